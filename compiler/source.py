@@ -1,0 +1,78 @@
+"""Source files and spans: every node and every diagnostic points back into the text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A loaded .bpl file. `name` is what diagnostics print (a path relative to the cwd)."""
+
+    name: str
+    text: str
+    _line_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
+
+    @staticmethod
+    def from_text(name: str, text: str) -> SourceFile:
+        starts = [0]
+        starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+        return SourceFile(name, text, tuple(starts))
+
+    @staticmethod
+    def read(path: Path | str) -> SourceFile:
+        path = Path(path)
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+        return SourceFile.from_text(display_path(path), text)
+
+    def line_text(self, line: int) -> str:
+        """The 1-based line without its newline ('' when out of range)."""
+        if line < 1 or line > len(self._line_starts):
+            return ""
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start:] if end < 0 else self.text[start:end]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset."""
+        import bisect
+
+        offset = max(0, min(offset, len(self.text)))
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        line, col = self.position(start)
+        end_line, end_col = self.position(end)
+        return Span(self.name, line, col, end_line, end_col)
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range in a file: 1-based lines and columns, end exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def to(self, other: Span) -> Span:
+        """The span covering self up to the end of other."""
+        return Span(self.file, self.line, self.column, other.end_line, other.end_column)
+
+    @staticmethod
+    def unknown(file: str = "<unknown>") -> Span:
+        return Span(file, 1, 1, 1, 1)
