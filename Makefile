@@ -1,0 +1,32 @@
+# Two entry points of the README's quick start; everything else is plain Python tooling.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup demo test lint bench clean
+
+$(BIN)/bpl: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+setup: $(BIN)/bpl
+
+# Compile, plan and apply the samples against the embedded sandbox portal.
+demo: setup
+	$(BIN)/bpl check samples/
+	$(BIN)/bpl compile samples/ -o out/
+	$(BIN)/bpl plan
+	$(BIN)/bpl apply --auto-approve
+	$(BIN)/bpl plan --detailed-exitcode
+
+test: setup
+	$(BIN)/ruff check compiler tests
+	$(BIN)/pytest -q -n 2 -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python -m compiler.bench
+
+clean:
+	rm -rf $(VENV) out .bpl .pytest_cache
