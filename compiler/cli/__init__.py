@@ -1,0 +1,1 @@
+"""The `bpl` command line: thin commands over library functions."""
