@@ -1,0 +1,59 @@
+"""Time sources. Everything time-dependent in the sandbox reads one injected clock so tests never sleep."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Unix time in seconds."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.time()
+
+
+class ManualClock:
+    """A clock that only moves when told to; shared by threads, hence the lock."""
+
+    def __init__(self, start: float = 1_726_000_000.0) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> float:
+        with self._lock:
+            self._now += seconds
+            return self._now
+
+    def set(self, when: float) -> None:
+        with self._lock:
+            self._now = when
+
+
+def iso(ts: float) -> str:
+    """REST datetime format: ISO-8601 with an explicit offset, whole seconds (portal time = UTC)."""
+    return datetime.fromtimestamp(int(ts), UTC).isoformat()
+
+
+def parse_iso(text: str) -> float | None:
+    """Read a REST datetime ('Z' or an offset; a date alone means midnight UTC); None if unreadable."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()

@@ -1,0 +1,518 @@
+"""The .bpl syntax tree. Every node carries the span of the text it was built from.
+
+Nodes describe what was written, not what it means: `doc.TITLE` is a Ref with two parts,
+`user(12)` is a Call. The semantic stage decides what each form denotes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from compiler.source import Span
+
+# ── expressions ────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Expr(Node):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Text(Expr):
+    """A string literal. `parts` alternate literal text and interpolated expressions;
+    `RawBitrix` parts are `{=Object:Field}` tokens written verbatim by the author."""
+
+    parts: tuple[str | Expr, ...]
+
+    @property
+    def is_plain(self) -> bool:
+        return all(isinstance(p, str) for p in self.parts)
+
+    @property
+    def plain(self) -> str:
+        return "".join(p for p in self.parts if isinstance(p, str))
+
+
+@dataclass(frozen=True, slots=True)
+class RawBitrix(Expr):
+    """A Bitrix expression token kept as written, e.g. `{=Document:TITLE > printable}`."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Number(Expr):
+    value: int | float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bool(Expr):
+    value: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Duration(Expr):
+    amount: int
+    unit: str  # s, m, h, d, w
+
+    @property
+    def seconds(self) -> int:
+        return self.amount * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[self.unit]
+
+
+@dataclass(frozen=True, slots=True)
+class Ref(Expr):
+    """A dotted name: doc.TITLE, param.limit, approval.Comments, env.sales_director, item."""
+
+    parts: tuple[str, ...]
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Arg(Node):
+    name: str | None
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Expr):
+    name: tuple[str, ...]
+    args: tuple[Arg, ...]
+    name_span: Span
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Unary(Expr):
+    op: str  # '-', '+'
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Binary(Expr):
+    """Arithmetic, power and `&` concatenation."""
+
+    op: str  # + - * / ^ &
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Percent(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Modified(Expr):
+    """`x | printable`: Bitrix modifiers applied to a reference."""
+
+    operand: Expr
+    modifiers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Compare(Expr):
+    op: str  # == != > >= < <=
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Test(Expr):
+    """Operators other than comparisons: in, not in, contains, not contains, empty,
+    not empty, between, changed. `args` holds the right-hand operands (0, 1 or 2)."""
+
+    op: str
+    operand: Expr
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp(Expr):
+    op: str  # 'and' | 'or'
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class ListExpr(Expr):
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MapEntry(Node):
+    key: str
+    key_span: Span
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class MapExpr(Expr):
+    entries: tuple[MapEntry, ...]
+
+    def get(self, key: str) -> MapEntry | None:
+        return next((e for e in self.entries if e.key == key), None)
+
+
+# ── types and declarations ─────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class SelectOption(Node):
+    key: str
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef(Node):
+    """`string`, `user[]`, `select {"a": "A"}`, `internalselect("FIELD")`, `type("UF:crm")`."""
+
+    name: str
+    multiple: bool = False
+    options: tuple[SelectOption, ...] = ()
+    argument: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decl(Node):
+    kind: str  # param | var | const
+    name: str
+    name_span: Span
+    type: TypeRef
+    default: Expr | None
+    required: bool
+    label: Text | None
+    description: Text | None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDecl(Node):
+    """`field budget: double = env.budget_field "Budget"`: a document field the catalog does not
+    know, optionally under a portal-specific code."""
+
+    name: str
+    name_span: Span
+    type: TypeRef
+    code: Expr | None
+    label: Text | None
+
+
+# ── statements ─────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class StmtOpts:
+    title: Text | None = None
+    disabled: bool = False
+    label: str | None = None
+    label_span: Span | None = None
+    comment: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stmt(Node):
+    opts: StmtOpts
+
+
+@dataclass(frozen=True, slots=True)
+class Setting(Node):
+    """`vote any`, `timeout: 3d` inside an option block."""
+
+    key: str
+    key_span: Span
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment(Node):
+    target: Ref
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class SetStmt(Stmt):
+    assignments: tuple[Assignment, ...]
+    block: bool  # written as `set { … }`
+
+
+@dataclass(frozen=True, slots=True)
+class AssignStmt(Stmt):
+    """`var.x = v` (no `set` keyword)."""
+
+    assignment: Assignment
+
+
+@dataclass(frozen=True, slots=True)
+class LogStmt(Stmt):
+    text: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class WaitStmt(Stmt):
+    duration: Duration | None = None
+    until: Expr | None = None
+    amount: Expr | None = None  # `wait for EXPR days`
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStmt(Stmt):
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyStmt(Stmt):
+    kind: str  # notify | message
+    users: Expr
+    text: Text
+    sender: Expr | None
+
+
+@dataclass(frozen=True, slots=True)
+class MailStmt(Stmt):
+    to: Expr
+    subject: Text
+    body: Text
+    sender: Expr | None
+    settings: tuple[Setting, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveStmt(Stmt):
+    name: Text
+    users: Expr
+    settings: tuple[Setting, ...]
+    approved: tuple[Stmt, ...] | None
+    rejected: tuple[Stmt, ...] | None
+    approved_span: Span | None = None
+    rejected_span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewStmt(Stmt):
+    name: Text
+    users: Expr
+    settings: tuple[Setting, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AskField(Node):
+    target: Ref
+    label: Text | None
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AskStmt(Stmt):
+    name: Text
+    users: Expr
+    fields: tuple[AskField, ...]
+    settings: tuple[Setting, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskStmt(Stmt):
+    name: Text
+    settings: tuple[Setting, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StartStmt(Stmt):
+    template: Expr
+    document: Expr
+    parameters: MapExpr | None
+    wait: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookStmt(Stmt):
+    url: Text
+
+
+@dataclass(frozen=True, slots=True)
+class CreateStmt(Stmt):
+    document: Expr
+    fields: MapExpr
+
+
+@dataclass(frozen=True, slots=True)
+class StageStmt(Stmt):
+    stage: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class AssignUsersStmt(Stmt):
+    users: Expr
+    mode: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TerminateStmt(Stmt):
+    status: Text | None
+
+
+@dataclass(frozen=True, slots=True)
+class GotoStmt(Stmt):
+    state: str
+    state_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Branch(Node):
+    opts: StmtOpts
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ParallelStmt(Stmt):
+    branches: tuple[Branch, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WhileStmt(Stmt):
+    condition: Expr
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ForEachStmt(Stmt):
+    value_name: str
+    key_name: str | None
+    source: Expr
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IfBranch(Node):
+    condition: Expr | None  # None for else
+    opts: StmtOpts
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IfStmt(Stmt):
+    branches: tuple[IfBranch, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityStmt(Stmt):
+    """The generic form: any activity type with raw properties and optional children."""
+
+    type_name: str
+    type_span: Span
+    title: Text | None
+    properties: MapExpr
+    children: tuple[Stmt, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class CallStmt(Stmt):
+    """`my_robot(arg: v)` or `my_macro(v)`."""
+
+    call: Call
+
+
+# ── workflows, states, robots, macros ──────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class EventHandler(Node):
+    """A block of a state: enter, exit, `on command X`, `on delay D`."""
+
+    kind: str  # enter | exit | command | delay
+    opts: StmtOpts
+    body: tuple[Stmt, ...]
+    command: str | None = None
+    command_title: Text | None = None
+    users: Expr | None = None
+    delay: WaitStmt | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class State(Node):
+    name: str
+    name_span: Span
+    title: Text | None
+    initial: bool
+    handlers: tuple[EventHandler, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Workflow(Node):
+    kind: str  # sequential | statemachine
+    name: str
+    name_span: Span
+    document: Expr
+    title: Text | None = None
+    description: Text | None = None
+    autostart: tuple[tuple[str, Span], ...] = ()
+    decls: tuple[Decl, ...] = ()
+    fields: tuple[FieldDecl, ...] = ()
+    body: tuple[Stmt, ...] = ()
+    states: tuple[State, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RobotIO(Node):
+    kind: str  # input | output
+    name: str
+    name_span: Span
+    type: TypeRef
+    default: Expr | None
+    required: bool
+    label: Text | None
+    description: Text | None
+
+
+@dataclass(frozen=True, slots=True)
+class RobotDecl(Node):
+    kind: str  # robot | action
+    code: str
+    code_span: Span
+    name: Text
+    settings: tuple[Setting, ...]
+    inputs: tuple[RobotIO, ...]
+    outputs: tuple[RobotIO, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MacroDecl(Node):
+    name: str
+    name_span: Span
+    params: tuple[str, ...]
+    body: tuple[Stmt, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Import(Node):
+    path: str
+
+
+Item = Import | Workflow | RobotDecl | MacroDecl
+
+
+@dataclass(frozen=True, slots=True)
+class Module(Node):
+    items: tuple[Item, ...] = field(default=())
+
+    @property
+    def workflows(self) -> tuple[Workflow, ...]:
+        return tuple(i for i in self.items if isinstance(i, Workflow))

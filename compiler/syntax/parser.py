@@ -1,0 +1,244 @@
+"""Parse .bpl text into an AST. Lark LALR with positions; lark's errors become diagnostics.
+
+The grammar is loaded once per process and cached on disk by lark, so a cold `bpl check`
+pays milliseconds, not the grammar analysis.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from compiler.diagnostics import Diagnostics
+from compiler.resources import grammar_dir
+from compiler.source import SourceFile
+from compiler.syntax import ast
+from compiler.syntax.build import AstBuilder
+
+# Terminal names as words, for "expected …" messages.
+_WORDS = {
+    "NAME": "a name",
+    "STRING": "a string",
+    "LONG_STRING": "a string",
+    "NUMBER": "a number",
+    "SIGNED_NUMBER": "a number",
+    "DURATION": "a duration (3d, 4h, 30m, 10s)",
+    "DURATION_UNIT": "a unit (seconds, minutes, hours, days)",
+    "COMPARE_OP": "a comparison (==, !=, <, >, <=, >=)",
+    "ADD_OP": "'+' or '-'",
+    "MUL_OP": "'*' or '/'",
+    "SCOPE": "param, var or const",
+    "ROBOT_KIND": "robot or action",
+    "IO_KIND": "input or output",
+    "ASSIGN_MODE": "random, first or queue",
+    "MULTIPLE": "'[]'",
+    "REQUIRED": "required",
+    "INITIAL": "initial",
+    "AND_WAIT": "'and wait'",
+    "WORKFLOW": "workflow",
+    "$END": "the end of the file",
+}
+
+STATEMENT_KEYWORDS = (
+    "set", "log", "wait", "status", "notify", "message", "mail", "approve", "review", "ask",
+    "task", "start", "webhook", "create", "stage", "assign", "terminate", "goto", "parallel",
+    "while", "for", "if", "activity",
+)
+
+
+@cache
+def _parser() -> Lark:
+    grammar_file = grammar_dir() / "bpl.lark"
+    cache_dir = Path(tempfile.gettempdir()) / "bpl-grammar-cache"
+    try:
+        cache_dir.mkdir(exist_ok=True)
+        cache_path: str | bool = str(cache_dir / f"bpl-{_grammar_digest(grammar_file)}.lark")
+    except OSError:
+        cache_path = False
+    return Lark(
+        grammar_file.read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        start=["start", "expr"],
+        cache=cache_path,
+    )
+
+
+def _grammar_digest(path: Path) -> str:
+    import hashlib
+
+    import lark
+
+    return hashlib.sha256(path.read_bytes() + lark.__version__.encode()).hexdigest()[:16]
+
+
+def parse_module(source: SourceFile, diagnostics: Diagnostics) -> ast.Module | None:
+    """The module's AST, or None after reporting the first syntax error of the file."""
+    local = Diagnostics()
+    try:
+        tree = _parser().parse(source.text, start="start")
+    except UnexpectedInput as error:
+        _report(error, source, 0, local)
+        diagnostics.extend(local)
+        return None
+    builder = AstBuilder(source, local, lambda text, base: _parse_fragment(source, text, base,
+                                                                          local))
+    module: ast.Module = builder.transform(tree)
+    diagnostics.extend(local)
+    return module
+
+
+def parse_expression(source: SourceFile, text: str, base: int,
+                     diagnostics: Diagnostics) -> ast.Expr | None:
+    return _parse_fragment(source, text, base, diagnostics)
+
+
+def _parse_fragment(source: SourceFile, text: str, base: int,
+                    diagnostics: Diagnostics) -> ast.Expr | None:
+    try:
+        tree = _parser().parse(text, start="expr")
+    except UnexpectedInput as error:
+        _report(error, source, base, diagnostics, inside_string=True, length=len(text))
+        return None
+    builder = AstBuilder(source, diagnostics,
+                         lambda t, b: _parse_fragment(source, t, b, diagnostics), base)
+    expr: ast.Expr = builder.transform(tree)
+    return expr
+
+
+# ── error translation ──────────────────────────────────────────────────────────────────────
+
+
+def _expected_words(expected: set[str]) -> list[str]:
+    terminals = _parser().terminals
+    by_name = {t.name: t for t in terminals}
+    words: set[str] = set()
+    for name in expected:
+        if name in _WORDS:
+            words.add(_WORDS[name])
+            continue
+        term = by_name.get(name)
+        if term is not None and term.pattern.type == "str":
+            words.add(f"'{term.pattern.value}'")
+        else:
+            words.add(name.lower())
+    statement_words = {f"'{k}'" for k in STATEMENT_KEYWORDS}
+    if len(words & statement_words) >= 6:
+        words -= statement_words
+        words.add("a statement")
+    return sorted(words, key=lambda w: (not w.startswith("a "), w))
+
+
+def _describe(token: Token) -> str:
+    if token.type == "$END":
+        return "end of text"
+    if token.type in ("STRING", "LONG_STRING"):
+        return "string"
+    if token.type in ("NUMBER", "SIGNED_NUMBER", "DURATION"):
+        return f"number '{token.value}'"
+    return f"'{token.value}'"
+
+
+def _report(error: UnexpectedInput, source: SourceFile, base: int, diagnostics: Diagnostics,
+            *, inside_string: bool = False, length: int = 0) -> None:
+    where = " inside an interpolation" if inside_string else ""
+    if isinstance(error, UnexpectedCharacters):
+        offset = base + error.pos_in_stream
+        char = source.text[offset:offset + 1] if offset < len(source.text) else ""
+        span = source.span(offset, offset + 1)
+        if char == '"' or char == "'":
+            help = ("strings are written in double quotes and end on the same line; use "
+                    '"""…""" for text over several lines' if char == '"' else
+                    "strings are written in double quotes")
+            diagnostics.error("E002", f"unterminated or misplaced string{where}", span, help=help)
+            return
+        diagnostics.error(
+            "E002", f"unexpected character {char!r}{where}", span,
+            help="names use letters, digits and '_'; strings are written in double quotes")
+        return
+    if isinstance(error, UnexpectedToken | UnexpectedEOF):
+        token = error.token if isinstance(error, UnexpectedToken) else Token("$END", "")
+        expected = _expected_words(set(error.expected or ()))
+        if token.type == "$END" and not inside_string:
+            _report_eof(source, diagnostics, expected)
+            return
+        start = base + (token.start_pos or 0) if token.type != "$END" else base + length
+        span = source.span(start, start + max(1, len(token.value)))
+        message = f"unexpected {_describe(token)}{where}"
+        diagnostics.error("E001", message, span, help=_hint(source, start, token, expected))
+        return
+    diagnostics.error("E001", f"cannot parse{where}: {error}", source.span(base, base + 1))
+
+
+def _report_eof(source: SourceFile, diagnostics: Diagnostics, expected: list[str]) -> None:
+    """Name the innermost block left open, like jinja2 does for unclosed tags."""
+    opened = _innermost_open_brace(source.text)
+    end = len(source.text)
+    if opened is None:
+        diagnostics.error("E001", "the file ends too early", source.span(max(0, end - 1), end),
+                          help=f"expected {_join(expected)}" if expected else None)
+        return
+    line, _ = source.position(opened)
+    head = source.line_text(line).strip()
+    keyword = head.split()[0] if head.split() else "block"
+    diagnostics.error(
+        "E003", f"the file ends inside a block: '{keyword}' opened here is never closed",
+        source.span(opened, opened + 1),
+        help="add the missing '}' (the innermost block that needs to be closed is "
+             f"'{keyword}' on line {line})")
+
+
+_TOKEN_RE = re.compile(r'"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*[\s\S]*?\*/|[{}]')
+
+
+def _innermost_open_brace(text: str) -> int | None:
+    stack: list[int] = []
+    for match in _TOKEN_RE.finditer(text):
+        if match.group() == "{":
+            stack.append(match.start())
+        elif match.group() == "}" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
+
+
+def _previous_word(source: SourceFile, offset: int) -> str:
+    match = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", source.text[:offset])
+    return match.group(1) if match else ""
+
+
+def _hint(source: SourceFile, offset: int, token: Token, expected: list[str]) -> str | None:
+    previous = _previous_word(source, offset)
+    if expected == ["'for'"] and previous in ("workflow", "statemachine"):
+        return f"the {previous} needs a name: {previous} NAME for DOCUMENT_TYPE {{ … }}"
+    if token.value == "=" and any("comparison" in w for w in expected):
+        return "use '==' to compare; '=' assigns"
+    if previous and set(expected) <= {"'('", "'='", "'.'"} and previous not in STATEMENT_KEYWORDS:
+        close = difflib.get_close_matches(previous, STATEMENT_KEYWORDS, n=1, cutoff=0.6)
+        if close:
+            return f"'{previous}' is not a statement; did you mean '{close[0]}'?"
+        return (f"'{previous}' is not a statement; a call needs parentheses "
+                f"({previous}(…)) and an assignment needs '='")
+    if token.type == "NAME" and "'{'" in expected:
+        return f"expected {_join(expected)}; did you forget '{{' before '{token.value}'?"
+    if token.type in ("STRING", "LONG_STRING") and "a name" in expected and "a string" not in \
+            expected:
+        return f"expected {_join(expected)}; names are written without quotes"
+    if expected:
+        return f"expected {_join(expected)}"
+    return None
+
+
+def _join(words: list[str]) -> str:
+    if len(words) > 8:
+        words = [*words[:8], "…"]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " or " + words[-1]
