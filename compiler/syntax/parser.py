@@ -216,8 +216,8 @@ def _previous_word(source: SourceFile, offset: int) -> str:
 
 def _hint(source: SourceFile, offset: int, token: Token, expected: list[str]) -> str | None:
     previous = _previous_word(source, offset)
-    if expected == ["'for'"] and previous in ("workflow", "statemachine"):
-        return f"the {previous} needs a name: {previous} NAME for DOCUMENT_TYPE {{ … }}"
+    if expected == ["'for'"] and previous == "for":
+        return "a workflow needs a name: workflow NAME for DOCUMENT_TYPE { … }"
     if token.value == "=" and any("comparison" in w for w in expected):
         return "use '==' to compare; '=' assigns"
     if previous and set(expected) <= {"'('", "'='", "'.'"} and previous not in STATEMENT_KEYWORDS:
