@@ -61,7 +61,12 @@ class PortalMoved(PortalError):
     """The portal answered with a redirect: its address changed."""
 
     def __init__(
-        self, message: str, *, location: str, method: str | None = None, http_status: int | None = None
+        self,
+        message: str,
+        *,
+        location: str,
+        method: str | None = None,
+        http_status: int | None = None,
     ) -> None:
         super().__init__(message, method=method, http_status=http_status)
         self.location = redact(location)

@@ -69,7 +69,9 @@ def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     """`text` with every known secret and every secret-shaped fragment replaced by ****.
 
     `secrets` are extra values to mask on top of the process-wide registry."""
-    extra = sorted((s for s in secrets if s and len(s) >= _MIN_SECRET_LENGTH), key=len, reverse=True)
+    extra = sorted(
+        (s for s in secrets if s and len(s) >= _MIN_SECRET_LENGTH), key=len, reverse=True
+    )
     for value in (*extra, *SECRETS.values()):
         if value in text:
             text = text.replace(value, MASK)
