@@ -1,0 +1,322 @@
+"""Reading and validating the standard catalog: stdlib/activities.toml, functions.toml,
+modifiers.toml and documents/*.toml.
+
+The catalog is read on every `bpl check`, so it is parsed once per process (cached) and validated
+record by record; the first problem becomes one CatalogError that names the file and the key.
+Document field catalogs are the bulk of the TOML while a workflow uses one of them, so each
+document file is read when it is first asked for (`eager=True` reads them all up front).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from compiler.catalog.models import (
+    ActivitySpec,
+    ConditionSpec,
+    DocumentSpec,
+    FunctionSpec,
+    ModifierSpec,
+)
+from compiler.resources import stdlib_dir
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+_ACTIVITIES = "activities.toml"
+_FUNCTIONS = "functions.toml"
+_MODIFIERS = "modifiers.toml"
+_DOCUMENTS = "documents"
+
+
+class CatalogError(Exception):
+    """A catalog file is unreadable or violates the schema; the message names file and key."""
+
+
+def load_catalog(directory: Path | str | None = None, *, eager: bool = False) -> Catalog:
+    """The catalog of `directory` (default: the installed stdlib), read once per process."""
+    root = Path(directory) if directory is not None else stdlib_dir()
+    catalog = _load(root.resolve())
+    if eager:
+        catalog.documents.load_all()
+    return catalog
+
+
+@cache
+def _load(root: Path) -> Catalog:
+    reader = _Reader(root)
+    activities_file = reader.read(_ACTIVITIES, {"activities", "conditions", "operators"})
+    catalog = Catalog(
+        activities=reader.records(activities_file, _ACTIVITIES, "activities", ActivitySpec, "type"),
+        conditions=reader.records(
+            activities_file, _ACTIVITIES, "conditions", ConditionSpec, "code"
+        ),
+        operators=reader.string_map(activities_file, _ACTIVITIES, "operators"),
+        functions=reader.records(
+            reader.read(_FUNCTIONS, {"functions"}), _FUNCTIONS, "functions", FunctionSpec, "name"
+        ),
+        modifiers=reader.records(
+            reader.read(_MODIFIERS, {"modifiers"}), _MODIFIERS, "modifiers", ModifierSpec, "name"
+        ),
+        documents=Documents(reader),
+    )
+    _cross_check(catalog, reader)
+    return catalog
+
+
+class Catalog:
+    """The standard activities, documents, calc functions, conditions and modifiers.
+
+    Bitrix matches activity types, condition codes and function names case-insensitively, so the
+    lookup methods do too; the mappings keep the canonical spelling as keys.
+    """
+
+    def __init__(
+        self,
+        *,
+        activities: dict[str, ActivitySpec],
+        conditions: dict[str, ConditionSpec],
+        operators: dict[str, str],
+        functions: dict[str, FunctionSpec],
+        modifiers: dict[str, ModifierSpec],
+        documents: Documents,
+    ) -> None:
+        self.activities = activities
+        self.conditions = conditions
+        self.operators = operators
+        self.functions = functions
+        self.modifiers = modifiers
+        self.documents = documents
+        self._activities_ci = {name.lower(): spec for name, spec in activities.items()}
+        self._conditions_ci = {code.lower(): spec for code, spec in conditions.items()}
+        self._modifiers_ci = {name.lower(): spec for name, spec in modifiers.items()}
+
+    def activity(self, type_name: str) -> ActivitySpec | None:
+        return self._activities_ci.get(type_name.lower())
+
+    def condition(self, code: str) -> ConditionSpec | None:
+        return self._conditions_ci.get(code.lower())
+
+    def document(self, name: str) -> DocumentSpec | None:
+        return self.documents.find(name)
+
+    def function(self, name: str) -> FunctionSpec | None:
+        return self.functions.get(name.lower())
+
+    def modifier(self, name: str) -> ModifierSpec | None:
+        return self._modifiers_ci.get(name.lower())
+
+    def document_by_type(self, module: str, entity: str, document_type: str) -> DocumentSpec | None:
+        """Reverse lookup of a DOCUMENT_TYPE triple: ("crm", "...\\Dynamic", "DYNAMIC_147")."""
+        for spec in self.documents.values():
+            if (
+                spec.module == module
+                and entity in spec.entities
+                and spec.match_document_type(document_type) is not None
+            ):
+                return spec
+        return None
+
+    def is_a(self, type_name: str, base: str) -> bool:
+        """True when `type_name` is `base` or extends it (Bitrix's "or a subclass" child rules)."""
+        spec = self.activity(type_name)
+        wanted = base.lower()
+        seen: set[str] = set()
+        while spec is not None and spec.type.lower() not in seen:
+            if spec.type.lower() == wanted:
+                return True
+            seen.add(spec.type.lower())
+            spec = self.activity(spec.extends) if spec.extends else None
+        return False
+
+    def child_error(self, parent: str, child: str, *, first: bool = False) -> str | None:
+        """Why `child` may not go under `parent` (Bitrix's own ValidateChild message where it has
+        one), or None when it may.
+
+        A leaf given children is reported although Bitrix's base ValidateChild accepts anything:
+        the children would never run. Unknown types are not judged here: Bitrix reports those
+        separately ("Activity was not found"), and app activities (rest_...) are not in the catalog.
+        """
+        spec = self.activity(parent)
+        if spec is None or self.activity(child) is None:
+            return None
+        if spec.children == "none":
+            return f"'{spec.type}' cannot contain other activities."
+        if spec.children != "any" and not any(self.is_a(child, a) for a in spec.children):
+            allowed = "', '".join(spec.children)
+            return spec.child_error or f"'{spec.type}' can contain only '{allowed}' activities."
+        if first and spec.first_child and not any(self.is_a(child, a) for a in spec.first_child):
+            fallback = f"'{child}' cannot be the first child of '{spec.type}'."
+            return spec.first_child_error or fallback
+        return None
+
+
+class Documents(Mapping[str, DocumentSpec]):
+    """Document catalogs by name ("crm.deal"); each file is parsed on first access."""
+
+    def __init__(self, reader: _Reader) -> None:
+        self._reader = reader
+        folder = reader.root / _DOCUMENTS
+        if not folder.is_dir():
+            raise reader.fail(_DOCUMENTS, "", "folder is missing")
+        self._paths = {path.stem: path for path in sorted(folder.glob("*.toml"))}
+        self._names_ci = {name.lower(): name for name in self._paths}
+        self._loaded: dict[str, DocumentSpec] = {}
+
+    def __getitem__(self, name: str) -> DocumentSpec:
+        spec = self._loaded.get(name)
+        if spec is None:
+            if name not in self._paths:
+                raise KeyError(name)
+            spec = self._loaded[name] = self._read(name)
+        return spec
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._paths
+
+    def find(self, name: str) -> DocumentSpec | None:
+        canonical = self._names_ci.get(name.lower())
+        return self[canonical] if canonical is not None else None
+
+    def load_all(self) -> None:
+        for name in self._paths:
+            self[name]
+
+    def _read(self, name: str) -> DocumentSpec:
+        reader = self._reader
+        relative = f"{_DOCUMENTS}/{name}.toml"
+        data = reader.read(relative, set(DocumentSpec.model_fields))
+        spec = reader.validate(DocumentSpec, data, relative, "")
+        if spec.name != name:
+            raise reader.fail(relative, "name", f"{spec.name!r} differs from the file name")
+        for prefix, target in spec.references.items():
+            if target not in self._paths:
+                raise reader.fail(relative, f"references.{prefix}", f"unknown document {target!r}")
+        return spec
+
+
+class _Reader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def label(self, relative: str) -> str:
+        # "stdlib/activities.toml": short enough for a message, precise enough to open the file.
+        return f"{self.root.name}/{relative}"
+
+    def fail(self, relative: str, key: str, what: str) -> CatalogError:
+        where = f"{key}: " if key else ""
+        return CatalogError(f"{self.label(relative)}: {where}{what}")
+
+    def read(self, relative: str, allowed: set[str]) -> dict[str, Any]:
+        path = self.root / relative
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise self.fail(relative, "", "file is missing") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise self.fail(relative, "", f"cannot be read ({error})") from None
+        except tomllib.TOMLDecodeError as error:
+            raise self.fail(relative, "", f"invalid TOML ({error})") from None
+        for key in data:
+            if key not in allowed:
+                expected = ", ".join(sorted(allowed))
+                raise self.fail(relative, key, f"unknown top-level key (expected {expected})")
+        return data
+
+    def string_map(self, data: Mapping[str, Any], relative: str, table: str) -> dict[str, str]:
+        section = data.get(table, {})
+        if not isinstance(section, dict):
+            raise self.fail(relative, table, "must be a table")
+        for key, value in section.items():
+            if not isinstance(value, str):
+                raise self.fail(relative, f"{table}.{key}", "must be a string")
+        return dict(section)
+
+    def records(
+        self,
+        data: Mapping[str, Any],
+        relative: str,
+        table: str,
+        model: type[_Model],
+        name_field: str,
+    ) -> dict[str, _Model]:
+        section = data.get(table, {})
+        if not isinstance(section, dict):
+            raise self.fail(relative, table, "must be a table")
+        result: dict[str, _Model] = {}
+        for name, body in section.items():
+            key = f"{table}.{name}"
+            if not isinstance(body, dict):
+                raise self.fail(relative, key, "must be a table")
+            if name_field in body:
+                raise self.fail(
+                    relative, f"{key}.{name_field}", "is implied by the table name; remove it"
+                )
+            result[name] = self.validate(model, {name_field: name, **body}, relative, key)
+        return result
+
+    def validate(
+        self, model: type[_Model], payload: dict[str, Any], relative: str, key: str
+    ) -> _Model:
+        try:
+            return model.model_validate(payload)
+        except ValidationError as error:
+            raise self.fail(relative, *_describe(error, key)) from None
+
+
+def _describe(error: ValidationError, prefix: str) -> tuple[str, str]:
+    """(dotted key, message) of the first validation problem, plus how many more there are."""
+    first = error.errors()[0]
+    parts = [prefix] if prefix else []
+    parts += [str(part) for part in first["loc"]]
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key (a typo?)"
+    elif first["type"] == "missing":
+        message = "required key is missing"
+    more = error.error_count() - 1
+    if more:
+        message += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return ".".join(parts), message
+
+
+def _cross_check(catalog: Catalog, reader: _Reader) -> None:
+    """References between records: child rules, base classes, operators, function names."""
+
+    def require_activities(names: Iterable[str], key: str) -> None:
+        for name in names:
+            if name not in catalog.activities:
+                raise reader.fail(_ACTIVITIES, key, f"unknown activity {name!r}")
+
+    for name, spec in catalog.activities.items():
+        key = f"activities.{name}"
+        if isinstance(spec.children, tuple):
+            require_activities(spec.children, f"{key}.children")
+        require_activities(spec.first_child, f"{key}.first_child")
+        if spec.extends is not None:
+            require_activities([spec.extends], f"{key}.extends")
+        for child in spec.first_child:
+            if not catalog.activities[child].event_driven:
+                raise reader.fail(
+                    _ACTIVITIES, f"{key}.first_child", f"{child!r} is not event_driven"
+                )
+    for code, condition in catalog.conditions.items():
+        for operator in condition.operators:
+            if operator not in catalog.operators:
+                raise reader.fail(
+                    _ACTIVITIES, f"conditions.{code}.operators", f"unknown operator {operator!r}"
+                )
+    for name in catalog.functions:
+        if name != name.lower():
+            raise reader.fail(_FUNCTIONS, f"functions.{name}", "function names are lower case")

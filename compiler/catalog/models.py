@@ -1,0 +1,338 @@
+"""Typed records of the standard catalog (stdlib/*.toml).
+
+Every model is frozen and forbids unknown keys, so a typo in a catalog file fails at load time
+instead of silently dropping a fact the checker relies on.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+PropertyType = Literal[
+    "string",
+    "text",
+    "int",
+    "double",
+    "bool",  # PHP true/false
+    "yn",  # the strings 'Y' / 'N'
+    "user",  # one user token or expression
+    "users",  # a list of user tokens / expressions
+    "select",
+    "map",
+    "list",
+    "duration_unit",
+    "datetime",
+    "document_id",
+    "expression",
+    "condition",
+]
+
+# Types of values a workflow reads back: activity results, function results, document fields.
+ValueType = Literal[
+    "string",
+    "text",
+    "int",
+    "double",
+    "bool",
+    "date",
+    "datetime",
+    "time",
+    "user",
+    "file",
+    "any",
+    "list",
+]
+
+# Bitrix\Bizproc\FieldType base types (reference §3.2): every document resolves them, whatever its
+# own GetDocumentFieldTypes list says.
+BASE_FIELD_TYPES = frozenset(
+    {
+        "bool",
+        "date",
+        "datetime",
+        "double",
+        "file",
+        "int",
+        "select",
+        "string",
+        "text",
+        "user",
+        "internalselect",
+        "entityselector",
+        "time",
+        "document_type",
+    }
+)
+
+_DURATION_UNITS = ("s", "m", "h", "d")
+_PRINTABLE = "_PRINTABLE"
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PropertySpec(_Spec):
+    """One key of an activity node's `Properties`."""
+
+    type: PropertyType
+    required: bool = False
+    # The class's constructor default as PHP stores it; None when that default is null or ''.
+    default: Any = None
+    summary: str = ""
+    options: tuple[str | int, ...] | None = None
+    keys: tuple[str, ...] | None = None
+    required_keys: tuple[str, ...] | None = None
+    required_message: str | None = None
+    invalid_message: str | None = None
+    self_unless_admin: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PropertySpec:
+        if self.type == "select" and not self.options:
+            raise ValueError("a select property needs `options`")
+        if self.options is not None and self.type != "select":
+            raise ValueError("`options` is only allowed on a select property")
+        if (self.keys is not None or self.required_keys is not None) and self.type != "map":
+            raise ValueError("`keys` / `required_keys` are only allowed on a map property")
+        if self.required_message is not None and not self.required:
+            raise ValueError("`required_message` needs `required = true`")
+        if self.default is not None and not _default_fits(self):
+            raise ValueError(f"default {self.default!r} does not fit type {self.type!r}")
+        return self
+
+
+def _default_fits(prop: PropertySpec) -> bool:
+    value = prop.default
+    match prop.type:
+        case "bool":
+            return isinstance(value, bool)
+        case "yn":
+            return value in ("Y", "N")
+        case "int":
+            return isinstance(value, int) and not isinstance(value, bool)
+        case "double":
+            return isinstance(value, int | float) and not isinstance(value, bool)
+        case "duration_unit":
+            return value in _DURATION_UNITS
+        case "select":
+            return prop.options is not None and value in prop.options
+        case "string" | "text":
+            return isinstance(value, str)
+        case "map" | "list" | "users":
+            # PHP stores an empty array as [] whatever its intended shape.
+            return isinstance(value, list | dict)
+        case _:
+            return True
+
+
+class ReturnSpec(_Spec):
+    """A value an activity publishes, readable as {=<activity Name>:<key>}."""
+
+    type: ValueType
+    multiple: bool = False
+    summary: str = ""
+
+
+def _child_rule(value: Any) -> Any:
+    if isinstance(value, str):
+        if value not in ("none", "any"):
+            raise ValueError('must be "none", "any" or a list of activity types')
+        return value
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value) and value:
+        return tuple(value)
+    raise ValueError('must be "none", "any" or a non-empty list of activity types')
+
+
+class ActivitySpec(_Spec):
+    type: str  # the activity code; taken from the table name, not written in the file
+    module: Literal["bizproc", "crm", "im", "tasks"]
+    title: str
+    summary: str
+    category: Literal["root", "container", "branch", "action", "event"]
+    event_driven: bool = False
+    children: str | tuple[str, ...] = "none"
+    first_child: tuple[str, ...] = ()
+    child_error: str | None = None
+    first_child_error: str | None = None
+    extends: str | None = None
+    admin_only: bool = False
+    admin_message: str | None = None
+    condition: Literal["none", "optional", "required"] = "none"
+    condition_message: str | None = None
+    require_one_of: tuple[tuple[str, ...], ...] = ()
+    require_one_of_messages: tuple[str, ...] = ()
+    notes: str = ""
+    properties: dict[str, PropertySpec] = Field(default_factory=dict)
+    returns: dict[str, ReturnSpec] = Field(default_factory=dict)
+
+    _check_children = field_validator("children", mode="before")(_child_rule)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ActivitySpec:
+        if "Title" not in self.properties:
+            # Every Bitrix activity declares Title; its absence means the table was mistyped.
+            raise ValueError("properties: every activity declares `Title`")
+        for group in self.require_one_of:
+            if len(group) < 2:
+                raise ValueError("require_one_of: each group names at least two properties")
+            for name in group:
+                if name not in self.properties:
+                    raise ValueError(f"require_one_of: unknown property {name!r}")
+        if self.require_one_of_messages and len(self.require_one_of_messages) != len(
+            self.require_one_of
+        ):
+            raise ValueError("require_one_of_messages: one message per require_one_of group")
+        if self.children == "none" and (self.first_child or self.child_error):
+            raise ValueError('first_child / child_error make no sense with children = "none"')
+        if self.admin_message is not None and not self.admin_only:
+            raise ValueError("admin_message needs admin_only = true")
+        if self.condition_message is not None and self.condition != "required":
+            raise ValueError('condition_message needs condition = "required"')
+        return self
+
+    @property
+    def allows_children(self) -> bool:
+        return self.children != "none"
+
+    @property
+    def required_properties(self) -> tuple[str, ...]:
+        return tuple(name for name, prop in self.properties.items() if prop.required)
+
+
+class ConditionSpec(_Spec):
+    """A condition type: the property key an IfElseBranch / While node carries."""
+
+    code: str  # taken from the table name
+    title: str
+    summary: str
+    value_shape: str
+    operators: tuple[str, ...] = ()
+    admin_only: bool = False
+    admin_message: str | None = None
+    empty_message: str | None = None
+
+
+class FunctionSpec(_Spec):
+    name: str  # taken from the table name (lower case)
+    min_args: int = Field(ge=0)
+    max_args: int = Field(ge=-1)  # -1: variadic
+    returns: ValueType
+    group: Literal["logic", "string", "math", "date", "array", "document"]
+    summary: str
+
+    @model_validator(mode="after")
+    def _arity(self) -> FunctionSpec:
+        if self.max_args != -1 and self.max_args < self.min_args:
+            raise ValueError("max_args is below min_args")
+        return self
+
+    @property
+    def variadic(self) -> bool:
+        return self.max_args == -1
+
+    def accepts(self, count: int) -> bool:
+        return count >= self.min_args and (self.variadic or count <= self.max_args)
+
+
+class ModifierSpec(_Spec):
+    name: str  # taken from the table name
+    kind: Literal["type", "format"]
+    applies_to: tuple[str, ...]
+    summary: str
+
+    def applies(self, base_type: str) -> bool:
+        return "any" in self.applies_to or base_type in self.applies_to
+
+
+class FieldSpec(_Spec):
+    name: str
+    type: str
+    required: bool = False
+    multiple: bool = False
+    readonly: bool = False
+    options: dict[str, str] | None = None
+    # Where the field is documented: REST docs and the bizproc document class, or only one.
+    origin: Literal["both", "rest", "bizproc"] = "both"
+    note: str = ""
+
+
+class DocumentSpec(_Spec):
+    name: str
+    title: str
+    module: str
+    entity: str
+    entity_aliases: tuple[str, ...] = ()
+    # Literal ("DEAL") or a template with the parameter in braces ("DYNAMIC_{id}").
+    document_type: str
+    parameter: str = ""
+    field_types: tuple[str, ...]
+    uf_types: bool = False
+    user_groups: tuple[str, ...] = ()
+    field_patterns: tuple[str, ...] = ()
+    references: dict[str, str] = Field(default_factory=dict)
+    fields: dict[str, FieldSpec]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DocumentSpec:
+        placeholder = "{" + self.parameter + "}"
+        if self.parameter and placeholder not in self.document_type:
+            raise ValueError(f"document_type must contain {placeholder}")
+        if not self.parameter and "{" in self.document_type:
+            raise ValueError("document_type has a placeholder but `parameter` is empty")
+        for code, spec in self.fields.items():
+            if not self.knows_type(spec.type):
+                raise ValueError(f"fields.{code}: type {spec.type!r} is unknown to this document")
+        return self
+
+    def knows_type(self, type_name: str) -> bool:
+        if type_name in BASE_FIELD_TYPES or type_name in self.field_types:
+            return True
+        return self.uf_types and type_name.startswith("UF:") and len(type_name) > 3
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        return (self.entity, *self.entity_aliases)
+
+    @cached_property
+    def _type_pattern(self) -> re.Pattern[str]:
+        if not self.parameter:
+            return re.compile(re.escape(self.document_type), re.IGNORECASE)
+        head, _, tail = self.document_type.partition("{" + self.parameter + "}")
+        return re.compile(re.escape(head) + r"(\d+)" + re.escape(tail), re.IGNORECASE)
+
+    def match_document_type(self, document_type: str) -> str | None:
+        """The parameter value ("" for a fixed type) when `document_type` is of this document."""
+        found = self._type_pattern.fullmatch(document_type)
+        if found is None:
+            return None
+        return found.group(1) if self.parameter else ""
+
+    def document_type_for(self, value: str | int | None = None) -> str:
+        if not self.parameter:
+            return self.document_type
+        if value is None or str(value) == "":
+            raise ValueError(f"{self.name} needs its {self.parameter} to form a document type")
+        return self.document_type.replace("{" + self.parameter + "}", str(value))
+
+    def field(self, code: str) -> FieldSpec | None:
+        """A standard field by code; `X_PRINTABLE` resolves to X (its printable form)."""
+        spec = self.fields.get(code)
+        if spec is None and code.upper().endswith(_PRINTABLE):
+            spec = self.fields.get(code[: -len(_PRINTABLE)])
+        return spec
+
+    def is_portal_specific(self, code: str) -> bool:
+        """Codes such as UF_CRM_* that exist on some portals only and cannot be checked offline."""
+        return any(code.startswith(prefix) for prefix in self.field_patterns)
+
+    def referenced_document(self, code: str) -> tuple[str, str] | None:
+        """(document name, field code) for a reference field such as CONTACT.NAME."""
+        for prefix, document in self.references.items():
+            if code.startswith(prefix):
+                return document, code[len(prefix) :]
+        return None
