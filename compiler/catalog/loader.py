@@ -112,11 +112,15 @@ class Catalog:
         return self._modifiers_ci.get(name.lower())
 
     def document_by_type(self, module: str, entity: str, document_type: str) -> DocumentSpec | None:
-        """Reverse lookup of a DOCUMENT_TYPE triple: ("crm", "...\\Dynamic", "DYNAMIC_147")."""
+        """Reverse lookup of a DOCUMENT_TYPE triple: ("crm", "...\\Dynamic", "DYNAMIC_147").
+
+        Module and entity compare case-insensitively, as PHP class names do.
+        """
+        module, entity = module.lower(), entity.lower()
         for spec in self.documents.values():
             if (
-                spec.module == module
-                and entity in spec.entities
+                spec.module.lower() == module
+                and any(entity == candidate.lower() for candidate in spec.entities)
                 and spec.match_document_type(document_type) is not None
             ):
                 return spec

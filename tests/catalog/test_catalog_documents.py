@@ -37,6 +37,7 @@ def test_the_documents_are_there(catalog: Catalog) -> None:
         ("lists", "Bitrix\\Lists\\BizprocDocumentLists", "iblock_164", "lists.element", "164"),
         ("crm", "CCrmDocumentDeal", "DEAL", "crm.deal", ""),
         ("crm", "CCrmDocumentLead", "LEAD", "crm.lead", ""),
+        ("CRM", "ccrmdocumentdeal", "DEAL", "crm.deal", ""),  # PHP class names ignore case
         ("disk", "Bitrix\\Disk\\BizProcDocument", "STORAGE_490", "disk.file", "490"),
     ],
 )
