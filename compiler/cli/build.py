@@ -1,0 +1,100 @@
+"""`bpl check`, `bpl compile`, `bpl explain`: the offline commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from compiler import __version__
+from compiler.cli.common import environment_options, resolve_environment, source_paths
+from compiler.diagnostics import RULES, Severity
+from compiler.diagnostics.render import render_github, render_human, render_json, render_sarif
+from compiler.pipeline import BuildResult, build
+
+
+def _report(result: BuildResult, fmt: str, *, stream: object = None) -> None:
+    diagnostics = result.diagnostics.sorted()
+    if fmt == "json":
+        text = render_json(diagnostics)
+    elif fmt == "github":
+        text = render_github(diagnostics)
+    elif fmt == "sarif":
+        text = render_sarif(diagnostics, version=__version__)
+    else:
+        text = render_human(diagnostics, result.sources, color=sys.stderr.isatty())
+    if text:
+        click.echo(text, err=fmt == "human")
+    if fmt == "human":
+        errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+        warnings = len(diagnostics) - errors
+        dropped = result.diagnostics.dropped
+        files = len(result.sources)
+        summary = f"{files} file(s), {len(result.program.workflows)} workflow(s): " \
+                  f"{errors + dropped} error(s), {warnings} warning(s)"
+        if dropped:
+            summary += f" ({dropped} errors not shown)"
+        click.echo(summary, err=True)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["human", "json", "github", "sarif"]),
+              default="human", show_default=True, help="How to print diagnostics.")
+@environment_options
+def check(paths: tuple[Path, ...], fmt: str, env_name: str | None, defines: tuple[str, ...],
+          values_file: Path | None) -> None:
+    """Check .bpl files (or folders) for errors; exit 1 when there are any."""
+    env = resolve_environment(env_name, defines, values_file, required=False)
+    result = build(source_paths(paths), env, emit=True)
+    _report(result, fmt)
+    sys.exit(1 if result.diagnostics.has_errors else 0)
+
+
+@click.command("compile")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
+              show_default=True, help="Folder for the .bpt files.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the template data as JSON instead of writing .bpt files.")
+@click.option("--format", "fmt", type=click.Choice(["human", "json", "github", "sarif"]),
+              default="human", show_default=True, help="How to print diagnostics.")
+@environment_options
+def compile_command(paths: tuple[Path, ...], out_dir: Path, as_json: bool, fmt: str,
+                    env_name: str | None, defines: tuple[str, ...],
+                    values_file: Path | None) -> None:
+    """Compile workflows to Bitrix24 template files (.bpt), one per workflow."""
+    env = resolve_environment(env_name, defines, values_file, required=True)
+    result = build(source_paths(paths), env, emit=True)
+    if result.diagnostics.items or result.diagnostics.dropped:
+        _report(result, fmt)
+    if result.diagnostics.has_errors:
+        click.echo("nothing written: fix the errors above first", err=True)
+        sys.exit(1)
+    if as_json:
+        payload = {t.workflow: {"name": t.name, "document_type": t.document_type,
+                                "auto_execute": t.auto_execute, "template": t.package}
+                   for t in result.templates}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for template in result.templates:
+            (out_dir / f"{template.workflow}.bpt").write_bytes(template.bpt())
+    except OSError as error:
+        click.echo(f"error: cannot write to {out_dir}: {error.strerror}", err=True)
+        sys.exit(1)
+    click.echo(f"compiled {len(result.templates)} workflow(s) into {out_dir}/", err=True)
+
+
+@click.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Explain a diagnostic code (E100, W402, …)."""
+    rule = RULES.get(code.upper())
+    if rule is None:
+        click.echo(f"error: no rule {code}; known codes: {', '.join(sorted(RULES))}", err=True)
+        sys.exit(1)
+    click.echo(f"{rule.code} ({rule.name}): {rule.summary}\n\n{rule.explanation}")

@@ -1,0 +1,92 @@
+"""Options and helpers shared by commands: environment selection, source paths, error exits."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from compiler.project.config import ConfigError, Project, load_project
+from compiler.semantics.environment import (
+    APP_CLIENT_ID,
+    Environment,
+    EnvironmentError_,
+    EnvValue,
+    load_values_file,
+    parse_define,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def environment_options(function: F) -> F:
+    """--env, --define and --values, in that order of precedence (later wins)."""
+
+    @click.option("--env", "env_name", metavar="NAME",
+                  help="Environment of bpl.toml whose values env.NAME takes.")
+    @click.option("--define", "-D", "defines", multiple=True, metavar="NAME=VALUE",
+                  help="Give env.NAME a value (repeatable).")
+    @click.option("--values", "values_file", type=click.Path(path_type=Path),
+                  help="A TOML file of NAME = VALUE pairs for env.NAME.")
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def fail(message: str) -> None:
+    """Stop with a user-facing error (exit 1), never a traceback."""
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(1)
+
+
+def project() -> Project:
+    try:
+        return load_project()
+    except ConfigError as error:
+        fail(str(error))
+        raise  # unreachable; keeps type checkers content
+
+
+def resolve_environment(env_name: str | None, defines: tuple[str, ...],
+                        values_file: Path | None, *, required: bool) -> Environment:
+    """The environment a command compiles for.
+
+    `bpl check` without --env/--define/--values checks env symbols symbolically; compiling
+    needs every value, taken from the chosen (or default) environment of bpl.toml.
+    """
+    explicit = bool(env_name or defines or values_file)
+    proj = project()
+    values: dict[str, EnvValue] = {}
+    name = "(none)"
+    if required or explicit:
+        try:
+            name, config = proj.environment(env_name)
+        except ConfigError as error:
+            fail(str(error))
+            raise
+        values.update(config.values)
+        if config.client_id:
+            values.setdefault(APP_CLIENT_ID, config.client_id)
+    try:
+        if values_file is not None:
+            values.update(load_values_file(values_file))
+        for define in defines:
+            key, value = parse_define(define)
+            values[key] = value
+    except EnvironmentError_ as error:
+        fail(str(error))
+    return Environment(name, values, symbolic=not (required or explicit))
+
+
+def source_paths(paths: tuple[Path, ...]) -> list[Path]:
+    if paths:
+        missing = [p for p in paths if not p.exists()]
+        if missing:
+            fail(f"no such file or folder: {', '.join(str(p) for p in missing)}")
+        return list(paths)
+    return project().sources

@@ -1,0 +1,155 @@
+"""A checked workflow → the Bitrix template package (what a .bpt file holds) and its metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.codegen.activities import ActivityLowerer, node
+from compiler.codegen.values import Placeholders, bool_yn
+from compiler.pack.bpt import pack_template
+from compiler.semantics.model import CheckedWorkflow, DeclInfo
+from compiler.source import Span
+from compiler.syntax import ast
+
+AUTO_EXECUTE = {"none": 0, "create": 1, "edit": 2}
+ROOT_NAME = "Template"
+
+
+@dataclass
+class CompiledTemplate:
+    """One workflow, ready to pack and deploy. `workflow` (the .bpl name) is its identity."""
+
+    workflow: str
+    file: str
+    span: Span
+    name: str  # display NAME on the portal
+    description: str
+    document_type: list[str]
+    auto_execute: int
+    package: dict[str, Any]
+    spans: dict[str, Span] = field(default_factory=dict)  # activity Name → statement
+
+    def bpt(self) -> bytes:
+        return pack_template(self.package)
+
+
+def build_template(checked: CheckedWorkflow) -> CompiledTemplate:
+    wf = checked.workflow
+    lowerer = ActivityLowerer(checked)
+    title = lowerer.values.text(wf.title) if wf.title is not None else wf.name
+    if wf.kind == "statemachine":
+        root = _statemachine_root(lowerer, wf, title)
+    else:
+        root = node("SequentialWorkflowActivity", ROOT_NAME, {"Title": title, "Permission": []},
+                    lowerer.block(wf.body, ROOT_NAME))
+    placeholders = Placeholders(lowerer.label_names, lowerer.loop_names)
+    package = {
+        "VERSION": 2,
+        "TEMPLATE": [placeholders.resolve(root)],
+        "PARAMETERS": _collection(checked, "param", lowerer),
+        "VARIABLES": _collection(checked, "var", lowerer),
+        "CONSTANTS": _collection(checked, "const", lowerer),
+        "DOCUMENT_FIELDS": [],
+    }
+    auto = sum(AUTO_EXECUTE.get(name, 0) for name, _ in dict.fromkeys(wf.autostart))
+    return CompiledTemplate(
+        workflow=wf.name, file=wf.span.file, span=wf.span, name=title,
+        description=lowerer.values.text(wf.description) if wf.description is not None else "",
+        document_type=checked.document.triple, auto_execute=auto, package=package,
+        spans={ROOT_NAME: wf.name_span, **lowerer.spans})
+
+
+def _statemachine_root(lowerer: ActivityLowerer, wf: ast.Workflow, title: str) -> dict[str, Any]:
+    # States keep their .bpl names as activity Names: SetState targets and the start state
+    # refer to them, and a readable name survives any edit of the state's body.
+    for state in wf.states:
+        lowerer.state_names[state.name] = state.name
+        lowerer.namer.used.add(state.name)
+        lowerer.spans[state.name] = state.name_span
+    states = []
+    for state in wf.states:
+        state_title = lowerer.values.text(state.title) if state.title is not None else state.name
+        handlers = [_handler(lowerer, state.name, h) for h in state.handlers]
+        states.append(node("StateActivity", state.name, {"Title": state_title}, handlers))
+    initial = next((s.name for s in wf.states if s.initial), wf.states[0].name if wf.states
+                   else "")
+    return node("StateMachineWorkflowActivity", ROOT_NAME,
+                {"Title": title, "InitialStateName": initial}, states)
+
+
+def _handler(lowerer: ActivityLowerer, state: str, handler: ast.EventHandler) -> dict[str, Any]:
+    values = lowerer.values
+    opts = handler.opts
+    if handler.kind in ("enter", "exit"):
+        activity = "StateInitializationActivity" if handler.kind == "enter" else \
+            "StateFinalizationActivity"
+        title = values.text(opts.title) if opts.title else (
+            "Enter" if handler.kind == "enter" else "Exit")
+        name = lowerer._name(state, handler.kind, handler.span)
+        return node(activity, name, {"Title": title}, lowerer.block(handler.body, name),
+                    activated=not opts.disabled)
+    if handler.kind == "command":
+        command = handler.command or "command"
+        title = values.text(handler.command_title) if handler.command_title else command
+        name = lowerer._name(state, f"on:{command}", handler.span)
+        event_name = lowerer._name(name, "command", handler.span)
+        permission = values.users(handler.users) if handler.users is not None else []
+        event = node("HandleExternalEventActivity", event_name,
+                     {"Title": title, "Permission": permission, "SenderUserId": ""})
+    else:
+        assert handler.delay is not None
+        delay = handler.delay
+        key = f"on:delay:{delay.duration.amount}{delay.duration.unit}" if delay.duration else \
+            "on:delay"
+        title = values.text(opts.title) if opts.title else "Timeout"
+        name = lowerer._name(state, key, handler.span)
+        event_name = lowerer._name(name, "delay", handler.span)
+        event = node("DelayActivity", event_name, {"Title": "Pause", **lowerer.delay(delay)})
+    return node("EventDrivenActivity", name, {"Title": title},
+                [event, *lowerer.block(handler.body, name)], activated=not opts.disabled)
+
+
+def _collection(checked: CheckedWorkflow, kind: str,
+                lowerer: ActivityLowerer) -> dict[str, Any] | list[Any]:
+    items = {name: _property(info, lowerer) for name, info in checked.decls.items()
+             if info.decl.kind == kind}
+    return items if items else []
+
+
+def _property(info: DeclInfo, lowerer: ActivityLowerer) -> dict[str, Any]:
+    decl, typ = info.decl, info.type
+    values = lowerer.values
+    options: Any = ""
+    if decl.type.options:
+        options = {o.key: values.text(o.label) for o in decl.type.options}
+    elif typ.name == "internalselect" and decl.type.argument:
+        options = decl.type.argument
+    default: Any = ""
+    if decl.default is not None:
+        if typ.name == "user":
+            default = values.users(decl.default)
+            if not typ.multiple:
+                default = default[0] if default else ""
+        else:
+            default = _default(values.value(decl.default), typ.name)
+    return {
+        "Name": values.text(decl.label) if decl.label is not None else decl.name,
+        "Description": values.text(decl.description) if decl.description is not None else "",
+        "Type": typ.name,
+        "Required": "1" if decl.required else "0",
+        "Multiple": "1" if typ.multiple else "0",
+        "Options": options,
+        "Default": default,
+    }
+
+
+def _default(value: Any, type_name: str) -> Any:
+    # The designer stores defaults as strings; lists (multiple values) element by element.
+    if isinstance(value, list):
+        return [_default(v, type_name) for v in value]
+    if isinstance(value, bool):
+        return bool_yn(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value) if isinstance(value, int | float) else value

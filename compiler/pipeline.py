@@ -1,0 +1,76 @@
+"""The offline pipeline in one call: load → parse → check → lower → Bitrix's import rules.
+
+Library users and every CLI command go through `build`; it never raises on bad input, it
+returns diagnostics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler.catalog import Catalog, load_catalog
+from compiler.catalog.rules import child_violations, property_violations
+from compiler.codegen import CompiledTemplate, build_template
+from compiler.diagnostics import Diagnostics
+from compiler.semantics.checker import WorkflowChecker
+from compiler.semantics.environment import Environment
+from compiler.semantics.program import Program, load_program
+from compiler.source import SourceFile
+
+
+@dataclass
+class BuildResult:
+    program: Program
+    diagnostics: Diagnostics
+    templates: list[CompiledTemplate] = field(default_factory=list)
+
+    @property
+    def sources(self) -> dict[str, SourceFile]:
+        return self.program.sources
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics.has_errors
+
+
+def build(paths: list[Path], env: Environment | None = None, *, emit: bool = True,
+          catalog: Catalog | None = None) -> BuildResult:
+    """Check (and with `emit`, lower) every workflow under `paths`.
+
+    Templates are produced only for workflows without errors, so a caller may still use the
+    good ones of a project with a broken file (check mode reports, compile refuses).
+    """
+    env = env or Environment()
+    catalog = catalog or load_catalog()
+    diagnostics = Diagnostics()
+    program = load_program(paths, diagnostics)
+    result = BuildResult(program, diagnostics)
+    for workflow in program.workflows:
+        local = Diagnostics()
+        checked = WorkflowChecker(program, workflow, catalog, env, local).check()
+        if emit and not local.has_errors:
+            template = build_template(checked)
+            _import_rules(template, catalog, local)
+            if not local.has_errors:
+                result.templates.append(template)
+        diagnostics.extend(local)
+    return result
+
+
+def _import_rules(template: CompiledTemplate, catalog: Catalog, diagnostics: Diagnostics) -> None:
+    """Run Bitrix's ValidateProperties / ValidateChild on the output and point at the source."""
+    roots = template.package["TEMPLATE"]
+    for violation in [*property_violations(catalog, roots), *child_violations(catalog, roots)]:
+        activity_type = str(violation.node.get("Type"))
+        if catalog.activity(activity_type) is None:
+            continue  # unknown and app types were reported (W302) or are checked by plan
+        span = template.spans.get(str(violation.node.get("Name")), template.span)
+        title = violation.node.get("Properties", {}).get("Title", activity_type)
+        if violation.stage == "properties":
+            detail = f" ({violation.property})" if violation.property else ""
+            diagnostics.error("E300", f"{activity_type} '{title}': {violation.message}{detail}",
+                              span, help="Bitrix refuses to import a template with this error")
+        else:
+            diagnostics.error("E400", f"'{title}': {violation.message}", span,
+                              help="Bitrix refuses to import a template with this structure")

@@ -1,0 +1,1 @@
+"""The project file (bpl.toml) and its environments."""

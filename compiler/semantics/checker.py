@@ -1,0 +1,1057 @@
+"""Name resolution, types and Bitrix's rules for one workflow; builds the checked model.
+
+The checker reports every problem it finds (it never stops at the first) and records what
+each reference means, so that codegen does not resolve anything again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from compiler.catalog import Catalog
+from compiler.diagnostics import Diagnostics, Label
+from compiler.semantics import types as T
+from compiler.semantics.conditions import Inexpressible, to_dnf
+from compiler.semantics.documents import bind_document
+from compiler.semantics.environment import APP_CLIENT_ID, Environment
+from compiler.semantics.model import (
+    CheckedWorkflow,
+    DeclInfo,
+    DocumentBinding,
+    LabelInfo,
+    Resolved,
+)
+from compiler.semantics.program import Program
+from compiler.semantics.settings import SETTINGS
+from compiler.source import Span
+from compiler.syntax import ast
+
+SYSTEM_FIELDS = {"now": ("Now", T.DATETIME), "now_local": ("NowLocal", T.DATETIME),
+                 "date": ("Date", T.DATE), "eol": ("Eol", T.STRING),
+                 "host_url": ("HostUrl", T.STRING)}
+WORKFLOW_FIELDS = {"id": ("ID", T.STRING), "template_id": ("TemplateId", T.INT)}
+ROLES = ("author", "responsible_head")
+SPECIAL_CALLS = {"user", "group"}
+MAX_DELAY_SECONDS = 5 * 365 * 86400
+MAX_MACRO_DEPTH = 16
+_URL = re.compile(r"^https?://[^/\s:]+\.[^/\s:]+(:\d+)?(/\S*)?$", re.IGNORECASE)
+
+# What each sugar statement lowers to, for label return values.
+STATEMENT_ACTIVITY = {
+    ast.SetStmt: "SetFieldActivity", ast.AssignStmt: "SetVariableActivity",
+    ast.LogStmt: "LogActivity", ast.WaitStmt: "DelayActivity",
+    ast.StatusStmt: "SetStateTitleActivity", ast.MailStmt: "MailActivity",
+    ast.ApproveStmt: "ApproveActivity", ast.ReviewStmt: "ReviewActivity",
+    ast.AskStmt: "RequestInformationActivity", ast.TaskStmt: "Task2Activity",
+    ast.StartStmt: "StartWorkflowActivity", ast.WebhookStmt: "WebHookActivity",
+    ast.StageStmt: "CrmChangeStatusActivity", ast.AssignUsersStmt: "CrmChangeResponsibleActivity",
+    ast.TerminateStmt: "TerminateActivity", ast.GotoStmt: "SetStateActivity",
+    ast.ParallelStmt: "ParallelActivity", ast.WhileStmt: "WhileActivity",
+    ast.ForEachStmt: "ForEachActivity", ast.IfStmt: "IfElseActivity",
+}
+CREATE_ACTIVITY = {"crm.deal": "CreateCrmDealDocumentActivity",
+                   "crm.lead": "CreateCrmLeadDocumentActivity",
+                   "crm.contact": "CreateCrmContactDocumentActivity",
+                   "crm.company": "CreateCrmCompanyDocumentActivity"}
+
+
+def robot_activity_type(client_id: str, code: str) -> str:
+    """`rest_` + md5(client_id@CODE): how Bitrix names an app's robot/action type."""
+    return "rest_" + hashlib.md5(f"{client_id}@{code}".encode()).hexdigest()
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    pool = list(candidates)
+    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    if not close:
+        upper = {c.upper(): c for c in pool}
+        if name.upper() in upper:
+            close = [upper[name.upper()]]
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+class WorkflowChecker:
+    def __init__(self, program: Program, workflow: ast.Workflow, catalog: Catalog,
+                 env: Environment, diagnostics: Diagnostics):
+        self.program = program
+        self.workflow = workflow
+        self.catalog = catalog
+        self.env = env
+        self.diag = diagnostics
+        self.refs: dict[int, Resolved] = {}
+        self.decls: dict[str, DeclInfo] = {}
+        self.labels: dict[str, LabelInfo] = {}
+        self.expansions: dict[int, tuple[ast.Stmt, ...]] = {}
+        self.keepalive: list[object] = []
+        self.loop_vars: list[dict[str, Resolved]] = []
+        self.robot_types: dict[str, str] = {}
+        self.states = {s.name: s for s in workflow.states}
+        self.document: DocumentBinding = bind_document(workflow.document, catalog, env,
+                                                       workflow.fields, self, diagnostics)
+
+    # ── entry ────────────────────────────────────────────────────────────────────────────
+    def check(self) -> CheckedWorkflow:
+        wf = self.workflow
+        self._check_autostart()
+        self._declare()
+        bodies = self._all_bodies()
+        for body in bodies:
+            self._collect_labels(body)
+        if wf.kind == "statemachine":
+            self._check_states()
+        else:
+            self._block(wf.body, in_state=False)
+        return CheckedWorkflow(wf, self.document, self.decls, self.labels, self.refs,
+                               self.expansions, dict(self.program.robots), self.env,
+                               self.robot_types, self.keepalive)
+
+    def _all_bodies(self) -> list[tuple[ast.Stmt, ...]]:
+        if self.workflow.kind == "statemachine":
+            return [h.body for s in self.workflow.states for h in s.handlers]
+        return [self.workflow.body]
+
+    def _check_autostart(self) -> None:
+        for name, span in self.workflow.autostart:
+            if name not in ("create", "edit", "none"):
+                self.diag.error("E303", f"autostart '{name}' is not a start event", span,
+                                help="autostart takes create, edit, or both (create, edit); "
+                                     "'none' (the default) starts only by hand or by REST")
+
+    # ── declarations ─────────────────────────────────────────────────────────────────────
+    def _declare(self) -> None:
+        for decl in self.workflow.decls:
+            first = self.decls.get(decl.name)
+            if first is not None:
+                self.diag.error("E101", f"'{decl.name}' is declared twice", decl.name_span,
+                                labels=(Label(first.decl.name_span, "first declared here"),),
+                                help="parameters, variables and constants share one namespace")
+                continue
+            if decl.name in ("TargetUser",):
+                self.diag.error("E101", f"'{decl.name}' is reserved by Bitrix", decl.name_span,
+                                help="Bitrix sets it to the user who started the workflow; "
+                                     "read it as param.TargetUser without declaring it")
+                continue
+            typ = self.type_of_ref(decl.type)
+            self.decls[decl.name] = DeclInfo(decl, typ)
+            if decl.default is not None:
+                self._check_default(decl.type, typ, decl.default)
+
+    def type_of_ref(self, ref: ast.TypeRef) -> T.Type:
+        name = ref.name
+        if name in ("select",) and not ref.options:
+            self.diag.error("E201", "a select needs its options: select { \"key\": \"Label\" }",
+                            ref.span)
+        if name in ("internalselect", "type"):
+            if not ref.argument:
+                self.diag.error("E201", f"{name}(…) needs an argument", ref.span)
+                return T.Type("string", ref.multiple)
+            return T.Type("internalselect" if name == "internalselect" else ref.argument,
+                          ref.multiple)
+        if name not in T.BASE_TYPES:
+            hint = did_you_mean(name, T.BASE_TYPES)
+            self.diag.error("E200", f"unknown type '{name}'", ref.span,
+                            help=hint or "types are string, text, int, double, bool, date, "
+                                         "datetime, time, user, file, select {…}, "
+                                         "internalselect(\"FIELD\") or type(\"UF:…\")")
+            return T.Type("any", ref.multiple)
+        return T.Type(name, ref.multiple)
+
+    def _check_default(self, ref: ast.TypeRef, typ: T.Type, default: ast.Expr) -> None:
+        value_type = self.expr(default)
+        if isinstance(default, ast.ListExpr) and not typ.multiple:
+            self.diag.error("E201", f"a list is not a valid default for a single {typ}",
+                            default.span, help=f"declare it as {typ}[] to hold several values")
+            return
+        if typ.name == "select" and ref.options:
+            keys = [o.key for o in ref.options]
+            values = default.items if isinstance(default, ast.ListExpr) else (default,)
+            for value in values:
+                literal = _literal(value)
+                if literal is not None and str(literal) not in keys:
+                    self.diag.error("E201", f"default {literal!r} is not an option of the select",
+                                    value.span, help=f"options are {', '.join(keys)}")
+            return
+        if typ.base == "bool" and not isinstance(default, ast.Bool) and _literal(default) \
+                is not None:
+            self.diag.error("E201", "a bool default is true or false", default.span)
+            return
+        if not T.assignable(typ.single() if typ.multiple else typ, value_type.single()):
+            self.diag.error("E201", f"default of type {value_type} does not fit {typ}",
+                            default.span)
+
+    # ── labels ───────────────────────────────────────────────────────────────────────────
+    def _collect_labels(self, body: Sequence[ast.Stmt]) -> None:
+        for stmt in body:
+            label = stmt.opts.label
+            if label is not None and stmt.opts.label_span is not None:
+                first = self.labels.get(label)
+                if first is not None:
+                    self.diag.error("E101", f"label '{label}' is used twice",
+                                    stmt.opts.label_span,
+                                    labels=(Label(first.span, "first used here"),),
+                                    help="labels name one activity each; rename one")
+                elif label in ("doc", "param", "var", "const", "env", "global", "system",
+                               "workflow", "role", "user") or label in self.decls:
+                    self.diag.error("E101", f"label '{label}' hides a built-in name",
+                                    stmt.opts.label_span, help="choose another label")
+                else:
+                    activity_type, returns = self._returns_of(stmt)
+                    self.labels[label] = LabelInfo(stmt, activity_type, returns,
+                                                   stmt.opts.label_span)
+            for child in _child_bodies(stmt):
+                self._collect_labels(child)
+            if isinstance(stmt, ast.CallStmt):
+                expanded = self._expand_macro(stmt)
+                if expanded is not None:
+                    self._collect_labels(expanded)
+
+    def _returns_of(self, stmt: ast.Stmt) -> tuple[str, dict[str, T.Type]]:
+        if isinstance(stmt, ast.ActivityStmt):
+            activity_type = stmt.type_name
+        elif isinstance(stmt, ast.CreateStmt):
+            activity_type = CREATE_ACTIVITY.get(self._doc_name(stmt.document),
+                                                "CreateDocumentActivity")
+        elif isinstance(stmt, ast.NotifyStmt):
+            activity_type = "IMNotifyActivity" if stmt.kind == "notify" else \
+                "SocNetMessageActivity"
+        elif isinstance(stmt, ast.CallStmt):
+            robot = self.program.robots.get(stmt.call.dotted)
+            if robot is None:
+                return "", {}
+            returns = {o.name: self.type_of_ref(o.type) for o in robot.outputs}
+            if _robot_waits(robot):
+                returns["IsTimeout"] = T.INT
+            return "rest", returns
+        else:
+            activity_type = STATEMENT_ACTIVITY.get(type(stmt), "")
+        spec = self.catalog.activity(activity_type)
+        if spec is None:
+            return activity_type, {}
+        return activity_type, {k: T.Type(r.type, r.multiple) for k, r in spec.returns.items()}
+
+    def _doc_name(self, expr: ast.Expr) -> str:
+        if isinstance(expr, ast.Ref):
+            return expr.dotted
+        if isinstance(expr, ast.Call):
+            return expr.dotted
+        return ""
+
+    # ── macros ───────────────────────────────────────────────────────────────────────────
+    def _expand_macro(self, stmt: ast.CallStmt, depth: int = 0) -> tuple[ast.Stmt, ...] | None:
+        if id(stmt) in self.expansions:
+            return self.expansions[id(stmt)]
+        macro = self.program.macros.get(stmt.call.dotted)
+        if macro is None:
+            return None
+        if depth > MAX_MACRO_DEPTH:
+            self.diag.error("E105", f"macro '{macro.name}' expands itself too deeply",
+                            stmt.span, help="a macro must not call itself")
+            self.expansions[id(stmt)] = ()
+            return ()
+        args = stmt.call.args
+        if len(args) != len(macro.params) or any(a.name is not None for a in args):
+            self.diag.error(
+                "E105", f"macro '{macro.name}' takes {len(macro.params)} argument(s) "
+                        f"({', '.join(macro.params)}), given {len(args)}",
+                stmt.call.span, labels=(Label(macro.name_span, "declared here"),))
+            self.expansions[id(stmt)] = ()
+            return ()
+        mapping = {p: a.value for p, a in zip(macro.params, args, strict=True)}
+        body = tuple(_substitute(s, mapping) for s in macro.body)
+        self.keepalive.append(body)
+        self.expansions[id(stmt)] = body
+        for inner in _walk_stmts(body):
+            if isinstance(inner, ast.CallStmt):
+                self._expand_macro(inner, depth + 1)
+        return body
+
+    # ── statements ───────────────────────────────────────────────────────────────────────
+    def _check_states(self) -> None:
+        wf = self.workflow
+        seen: dict[str, Span] = {}
+        initial = [s for s in wf.states if s.initial]
+        if len(initial) > 1:
+            self.diag.error("E401", "more than one state is marked initial", initial[1].name_span,
+                            labels=(Label(initial[0].name_span, "first initial state"),))
+        if wf.body:
+            self.diag.error("E400", "a statemachine holds states, not statements",
+                            wf.body[0].span, help="put statements in a state's enter block")
+        for state in wf.states:
+            if state.name in seen:
+                self.diag.error("E101", f"state '{state.name}' is declared twice",
+                                state.name_span, labels=(Label(seen[state.name], "first here"),))
+            seen[state.name] = state.name_span
+            kinds = [h.kind for h in state.handlers]
+            for kind in ("enter", "exit"):
+                if kinds.count(kind) > 1:
+                    dup = [h for h in state.handlers if h.kind == kind][1]
+                    self.diag.error("E400", f"a state has at most one '{kind}' block", dup.span)
+            for handler in state.handlers:
+                if handler.kind == "command" and handler.users is not None:
+                    self._users(handler.users)
+                if handler.delay is not None:
+                    self._wait(handler.delay)
+                self._block(handler.body, in_state=True)
+
+    def _block(self, body: Sequence[ast.Stmt], *, in_state: bool) -> None:
+        ended: ast.Stmt | None = None
+        warned = False
+        for stmt in body:
+            if ended is not None and not warned:
+                kind = "goto" if isinstance(ended, ast.GotoStmt) else \
+                    "stage" if isinstance(ended, ast.StageStmt) else "terminate"
+                ends = "state" if kind == "goto" else "workflow"
+                self.diag.warning("W402", f"this never runs: the '{kind}' before it ends the "
+                                          f"{ends}", stmt.span,
+                                  labels=(Label(ended.span, f"'{kind}' is here"),))
+                warned = True
+            self._stmt(stmt, in_state)
+            if ended is None and not stmt.opts.disabled and isinstance(
+                    stmt, ast.TerminateStmt | ast.GotoStmt | ast.StageStmt):
+                ended = stmt
+
+    def _stmt(self, stmt: ast.Stmt, in_state: bool) -> None:
+        opts = stmt.opts
+        if opts.title is not None:
+            self.expr(opts.title)
+        method = getattr(self, "_" + type(stmt).__name__, None)
+        if method is not None:
+            method(stmt, in_state)
+
+    def _SetStmt(self, stmt: ast.SetStmt, in_state: bool) -> None:
+        kinds = set()
+        for a in stmt.assignments:
+            kinds.add(self._assignment(a, allow=("doc", "var")))
+        if len(kinds - {None}) > 1:
+            self.diag.error("E202", "one 'set' cannot write both document fields and variables",
+                            stmt.span, help="Bitrix sets them with two different activities; "
+                                            "split it into two statements")
+        seen: dict[str, Span] = {}
+        for a in stmt.assignments:
+            key = a.target.dotted
+            if key in seen:
+                self.diag.error("E101", f"{key} is set twice in one statement", a.target.span,
+                                labels=(Label(seen[key], "first set here"),))
+            seen[key] = a.target.span
+
+    def _AssignStmt(self, stmt: ast.AssignStmt, in_state: bool) -> None:
+        self._assignment(stmt.assignment, allow=("var", "doc"))
+
+    def _assignment(self, a: ast.Assignment, allow: tuple[str, ...]) -> str | None:
+        target = a.target
+        value_type = self.expr(a.value)
+        head = target.parts[0]
+        if head not in allow or len(target.parts) != 2:
+            what = {"param": "a parameter", "const": "a constant"}.get(head,
+                                                                       "this reference")
+            self.diag.error("E202", f"{what} cannot be assigned: {target.dotted}", target.span,
+                            help="write document fields with 'set doc.FIELD = …' and variables "
+                                 "with 'var.NAME = …'")
+            return None
+        resolved = self.ref(target)
+        if resolved is None:
+            return None
+        if head == "doc":
+            info = self.document.fields.get(target.parts[1])
+            if info is not None and info.readonly:
+                self.diag.error("E202", f"document field {info.code} is read-only",
+                                target.span, help="Bitrix computes it; it cannot be set")
+        if not T.assignable(resolved.type, value_type):
+            self.diag.error("E200", f"{target.dotted} is {resolved.type}, the value is "
+                                    f"{value_type}", a.value.span,
+                            help="convert on purpose with a modifier, e.g. value | string")
+        return head
+
+    def _LogStmt(self, stmt: ast.LogStmt, in_state: bool) -> None:
+        self.expr(stmt.text)
+
+    def _WaitStmt(self, stmt: ast.WaitStmt, in_state: bool) -> None:
+        self._wait(stmt)
+
+    def _wait(self, stmt: ast.WaitStmt) -> None:
+        if stmt.duration is not None:
+            seconds = stmt.duration.seconds
+            if seconds <= 0:
+                self.diag.error("E303", "a pause must be longer than zero", stmt.duration.span)
+            elif seconds > MAX_DELAY_SECONDS:
+                self.diag.error("E303", "Bitrix pauses at most 5 years", stmt.duration.span)
+        if stmt.until is not None:
+            typ = self.expr(stmt.until)
+            if typ.base not in ("date", "datetime", "any", "string", "int"):
+                self.diag.error("E200", f"'wait until' needs a date or datetime, not {typ}",
+                                stmt.until.span)
+        if stmt.amount is not None:
+            typ = self.expr(stmt.amount)
+            if typ.base not in ("int", "double", "any", "string"):
+                self.diag.error("E200", f"'wait for' needs a number, not {typ}",
+                                stmt.amount.span)
+
+    def _StatusStmt(self, stmt: ast.StatusStmt, in_state: bool) -> None:
+        self.expr(stmt.text)
+
+    def _NotifyStmt(self, stmt: ast.NotifyStmt, in_state: bool) -> None:
+        self._users(stmt.users)
+        self.expr(stmt.text)
+        if stmt.sender is not None:
+            self._users(stmt.sender)
+
+    def _MailStmt(self, stmt: ast.MailStmt, in_state: bool) -> None:
+        if not (isinstance(stmt.to, ast.Text) and "@" in stmt.to.plain):
+            self._users(stmt.to)
+        self.expr(stmt.subject)
+        self.expr(stmt.body)
+        if stmt.sender is not None and not (isinstance(stmt.sender, ast.Text) and
+                                            "@" in stmt.sender.plain):
+            self._users(stmt.sender)
+        self._settings("mail", stmt.settings)
+
+    def _ApproveStmt(self, stmt: ast.ApproveStmt, in_state: bool) -> None:
+        self.expr(stmt.name)
+        self._users(stmt.users)
+        self._settings("approve", stmt.settings)
+        for setting in stmt.settings:
+            if setting.key == "vote":
+                self._vote(setting.value)
+        for branch in (stmt.approved, stmt.rejected):
+            if branch is not None:
+                self._block(branch, in_state=in_state)
+
+    def _vote(self, value: ast.Expr) -> None:
+        if isinstance(value, ast.Ref) and value.parts in (("any",), ("all",)):
+            return
+        if isinstance(value, ast.Number) and 0 < value.value <= 100:
+            return
+        self.diag.error("E303", "vote is any, all, or a percentage from 1 to 100", value.span)
+
+    def _ReviewStmt(self, stmt: ast.ReviewStmt, in_state: bool) -> None:
+        self.expr(stmt.name)
+        self._users(stmt.users)
+        self._settings("review", stmt.settings)
+
+    def _AskStmt(self, stmt: ast.AskStmt, in_state: bool) -> None:
+        self.expr(stmt.name)
+        self._users(stmt.users)
+        self._settings("ask", stmt.settings)
+        if not stmt.fields:
+            self.diag.error("E300", "'ask' needs at least one field", stmt.span,
+                            help="add: field var.NAME \"Question\" (Bitrix requires "
+                                 "RequestedInformation)")
+        for f in stmt.fields:
+            if f.target.parts[0] != "var" or len(f.target.parts) != 2:
+                self.diag.error("E202", "an answer is stored in a variable: field var.NAME",
+                                f.target.span)
+                continue
+            self.ref(f.target)
+            if f.label is not None:
+                self.expr(f.label)
+
+    def _TaskStmt(self, stmt: ast.TaskStmt, in_state: bool) -> None:
+        self.expr(stmt.name)
+        self._settings("task", stmt.settings)
+        if not any(s.key == "responsible" for s in stmt.settings):
+            self.diag.error("E300", "a task needs a responsible person", stmt.span,
+                            help="add responsible: USERS to the task's block")
+
+    def _StartStmt(self, stmt: ast.StartStmt, in_state: bool) -> None:
+        self.expr(stmt.template)
+        self.expr(stmt.document)
+        if stmt.parameters is not None:
+            for entry in stmt.parameters.entries:
+                self.expr(entry.value)
+
+    def _WebhookStmt(self, stmt: ast.WebhookStmt, in_state: bool) -> None:
+        self.expr(stmt.url)
+        if stmt.url.is_plain and not _URL.match(stmt.url.plain):
+            self.diag.error("E303", f"'{stmt.url.plain}' is not an http(s) URL with a dotted host",
+                            stmt.url.span, help="Bitrix's WebHookActivity refuses other URLs")
+
+    def _CreateStmt(self, stmt: ast.CreateStmt, in_state: bool) -> None:
+        name = self._doc_name(stmt.document)
+        spec = self.catalog.document(name)
+        if name not in CREATE_ACTIVITY and name != self.document.name:
+            self.diag.error("E102", f"'create' makes CRM deals, leads, contacts and companies, "
+                                    f"or documents of this workflow's type; not '{name}'",
+                            stmt.document.span)
+            return
+        fields = {k: v for k, v in spec.fields.items()} if spec is not None else {}
+        for entry in stmt.fields.entries:
+            self.expr(entry.value)
+            if fields and entry.key not in fields and not entry.key.startswith("UF_"):
+                self.diag.error("E100", f"'{entry.key}' is not a field of {name}", entry.key_span,
+                                help=did_you_mean(entry.key, fields))
+        if name == "crm.deal" and stmt.fields.get("TITLE") is None:
+            self.diag.error("E300", "a new deal needs a TITLE", stmt.fields.span,
+                            help="Bitrix's CreateCrmDealDocumentActivity requires it")
+
+    def _StageStmt(self, stmt: ast.StageStmt, in_state: bool) -> None:
+        self.expr(stmt.stage)
+        if not self.document.is_crm:
+            self.diag.error("E400", "'stage' changes the stage of CRM items only",
+                            stmt.span, help="set the status field with 'set doc.FIELD = …'")
+
+    def _AssignUsersStmt(self, stmt: ast.AssignUsersStmt, in_state: bool) -> None:
+        self._users(stmt.users)
+        if not self.document.is_crm:
+            self.diag.error("E400", "'assign' changes the responsible of CRM items only",
+                            stmt.span, help="set the responsible field with 'set doc.FIELD = …'")
+
+    def _TerminateStmt(self, stmt: ast.TerminateStmt, in_state: bool) -> None:
+        if stmt.status is not None:
+            self.expr(stmt.status)
+
+    def _GotoStmt(self, stmt: ast.GotoStmt, in_state: bool) -> None:
+        if not in_state:
+            self.diag.error("E400", "goto works only inside the states of a statemachine",
+                            stmt.span)
+            return
+        if stmt.state not in self.states:
+            self.diag.error("E103", f"no state '{stmt.state}'", stmt.state_span,
+                            help=did_you_mean(stmt.state, self.states) or
+                            f"states are: {', '.join(self.states)}")
+
+    def _ParallelStmt(self, stmt: ast.ParallelStmt, in_state: bool) -> None:
+        if len(stmt.branches) < 2:
+            self.diag.error("E403", "parallel needs at least two branches", stmt.span)
+        for branch in stmt.branches:
+            if branch.opts.title is not None:
+                self.expr(branch.opts.title)
+            self._block(branch.body, in_state=in_state)
+
+    def _WhileStmt(self, stmt: ast.WhileStmt, in_state: bool) -> None:
+        self.condition(stmt.condition)
+        if not stmt.body:
+            self.diag.error("E403", "a while loop needs a body", stmt.span)
+        self._block(stmt.body, in_state=in_state)
+
+    def _ForEachStmt(self, stmt: ast.ForEachStmt, in_state: bool) -> None:
+        source = stmt.source
+        resolved = self.ref(source) if isinstance(source, ast.Ref) else None
+        if resolved is None:
+            if not isinstance(source, ast.Ref):
+                self.diag.error("E200", "for each iterates over a variable, parameter, constant "
+                                        "or document field", source.span)
+        elif resolved.kind not in ("var", "param", "const", "doc", "global", "label"):
+            self.diag.error("E200", "for each iterates over a variable, parameter, constant "
+                                    "or document field", source.span)
+        if not stmt.body:
+            self.diag.error("E403", "a for each loop needs a body", stmt.span)
+        item_type = resolved.type.single() if resolved is not None else T.ANY
+        scope = {stmt.value_name: Resolved("loop", f"@foreach:{id(stmt)}", "Value", item_type)}
+        if stmt.key_name:
+            scope[stmt.key_name] = Resolved("loop", f"@foreach:{id(stmt)}", "Key", T.ANY)
+        self.loop_vars.append(scope)
+        self._block(stmt.body, in_state=in_state)
+        self.loop_vars.pop()
+
+    def _IfStmt(self, stmt: ast.IfStmt, in_state: bool) -> None:
+        for branch in stmt.branches:
+            if branch.condition is not None:
+                self.condition(branch.condition)
+            if branch.opts.title is not None and branch is not stmt.branches[0]:
+                self.expr(branch.opts.title)
+            self._block(branch.body, in_state=in_state)
+
+    def _ActivityStmt(self, stmt: ast.ActivityStmt, in_state: bool) -> None:
+        spec = self.catalog.activity(stmt.type_name)
+        if spec is None and not stmt.type_name.startswith("rest_"):
+            self.diag.warning("W302", f"activity type '{stmt.type_name}' is not in the catalog; "
+                                      "its properties are not checked", stmt.type_span,
+                              help=did_you_mean(stmt.type_name, self.catalog.activities))
+        for entry in stmt.properties.entries:
+            self.expr(entry.value)
+            if spec is not None and entry.key not in spec.properties and entry.key != "Title":
+                hint = did_you_mean(entry.key, spec.properties)
+                self.diag.warning("W301", f"{stmt.type_name} has no property '{entry.key}'",
+                                  entry.key_span, help=hint or "Bitrix ignores unknown "
+                                                               "properties")
+        if stmt.children is not None:
+            self._block(stmt.children, in_state=in_state)
+
+    def _CallStmt(self, stmt: ast.CallStmt, in_state: bool) -> None:
+        expanded = self._expand_macro(stmt)
+        if expanded is not None:
+            self._block(expanded, in_state=in_state)
+            return
+        call = stmt.call
+        robot = self.program.robots.get(call.dotted)
+        if robot is None:
+            known = [*self.program.robots, *self.program.macros]
+            hint = did_you_mean(call.dotted, known)
+            if self.catalog.function(call.dotted) is not None:
+                hint = f"{call.dotted}() is a calc function; use it inside an expression"
+            self.diag.error("E106", f"no robot, action or macro named '{call.dotted}'",
+                            call.name_span, help=hint or "declare it with 'robot', 'action' or "
+                                                         "'macro' (or import the file that does)")
+            return
+        client_id = self.env.get(APP_CLIENT_ID)
+        if client_id is None and not self.env.symbolic:
+            self.diag.error("E600", f"calling {robot.kind} '{robot.code}' needs the app's "
+                                    "client id (env.app_client_id)", call.name_span,
+                            help="its activity type is rest_ + md5(client_id@CODE); set "
+                                 "app_client_id in the environment")
+        self.robot_types[robot.code] = robot_activity_type(str(client_id or ""), robot.code)
+        inputs = {i.name: i for i in robot.inputs}
+        given: set[str] = set()
+        for index, arg in enumerate(call.args):
+            value_type = self.expr(arg.value)
+            name = arg.name
+            if name is None:
+                if index < len(robot.inputs):
+                    name = robot.inputs[index].name
+                else:
+                    self.diag.error("E108", f"too many arguments for '{robot.code}'", arg.span)
+                    continue
+            io = inputs.get(name)
+            if io is None:
+                self.diag.error("E108", f"'{robot.code}' has no input '{name}'", arg.span,
+                                help=did_you_mean(name, inputs) or
+                                f"inputs are: {', '.join(inputs) or 'none'}",
+                                labels=(Label(robot.code_span, "declared here"),))
+                continue
+            given.add(name)
+            expected = self.type_of_ref(io.type)
+            if not T.assignable(expected, value_type):
+                self.diag.error("E200", f"input '{name}' is {expected}, the value is "
+                                        f"{value_type}", arg.value.span)
+        for io in robot.inputs:
+            if io.required and io.default is None and io.name not in given:
+                self.diag.error("E109", f"'{robot.code}' needs input '{io.name}'",
+                                call.span, labels=(Label(io.name_span, "required here"),))
+
+    # ── option blocks ────────────────────────────────────────────────────────────────────
+    def _settings(self, statement: str, settings: Sequence[ast.Setting]) -> None:
+        specs = SETTINGS[statement]
+        seen: dict[str, Span] = {}
+        for setting in settings:
+            spec = specs.get(setting.key)
+            if spec is None:
+                self.diag.error("E303", f"'{statement}' has no option '{setting.key}'",
+                                setting.key_span,
+                                help=did_you_mean(setting.key, specs) or
+                                f"options are: {', '.join(sorted(specs))}")
+                continue
+            if setting.key in seen:
+                self.diag.error("E101", f"option '{setting.key}' is given twice",
+                                setting.key_span, labels=(Label(seen[setting.key], "first"),))
+            seen[setting.key] = setting.key_span
+            value = setting.value
+            if spec.kind == "choice":
+                word = value.parts[0] if isinstance(value, ast.Ref) and len(value.parts) == 1 \
+                    else None
+                if word not in spec.choices:
+                    self.diag.error("E303", f"{setting.key} is one of "
+                                            f"{', '.join(spec.choices)}", value.span)
+                continue
+            if spec.kind == "duration":
+                if not isinstance(value, ast.Duration):
+                    self.diag.error("E200", f"{setting.key} is a duration such as 3d or 4h",
+                                    value.span)
+                continue
+            if spec.kind == "expr" and setting.key == "vote":
+                continue
+            value_type = self.expr(value)
+            if spec.kind in ("users", "user"):
+                self._users(value, checked=value_type)
+            elif spec.kind == "bool" and value_type.base not in ("bool", "any"):
+                self.diag.error("E200", f"{setting.key} is true or false", value.span)
+            elif spec.kind == "list" and not isinstance(value, ast.ListExpr) and \
+                    value_type.base != "any" and not value_type.multiple:
+                self.diag.error("E200", f"{setting.key} takes a list: [a, b]", value.span)
+
+    # ── users ────────────────────────────────────────────────────────────────────────────
+    def _users(self, expr: ast.Expr, checked: T.Type | None = None) -> None:
+        items = expr.items if isinstance(expr, ast.ListExpr) else (expr,)
+        for item in items:
+            typ = checked if checked is not None and item is expr else self.expr(item)
+            if typ.base not in ("user", "any", "string", "text"):
+                self.diag.error("E200", f"expected users, got {typ}", item.span,
+                                help="users are user(12), group(\"hr\"), role.author, a user "
+                                     "field or parameter, or a list of those")
+
+    # ── conditions ───────────────────────────────────────────────────────────────────────
+    def condition(self, expr: ast.Expr) -> None:
+        try:
+            dnf = to_dnf(expr)
+        except Inexpressible as error:
+            self.expr(expr)
+            self.diag.error("E500", error.message, error.span, help=error.help)
+            return
+        for group in dnf:
+            for atom in group:
+                resolved = self.ref(atom.left)
+                value_types = [self.expr(v) for v in atom.values]
+                if resolved is None:
+                    continue
+                if resolved.kind in ("loop",):
+                    self.diag.error("E500", "a loop item cannot be tested in a Bitrix condition",
+                                    atom.left.span, help="copy it into a variable first")
+                if atom.op == "changed" and resolved.kind != "doc":
+                    self.diag.error("E501", "'changed' applies to document fields only",
+                                    atom.span)
+                if atom.op in ("==", "!=", ">", ">=", "<", "<=") and value_types and \
+                        not T.comparable(resolved.type, value_types[0], atom.op):
+                    code = "E501" if atom.op not in ("==", "!=") else "E200"
+                    self.diag.error(code, f"cannot compare {resolved.type} with "
+                                          f"{value_types[0]} using '{atom.op}'", atom.span)
+
+    # ── expressions ──────────────────────────────────────────────────────────────────────
+    def expr(self, expr: ast.Expr) -> T.Type:
+        method = getattr(self, "_e_" + type(expr).__name__)
+        result: T.Type = method(expr)
+        return result
+
+    def _e_Text(self, expr: ast.Text) -> T.Type:
+        for part in expr.parts:
+            if isinstance(part, ast.Expr):
+                self.expr(part)
+        return T.STRING
+
+    def _e_RawBitrix(self, expr: ast.RawBitrix) -> T.Type:
+        return T.ANY
+
+    def _e_Number(self, expr: ast.Number) -> T.Type:
+        return T.INT if isinstance(expr.value, int) else T.DOUBLE
+
+    def _e_Bool(self, expr: ast.Bool) -> T.Type:
+        return T.BOOL
+
+    def _e_Duration(self, expr: ast.Duration) -> T.Type:
+        return T.DURATION
+
+    def _e_Ref(self, expr: ast.Ref) -> T.Type:
+        resolved = self.ref(expr)
+        return resolved.type if resolved is not None else T.ANY
+
+    def _e_Call(self, expr: ast.Call) -> T.Type:
+        name = expr.dotted
+        if name in SPECIAL_CALLS:
+            if len(expr.args) != 1:
+                self.diag.error("E105", f"{name}(…) takes one argument", expr.span)
+                return T.USER
+            value = expr.args[0].value
+            if name == "user":
+                ok = isinstance(value, ast.Number) and isinstance(value.value, int) and \
+                    value.value > 0
+                if isinstance(value, ast.Ref) and value.parts[0] == "env":
+                    self.ref(value)
+                    ok = True
+                if not ok:
+                    self.diag.error("E004", "user(…) takes a user id: user(12)", value.span)
+            elif not (isinstance(value, ast.Text) and value.is_plain and value.plain) and not (
+                    isinstance(value, ast.Ref) and value.parts[0] == "env"):
+                self.diag.error("E004", "group(…) takes a group code: group(\"hr\")",
+                                value.span)
+            elif isinstance(value, ast.Ref):
+                self.ref(value)
+            return T.USER
+        spec = self.catalog.function(name)
+        for arg in expr.args:
+            if arg.name is not None:
+                self.diag.error("E108", "calc functions take positional arguments", arg.span)
+            self.expr(arg.value)
+        if spec is None:
+            hint = did_you_mean(name, self.catalog.functions)
+            if name == "concat":
+                hint = "there is no concat(); join strings with &"
+            self.diag.error("E104", f"unknown function '{name}'", expr.name_span,
+                            help=hint or "see stdlib/functions.toml for the Bitrix functions")
+            return T.ANY
+        count = len(expr.args)
+        if count < spec.min_args or (spec.max_args >= 0 and count > spec.max_args):
+            expected = str(spec.min_args) if spec.min_args == spec.max_args else (
+                f"{spec.min_args} or more" if spec.max_args < 0 else
+                f"{spec.min_args} to {spec.max_args}")
+            self.diag.error("E105", f"{name}() takes {expected} argument(s), given {count}",
+                            expr.span, help=spec.summary)
+        return T.Type(spec.returns) if spec.returns not in ("list",) else T.LIST
+
+    def _e_Unary(self, expr: ast.Unary) -> T.Type:
+        typ = self.expr(expr.operand)
+        self._numeric(expr.operand, typ)
+        return typ if typ.base in ("int", "double") else T.DOUBLE
+
+    def _e_Binary(self, expr: ast.Binary) -> T.Type:
+        left, right = self.expr(expr.left), self.expr(expr.right)
+        if expr.op == "&":
+            return T.STRING
+        if expr.op in ("+", "-") and left.base in ("date", "datetime"):
+            return left  # Bitrix adds seconds to dates; dateadd() is clearer, but this works
+        self._numeric(expr.left, left)
+        self._numeric(expr.right, right)
+        if expr.op in ("+", "-", "*") and left.base == right.base == "int":
+            return T.INT
+        return T.DOUBLE
+
+    def _numeric(self, node: ast.Expr, typ: T.Type) -> None:
+        if typ.base in ("string", "text") and isinstance(node, ast.Text):
+            self.diag.error("E200", "arithmetic on a string", node.span,
+                            help="join strings with & instead of +")
+        elif typ.base in ("user", "bool", "duration", "list", "map"):
+            self.diag.error("E200", f"arithmetic on a {typ}", node.span)
+
+    def _e_Percent(self, expr: ast.Percent) -> T.Type:
+        self._numeric(expr.operand, self.expr(expr.operand))
+        return T.DOUBLE
+
+    def _e_Modified(self, expr: ast.Modified) -> T.Type:
+        typ = self.expr(expr.operand)
+        if not isinstance(expr.operand, ast.Ref):
+            self.diag.error("E107", "modifiers apply to references (doc.X | printable)",
+                            expr.span)
+        if len(expr.modifiers) > 2:
+            self.diag.error("E107", "Bitrix takes at most two modifiers", expr.span)
+        result = typ
+        for modifier in expr.modifiers:
+            spec = self.catalog.modifiers.get(modifier)
+            if spec is None:
+                self.diag.error("E107", f"unknown modifier '{modifier}'", expr.span,
+                                help=did_you_mean(modifier, self.catalog.modifiers))
+                continue
+            result = T.Type(modifier, typ.multiple) if modifier in T.BASE_TYPES else T.STRING
+        return result
+
+    def _e_Compare(self, expr: ast.Compare) -> T.Type:
+        left, right = self.expr(expr.left), self.expr(expr.right)
+        if not T.comparable(left, right, expr.op):
+            self.diag.error("E200", f"cannot compare {left} with {right}", expr.span)
+        return T.BOOL
+
+    def _e_Test(self, expr: ast.Test) -> T.Type:
+        self.expr(expr.operand)
+        for arg in expr.args:
+            self.expr(arg)
+        return T.BOOL
+
+    def _e_BoolOp(self, expr: ast.BoolOp) -> T.Type:
+        self.expr(expr.left)
+        self.expr(expr.right)
+        return T.BOOL
+
+    def _e_Not(self, expr: ast.Not) -> T.Type:
+        self.expr(expr.operand)
+        return T.BOOL
+
+    def _e_ListExpr(self, expr: ast.ListExpr) -> T.Type:
+        kinds = {self.expr(item).base for item in expr.items}
+        if len(kinds) == 1:
+            return T.Type(kinds.pop(), True)
+        return T.LIST
+
+    def _e_MapExpr(self, expr: ast.MapExpr) -> T.Type:
+        for entry in expr.entries:
+            self.expr(entry.value)
+        return T.MAP
+
+    # ── references ───────────────────────────────────────────────────────────────────────
+    def ref(self, ref: ast.Ref) -> Resolved | None:
+        cached = self.refs.get(id(ref))
+        if cached is not None:
+            return cached
+        resolved = self._resolve(ref)
+        if resolved is not None:
+            self.refs[id(ref)] = resolved
+        return resolved
+
+    def _resolve(self, ref: ast.Ref) -> Resolved | None:
+        parts = ref.parts
+        head = parts[0]
+        if len(parts) == 1:
+            for scope in reversed(self.loop_vars):
+                if head in scope:
+                    return scope[head]
+            hint = None
+            if head in self.decls:
+                hint = f"write {self.decls[head].decl.kind}.{head}"
+            elif head in self.document.fields:
+                hint = f"write doc.{head}"
+            self.diag.error("E100", f"unknown name '{head}'", ref.span,
+                            help=hint or "references are doc.FIELD, param.NAME, var.NAME, "
+                                         "const.NAME, LABEL.RESULT or env.NAME")
+            return None
+        if head == "doc":
+            return self._doc_ref(ref)
+        if head in ("param", "var", "const"):
+            return self._decl_ref(ref)
+        if head == "env":
+            return self._env_ref(ref)
+        if head == "role":
+            if len(parts) == 2 and parts[1] in (*ROLES, *self.document.user_groups):
+                return Resolved("role", "", "", T.USER, literal=parts[1])
+            self.diag.error("E100", f"unknown role '{'.'.join(parts[1:])}'", ref.span,
+                            help="roles are " + ", ".join(
+                                f"role.{r}" for r in dict.fromkeys(
+                                    (*ROLES, *self.document.user_groups))))
+            return None
+        if head == "system" and len(parts) == 2 and parts[1] in SYSTEM_FIELDS:
+            field, typ = SYSTEM_FIELDS[parts[1]]
+            return Resolved("system", "System", field, typ)
+        if head == "workflow" and len(parts) == 2 and parts[1] in WORKFLOW_FIELDS:
+            field, typ = WORKFLOW_FIELDS[parts[1]]
+            return Resolved("workflow", "Workflow", field, typ)
+        if head == "user" and parts[1:] == ("current",):
+            return Resolved("user", "User", "ID", T.USER)
+        if head == "global" and len(parts) == 3 and parts[1] in ("var", "const"):
+            return Resolved("global", "GlobalVar" if parts[1] == "var" else "GlobalConst",
+                            parts[2], T.ANY)
+        if head in self.labels:
+            return self._label_ref(ref)
+        for scope in reversed(self.loop_vars):
+            if head in scope and len(parts) == 2 and parts[1] in ("key", "value"):
+                base = scope[head]
+                return Resolved("loop", base.object, parts[1].capitalize(), base.type)
+        builtins = {"system": list(SYSTEM_FIELDS), "workflow": list(WORKFLOW_FIELDS),
+                    "global": ["var.NAME", "const.NAME"], "user": ["current"]}
+        if head in builtins:
+            self.diag.error("E100", f"unknown reference {ref.dotted}", ref.span,
+                            help=f"{head} has: " + ", ".join(f"{head}.{f}"
+                                                             for f in builtins[head]))
+            return None
+        hint = did_you_mean(head, [*self.labels, "doc", "param", "var", "const", "env"])
+        self.diag.error("E100", f"unknown reference {ref.dotted}: no label '{head}'", ref.span,
+                        help=hint or "name an activity with 'as LABEL' to read its results")
+        return None
+
+    def _doc_ref(self, ref: ast.Ref) -> Resolved | None:
+        if len(ref.parts) != 2:
+            self.diag.error("E100", f"{ref.dotted}: a document field is doc.FIELD", ref.span)
+            return None
+        name = ref.parts[1]
+        info = self.document.fields.get(name)
+        printable = False
+        if info is None and name.upper().endswith("_PRINTABLE"):
+            info = self.document.fields.get(name[: -len("_PRINTABLE")])
+            printable = info is not None
+        if info is None:
+            self.diag.error("E100", f"{self.document.name} has no field '{name}'", ref.span,
+                            help=did_you_mean(name, self.document.fields) or
+                            f"declare portal-specific fields: field {name}: string \"Label\"")
+            return None
+        code = info.code + ("_PRINTABLE" if printable else "")
+        return Resolved("doc", "Document", code, T.STRING if printable else info.type)
+
+    def _decl_ref(self, ref: ast.Ref) -> Resolved | None:
+        kind, name = ref.parts[0], ref.parts[1] if len(ref.parts) > 1 else ""
+        if len(ref.parts) != 2:
+            self.diag.error("E100", f"{ref.dotted}: write {kind}.NAME", ref.span)
+            return None
+        if kind == "param" and name == "TargetUser":
+            return Resolved("param", "Template", "TargetUser", T.USER)
+        info = self.decls.get(name)
+        if info is None or info.decl.kind != kind:
+            what = {"param": "parameter", "var": "variable", "const": "constant"}[kind]
+            if info is not None:
+                hint = f"'{name}' is a {info.decl.kind}: write {info.decl.kind}.{name}"
+            else:
+                hint = did_you_mean(name, [n for n, d in self.decls.items()
+                                           if d.decl.kind == kind]) or \
+                    f"declare it: {kind} {name}: string"
+            self.diag.error("E100", f"unknown {what} '{name}'", ref.span, help=hint)
+            return None
+        obj = {"param": "Template", "var": "Variable", "const": "Constant"}[kind]
+        return Resolved(kind, obj, name, info.type)
+
+    def _env_ref(self, ref: ast.Ref) -> Resolved | None:
+        if len(ref.parts) != 2:
+            self.diag.error("E100", f"{ref.dotted}: environment symbols are env.NAME", ref.span)
+            return None
+        name = ref.parts[1]
+        value = self.env.get(name)
+        if value is None:
+            if not self.env.symbolic:
+                self.diag.error(
+                    "E600", f"env.{name} has no value in environment '{self.env.name}'",
+                    ref.span, help=f"give it with --define {name}=VALUE, in a values file, or "
+                                   f"under [environments.{self.env.name}.values] in bpl.toml")
+            return Resolved("env", "", name, T.ANY, literal=None)
+        typ = T.INT if isinstance(value, int) and not isinstance(value, bool) else (
+            T.DOUBLE if isinstance(value, float) else T.BOOL if isinstance(value, bool)
+            else T.STRING)
+        if isinstance(value, str) and re.fullmatch(r"(user|group)_\w+", value):
+            typ = T.USER
+        return Resolved("env", "", name, typ, literal=value)
+
+    def _label_ref(self, ref: ast.Ref) -> Resolved | None:
+        label = ref.parts[0]
+        info = self.labels[label]
+        if len(ref.parts) != 2:
+            self.diag.error("E100", f"{ref.dotted}: read an activity result as {label}.RESULT",
+                            ref.span)
+            return None
+        name = ref.parts[1]
+        if info.returns and name not in info.returns:
+            self.diag.error("E100", f"'{label}' ({info.activity_type}) has no result '{name}'",
+                            ref.span, help=did_you_mean(name, info.returns) or
+                            f"results are: {', '.join(info.returns)}",
+                            labels=(Label(info.span, "labelled here"),))
+            return None
+        typ = info.returns.get(name, T.ANY)
+        return Resolved("label", "", name, typ, label=label)
+
+
+# ── helpers ────────────────────────────────────────────────────────────────────────────────
+
+
+def _literal(expr: ast.Expr) -> Any:
+    if isinstance(expr, ast.Text) and expr.is_plain:
+        return expr.plain
+    if isinstance(expr, ast.Number | ast.Bool):
+        return expr.value
+    return None
+
+
+def _robot_waits(robot: ast.RobotDecl) -> bool:
+    for setting in robot.settings:
+        if setting.key == "wait_for_result":
+            return not (isinstance(setting.value, ast.Bool) and not setting.value.value)
+    return True  # Bitrix: an empty USE_SUBSCRIPTION means the robot waits
+
+
+def robot_waits(robot: ast.RobotDecl) -> bool:
+    return _robot_waits(robot)
+
+
+def _child_bodies(stmt: ast.Stmt) -> list[tuple[ast.Stmt, ...]]:
+    if isinstance(stmt, ast.ApproveStmt):
+        return [b for b in (stmt.approved, stmt.rejected) if b is not None]
+    if isinstance(stmt, ast.ParallelStmt):
+        return [b.body for b in stmt.branches]
+    if isinstance(stmt, ast.WhileStmt | ast.ForEachStmt):
+        return [stmt.body]
+    if isinstance(stmt, ast.IfStmt):
+        return [b.body for b in stmt.branches]
+    if isinstance(stmt, ast.ActivityStmt) and stmt.children is not None:
+        return [stmt.children]
+    return []
+
+
+def child_bodies(stmt: ast.Stmt) -> list[tuple[ast.Stmt, ...]]:
+    return _child_bodies(stmt)
+
+
+def _walk_stmts(body: Sequence[ast.Stmt]) -> Iterable[ast.Stmt]:
+    for stmt in body:
+        yield stmt
+        for child in _child_bodies(stmt):
+            yield from _walk_stmts(child)
+
+
+def _substitute(node: Any, mapping: dict[str, ast.Expr]) -> Any:
+    """A copy of `node` with single-name references to macro parameters replaced."""
+    if isinstance(node, ast.Ref) and len(node.parts) == 1 and node.parts[0] in mapping:
+        return mapping[node.parts[0]]
+    if isinstance(node, tuple):
+        return tuple(_substitute(item, mapping) for item in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        changes = {}
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            new = _substitute(value, mapping)
+            if new is not value:
+                changes[f.name] = new
+        return dataclasses.replace(node, **changes) if changes else node
+    return node

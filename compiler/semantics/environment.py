@@ -1,0 +1,73 @@
+"""Environment values: what `env.NAME` means on the chosen portal.
+
+Values come from `--define NAME=VALUE`, a values file, or an environment of bpl.toml. Without
+any environment the compiler can still check a project: env symbols are then symbolic and only
+their use is checked (`bpl check`); emitting a template needs every value (`bpl compile`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EnvValue = str | int | float | bool
+
+# Values the toolchain itself reads from the environment, not from `env.` symbols in sources.
+APP_CLIENT_ID = "app_client_id"
+
+
+class EnvironmentError_(ValueError):
+    """A values file or a --define that cannot be used; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str = "(none)"
+    values: dict[str, EnvValue] = field(default_factory=dict)
+    symbolic: bool = True  # True: unknown values are not errors (check without an environment)
+
+    def get(self, key: str) -> EnvValue | None:
+        return self.values.get(key)
+
+    def with_values(self, extra: dict[str, EnvValue]) -> Environment:
+        return Environment(self.name, {**self.values, **extra}, self.symbolic and not extra)
+
+
+def parse_define(text: str) -> tuple[str, EnvValue]:
+    """`NAME=VALUE`; integers stay integers so ids inline as numbers."""
+    if "=" not in text:
+        raise EnvironmentError_(f"--define expects NAME=VALUE, got {text!r}")
+    name, _, raw = text.partition("=")
+    name = name.strip()
+    if name.startswith("env."):
+        name = name[4:]
+    if not name.isidentifier():
+        raise EnvironmentError_(f"--define: {name!r} is not a valid symbol name")
+    raw = raw.strip()
+    value: EnvValue = int(raw) if raw.lstrip("-").isdigit() else raw
+    return name, value
+
+
+def load_values_file(path: Path) -> dict[str, EnvValue]:
+    """A TOML file of `name = value` pairs (tables are flattened with dots)."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EnvironmentError_(f"values file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise EnvironmentError_(f"cannot read values file {path}: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise EnvironmentError_(f"{path}: not valid TOML: {error}") from None
+    return flatten_values(data, str(path))
+
+
+def flatten_values(data: dict[str, object], where: str) -> dict[str, EnvValue]:
+    values: dict[str, EnvValue] = {}
+    for key, value in data.items():
+        if isinstance(value, bool | int | float | str):
+            values[key] = value
+        else:
+            raise EnvironmentError_(
+                f"{where}: value of {key!r} must be a string, a number or a boolean")
+    return values

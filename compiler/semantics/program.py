@@ -1,0 +1,135 @@
+"""Load a project: the given files or folders, their imports, and the declarations they hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler.diagnostics import Diagnostics, Label
+from compiler.resources import stdlib_dir
+from compiler.source import SourceFile, Span
+from compiler.syntax import ast, parse_module
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+@dataclass
+class Program:
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    modules: list[ast.Module] = field(default_factory=list)
+    workflows: list[ast.Workflow] = field(default_factory=list)
+    robots: dict[str, ast.RobotDecl] = field(default_factory=dict)
+    macros: dict[str, ast.MacroDecl] = field(default_factory=dict)
+    # Files named on the command line (their workflows are compiled); imports only lend
+    # declarations.
+    roots: set[str] = field(default_factory=set)
+
+
+def collect_files(paths: list[Path]) -> list[Path]:
+    """The .bpl files under the given paths, in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.bpl") if p.is_file()))
+        else:
+            files.append(path)
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def load_program(paths: list[Path], diagnostics: Diagnostics) -> Program:
+    program = Program()
+    queue: list[tuple[Path, Span | None]] = [(p, None) for p in collect_files(paths)]
+    loaded: set[Path] = set()
+    root_files = {p.resolve() for p, _ in queue}
+    while queue:
+        path, imported_at = queue.pop(0)
+        resolved = path.resolve()
+        if resolved in loaded:
+            continue
+        loaded.add(resolved)
+        source = _read(path, imported_at, diagnostics)
+        if source is None:
+            continue
+        program.sources[source.name] = source
+        if resolved in root_files:
+            program.roots.add(source.name)
+        module = parse_module(source, diagnostics)
+        if module is None:
+            continue
+        program.modules.append(module)
+        for item in module.items:
+            if isinstance(item, ast.Import):
+                queue.append((_import_path(path, item.path), item.span))
+    _collect_declarations(program, diagnostics)
+    return program
+
+
+def _read(path: Path, imported_at: Span | None, diagnostics: Diagnostics) -> SourceFile | None:
+    code, what = ("E010", "imported file") if imported_at else ("E011", "file")
+    span = imported_at or Span.unknown(str(path))
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            diagnostics.error(code, f"{what} {path} is larger than 4 MiB", span,
+                              help="split the workflows over several files")
+            return None
+        return SourceFile.read(path)
+    except FileNotFoundError:
+        diagnostics.error(code, f"{what} {path} does not exist", span,
+                          help="import paths are relative to the importing file; "
+                               "'stdlib/…' names the standard library")
+    except IsADirectoryError:
+        diagnostics.error(code, f"{what} {path} is a folder, not a .bpl file", span)
+    except OSError as error:
+        diagnostics.error(code, f"cannot read {what} {path}: {error.strerror}", span)
+    return None
+
+
+def _import_path(importer: Path, target: str) -> Path:
+    if target.startswith("stdlib/"):
+        return stdlib_dir() / target.removeprefix("stdlib/")
+    return importer.parent / target
+
+
+def _collect_declarations(program: Program, diagnostics: Diagnostics) -> None:
+    names: dict[str, Span] = {}
+    for module in program.modules:
+        for item in module.items:
+            if isinstance(item, ast.Workflow):
+                if module.span.file not in program.roots:
+                    continue  # an imported file lends robots and macros, not workflows
+                _unique(names, item.name, item.name_span, "workflow", diagnostics)
+                program.workflows.append(item)
+            elif isinstance(item, ast.RobotDecl):
+                if item.code in program.robots:
+                    if program.robots[item.code].span != item.span:
+                        _duplicate(item.code, item.code_span, program.robots[item.code].code_span,
+                                   item.kind, diagnostics)
+                    continue
+                program.robots[item.code] = item
+            elif isinstance(item, ast.MacroDecl):
+                if item.name in program.macros:
+                    _duplicate(item.name, item.name_span, program.macros[item.name].name_span,
+                               "macro", diagnostics)
+                    continue
+                program.macros[item.name] = item
+
+
+def _unique(names: dict[str, Span], name: str, span: Span, what: str,
+            diagnostics: Diagnostics) -> None:
+    if name in names:
+        _duplicate(name, span, names[name], what, diagnostics)
+    else:
+        names[name] = span
+
+
+def _duplicate(name: str, span: Span, first: Span, what: str, diagnostics: Diagnostics) -> None:
+    diagnostics.error("E101", f"{what} '{name}' is declared twice", span,
+                      labels=(Label(first, "first declared here"),),
+                      help=f"rename one of them; {what} names are unique in a project")
