@@ -328,7 +328,8 @@ class PortalClient:
                 self.config.retries,
                 delay,
             )
-            self.clock.sleep(delay)
+            if delay > 0:
+                self.clock.sleep(delay)
 
     def _exchange(
         self, method: str, params: dict[str, Any]
