@@ -1,4 +1,4 @@
-"""Time sources. Everything time-dependent in the sandbox reads one injected clock so tests never sleep."""
+"""Time sources: everything time-dependent reads one injected clock, so tests never sleep."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def iso(ts: float) -> str:
 
 
 def parse_iso(text: str) -> float | None:
-    """Read a REST datetime ('Z' or an offset; a date alone means midnight UTC); None if unreadable."""
+    """Read a REST datetime ('Z' or an offset; a bare date is midnight UTC); None if unreadable."""
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"

@@ -107,7 +107,7 @@ class Faults:
 
     @classmethod
     def parse(cls, spec: str) -> Faults:
-        """Read `error=0.2,drop=0.1,after_commit=0.05,latency=50ms,codes=500|503,expire=20,seed=1`."""
+        """Read `error=0.2,drop=0.1,after_commit=0.05,latency=50ms,codes=500|503,seed=1`."""
         values: dict[str, object] = {}
         for raw in spec.split(","):
             item = raw.strip()

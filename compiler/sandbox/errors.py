@@ -31,7 +31,7 @@ def app_context_required() -> RestError:
     return access_denied("Application context required")
 
 
-def method_not_found(method: str) -> RestError:
+def method_not_found() -> RestError:
     return RestError("ERROR_METHOD_NOT_FOUND", "Method not found!", 404)
 
 

@@ -16,7 +16,7 @@ def php_key(key: str) -> str | int:
 
 
 def _split_key(raw: str) -> tuple[str, list[str]] | None:
-    """`FILTER[a][]` → ("FILTER", ["a", ""]); a malformed bracket part ends the path like PHP does."""
+    """`FILTER[a][]` → ("FILTER", ["a", ""]); an unclosed bracket ends the path, as in PHP."""
     head, bracket, rest = raw.partition("[")
     if not bracket:
         return raw, []
