@@ -1,0 +1,140 @@
+"""Importing TEMPLATE_DATA the way `CBPWorkflowTemplateLoader::importTemplate` does.
+
+1. unpack the `.bpt` package (plain or zlib-compressed PHP serialize);
+2. `ValidateProperties` of *every* activity, deactivated ones included — failures are joined as
+   "msg. msg. " into one plain exception;
+3. `validateTemplate`: for each activated child, the parent's `ValidateChild` rules — failures
+   are prefixed "Action '<Title>': " and joined with "." into a validation exception (10010);
+4. after saving, DOCUMENT_FIELDS create or update fields of the document type.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.catalog import rules
+from compiler.pack.bpt import BptError, decode_template_data, unpack_template
+from compiler.sandbox.doctypes import catalog
+from compiler.sandbox.phpvalues import to_json_value, to_str, values_of
+from compiler.sandbox.store import dumps, loads
+
+WRONG_TEMPLATE = "Incorrect workflow template"
+
+
+class ImportFailure(Exception):
+    """`stage` is "package" (unreadable data), "properties" (step 2) or "validation" (step 3)."""
+
+    def __init__(self, stage: str, message: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ImportedTemplate:
+    template: list[Any]
+    parameters: Any
+    variables: Any
+    constants: Any
+    document_fields: dict[str, Any]
+
+
+def decode(value: Any) -> bytes | None:
+    """The `.bpt` bytes of a TEMPLATE_DATA parameter, or None when it cannot be decoded."""
+    if isinstance(value, dict):
+        value = values_of(value)
+    try:
+        return decode_template_data(value)
+    except BptError:
+        return None
+
+
+def unpack(data: bytes) -> ImportedTemplate:
+    try:
+        package = unpack_template(data)
+    except BptError as exc:
+        raise ImportFailure("package", WRONG_TEMPLATE) from exc
+    tree = to_json_value(package.get("TEMPLATE"))
+    if not isinstance(tree, list) or not tree:
+        raise ImportFailure("package", WRONG_TEMPLATE)
+    fields = to_json_value(package.get("DOCUMENT_FIELDS"))
+    return ImportedTemplate(
+        template=tree,
+        parameters=_collection(package.get("PARAMETERS")),
+        variables=_collection(package.get("VARIABLES")),
+        constants=_collection(package.get("CONSTANTS")),
+        document_fields=fields if isinstance(fields, dict) else {},
+    )
+
+
+def _collection(value: Any) -> Any:
+    converted = to_json_value(value)
+    return converted if isinstance(converted, (dict, list)) else []
+
+
+def validate(conn: sqlite3.Connection, imported: ImportedTemplate) -> None:
+    """Steps 2 and 3; raises ImportFailure with Bitrix's message."""
+
+    def registered(internal_code: str) -> dict[str, Any] | None:
+        # `rest_<md5>` types resolve against the app activities/robots of any app.
+        row = conn.execute(
+            "SELECT properties FROM rest_activities WHERE internal_code = ?", (internal_code,)
+        ).fetchone()
+        if row is None:
+            return None
+        props = loads(row["properties"])
+        return props if isinstance(props, dict) else {}
+
+    roots = imported.template
+    problems = rules.property_violations(catalog(), roots, registered)
+    if problems:
+        raise ImportFailure("properties", "".join(f"{v.message}. " for v in problems))
+    messages = [_prefixed(v) for v in rules.child_violations(catalog(), roots)]
+    if messages:
+        raise ImportFailure("validation", ".".join(messages))
+
+
+def _prefixed(violation: rules.Violation) -> str:
+    # BPWTL_ERROR_MESSAGE_PREFIX, with the Title of the activity whose rule failed.
+    title = rules.properties(violation.node).get("Title")
+    if title is None:
+        return violation.message
+    return f"Action '{to_str(title)}': {violation.message}"
+
+
+def store_document_fields(
+    conn: sqlite3.Connection,
+    document_type: tuple[str, str, str],
+    fields: dict[str, Any],
+    template_id: int,
+    now: float,
+) -> None:
+    """Create missing fields and update existing ones, like `importDocumentFields`."""
+    module, entity, doc_type = document_type
+    for raw_code, definition in fields.items():
+        code = str(raw_code)
+        if code.upper().endswith("_PRINTABLE") or "." in code:
+            continue
+        if module == "crm":
+            # CRM creates user fields: upper-cased and prefixed UF_CRM_.
+            code = code.upper()
+            if not code.startswith("UF_CRM_"):
+                code = "UF_CRM_" + code
+        key = (module, entity, doc_type, code)
+        exists = conn.execute(
+            "SELECT 1 FROM document_fields WHERE module = ? AND entity = ? AND document_type = ? "
+            "AND code = ?",
+            key,
+        ).fetchone()
+        if exists and module == "crm":
+            continue  # CRM has no UpdateDocumentField: an existing field stays as it is
+        conn.execute(
+            "INSERT INTO document_fields(module, entity, document_type, code, definition, "
+            "template_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(module, entity, document_type, code) DO UPDATE SET "
+            "definition = excluded.definition, template_id = excluded.template_id, "
+            "updated_at = excluded.updated_at",
+            (*key, dumps(definition), template_id, now),
+        )
