@@ -1,0 +1,338 @@
+"""`Sandbox`: a local Bitrix24 portal for the bizproc scope, in-process or on a loopback port."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from compiler.sandbox import credentials, eventtoken, seed
+from compiler.sandbox.app import SandboxApp
+from compiler.sandbox.auth import issue_tokens
+from compiler.sandbox.config import SandboxConfig
+from compiler.sandbox.portal import Portal
+from compiler.sandbox.seed import DEFAULT_APP_NAME, DEFAULT_SCOPES, Credentials
+from compiler.sandbox.store import loads
+
+DEFAULT_PORT = 8124
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class RemoteHostRefused(ValueError):
+    """Serving on a non-loopback address without being asked to."""
+
+
+class Sandbox:
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.portal = Portal(self.config)
+        self._app = SandboxApp(self.portal)
+
+    @property
+    def asgi_app(self) -> SandboxApp:
+        return self._app
+
+    # -- credentials --------------------------------------------------------------------------
+
+    def _credentials(self, conn: Any, app: Any, user_id: int, webhook: str) -> Credentials:
+        now = self.config.clock.now()
+        pair = seed.current_tokens(conn, int(app["id"]), user_id, now)
+        if pair is None:
+            pair = issue_tokens(
+                conn,
+                int(app["id"]),
+                user_id,
+                now,
+                self.config.token_lifetime,
+                self.config.refresh_token_lifetime,
+            )
+        return Credentials(
+            client_id=app["client_id"],
+            client_secret=app["client_secret"],
+            app_id=int(app["id"]),
+            access_token=pair.access_token,
+            refresh_token=pair.refresh_token,
+            webhook_path=webhook,
+            user_id=user_id,
+            expires_at=pair.expires_at,
+            scope=app["scopes"],
+        )
+
+    def ensure_default_app(self) -> Credentials:
+        """Admin user 1, the default app installed with a live token pair, and a webhook of user 1.
+
+        Idempotent: the same app and webhook every time; the newest usable token pair (a fresh
+        one when the last has expired or its refresh token was spent).
+        """
+        now = self.config.clock.now()
+        with self.portal.store.transaction(write=True) as conn:
+            seed.ensure_admin(conn)
+            app = conn.execute("SELECT * FROM apps WHERE is_default = 1").fetchone()
+            if app is None:
+                app = seed.create_app(conn, DEFAULT_APP_NAME, DEFAULT_SCOPES, now, default=True)
+            hook = conn.execute(
+                "SELECT user_id, secret FROM webhooks WHERE is_default = 1"
+            ).fetchone()
+            if hook is None:
+                path = seed.create_webhook(conn, 1, DEFAULT_SCOPES, title="bpl", default=True)
+            else:
+                path = seed.webhook_path(int(hook["user_id"]), hook["secret"])
+            return self._credentials(conn, app, 1, path)
+
+    def create_user(
+        self,
+        name: str,
+        *,
+        admin: bool = False,
+        last_name: str = "",
+        email: str = "",
+        head_id: int | None = None,
+        extranet: bool = False,
+    ) -> int:
+        with self.portal.store.transaction(write=True) as conn:
+            seed.ensure_admin(conn)
+            return seed.create_user(
+                conn,
+                name,
+                admin=admin,
+                last_name=last_name,
+                email=email,
+                head_id=head_id,
+                extranet=extranet,
+            )
+
+    def create_app(
+        self, name: str, *, scopes: Iterable[str] = DEFAULT_SCOPES, user_id: int = 1
+    ) -> Credentials:
+        """Install another app and give `user_id` a token pair for it (no webhook)."""
+        with self.portal.store.transaction(write=True) as conn:
+            seed.ensure_admin(conn)
+            app = seed.create_app(conn, name, scopes, self.config.clock.now())
+            return self._credentials(conn, app, user_id, "")
+
+    def tokens_for(self, client_id: str, user_id: int) -> Credentials:
+        """A token pair of an installed app for another user (e.g. a non-admin)."""
+        with self.portal.store.transaction(write=True) as conn:
+            app = seed.app_by_client_id(conn, client_id)
+            if app is None:
+                raise ValueError(f"no app {credentials.mask(client_id)}")
+            return self._credentials(conn, app, user_id, "")
+
+    def create_webhook(
+        self,
+        user_id: int = 1,
+        *,
+        scopes: Iterable[str] = DEFAULT_SCOPES,
+        title: str = "",
+        expires_in: float | None = None,
+    ) -> str:
+        """A webhook of `user_id`; returns its path `/rest/<user>/<secret>/`."""
+        expires = None if expires_in is None else self.config.clock.now() + expires_in
+        with self.portal.store.transaction(write=True) as conn:
+            seed.ensure_admin(conn)
+            return seed.create_webhook(conn, user_id, scopes, title=title, expires_at=expires)
+
+    def issue_auth_code(self, client_id: str, user_id: int = 1) -> str:
+        """An authorization code (valid 30 s) for the `authorization_code` grant."""
+        code = credentials.random_alnum(32)
+        with self.portal.store.transaction(write=True) as conn:
+            app = seed.app_by_client_id(conn, client_id)
+            if app is None:
+                raise ValueError(f"no app {credentials.mask(client_id)}")
+            conn.execute(
+                "INSERT INTO auth_codes(code, app_id, user_id, expires_at) VALUES (?, ?, ?, ?)",
+                (code, app["id"], user_id, self.config.clock.now() + 30),
+            )
+        return code
+
+    # -- portal content -----------------------------------------------------------------------
+
+    def seed_document(
+        self,
+        document_id: Sequence[str],
+        *,
+        document_type: str | None = None,
+        name: str = "",
+        fields: dict[str, Any] | None = None,
+    ) -> tuple[str, str, str, str]:
+        """Create a document workflows can start on: (module, entity, id, type)."""
+        with self.portal.store.transaction(write=True) as conn:
+            return seed.seed_document(
+                conn, document_id, doc_type=document_type, name=name, fields=fields
+            )
+
+    def seed_task(self, workflow_id: str, users: Sequence[int], **options: Any) -> int:
+        """A task of a running workflow for `users` (see `seed.seed_task` for the options)."""
+        with self.portal.store.transaction(write=True) as conn:
+            return seed.seed_task(conn, workflow_id, users, self.config.clock.now(), **options)
+
+    def seed_template(self, document_type: Sequence[str], name: str, **options: Any) -> int:
+        """A template not made through REST: from the designer, another app or automation."""
+        with self.portal.store.transaction(write=True) as conn:
+            seed.ensure_admin(conn)
+            return seed.seed_template(conn, document_type, name, self.config.clock.now(), **options)
+
+    def issue_event_token(
+        self, workflow_id: str, activity_name: str, activity_type: str = ""
+    ) -> str:
+        """An EVENT_TOKEN for a waiting step, as if the portal had called the handler."""
+        event_id = credentials.random_alnum(16)
+        with self.portal.store.transaction(write=True) as conn:
+            conn.execute(
+                "INSERT INTO events(event_id, workflow_id, activity_name, activity_type, issued_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (event_id, workflow_id, activity_name, activity_type, self.config.clock.now()),
+            )
+        return eventtoken.sign(self.portal.signing_key, workflow_id, activity_name, event_id)
+
+    # -- inspection -----------------------------------------------------------------------------
+
+    def workflow(self, workflow_id: str) -> dict[str, Any] | None:
+        """State of a workflow instance: status, parameters, delivered return values, log."""
+        with self.portal.store.transaction() as conn:
+            row = conn.execute("SELECT * FROM workflows WHERE id = ?", (workflow_id,)).fetchone()
+            if row is None:
+                return None
+            log = conn.execute(
+                "SELECT activity_name, message FROM workflow_log WHERE workflow_id = ? ORDER BY id",
+                (workflow_id,),
+            ).fetchall()
+        return {
+            "id": row["id"],
+            "template_id": row["template_id"],
+            "document_id": [row["module_id"], row["entity"], row["document_id"]],
+            "status": row["status"],
+            "state_title": row["state_title"],
+            "parameters": loads(row["parameters"]),
+            "return_values": loads(row["return_values"]),
+            "log": [(entry["activity_name"], entry["message"]) for entry in log],
+        }
+
+    def handler_calls(self, workflow_id: str | None = None) -> list[dict[str, Any]]:
+        """The payloads the portal would have POSTed to app robot/activity handlers."""
+        query = "SELECT payload FROM handler_calls"
+        args: tuple[Any, ...] = ()
+        if workflow_id is not None:
+            query += " WHERE workflow_id = ?"
+            args = (workflow_id,)
+        with self.portal.store.transaction() as conn:
+            rows = conn.execute(query + " ORDER BY id", args).fetchall()
+        return [loads(row["payload"]) for row in rows]
+
+    def document_fields(self) -> list[dict[str, Any]]:
+        """Document fields created or updated by DOCUMENT_FIELDS of imported templates."""
+        with self.portal.store.transaction() as conn:
+            rows = conn.execute(
+                "SELECT * FROM document_fields ORDER BY module, entity, document_type, code"
+            ).fetchall()
+        return [
+            {
+                "document_type": [row["module"], row["entity"], row["document_type"]],
+                "code": row["code"],
+                "definition": loads(row["definition"]),
+                "template_id": row["template_id"],
+            }
+            for row in rows
+        ]
+
+    def info(self, *, show_secrets: bool = False) -> dict[str, Any]:
+        """A summary of the portal; secrets are masked unless asked for."""
+        from compiler.sandbox.summary import portal_info
+
+        return portal_info(self.portal, show_secrets=show_secrets)
+
+    # -- serving --------------------------------------------------------------------------------
+
+    def _check_host(self, host: str, allow_remote: bool) -> None:
+        if not allow_remote and not is_loopback(host):
+            raise RemoteHostRefused(
+                f"refusing to serve on {host}: the sandbox is for this machine only "
+                "(pass allow_remote / --allow-remote to serve on other addresses)"
+            )
+
+    def _uvicorn(self, log_level: str) -> uvicorn.Config:
+        # The access log would print webhook secrets and auth= query values; the app logs
+        # every request itself with those masked.
+        return uvicorn.Config(
+            self.asgi_app,
+            log_level=log_level,
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            lifespan="on",
+        )
+
+    def serve(
+        self,
+        host: str = "127.0.0.1",
+        port: int = DEFAULT_PORT,
+        *,
+        allow_remote: bool = False,
+        log_level: str = "info",
+    ) -> None:
+        """Serve until interrupted (blocking)."""
+        self._check_host(host, allow_remote)
+        config = self._uvicorn(log_level)
+        config.host, config.port = host, port
+        uvicorn.Server(config).run()
+
+    @contextmanager
+    def running(
+        self, host: str = "127.0.0.1", port: int = 0, *, allow_remote: bool = False
+    ) -> Iterator[str]:
+        """Serve in a background thread (on a free port by default); yields the base URL."""
+        self._check_host(host, allow_remote)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+        bound_port = sock.getsockname()[1]
+        server = uvicorn.Server(self._uvicorn("warning"))
+        thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="bpl-sandbox", daemon=True
+        )
+        thread.start()
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                sock.close()
+                raise RuntimeError("the sandbox server did not start")
+            time.sleep(0.01)
+        shown = f"[{host}]" if family == socket.AF_INET6 else host
+        try:
+            yield f"http://{shown}:{bound_port}"
+        finally:
+            server.should_exit = True
+            thread.join(timeout=15)
+            sock.close()
+
+    def close(self) -> None:
+        self.portal.store.close()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
