@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,13 @@ from compiler.syntax import ast
 ExprParser = Callable[[str, int], ast.Expr | None]
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "{": "{", "}": "}", "r": "\r"}
+# Most interpolations are a plain reference with optional modifiers ({doc.TITLE | printable});
+# building those directly avoids a parser run per string.
+_SIMPLE_REF = re.compile(
+    r"(?P<lead>\s*)(?P<ref>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?P<tail>\s*)"
+    r"(?P<mods>(?:\|\s*[A-Za-z_]\w*\s*)*)$")
+_KEYWORDS = frozenset({"true", "false", "not", "and", "or", "in", "is", "between", "changed",
+                       "contains"})
 _OPS = {"==", "!=", ">=", "<=", ">", "<"}
 
 
@@ -94,7 +102,8 @@ class AstBuilder(Transformer[Token, Any]):
                 else:
                     # An escaped quote inside {…} is a quote of the expression; replacing the
                     # two characters with two keeps every offset aligned with the file.
-                    expr = self.parse_expr(inner.replace('\\"', ' "'), start + i + 1)
+                    expr = self._simple_ref(inner, start + i + 1) or self.parse_expr(
+                        inner.replace('\\"', ' "'), start + i + 1)
                     if expr is not None:
                         if buf:
                             parts.append("".join(buf))
@@ -107,6 +116,22 @@ class AstBuilder(Transformer[Token, Any]):
         if buf:
             parts.append("".join(buf))
         return parts
+
+    def _simple_ref(self, text: str, base: int) -> ast.Expr | None:
+        match = _SIMPLE_REF.match(text)
+        if match is None:
+            return None
+        dotted = match.group("ref")
+        parts = tuple(dotted.split("."))
+        if parts[0] in _KEYWORDS:
+            return None
+        start = base + len(match.group("lead"))
+        ref = ast.Ref(self.source.span(start, start + len(dotted)), parts)
+        modifiers = tuple(m.strip() for m in match.group("mods").split("|")[1:])
+        if not modifiers:
+            return ref
+        end = base + len(text.rstrip())
+        return ast.Modified(self.source.span(start, end), ref, modifiers)
 
     # ── module level ─────────────────────────────────────────────────────────────────────
     @v_args(meta=True)
