@@ -21,6 +21,7 @@ from compiler.portal import (
     PortalClient,
     PortalConfig,
     TokenStore,
+    Unreachable,
     WebhookAuth,
 )
 from compiler.portal.client import Limits as ClientLimits
@@ -251,3 +252,48 @@ def test_reads_survive_drops_and_server_errors(tmp_path: Path) -> None:
         assert client.stats.retries > 0
     finally:
         rig.close()
+
+
+@pytest.mark.loopback
+def test_over_real_http_with_dropped_connections(tmp_path: Path) -> None:
+    sandbox = Sandbox(
+        SandboxConfig(
+            limits=Limits.off(), faults=Faults(drop_rate=0.2, after_commit_rate=0.5, seed=2)
+        )
+    )
+    creds = sandbox.ensure_default_app()
+    try:
+        with sandbox.running() as base:
+            auth = OAuthAuth(
+                creds.client_id,
+                creds.client_secret,
+                creds.access_token,
+                creds.refresh_token,
+                oauth_url=f"{base}/oauth/token/",
+            )
+            config = PortalConfig(base_url=base, auth=auth, limits="off", retries=8, timeout=10)
+            with PortalClient(config, clock=SharedClock(), rng=random.Random(1)) as client:
+                ids = [add(client, f"r{n}") for n in range(6)]
+                rows = client.list_all(LIST, {"SELECT": ["ID"]})
+                assert sorted(int(r["ID"]) for r in rows) == sorted(ids)
+                assert client.stats.retries + client.stats.reconciled > 0
+    finally:
+        sandbox.close()
+
+
+@pytest.mark.loopback
+def test_a_closed_port_reads_as_connection_refused() -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port that was free a moment ago, with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    config = PortalConfig(
+        base_url=base, auth=WebhookAuth(f"{base}/rest/1/abcdef123456/"), retries=0
+    )
+    with PortalClient(config) as client, pytest.raises(Unreachable) as info:
+        client.call(LIST)
+    assert str(info.value) == (
+        f"cannot reach {base}: connection refused; check the portal URL and your network"
+    )
