@@ -146,6 +146,9 @@ class PortalClient:
         self.stats = ClientStats()
         self._rng = rng or random.Random()
         self._stats_lock = threading.Lock()
+        if isinstance(config.auth, OAuthAuth):
+            # First, so that a missing or corrupt token store fails before anything is opened.
+            config.auth.attach(urlsplit(self.portal).netloc)
         if transport is not None and not isinstance(transport, httpx.BaseTransport):
             transport = SyncBridgeTransport(transport)
         self._http = httpx.Client(
@@ -155,8 +158,6 @@ class PortalClient:
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             event_hooks={"request": [self._count_request]},
         )
-        if isinstance(config.auth, OAuthAuth):
-            config.auth.attach(urlsplit(self.portal).netloc)
 
     def __repr__(self) -> str:
         return f"PortalClient({self.portal!r}, auth={self.config.auth!r})"
