@@ -183,7 +183,10 @@ class OAuthAuth:
             response = http.get(self.oauth_url, params=params)
         except httpx.HTTPError as exc:
             failure = failure_from_exception(
-                exc, portal=server, method="the token refresh", read_timeout=60.0
+                exc,
+                portal=server,
+                method="the token refresh",
+                read_timeout=http.timeout.read or 60.0,
             )
             hint = None
             if failure.retry is Retry.UNCERTAIN:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.portal.classify import AuthKind, failure_from_code
-from compiler.portal.errors import MethodError, PortalError
+from compiler.portal.errors import MethodError, PortalError, ServerError
 
 BATCH_LIMIT = 50
 
@@ -68,14 +68,12 @@ def check_references(chunk: Sequence[tuple[str, str]]) -> None:
         seen.add(key)
 
 
-def _by_key(part: Any, keys: Sequence[str]) -> dict[str, Any]:
+def _by_key(part: Any) -> dict[str, Any]:
     # PHP encodes an array with keys 0..n-1 as a JSON list, and an empty one as [] not {}.
     if isinstance(part, Mapping):
         return {str(k): v for k, v in part.items()}
     if isinstance(part, list):
-        if all(k.isdigit() for k in keys):
-            return {str(i): v for i, v in enumerate(part)}
-        return {}
+        return {str(i): v for i, v in enumerate(part)}
     return {}
 
 
@@ -84,15 +82,16 @@ def parse_chunk(
 ) -> BatchResult:
     """Read one batch answer (`result` of the `batch` call) for the commands in `methods`."""
     if not isinstance(answer, Mapping):
-        raise PortalError(
-            f"{portal} answered batch with an unexpected shape ({type(answer).__name__})",
+        raise ServerError(
+            f"{portal} answered batch with a {type(answer).__name__} instead of per-command "
+            "results; try again later",
             code="BATCH_ANSWER",
             method="batch",
         )
     keys = list(methods)
     out = BatchResult()
-    out.result = _by_key(answer.get("result"), keys)
-    for key, err in _by_key(answer.get("result_error"), keys).items():
+    out.result = _by_key(answer.get("result"))
+    for key, err in _by_key(answer.get("result_error")).items():
         code = str(err.get("error") or "") if isinstance(err, Mapping) else ""
         description = str(err.get("error_description") or "") if isinstance(err, Mapping) else ""
         method = methods.get(key, "batch")
@@ -104,13 +103,13 @@ def parse_chunk(
             error = MethodError(code, description, method, message=str(error))
         out.result_error[key] = error
     out.result_total = {
-        k: int(v) for k, v in _by_key(answer.get("result_total"), keys).items() if _is_int(v)
+        k: int(v) for k, v in _by_key(answer.get("result_total")).items() if _is_int(v)
     }
     out.result_next = {
-        k: int(v) for k, v in _by_key(answer.get("result_next"), keys).items() if _is_int(v)
+        k: int(v) for k, v in _by_key(answer.get("result_next")).items() if _is_int(v)
     }
     out.result_time = {
-        k: v for k, v in _by_key(answer.get("result_time"), keys).items() if isinstance(v, Mapping)
+        k: v for k, v in _by_key(answer.get("result_time")).items() if isinstance(v, Mapping)
     }
     out.skipped = [k for k in keys if k not in out.result and k not in out.result_error]
     return out
