@@ -8,6 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 
 from compiler.portal import AuthError, PortalClient, Tokens, TokenStore
@@ -222,4 +223,36 @@ def test_a_refresh_without_answer_warns_that_the_token_may_be_spent(
     client = make_oauth_client(access=old_access, refresh=old_refresh)
     portal.faults.extend([lambda r, p: p.handle_normally(r), raise_(httpx.ReadTimeout)])
     with pytest.raises(Unreachable, match="the refresh token may already be spent"):
+        client.call("profile")
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "message"),
+    [
+        (httpx.Response(502, text="<html>bad gateway</html>"), "ServerError", "non-JSON page"),
+        (
+            httpx.Response(200, json={"access_token": "only-half-x"}),
+            "AuthError",
+            "without a token pair",
+        ),
+        (
+            httpx.Response(400, json={"error": "invalid_scope", "error_description": "Bad scope"}),
+            "AuthError",
+            r"the token refresh failed \(invalid_scope: Bad scope\)",
+        ),
+    ],
+)
+def test_odd_oauth_server_answers(
+    make_oauth_client: MakeClient,
+    portal: FakePortal,
+    answer: httpx.Response,
+    kind: str,
+    message: str,
+) -> None:
+    import compiler.portal as portal_module
+
+    old_access, old_refresh = expired_pair(portal)
+    client = make_oauth_client(access=old_access, refresh=old_refresh)
+    portal.faults.extend([lambda r, p: p.handle_normally(r), lambda r, p: answer])
+    with pytest.raises(getattr(portal_module, kind), match=message):
         client.call("profile")

@@ -105,3 +105,32 @@ def test_malformed_webhook_urls_are_refused_without_echoing_the_code(bad: str) -
         WebhookAuth(bad)
     assert "rest/<user id>/<code>" in str(info.value)
     assert WEBHOOK_CODE not in str(info.value)
+
+
+def test_list_all_unwraps_a_single_list_and_refuses_other_shapes(
+    oauth_client: PortalClient, portal: FakePortal
+) -> None:
+    portal.faults.append(lambda r, p: httpx.Response(200, json={"result": {"tasks": [1, 2]}}))
+    assert oauth_client.list_all("bizproc.task.list") == [1, 2]
+    portal.faults.append(lambda r, p: httpx.Response(200, json={"result": {"a": 1, "b": 2}}))
+    with pytest.raises(PortalError, match="where a list of rows was expected"):
+        oauth_client.list_all("bizproc.task.list")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"base_url": "example.bitrix24.com"}, "is not an http\\(s\\) address"),
+        ({"limits": "turbo"}, "limits must be one of standard, enterprise, off"),
+        ({"retries": -1}, "retries must be ≥ 0"),
+        ({"timeout": 0}, "timeouts > 0"),
+    ],
+)
+def test_config_mistakes_are_portal_errors(overrides: dict[str, object], message: str) -> None:
+    settings: dict[str, object] = {
+        "base_url": PORTAL,
+        "auth": WebhookAuth(f"{PORTAL}/rest/1/{WEBHOOK_CODE}/"),
+        **overrides,
+    }
+    with pytest.raises(PortalError, match=message):
+        PortalConfig(**settings)  # type: ignore[arg-type]

@@ -167,3 +167,20 @@ def test_repr_of_tokens_and_store_hide_values(tmp_path: Path) -> None:
     assert tokens.access_token not in repr(tokens)
     assert tokens.refresh_token not in repr(tokens)
     assert repr(TokenStore(tmp_path / "t.json")) == f"TokenStore('{tmp_path / 't.json'}')"
+
+
+def test_logged_tracebacks_are_masked(caplog: pytest.LogCaptureFixture) -> None:
+    from compiler.portal.redact import protect_loggers, register_secret
+
+    protect_loggers()
+    value = distinctive("trace")
+    register_secret(value)
+    logger = logging.getLogger("compiler.portal")
+    with caplog.at_level(logging.ERROR, logger="compiler.portal"):
+        try:
+            raise RuntimeError(f"failed with {value}")
+        except RuntimeError:
+            logger.exception("while calling with %s", value)
+    assert caplog.records
+    assert value not in caplog.text
+    assert "failed with ****" in caplog.text
