@@ -28,6 +28,9 @@ _DELEGATION = {"subordinates": 0, "all": 1, "none": 2}
 _PRIORITY = {"low": 0, "normal": 1, "high": 2}
 _GETTER = {"random": "r", "first": "f", "queue": "s", None: "r"}
 _UNIT_WORDS = {"seconds": "s", "minutes": "m", "hours": "h", "days": "d"}
+# Value types that hold e-mail addresses when given to `mail to`/`from` (CRM e-mail fields
+# are "email"; custom fields, variables and env symbols are strings).
+_ADDRESS_TYPES = {"email", "string", "text"}
 
 
 def node(type_: str, name: str, properties: dict[str, Any], children: list[Node] | None = None,
@@ -216,18 +219,21 @@ class ActivityLowerer:
 
     def _MailStmt(self, stmt: ast.MailStmt, name: str, title: str) -> Node:
         settings = self._settings(stmt.settings)
+        separator = self._text(settings, "separator", ",")
         props: dict[str, Any] = {"Title": title}
         for prefix, expr in (("MailUserFrom", stmt.sender), ("MailUserTo", stmt.to)):
             if expr is None:
                 props[prefix] = ""
                 props[prefix + "Array"] = ["{=Template:TargetUser}"] if prefix.endswith(
                     "From") else []
-            elif isinstance(expr, ast.Text) and "@" in expr.plain:
-                props[prefix] = self.values.text(expr)
-                props[prefix + "Array"] = []
-            else:
-                props[prefix] = ""
-                props[prefix + "Array"] = self.values.users(expr)
+                continue
+            # MailActivity keeps e-mail addresses (a text) apart from users (a list it
+            # resolves to their e-mails); an address in the user list would be dropped.
+            items = expr.items if isinstance(expr, ast.ListExpr) else (expr,)
+            addresses = [self.values.text(i) for i in items if self._is_address(i)]
+            users = [u for i in items if not self._is_address(i) for u in self.values.users(i)]
+            props[prefix] = separator.join(addresses)
+            props[prefix + "Array"] = users
         props.update({
             "MailSubject": self.values.text(stmt.subject),
             "MailText": self.values.text(stmt.body),
@@ -235,10 +241,28 @@ class ActivityLowerer:
             "MailCharset": self._text(settings, "charset", "UTF-8"),
             "MailMessageEncoded": 0,
             "DirrectMail": bool_yn(self._flag(settings, "direct", True)),
-            "MailSeparator": self._text(settings, "separator", ","),
+            "MailSeparator": separator,
             "File": [], "FileType": "file",
         })
         return node("MailActivity", name, props)
+
+    def _is_address(self, expr: ast.Expr) -> bool:
+        """Is this mail recipient/sender an e-mail address rather than a user?
+
+        A string with an @ is one, and so is a reference to a text value (an e-mail field,
+        a string field, variable or env symbol); users, roles and untyped values are users.
+        """
+        if isinstance(expr, ast.Text):
+            if "@" in expr.plain:
+                return True
+            inner = expr.parts[0] if len(expr.parts) == 1 else None
+            return isinstance(inner, ast.Expr) and self._is_address(inner)
+        if isinstance(expr, ast.Modified):
+            return self._is_address(expr.operand)
+        if isinstance(expr, ast.Ref):
+            resolved = self.checked.resolved(expr)
+            return resolved is not None and resolved.type.name in _ADDRESS_TYPES
+        return False
 
     # ── tasks ────────────────────────────────────────────────────────────────────────────
     def _task_common(self, settings: dict[str, ast.Setting], task_name: ast.Text,
