@@ -651,6 +651,8 @@ class WorkflowChecker:
                 if not isinstance(value, ast.Duration):
                     self.diag.error("E200", f"{setting.key} is a duration such as 3d or 4h",
                                     value.span)
+                elif value.amount < 0:
+                    self.diag.error("E303", f"{setting.key} cannot be negative", value.span)
                 continue
             if spec.kind == "expr" and setting.key == "vote":
                 continue

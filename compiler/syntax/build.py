@@ -668,6 +668,9 @@ class AstBuilder(Transformer[Token, Any]):
         operand = children[0]
         if isinstance(operand, ast.Number):
             return ast.Number(self.span(meta), -operand.value, "-" + operand.text)
+        if isinstance(operand, ast.Duration):
+            # `dateadd(d, -2d)`: Bitrix intervals take a leading minus ("-2d").
+            return ast.Duration(self.span(meta), -operand.amount, operand.unit)
         return ast.Unary(self.span(meta), "-", operand)
 
     @v_args(meta=True)
