@@ -54,7 +54,12 @@ class ActivityLowerer:
         nodes: list[Node] = []
         for stmt in body:
             if isinstance(stmt, ast.CallStmt) and id(stmt) in self.checked.expansions:
-                nodes.extend(self.block(self.checked.expansions[id(stmt)], parent))
+                expanded = self.block(self.checked.expansions[id(stmt)], parent)
+                if stmt.opts.disabled:
+                    # A switched-off macro call switches off everything it expands to.
+                    for lowered in expanded:
+                        lowered["Activated"] = "N"
+                nodes.extend(expanded)
                 continue
             lowered = self.stmt(stmt, parent)
             if lowered is not None:

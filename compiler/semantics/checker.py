@@ -575,6 +575,14 @@ class WorkflowChecker:
     def _CallStmt(self, stmt: ast.CallStmt, in_state: bool) -> None:
         expanded = self._expand_macro(stmt)
         if expanded is not None:
+            opts = stmt.opts
+            if opts.title is not None or opts.label is not None or opts.comment is not None:
+                # A macro call becomes its statements, not one activity: there is no single
+                # node to carry a title, a label or a designer comment.
+                self.diag.error("E400", f"a call of macro '{stmt.call.dotted}' takes no "
+                                        "title, label or comment", stmt.span,
+                                help="put them on the statements inside the macro; "
+                                     "'disabled' is allowed and switches them all off")
             self._block(expanded, in_state=in_state)
             return
         call = stmt.call
