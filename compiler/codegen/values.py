@@ -193,9 +193,10 @@ class ValueLowerer:
 
     def _f_Binary(self, expr: ast.Binary) -> str:
         precedence = _BINARY_PRECEDENCE[expr.op]
-        right_precedence = precedence + (0 if expr.op == "^" else 1)
+        # Bitrix's calc parser folds every operator left to right, `^` included, so a right
+        # operand of the same precedence (`2 ^ (3 ^ 2)`, `a - (b - c)`) keeps its parentheses.
         return (f"{self._operand(expr.left, precedence)} {expr.op} "
-                f"{self._operand(expr.right, right_precedence)}")
+                f"{self._operand(expr.right, precedence + 1)}")
 
     def _operand(self, expr: ast.Expr, precedence: int) -> str:
         text = self.formula(expr)

@@ -1,0 +1,31 @@
+"""Focused lowering checks, each reasoned from Bitrix's behaviour in bitrix-format.md.
+
+The golden fixtures pin whole templates; these pin the individual rules behind them so a
+failure names the rule that broke.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compile_support import body, compile_text, only_template
+
+
+def _assigned(tmp_path: Path, expression: str, var_type: str = "double") -> object:
+    package = only_template(compile_text(
+        tmp_path, f"workflow w for crm.deal {{\n    var x: {var_type}\n"
+                  f"    var.x = {expression}\n}}\n"))
+    return body(package)[0]["Properties"]["VariableValue"]["x"]
+
+
+def test_power_keeps_its_right_grouping_in_bitrix_formulas(tmp_path: Path) -> None:
+    # .bpl reads 2 ^ 3 ^ 2 as 2 ^ (3 ^ 2) = 512; Bitrix's calc parser pops operators of equal
+    # priority first (left to right), so without parentheses it would compute (2 ^ 3) ^ 2 = 64.
+    assert _assigned(tmp_path, "2 ^ 3 ^ 2") == "=2 ^ (3 ^ 2)"
+
+
+def test_left_grouping_needs_no_parentheses(tmp_path: Path) -> None:
+    assert _assigned(tmp_path, "(2 ^ 3) ^ 2") == "=2 ^ 3 ^ 2"
+    assert _assigned(tmp_path, "10 - 3 - 2") == "=10 - 3 - 2"
+    assert _assigned(tmp_path, "10 - (3 - 2)") == "=10 - (3 - 2)"
+    assert _assigned(tmp_path, "8 / (4 / 2)") == "=8 / (4 / 2)"
