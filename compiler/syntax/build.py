@@ -92,8 +92,10 @@ class AstBuilder(Transformer[Token, Any]):
                     if buf:
                         parts.append("".join(buf))
                         buf = []
+                    # Escapes still apply inside them: `\"1d\"` is a quote of the formula,
+                    # and Bitrix's calc parser knows no backslash escapes of its own.
                     parts.append(ast.RawBitrix(self.source.span(start + i, start + end + 1),
-                                               body[i:end + 1]))
+                                               _unescape(body[i:end + 1])))
                 elif not inner.strip():
                     self.diagnostics.error(
                         "E004", "empty interpolation '{}' in a string",
@@ -689,6 +691,12 @@ class AstBuilder(Transformer[Token, Any]):
     def __default__(self, data: str, children: list[Any], meta: Meta) -> Any:
         # Inlined rules (`?rule`) never reach here; anything else is a grammar/builder mismatch.
         return Tree(data, children, meta)
+
+
+def _unescape(text: str) -> str:
+    """The string escapes of .bpl resolved; an unknown escape stays as written."""
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), text,
+                  flags=re.DOTALL)
 
 
 def _closing_brace(body: str, start: int) -> int:

@@ -29,3 +29,16 @@ def test_left_grouping_needs_no_parentheses(tmp_path: Path) -> None:
     assert _assigned(tmp_path, "10 - 3 - 2") == "=10 - 3 - 2"
     assert _assigned(tmp_path, "10 - (3 - 2)") == "=10 - (3 - 2)"
     assert _assigned(tmp_path, "8 / (4 / 2)") == "=8 / (4 / 2)"
+
+
+def test_escaped_quotes_inside_a_verbatim_bitrix_formula_are_plain_quotes(tmp_path: Path) -> None:
+    # The calc parser reads strings between quotes with no escapes, so `\"1d\"` written in a
+    # .bpl string must reach Bitrix as "1d"; a backslash left in would make the formula
+    # unparseable and Bitrix would print it as text.
+    value = _assigned(tmp_path, r'"due {{=dateadd({=System:Now}, \"1d\")}}"', "string")
+    assert value == 'due {{=dateadd({=System:Now}, "1d")}}'
+
+
+def test_verbatim_bitrix_token_is_kept_as_written(tmp_path: Path) -> None:
+    assert _assigned(tmp_path, '"{=Document:TITLE > printable}!"', "string") == \
+        "{=Document:TITLE > printable}!"
