@@ -57,13 +57,18 @@ class AstBuilder(Transformer[Token, Any]):
         quote = 3 if raw.startswith('"""') else 1
         body = raw[quote:-quote]
         start = self.base + (token.start_pos or 0) + quote
-        return ast.Text(self.tspan(token), tuple(self._interpolate(body, start)))
+        skip = _block_layout(body) if quote == 3 else frozenset()
+        return ast.Text(self.tspan(token), tuple(self._interpolate(body, start, skip)))
 
-    def _interpolate(self, body: str, start: int) -> list[str | ast.Expr]:
+    def _interpolate(self, body: str, start: int,
+                     skip: frozenset[int] = frozenset()) -> list[str | ast.Expr]:
         parts: list[str | ast.Expr] = []
         buf: list[str] = []
         i = 0
         while i < len(body):
+            if i in skip:
+                i += 1
+                continue
             ch = body[i]
             if ch == "\\" and i + 1 < len(body):
                 nxt = body[i + 1]
@@ -697,6 +702,36 @@ def _unescape(text: str) -> str:
     """The string escapes of .bpl resolved; an unknown escape stays as written."""
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), text,
                   flags=re.DOTALL)
+
+
+def _block_layout(body: str) -> frozenset[int]:
+    """Offsets of a triple-quoted string's layout characters, not part of its value.
+
+    A long string written on its own lines inside an indented block would otherwise carry
+    the source's indentation into Bitrix texts: the line break after the opening quotes,
+    the indentation common to all lines (the closing quotes' line counts) and the line
+    break before closing quotes on their own line are dropped. Offsets are skipped rather
+    than the text rewritten so that interpolations keep their exact source positions.
+    """
+    lines = body.split("\n")
+    if len(lines) == 1:
+        return frozenset()
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    first_blank = not lines[0].strip()
+    last_blank = not lines[-1].strip()
+    measured = [line for index, line in enumerate(lines)
+                if index > 0 and (line.strip() or index == len(lines) - 1)]
+    indent = min((len(line) - len(line.lstrip(" \t")) for line in measured), default=0)
+    skip: set[int] = set()
+    if first_blank:
+        skip.update(range(0, len(lines[0]) + 1))
+    for index in range(1, len(lines)):
+        skip.update(range(starts[index], starts[index] + min(indent, len(lines[index]))))
+    if last_blank:
+        skip.update(range(starts[-1] - 1, len(body)))
+    return frozenset(skip)
 
 
 def _closing_brace(body: str, start: int) -> int:
