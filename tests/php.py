@@ -14,8 +14,8 @@ from pathlib import Path
 
 PHP_BINARY: str | None = shutil.which("php")
 PHP_MISSING_REASON = (
-    "php-cli is not on PATH; install it (e.g. apt-get install php-cli) to run the PHP fidelity "
-    "tests, CI does"
+    "php-cli is not on PATH; install it (apt-get install php-cli, as CI does) to run the tests "
+    "that compare with real PHP"
 )
 
 # Pin the settings our output is compared under, whatever the local php.ini says; warnings

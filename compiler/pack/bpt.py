@@ -117,7 +117,13 @@ def _kind(value: PhpValue) -> str:
         return "a list" if value else "an empty array"
     if value is None:
         return "null"
-    return f"a {type(value).__name__}"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    return "a string"
 
 
 # A PHP 8 numeric string: leading and trailing whitespace allowed.

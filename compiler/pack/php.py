@@ -272,6 +272,11 @@ _MIN_ENTRY_BYTES = 6  # the smallest array entry, 'i:0;N;'
 
 _OBJECT_TAGS = frozenset(b"OCEo")
 _REFERENCE_TAGS = frozenset(b"rR")
+_VALUE_TAGS = frozenset(b"bidsaS") | _OBJECT_TAGS | _REFERENCE_TAGS  # tags followed by ':'
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 class _Array:
@@ -400,14 +405,14 @@ class _Reader:
         available = len(self.data) - start
         if length > available:
             raise self.fail(
-                f"the string declares {length} bytes but only {available} bytes follow; "
-                "the file looks truncated",
+                f"the string declares {_plural(length, 'byte')} but the data ends after "
+                f"{_plural(available, 'more byte')}; the file looks truncated",
                 offset,
             )
         end = start + length
         if not self.data.startswith(b'";', end):
             raise self.fail(
-                f"the string at byte {start} is not {length} bytes long (no '\";' after it); "
+                f"the string starting at byte {start} is not {_plural(length, 'byte')} long: "
                 "its length prefix does not match its content",
                 end,
             )
@@ -435,10 +440,7 @@ class _Reader:
                 "escaped strings ('S:') are not written by PHP's serialize() and are not supported",
                 offset,
             )
-        return self.fail(
-            f"expected a PHP value (N;, b:, i:, d:, s: or a:), found {self.describe(offset)}",
-            offset,
-        )
+        raise AssertionError(f"unreachable: {chr(tag)!r} is a supported tag")
 
     # -- values ------------------------------------------------------------------------------
 
@@ -450,17 +452,16 @@ class _Reader:
         tag = data[offset]
         if tag == ord("N"):
             return None, self.expect(offset + 1, b";", "after 'N'")
-        if offset + 1 >= len(data):
-            raise self.truncated(offset + 1)
-        if data[offset + 1] != ord(":"):
-            if tag in b"bidsa":
-                raise self.fail(
-                    f"expected ':' after {chr(tag)!r}, found {self.describe(offset + 1)}",
-                    offset + 1,
-                )
+        if tag not in _VALUE_TAGS:
             raise self.fail(
                 f"expected a PHP value (N;, b:, i:, d:, s: or a:), found {self.describe(offset)}",
                 offset,
+            )
+        if offset + 1 >= len(data):
+            raise self.truncated(offset + 1)
+        if data[offset + 1] != ord(":"):
+            raise self.fail(
+                f"expected ':' after {chr(tag)!r}, found {self.describe(offset + 1)}", offset + 1
             )
         body = offset + 2
         if tag == ord("s"):
@@ -493,8 +494,8 @@ class _Reader:
         available = len(self.data) - end
         if count * _MIN_ENTRY_BYTES > available:
             raise self.fail(
-                f"the array declares {count} elements but only {available} bytes follow; "
-                "the file looks truncated or the size is wrong",
+                f"the array declares {_plural(count, 'element')} but the data ends after "
+                f"{_plural(available, 'more byte')}; the file looks truncated or the size is wrong",
                 offset,
             )
         self.items += count
@@ -528,7 +529,7 @@ class _Reader:
             if data[offset] == ord("}"):
                 raise self.fail(
                     f"the array at byte {array.offset} ends after "
-                    f"{len(array.entries)} elements but declares "
+                    f"{_plural(len(array.entries), 'element')} but declares "
                     f"{len(array.entries) + array.remaining}",
                     offset,
                 )
@@ -542,7 +543,7 @@ class _Reader:
 
     def read(self) -> PhpValue:
         if not self.data:
-            raise PhpSerializeError("the data is empty; expected a serialized PHP value", 0)
+            raise self.fail("the data is empty; expected a serialized PHP value", 0)
         stack: list[_Array] = []
         offset = 0
         while True:
@@ -563,8 +564,8 @@ class _Reader:
                 else:
                     if offset != len(self.data):
                         raise self.fail(
-                            f"unexpected data after the end of the serialized value "
-                            f"({len(self.data) - offset} extra bytes)",
+                            "unexpected data after the end of the serialized value "
+                            f"({_plural(len(self.data) - offset, 'extra byte')})",
                             offset,
                         )
                     return result
