@@ -603,6 +603,11 @@ class WorkflowChecker:
                             help="its activity type is rest_ + md5(client_id@CODE); set "
                                  "app_client_id in the environment")
         self.robot_types[robot.code] = robot_activity_type(str(client_id or ""), robot.code)
+        for setting in robot.settings:
+            if setting.key == "auth_user":
+                # Lowered into every call's AuthUserId, so it is resolved like the call's own
+                # arguments (an env symbol takes this environment's value).
+                self._users(setting.value)
         inputs = {i.name: i for i in robot.inputs}
         given: set[str] = set()
         for index, arg in enumerate(call.args):

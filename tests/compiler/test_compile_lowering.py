@@ -42,3 +42,24 @@ def test_escaped_quotes_inside_a_verbatim_bitrix_formula_are_plain_quotes(tmp_pa
 def test_verbatim_bitrix_token_is_kept_as_written(tmp_path: Path) -> None:
     assert _assigned(tmp_path, '"{=Document:TITLE > printable}!"', "string") == \
         "{=Document:TITLE > printable}!"
+
+
+def test_robot_auth_user_from_the_environment_is_inlined(tmp_path: Path) -> None:
+    # AuthUserId must be a user token (`user_<id>`); an env symbol there names a different
+    # user per portal and is inlined like env symbols everywhere else.
+    text = ('// define: app_client_id=local.app\n// define: erp_user=user_3\n'
+            'robot erp "ERP" {\n    handler "https://erp.example.com/robot"\n'
+            '    auth_user env.erp_user\n}\n'
+            'workflow w for crm.deal {\n    erp()\n}\n')
+    node = body(only_template(compile_text(tmp_path, text)))[0]
+    assert node["Properties"]["AuthUserId"] == "user_3"
+
+
+def test_robot_auth_user_without_a_value_is_reported(tmp_path: Path) -> None:
+    text = ('// define: app_client_id=local.app\n'
+            'robot erp "ERP" {\n    handler "https://erp.example.com/robot"\n'
+            '    auth_user env.erp_user\n}\n'
+            'workflow w for crm.deal {\n    erp()\n}\n')
+    result = compile_text(tmp_path, text)
+    assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == \
+        [("E600", 4, 15)]
