@@ -220,6 +220,84 @@ def serialize(value: PhpValue) -> bytes:
     A list becomes an array keyed 0..n-1; a dict keeps its insertion order, and string keys
     that PHP treats as integers ("5", "-3", but not "05") are written as integer keys.
     """
+    # Templates are shallow and well-formed: a recursive writer does them several times
+    # faster. Anything unusual (deep nesting, a bad value, colliding keys) goes to the careful
+    # iterative writer, which produces the same bytes or the precise error.
+    out: list[bytes] = []
+    try:
+        _fast(value, out, 0)
+    except _Unusual:
+        return _serialize_careful(value)
+    return b"".join(out)
+
+
+class _Unusual(Exception):
+    pass
+
+
+_FAST_DEPTH = 200
+
+
+def _fast(value: object, out: list[bytes], depth: int) -> None:
+    kind = type(value)
+    if kind is str:
+        try:
+            raw = value.encode("utf-8")  # type: ignore[union-attr]
+        except UnicodeEncodeError:
+            raise _Unusual from None
+        out.append(b's:%d:"%b";' % (len(raw), raw))
+    elif kind is dict:
+        if depth > _FAST_DEPTH:
+            raise _Unusual
+        mapping: dict[object, object] = value  # type: ignore[assignment]
+        out.append(b"a:%d:{" % len(mapping))
+        seen: set[int | bytes] = set()
+        for key, item in mapping.items():
+            if type(key) is str:
+                number = php_array_key(key)  # type: ignore[arg-type]
+                if number is None:
+                    try:
+                        php_key: int | bytes = key.encode("utf-8")  # type: ignore[union-attr]
+                    except UnicodeEncodeError:
+                        raise _Unusual from None
+                    out.append(b's:%d:"%b";' % (len(php_key), php_key))
+                else:
+                    php_key = number
+                    out.append(b"i:%d;" % number)
+            elif type(key) is int and INT64_MIN <= key <= INT64_MAX:  # type: ignore[operator]
+                php_key = key  # type: ignore[assignment]
+                out.append(b"i:%d;" % key)
+            else:
+                raise _Unusual
+            if php_key in seen:
+                raise _Unusual
+            seen.add(php_key)
+            _fast(item, out, depth + 1)
+        out.append(b"}")
+    elif kind is list:
+        if depth > _FAST_DEPTH:
+            raise _Unusual
+        items: list[object] = value  # type: ignore[assignment]
+        out.append(b"a:%d:{" % len(items))
+        for index, item in enumerate(items):
+            out.append(b"i:%d;" % index)
+            _fast(item, out, depth + 1)
+        out.append(b"}")
+    elif kind is int:
+        if not INT64_MIN <= value <= INT64_MAX:  # type: ignore[operator]
+            raise _Unusual
+        out.append(b"i:%d;" % value)
+    elif value is None:
+        out.append(b"N;")
+    elif kind is bool:
+        out.append(b"b:1;" if value else b"b:0;")
+    elif kind is float:
+        out.append(b"d:" + format_float(value).encode("ascii") + b";")  # type: ignore[arg-type]
+    else:
+        raise _Unusual
+
+
+def _serialize_careful(value: PhpValue) -> bytes:
     out: list[bytes] = []
     # Iterative walk so that deep trees cannot exhaust Python's recursion limit.
     stack: list[tuple[Iterator[_Entry], int]] = []
