@@ -23,6 +23,7 @@ from compiler.semantics.model import (
     CheckedWorkflow,
     DeclInfo,
     DocumentBinding,
+    FieldInfo,
     LabelInfo,
     Resolved,
 )
@@ -108,7 +109,7 @@ class WorkflowChecker:
             self._block(wf.body, in_state=False)
         return CheckedWorkflow(wf, self.document, self.decls, self.labels, self.refs,
                                self.expansions, dict(self.program.robots), self.env,
-                               self.robot_types, self.keepalive)
+                               self.robot_types, self.keepalive, self.catalog)
 
     def _all_bodies(self) -> list[tuple[ast.Stmt, ...]]:
         if self.workflow.kind == "statemachine":
@@ -932,14 +933,12 @@ class WorkflowChecker:
         return None
 
     def _doc_ref(self, ref: ast.Ref) -> Resolved | None:
-        if len(ref.parts) != 2:
-            self.diag.error("E100", f"{ref.dotted}: a document field is doc.FIELD", ref.span)
-            return None
-        name = ref.parts[1]
-        info = self.document.fields.get(name)
+        # Codes may hold dots: ASSIGNED_BY.LAST_NAME, or CONTACT.NAME through a reference.
+        name = ".".join(ref.parts[1:])
+        info = self._doc_field(name)
         printable = False
         if info is None and name.upper().endswith("_PRINTABLE"):
-            info = self.document.fields.get(name[: -len("_PRINTABLE")])
+            info = self._doc_field(name[: -len("_PRINTABLE")])
             printable = info is not None
         if info is None:
             self.diag.error("E100", f"{self.document.name} has no field '{name}'", ref.span,
@@ -948,6 +947,22 @@ class WorkflowChecker:
             return None
         code = info.code + ("_PRINTABLE" if printable else "")
         return Resolved("doc", "Document", code, T.STRING if printable else info.type)
+
+    def _doc_field(self, name: str) -> FieldInfo | None:
+        """A field of the document, or of a document it references (doc.CONTACT.NAME reads
+        the deal's contact); referenced fields are read-only."""
+        info = self.document.fields.get(name)
+        if info is not None or "." not in name:
+            return info
+        prefix, rest = name.split(".", 1)
+        spec = self.catalog.document(self.document.name)
+        target = spec.references.get(prefix + ".") if spec is not None else None
+        target_spec = self.catalog.document(target) if target is not None else None
+        field = target_spec.fields.get(rest) if target_spec is not None else None
+        if field is None:
+            return None
+        return FieldInfo(name, name, T.Type(field.type, field.multiple), True,
+                         f"{prefix}: {field.name}")
 
     def _decl_ref(self, ref: ast.Ref) -> Resolved | None:
         kind, name = ref.parts[0], ref.parts[1] if len(ref.parts) > 1 else ""
