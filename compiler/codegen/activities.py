@@ -480,11 +480,16 @@ class ActivityLowerer:
 
     def _ActivityStmt(self, stmt: ast.ActivityStmt, name: str, title: str) -> Node:
         props: dict[str, Any] = {"Title": title}
+        catalog = self.checked.catalog
+        spec = catalog.activity(stmt.type_name) if catalog is not None else None
         for entry in stmt.properties.entries:
-            if entry.key == "Title":
-                props["Title"] = self.values.value(entry.value)
-            else:
-                props[entry.key] = self.values.value(entry.value)
+            value = self.values.value(entry.value)
+            prop = spec.properties.get(entry.key) if spec is not None else None
+            if prop is not None and prop.type == "bool" and isinstance(entry.value, ast.Bool):
+                # A PHP-bool property tests truthiness, and the string 'N' is truthy: true and
+                # false stay booleans here instead of becoming 'Y'/'N'.
+                value = entry.value.value
+            props[entry.key] = value
         children = self.block(stmt.children, name) if stmt.children is not None else []
         return node(stmt.type_name, name, props, children)
 

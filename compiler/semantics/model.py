@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from compiler.catalog import Catalog
 from compiler.semantics.environment import Environment
 from compiler.semantics.types import Type
 from compiler.source import Span
@@ -81,6 +82,7 @@ class CheckedWorkflow:
     robot_types: dict[str, str] = field(default_factory=dict)  # robot code → rest_<md5>
     # Keeps substituted nodes alive: `refs` and `expansions` are keyed by id().
     keepalive: list[object] = field(default_factory=list)
+    catalog: Catalog | None = None  # the catalog the workflow was checked against
 
     def resolved(self, node: ast.Expr) -> Resolved | None:
         return self.refs.get(id(node))

@@ -63,3 +63,17 @@ def test_robot_auth_user_without_a_value_is_reported(tmp_path: Path) -> None:
     result = compile_text(tmp_path, text)
     assert [(d.code, d.span.line, d.span.column) for d in result.diagnostics] == \
         [("E600", 4, 15)]
+
+
+def test_generic_activity_keeps_php_booleans_for_bool_properties(tmp_path: Path) -> None:
+    # LogActivity's SetVariable is read as a PHP truth value (catalog type `bool`); the string
+    # 'N' would be true there, so false must stay false. A `yn` property such as
+    # SetFieldActivity's MergeMultipleFields takes the strings 'Y'/'N'.
+    package = only_template(compile_text(
+        tmp_path, 'workflow w for crm.deal {\n'
+                  '    activity LogActivity { Text: "t", SetVariable: false }\n'
+                  '    activity SetFieldActivity { FieldValue: { TITLE: "x" }, '
+                  'MergeMultipleFields: true }\n}\n'))
+    log, set_field = body(package)
+    assert log["Properties"]["SetVariable"] is False
+    assert set_field["Properties"]["MergeMultipleFields"] == "Y"
