@@ -45,9 +45,14 @@ class AstBuilder(Transformer[Token, Any]):
     def span(self, meta: Meta) -> Span:
         if getattr(meta, "empty", True):
             return Span.unknown(self.source.name)
+        if not self.base:  # lark's own line/column are exact for a whole file, and cheaper
+            return Span(self.source.name, meta.line, meta.column, meta.end_line, meta.end_column)
         return self.source.span(self.base + meta.start_pos, self.base + meta.end_pos)
 
     def tspan(self, token: Token) -> Span:
+        if not self.base and token.end_line is not None and token.line is not None:
+            return Span(self.source.name, token.line, token.column or 1, token.end_line,
+                        token.end_column or 1)
         start = self.base + (token.start_pos or 0)
         return self.source.span(start, start + len(token.value))
 
