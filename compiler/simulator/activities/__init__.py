@@ -1,0 +1,16 @@
+"""Activity kinds the simulator runs, by lower-cased Type (Bitrix matches types that way).
+
+A handler takes the run and the activity node. One that finishes at once returns None; one
+that waits is a generator yielding `Wait`s (see compiler.simulator.waits).
+"""
+
+from __future__ import annotations
+
+from compiler.simulator.activities.registry import HANDLERS, Handler, activity
+
+# Importing the modules registers their handlers.
+from compiler.simulator.activities import (  # noqa: F401  isort: skip
+    crm, data, flow, messages, robots, states, tasks,
+)
+
+__all__ = ["HANDLERS", "Handler", "activity"]

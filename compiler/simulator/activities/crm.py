@@ -1,0 +1,75 @@
+"""CRM and document activities: stage changes (which end the workflow), responsible
+changes, created documents and started workflows (recorded, with the ids they return)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from compiler.simulator.activities.registry import activity
+from compiler.simulator.phpvalues import to_str
+
+if TYPE_CHECKING:
+    from compiler.simulator.run import Run
+
+_CREATED_IDS = {"createcrmdealdocumentactivity": "DealId",
+                "createcrmleaddocumentactivity": "LeadId",
+                "createcrmcontactdocumentactivity": "ContactId",
+                "createcrmcompanydocumentactivity": "CompanyId"}
+
+
+def status_field(run: Run) -> str:
+    """Deals and smart processes have stages (STAGE_ID); leads, quotes, invoices statuses."""
+    entity = " ".join(str(p) for p in run.runtime.document_type).lower()
+    return "STAGE_ID" if "deal" in entity or "dynamic" in entity else "STATUS_ID"
+
+
+@activity("CrmChangeStatusActivity")
+def change_status(run: Run, node: dict[str, Any]) -> None:
+    target = to_str(run.evaluator.value(run.props(node).get("TargetStatus", "")))
+    run.set_field(status_field(run), target)
+    run.record("status", node, field=status_field(run), value=target)
+    run.terminate()  # Bitrix always ends the current workflow after a stage change
+
+
+@activity("CrmChangeResponsibleActivity")
+def change_responsible(run: Run, node: dict[str, Any]) -> None:
+    props = run.props(node)
+    candidates = run.users(props.get("Responsible", []))
+    if not candidates:
+        return
+    getter = str(props.get("GetterType", "r")).lower()
+    if getter == "f":
+        chosen = candidates[0]
+    elif getter == "s":
+        # Bitrix keeps the queue position between runs; within one run it starts at the top.
+        position = run.next_id(f"queue:{node.get('Name')}", 0)
+        chosen = candidates[position % len(candidates)]
+    else:
+        chosen = run.rng().choice(candidates)
+    run.set_field("ASSIGNED_BY_ID", f"user_{chosen}")
+    run.record("responsible", node, user=chosen, candidates=candidates)
+
+
+@activity("CreateDocumentActivity", *_CREATED_IDS)
+def create_document(run: Run, node: dict[str, Any]) -> None:
+    fields = run.evaluator.value(run.props(node).get("Fields") or {})
+    document_id = run.next_id("document", 1001)
+    run.record("document", node, type=str(node.get("Type")), id=document_id, fields=fields)
+    key = _CREATED_IDS.get(str(node.get("Type", "")).lower())
+    run.set_result(node, {"ErrorMessage": "", **({key: document_id} if key else {})})
+
+
+@activity("StartWorkflowActivity")
+def start_workflow(run: Run, node: dict[str, Any]) -> None:
+    props = run.props(node)
+    workflow_id = f"{run.runtime.workflow_id}.{run.next_id('workflow')}"
+    run.record("workflow", node, template_id=run.evaluator.value(props.get("TemplateId", "")),
+               document_id=run.evaluator.value(props.get("DocumentId", "")),
+               parameters=run.evaluator.value(props.get("TemplateParameters") or {}),
+               wait=str(props.get("UseSubscription", "N")).upper() == "Y", id=workflow_id)
+    run.set_result(node, {"WorkflowId": workflow_id})
+
+
+@activity("TerminateActivity")
+def terminate(run: Run, node: dict[str, Any]) -> None:
+    run.terminate(run.evaluator.text(run.props(node).get("StateTitle", "")))

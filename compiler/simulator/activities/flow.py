@@ -1,0 +1,98 @@
+"""Containers: sequences, IfElse, While, ForEach, Parallel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from compiler.simulator.activities.registry import activity
+from compiler.simulator.model import SimulationError
+from compiler.simulator.waits import YIELD, AnyOf, Wait
+
+if TYPE_CHECKING:
+    from compiler.simulator.run import Run
+
+MAX_ITERATIONS = 1000  # WhileActivity's limit per run in Bitrix
+
+
+@activity("SequentialWorkflowActivity", "SequenceActivity", "IfElseBranchActivity",
+          "StateInitializationActivity", "StateFinalizationActivity")
+def sequence(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+    return run.run_children(node)
+
+
+@activity("IfElseActivity")
+def if_else(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+    for branch in node.get("Children") or []:
+        if branch.get("Activated", "Y") == "N":
+            continue
+        if run.condition(branch) is not False:  # no condition (None) counts as true
+            yield from run.execute(branch)
+            return
+
+
+@activity("WhileActivity")
+def while_loop(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+    children = node.get("Children") or []
+    body = children[0] if children else None
+    iterations = 0
+    while True:
+        holds = run.condition(node)
+        if holds is None:
+            raise SimulationError("The condition is missing.", str(node.get("Name")))
+        if not holds:
+            return
+        iterations += 1
+        if iterations > MAX_ITERATIONS:
+            raise SimulationError("Loop iteration maximum exceeded", str(node.get("Name")))
+        if body is not None:
+            yield from run.execute(body)
+        elif run.parallel_depth:
+            yield YIELD
+
+
+@activity("ForEachActivity")
+def for_each(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+    props = run.props(node)
+    source = run.lookup(str(props.get("Object") or "Variable"), str(props.get("Variable", "")))
+    value = source.value if source is not None else None
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, list):
+        pairs = list(enumerate(value))
+    elif value in (None, ""):
+        pairs = []
+    else:
+        pairs = [(0, value)]
+    children = node.get("Children") or []
+    for key, item in pairs:
+        run.set_result(node, {"Key": key, "Value": item})
+        if children:
+            yield from run.execute(children[0])
+
+
+@activity("ParallelActivity")
+def parallel(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+    """All branches run, interleaved one activity at a time in branch order; a branch that
+    waits lets the others go on; the block ends when every branch has ended."""
+    run.parallel_depth += 1
+    try:
+        branches: list[Any] = [run.execute(c) for c in node.get("Children") or []
+                               if c.get("Activated", "Y") != "N"]
+        waits: list[Wait] = [YIELD] * len(branches)
+        while True:
+            progressed = False
+            for index, branch in enumerate(branches):
+                if branch is None or not waits[index].ready(run):
+                    continue
+                progressed = True
+                try:
+                    waits[index] = next(branch)
+                except StopIteration:
+                    branches[index] = None
+            alive = [waits[i] for i, b in enumerate(branches) if b is not None]
+            if not alive:
+                return
+            yield YIELD if progressed else AnyOf(alive)
+    finally:
+        run.parallel_depth -= 1

@@ -1,0 +1,39 @@
+"""App robots (`rest_<md5>` types): the call is recorded with its evaluated properties; with
+UseSubscription 'Y' the robot waits for bizproc.event.send (Run.send_event) or its timeout
+(IsTimeout = 1), otherwise it closes at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from compiler.simulator.activities.registry import activity, status_message, timeout_at
+from compiler.simulator.waits import EventWait, Wait
+
+if TYPE_CHECKING:
+    from compiler.simulator.run import Run
+
+_OWN = {"Title", "UseSubscription", "AuthUserId", "SetStatusMessage", "StatusMessage",
+        "TimeoutDuration", "TimeoutDurationType", "EditorComment"}
+
+
+@activity("rest_")
+def robot(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+    props = run.props(node)
+    name = str(node.get("Name"))
+    inputs = {k: run.evaluator.value(v) for k, v in props.items() if k not in _OWN}
+    waits = str(props.get("UseSubscription", "N")).upper() == "Y"
+    run.record("robot", node, type=str(node.get("Type")), properties=inputs, wait=waits)
+    if not waits:
+        return
+    status_message(run, props)
+    due = timeout_at(run, props)
+    run.events.pop(name, None)
+    yield EventWait(name, due)
+    delivered = run.events.pop(name, None)
+    if delivered is None:
+        run.set_result(node, {"IsTimeout": 1})
+        return
+    run.set_result(node, {**delivered["values"], "IsTimeout": 0})
+    if delivered.get("log"):
+        run.write_log(node, str(delivered["log"]))

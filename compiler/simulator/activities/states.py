@@ -1,0 +1,110 @@
+"""State machines: the root, StateActivity (enter, events, exit), SetState, and the event
+activities (HandleExternalEvent, Delay) that start an EventDrivenActivity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from compiler.simulator.activities.data import delay_until
+from compiler.simulator.activities.registry import activity
+from compiler.simulator.model import SimulationError
+from compiler.simulator.waits import AnyOf, CommandWait, Timer, Wait
+
+if TYPE_CHECKING:
+    from compiler.simulator.run import Run
+
+
+def _active(node: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [c for c in node.get("Children") or []
+            if str(c.get("Type", "")).lower() == kind.lower() and c.get("Activated", "Y") != "N"]
+
+
+@activity("StateMachineWorkflowActivity")
+def state_machine(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+    states = {str(s.get("Name")): s for s in _active(node, "StateActivity")}
+    current: str | None = str(run.props(node).get("InitialStateName", ""))
+    while current:
+        state = states.get(current)
+        if state is None:
+            raise SimulationError(f"there is no state '{current}'", str(node.get("Name")))
+        run.state = current
+        run.next_state = None
+        yield from run.execute(state)
+        current = run.next_state
+
+
+@activity("StateActivity")
+def state(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+    """Enter (StateInitialization), wait for the first event whose branch sets a next state,
+    then exit (StateFinalization). The state's Title is the workflow's status text."""
+    run.state_title = run.title(node)
+    for init in _active(node, "StateInitializationActivity"):
+        yield from run.execute(init)
+    handlers = _active(node, "EventDrivenActivity")
+    while run.next_state is None and handlers:
+        subscriptions: list[tuple[dict[str, Any], Wait]] = []
+        for handler in handlers:
+            subscriptions.append((handler, _subscribe(run, handler)))
+        wait = AnyOf([w for _, w in subscriptions])
+        yield wait
+        handler, fired = _fired(run, subscriptions)
+        yield from _handle(run, handler, fired)
+    for final in _active(node, "StateFinalizationActivity"):
+        yield from run.execute(final)
+
+
+def _first(handler: dict[str, Any]) -> dict[str, Any]:
+    children = [c for c in handler.get("Children") or [] if c.get("Activated", "Y") != "N"]
+    if not children:
+        raise SimulationError(f"EventDrivenActivity '{handler.get('Properties', {}).get('Title')}'"
+                              " has no event activity", str(handler.get("Name")))
+    return children[0]
+
+
+def _subscribe(run: Run, handler: dict[str, Any]) -> Wait:
+    event = _first(handler)
+    kind = str(event.get("Type", "")).lower()
+    if kind == "handleexternaleventactivity":
+        allowed = run.users(run.props(event).get("Permission", []))
+        return CommandWait(handler, event, allowed)
+    if kind == "delayactivity":
+        return Timer(delay_until(run, event))
+    raise SimulationError(f"cannot simulate activity {event.get('Type')} "
+                          f"'{run.title(event)}' as a state event", str(event.get("Name")))
+
+
+def _fired(run: Run, subscriptions: list[tuple[dict[str, Any], Wait]]) -> tuple[
+        dict[str, Any], Wait]:
+    """Commands in the order they were sent, before timers; timers by due time."""
+    for command in run.commands:
+        for handler, wait in subscriptions:
+            if isinstance(wait, CommandWait) and wait.matches(command["command"]):
+                return handler, wait
+    ready = [(h, w) for h, w in subscriptions if isinstance(w, Timer) and w.ready(run)]
+    ready.sort(key=lambda pair: pair[1].at)  # type: ignore[attr-defined]
+    return ready[0]
+
+
+def _handle(run: Run, handler: dict[str, Any], fired: Wait) -> Iterator[Wait]:
+    event = _first(handler)
+    run.trace_node(handler)
+    run.trace_node(event)
+    if isinstance(fired, CommandWait):
+        command = next(c for c in run.commands if fired.matches(c["command"]))
+        run.commands.remove(command)
+        run.set_result(event, {"SenderUserId": f"user_{command['user']}"})
+    rest = [c for c in handler.get("Children") or []][1:]
+    for child in rest:
+        yield from run.execute(child)
+
+
+@activity("SetStateActivity")
+def set_state(run: Run, node: dict[str, Any]) -> None:
+    run.next_state = str(run.evaluator.value(run.props(node).get("TargetStateName", "")))
+
+
+@activity("EventDrivenActivity", "HandleExternalEventActivity")
+def outside_state(run: Run, node: dict[str, Any]) -> None:
+    raise SimulationError(f"cannot simulate activity {node.get('Type')} '{run.title(node)}' "
+                          "outside a state", str(node.get("Name")))

@@ -1,0 +1,116 @@
+"""Who is who: user names, groups and heads, as a scenario describes the portal's people.
+
+Bitrix expands group tokens (`group_d5`, `group_hr`) and document roles (`author`,
+`responsible_head`) when it assigns tasks and sends messages; the simulator needs the same
+facts, and a scenario gives them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+_USER_TOKEN = re.compile(r"^user_(\d+)$", re.IGNORECASE)
+_BRACKET_ID = re.compile(r"\[(\d+)\]\s*$")
+
+
+@dataclass
+class Directory:
+    names: dict[int, str] = field(default_factory=dict)
+    groups: dict[str, list[int]] = field(default_factory=dict)  # "group_x" → members
+    heads: dict[int, int] = field(default_factory=dict)  # user → their head
+
+    @classmethod
+    def from_data(cls, users: Mapping[str, Any] | None,
+                  groups: Mapping[str, Any] | None) -> Directory:
+        directory = cls()
+        for key, spec in (users or {}).items():
+            user_id = user_id_of(key)
+            if user_id is None:
+                continue
+            if isinstance(spec, str):
+                directory.names[user_id] = spec
+                continue
+            if not isinstance(spec, Mapping):
+                continue
+            if "name" in spec:
+                directory.names[user_id] = str(spec["name"])
+            head = user_id_of(spec.get("head"))
+            if head is not None:
+                directory.heads[user_id] = head
+            for group in spec.get("groups", []):
+                directory.groups.setdefault(group_token(str(group)), []).append(user_id)
+        for key, members in (groups or {}).items():
+            ids = [u for u in (user_id_of(m) for m in _as_list(members)) if u is not None]
+            directory.groups.setdefault(group_token(key), []).extend(ids)
+        return directory
+
+    def to_json(self) -> dict[str, Any]:
+        return {"names": {str(k): v for k, v in self.names.items()}, "groups": self.groups,
+                "heads": {str(k): v for k, v in self.heads.items()}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Directory:
+        return cls({int(k): v for k, v in data.get("names", {}).items()},
+                   {k: list(v) for k, v in data.get("groups", {}).items()},
+                   {int(k): int(v) for k, v in data.get("heads", {}).items()})
+
+    def name(self, user_id: int) -> str:
+        return self.names.get(user_id, f"user_{user_id}")
+
+    def expand(self, tokens: Iterable[str], roles: Mapping[str, list[int]]) -> list[int]:
+        """User tokens → distinct user ids, in order. Unknown groups expand to nobody."""
+        out: list[int] = []
+        for token in tokens:
+            user_id = user_id_of(token)
+            if user_id is not None:
+                ids = [user_id]
+            elif str(token).lower() in roles:
+                ids = roles[str(token).lower()]
+            else:
+                ids = self.groups.get(group_token(str(token)), [])
+            for uid in ids:
+                if uid not in out:
+                    out.append(uid)
+        return out
+
+
+def user_id_of(value: Any) -> int | None:
+    """12, "12", "user_12", "Anna [12]" → 12."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = str(value).strip()
+    if text.isdigit():
+        return int(text)
+    match = _USER_TOKEN.match(text) or _BRACKET_ID.search(text)
+    return int(match.group(1)) if match else None
+
+
+def group_token(name: str) -> str:
+    return name if name.lower().startswith("group_") else f"group_{name}"
+
+
+def user_tokens(value: Any) -> list[str]:
+    """A user value (token, id, list, comma-separated text) → tokens like Bitrix stores."""
+    out: list[str] = []
+    for item in _as_list(value):
+        if item is None or item == "":
+            continue
+        if isinstance(item, str) and ("," in item or ";" in item):
+            out.extend(user_tokens([p for p in re.split(r"[,;]", item) if p.strip()]))
+            continue
+        user_id = user_id_of(item)
+        out.append(f"user_{user_id}" if user_id is not None else str(item).strip())
+    return out
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]

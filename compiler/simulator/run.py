@@ -1,0 +1,617 @@
+"""The run of one workflow: its data, its clock, the activity stack, and the public API.
+
+`Runtime(package, document, parameters, …).start()` gives a `Run`. The run executes
+activities until every branch waits (for people, a timer, a robot or a command) or the
+workflow ends; then the host answers tasks, sends events and commands, or moves the clock,
+and the run goes on. The clock is virtual: nothing sleeps, time jumps.
+
+Persistence: a run is deterministic given its start inputs and the inputs that followed, so
+`to_json()` stores those (plus a snapshot of what can be seen) and `Run.from_json()` replays
+them. Randomness comes from a seeded generator kept with the inputs.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from compiler.simulator import dates
+from compiler.simulator.conditions import ConditionError, condition_of, evaluate
+from compiler.simulator.directory import Directory, user_id_of, user_tokens
+from compiler.simulator.expressions import Evaluator, Lookup
+from compiler.simulator.model import (
+    ANSWERS,
+    Answer,
+    RejectedInput,
+    SimulationError,
+    Task,
+    Terminated,
+    TraceEntry,
+)
+from compiler.simulator.types import FieldInfo, convert
+from compiler.simulator.waits import YIELD, AnyOf, CommandWait, EventWait, Wait
+
+STATUSES = ("running", "completed", "terminated", "error")
+MAX_STEPS = 2_000_000  # activity executions per run: a guard against endless state loops
+_RESULT_TYPES = {
+    "lastapprover": FieldInfo("user"), "lastreviewer": FieldInfo("user"),
+    "infouser": FieldInfo("user"), "closedby": FieldInfo("user"),
+    "senderuserid": FieldInfo("user"), "userapprovers": FieldInfo("user", True),
+    "userrejecters": FieldInfo("user", True), "closeddate": FieldInfo("datetime"),
+}
+
+
+def _info(spec: Any) -> FieldInfo:
+    if not isinstance(spec, Mapping):
+        return FieldInfo("string")
+    multiple = str(spec.get("Multiple", "0")).lower() in ("1", "y", "true")
+    return FieldInfo(str(spec.get("Type", "string")), multiple, spec.get("Options"))
+
+
+def _collection(raw: Any) -> dict[str, Any]:
+    return dict(raw) if isinstance(raw, Mapping) else {}
+
+
+@dataclass
+class Runtime:
+    """Everything a run starts from. `package` is the template data that is deployed."""
+
+    package: Mapping[str, Any]
+    document: Mapping[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    clock: datetime | str = "2025-01-06 09:00:00"
+    user: int = 1  # who starts the workflow
+    document_type: list[str] = field(default_factory=lambda: ["crm", "CCrmDocumentDeal", "DEAL"])
+    document_id: str = "1"
+    field_types: Mapping[str, Any] = field(default_factory=dict)  # code → type or spec
+    directory: Directory = field(default_factory=Directory)
+    global_variables: Mapping[str, Any] = field(default_factory=dict)
+    global_constants: Mapping[str, Any] = field(default_factory=dict)
+    constants: Mapping[str, Any] = field(default_factory=dict)  # overrides of Default
+    modified_fields: list[str] | None = None
+    workflow_id: str = "sim-1"
+    template_id: int = 1
+    seed: int = 0
+    host_url: str = "https://sandbox.bpl.local"
+
+    def start(self) -> Run:
+        run = Run(self)
+        run.journal.append({"op": "start"})
+        run.begin()
+        return run
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "package": self.package, "document": dict(self.document),
+            "parameters": dict(self.parameters), "clock": str(self.clock), "user": self.user,
+            "document_type": list(self.document_type), "document_id": self.document_id,
+            "field_types": dict(self.field_types), "directory": self.directory.to_json(),
+            "global_variables": dict(self.global_variables),
+            "global_constants": dict(self.global_constants), "constants": dict(self.constants),
+            "modified_fields": self.modified_fields, "workflow_id": self.workflow_id,
+            "template_id": self.template_id, "seed": self.seed, "host_url": self.host_url,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Runtime:
+        values = dict(data)
+        values["directory"] = Directory.from_json(values.get("directory", {}))
+        return cls(**values)
+
+
+class Run:
+    def __init__(self, runtime: Runtime):
+        from compiler.simulator.activities import HANDLERS  # registers every activity kind
+
+        self.runtime = runtime
+        self.handlers = HANDLERS
+        self.journal: list[dict[str, Any]] = []
+        package = runtime.package
+        roots = package.get("TEMPLATE") or []
+        if not roots:
+            raise SimulationError("the template has no root activity")
+        self.root: dict[str, Any] = roots[0]
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self._index(self.root)
+        moment = dates.parse(runtime.clock)
+        if moment is None:
+            raise SimulationError(f"cannot read the start time {runtime.clock!r}")
+        self.clock: datetime = moment
+        self.started = moment
+        self.directory = runtime.directory
+        self.evaluator = Evaluator(self)
+        self._rng = random.Random(runtime.seed)
+
+        self.parameter_info = {k: _info(v)
+                               for k, v in _collection(package.get("PARAMETERS")).items()}
+        self.parameter_info.setdefault("TargetUser", FieldInfo("user"))
+        self.variable_info = {k: _info(v) for k, v in _collection(package.get("VARIABLES")).items()}
+        self.constant_info = {k: _info(v) for k, v in _collection(package.get("CONSTANTS")).items()}
+        self.field_info: dict[str, FieldInfo] = {}
+        for code, spec in runtime.field_types.items():
+            self.field_info[code] = _info(spec) if isinstance(spec, Mapping) else \
+                FieldInfo(str(spec))
+
+        self.document: dict[str, Any] = {k: self._field_value(k, v)
+                                         for k, v in copy.deepcopy(dict(runtime.document)).items()}
+        self.parameters: dict[str, Any] = {}
+        for name, spec in _collection(package.get("PARAMETERS")).items():
+            raw = runtime.parameters.get(name, spec.get("Default", "")
+                                         if isinstance(spec, Mapping) else "")
+            self.parameters[name] = convert(raw, self.parameter_info[name])
+        for name, raw in runtime.parameters.items():
+            self.parameters.setdefault(name, raw)
+        self.parameters["TargetUser"] = f"user_{runtime.user}"
+        self.variables: dict[str, Any] = {
+            name: convert(spec.get("Default", "") if isinstance(spec, Mapping) else "",
+                          self.variable_info[name])
+            for name, spec in _collection(package.get("VARIABLES")).items()}
+        self.constants: dict[str, Any] = {}
+        for name, spec in _collection(package.get("CONSTANTS")).items():
+            raw = runtime.constants.get(name, spec.get("Default", "")
+                                        if isinstance(spec, Mapping) else "")
+            self.constants[name] = convert(raw, self.constant_info[name])
+
+        self.results: dict[str, dict[str, Any]] = {}
+        self.status = "running"
+        self.error: str | None = None
+        self.error_activity: str | None = None
+        self.state: str | None = None  # state machines: the current StateActivity Name
+        self.next_state: str | None = None
+        self.state_title = ""
+        self.log: list[dict[str, Any]] = []
+        self.tasks: list[Task] = []
+        self.messages: list[dict[str, Any]] = []
+        self.records: list[dict[str, Any]] = []  # webhooks, started workflows, documents …
+        self.trace: list[TraceEntry] = []
+        self.events: dict[str, dict[str, Any]] = {}  # robot Name → delivered return values
+        self.commands: list[dict[str, Any]] = []  # commands sent, not yet handled
+        self.modified: list[str] = []
+        self.counters: dict[str, int] = {}
+        self.parallel_depth = 0
+        self.steps = 0
+        self._generator: Iterator[Wait] | None = None
+        self._wait: Wait | None = None
+
+    # ── structure ────────────────────────────────────────────────────────────────────────
+    def _index(self, node: dict[str, Any]) -> None:
+        self.nodes[str(node.get("Name", ""))] = node
+        for child in node.get("Children") or []:
+            self._index(child)
+
+    @staticmethod
+    def title(node: Mapping[str, Any]) -> str:
+        return str((node.get("Properties") or {}).get("Title", node.get("Type", "")))
+
+    @staticmethod
+    def props(node: Mapping[str, Any]) -> dict[str, Any]:
+        properties = node.get("Properties")
+        return properties if isinstance(properties, dict) else {}
+
+    # ── Sources (what expressions read) ──────────────────────────────────────────────────
+    def now(self) -> datetime:
+        return self.clock
+
+    def rng(self) -> random.Random:
+        return self._rng
+
+    def document_url(self) -> str:
+        module, _entity, kind = ([*list(self.runtime.document_type), "", "", ""])[:3]
+        return f"{self.runtime.host_url}/{module}/{kind.lower()}/{self.runtime.document_id}/"
+
+    def lookup(self, obj: str, field_name: str) -> Lookup | None:
+        kind = obj.lower()
+        if kind == "document":
+            return self.document_field(field_name) or Lookup("", FieldInfo("string"))
+        if kind in ("template", "parameter"):
+            return self._from(self.parameters, self.parameter_info, field_name)
+        if kind == "variable":
+            return self._from(self.variables, self.variable_info, field_name)
+        if kind == "constant":
+            return self._from(self.constants, self.constant_info, field_name)
+        if kind == "globalvar":
+            return self._from(dict(self.runtime.global_variables), {}, field_name)
+        if kind == "globalconst":
+            return self._from(dict(self.runtime.global_constants), {}, field_name)
+        if kind == "workflow":
+            if field_name.lower() == "templateid":
+                return Lookup(self.runtime.template_id, FieldInfo("int"))
+            return Lookup(self.runtime.workflow_id, FieldInfo("string"))
+        if kind == "user":
+            return Lookup(f"user_{self.runtime.user}", FieldInfo("user"))
+        if kind == "system":
+            return self._system(field_name)
+        return self._activity_value(obj, field_name)
+
+    def _from(self, values: Mapping[str, Any], infos: Mapping[str, FieldInfo],
+              name: str) -> Lookup | None:
+        if name in values:
+            return Lookup(values[name], infos.get(name, FieldInfo("string")))
+        lowered = name.lower()
+        for key, value in values.items():
+            if key.lower() == lowered:
+                return Lookup(value, infos.get(key, FieldInfo("string")))
+        return None
+
+    def _system(self, name: str) -> Lookup | None:
+        key = name.lower()
+        if key in ("now", "nowlocal"):
+            return Lookup(dates.format_datetime(self.clock), FieldInfo("datetime"))
+        if key == "date":
+            return Lookup(dates.format_date(self.clock), FieldInfo("date"))
+        if key == "eol":
+            return Lookup("\n", FieldInfo("string"))
+        if key == "hosturl":
+            return Lookup(self.runtime.host_url, FieldInfo("string"))
+        return None
+
+    def _activity_value(self, name: str, field_name: str) -> Lookup | None:
+        node = self.nodes.get(name)
+        if node is None:
+            lowered = name.lower()
+            node = next((n for k, n in self.nodes.items() if k.lower() == lowered), None)
+            if node is None:
+                return None
+        results = self.results.get(str(node.get("Name")), {})
+        lowered = field_name.lower()
+        for key, value in results.items():
+            if key.lower() == lowered:
+                return Lookup(value, _RESULT_TYPES.get(lowered) or _guess_info(value))
+        for key, value in self.props(node).items():
+            if key.lower() == lowered:
+                return Lookup(value, _guess_info(value))
+        return Lookup("", FieldInfo("string"))
+
+    # ── ConditionSources ─────────────────────────────────────────────────────────────────
+    def document_field(self, code: str) -> Lookup | None:
+        if code.upper().endswith("_PRINTABLE"):
+            found = self.document_field(code[: -len("_PRINTABLE")])
+            if found is None:
+                return None
+            return self.evaluator.apply_modifiers(found, ["printable"])
+        if code in self.document:
+            return Lookup(self.document[code], self.field_info.get(code, FieldInfo("")))
+        upper = code.upper()
+        for key, value in self.document.items():
+            if key.upper() == upper:
+                return Lookup(value, self.field_info.get(key, FieldInfo("")))
+        if code in self.field_info:
+            return Lookup("", self.field_info[code])
+        return None
+
+    def parameter_or_variable(self, name: str) -> Lookup | None:
+        return (self._from(self.parameters, self.parameter_info, name)
+                or self._from(self.variables, self.variable_info, name))
+
+    def modified_fields(self) -> list[str] | None:
+        return self.runtime.modified_fields
+
+    # ── values and people ────────────────────────────────────────────────────────────────
+    def _field_value(self, code: str, value: Any) -> Any:
+        info = self.field_info.get(code)
+        return convert(value, info) if info is not None and info.type else value
+
+    def set_field(self, code: str, value: Any, merge: bool = False) -> None:
+        info = self.field_info.get(code)
+        if merge and info is not None and info.multiple:
+            current = self.document.get(code) or []
+            value = list(current if isinstance(current, list) else [current]) + (
+                value if isinstance(value, list) else [value])
+        self.document[code] = self._field_value(code, value)
+        if code not in self.modified:
+            self.modified.append(code)
+
+    def set_variable(self, name: str, value: Any) -> None:
+        info = self.variable_info.get(name)
+        self.variables[name] = convert(value, info) if info is not None else value
+
+    def roles(self) -> dict[str, list[int]]:
+        """Document roles: `author` is the responsible of a CRM item, the creator elsewhere."""
+        module = str(self.runtime.document_type[0]).lower() if self.runtime.document_type else ""
+        author_field = "ASSIGNED_BY_ID" if module == "crm" else "CREATED_BY"
+        author = user_id_of(_single(self.document.get(author_field)))
+        if author is None:
+            author = user_id_of(_single(self.document.get("CREATED_BY"))) or self.runtime.user
+        roles = {"author": [author]}
+        responsible = user_id_of(_single(self.document.get("ASSIGNED_BY_ID")))
+        head = self.directory.heads.get(responsible) if responsible is not None else None
+        roles["responsible_head"] = [head] if head is not None else []
+        return roles
+
+    def users(self, raw: Any) -> list[int]:
+        """A users property (tokens, expressions, groups, roles) → user ids."""
+        value = self.evaluator.value(raw)
+        return self.directory.expand(user_tokens(value), self.roles())
+
+    # ── records ──────────────────────────────────────────────────────────────────────────
+    def stamp(self) -> str:
+        return dates.format_datetime(self.clock)
+
+    def set_result(self, node: Mapping[str, Any], values: Mapping[str, Any]) -> None:
+        self.results.setdefault(str(node.get("Name")), {}).update(values)
+
+    def record(self, kind: str, node: Mapping[str, Any], **data: Any) -> dict[str, Any]:
+        entry = {"kind": kind, "activity": node.get("Name"), "title": self.title(node),
+                 "at": self.stamp(), **data}
+        self.records.append(entry)
+        return entry
+
+    def write_log(self, node: Mapping[str, Any], text: str) -> None:
+        self.log.append({"at": self.stamp(), "activity": node.get("Name"),
+                         "title": self.title(node), "text": text})
+
+    def next_id(self, counter: str, start: int = 1) -> int:
+        value = self.counters.get(counter, start - 1) + 1
+        self.counters[counter] = value
+        return value
+
+    def new_task(self, node: Mapping[str, Any], kind: str, name: str, users: list[int],
+                 due: datetime | None, **extra: Any) -> Task:
+        task = Task(id=self.next_id("task"), activity=str(node.get("Name")),
+                    title=self.title(node), kind=kind, name=name, users=users,
+                    created=self.stamp(), due=dates.format_datetime(due) if due else None,
+                    **extra)
+        self.tasks.append(task)
+        return task
+
+    def task(self, task_id: int) -> Task:
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        raise RejectedInput(f"no task {task_id}")
+
+    # ── executing activities ─────────────────────────────────────────────────────────────
+    def execute(self, node: dict[str, Any]) -> Iterator[Wait]:
+        if node.get("Activated", "Y") == "N":
+            return  # Bitrix closes a deactivated activity without running it
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise SimulationError("the run executed too many activities (endless loop?)",
+                                  str(node.get("Name")))
+        kind = str(node.get("Type", ""))
+        self.trace_node(node)
+        handler = self.handlers.get(kind.lower())
+        if handler is None and kind.lower().startswith("rest_"):
+            handler = self.handlers.get("rest_")
+        if handler is None:
+            raise SimulationError(f"cannot simulate activity {kind} '{self.title(node)}'",
+                                  str(node.get("Name")))
+        result = handler(self, node)
+        if result is not None:
+            yield from result
+
+    def trace_node(self, node: Mapping[str, Any]) -> None:
+        self.trace.append(TraceEntry(str(node.get("Name", "")), str(node.get("Type", "")),
+                                     self.title(node), self.stamp()))
+
+    def run_children(self, node: Mapping[str, Any]) -> Iterator[Wait]:
+        """A sequential container's children, one after another."""
+        children = node.get("Children") or []
+        interleave = self.parallel_depth > 0
+        for child in children:
+            yield from self.execute(child)
+            if interleave:
+                yield YIELD  # let the other parallel branches take their turn
+
+    def condition(self, node: Mapping[str, Any]) -> bool | None:
+        """The node's condition; None when it has none."""
+        found = condition_of(self.props(node))
+        if found is None:
+            return None
+        try:
+            return evaluate(found[0], found[1], self)
+        except ConditionError as error:
+            raise SimulationError(str(error), str(node.get("Name"))) from error
+
+    def terminate(self, title: str | None = None) -> None:
+        if title:
+            self.state_title = title
+        raise Terminated()
+
+    # ── the scheduler ────────────────────────────────────────────────────────────────────
+    def begin(self) -> None:
+        self._generator = self.execute(self.root)
+        self._wait = None
+        self._pump()
+
+    def _pump(self) -> None:
+        generator = self._generator
+        while self.status == "running" and generator is not None:
+            wait = self._wait
+            if wait is not None and not wait.ready(self):
+                return
+            try:
+                self._wait = next(generator)
+            except StopIteration:
+                self.status = "completed"
+            except Terminated:
+                self.status = "terminated"
+            except SimulationError as error:
+                self.status = "error"
+                self.error = str(error)
+                self.error_activity = error.activity
+            except RecursionError:
+                self.status = "error"
+                self.error = "the template nests too deeply to run"
+        if self.status != "running":
+            self._generator = None
+            self._wait = None
+
+    @property
+    def waiting_for(self) -> list[Wait]:
+        if self._wait is None:
+            return []
+        return self._wait.leaves() if isinstance(self._wait, AnyOf) else [self._wait]
+
+    def next_timer(self) -> datetime | None:
+        return self._wait.due() if self._wait is not None and self.status == "running" else None
+
+    # ── inputs from outside ──────────────────────────────────────────────────────────────
+    @property
+    def waiting_tasks(self) -> list[Task]:
+        return [t for t in self.tasks if t.waiting]
+
+    def complete_task(self, task_id: int, user: int | str, status: str = "yes",
+                      comment: str = "", fields: Mapping[str, Any] | None = None) -> None:
+        """A user answers a task (bizproc.task.complete): yes/no/ok/cancel, or closed for a
+        Tasks-module task."""
+        task = self.task(task_id)
+        user_id = user_id_of(user)
+        answer = ANSWERS.get(str(status).lower())
+        if user_id is None:
+            raise RejectedInput(f"not a user: {user!r}")
+        if answer is None:
+            raise RejectedInput(f"incorrect status {status!r}")
+        if not task.waiting:
+            raise RejectedInput(f"task {task_id} is already completed")
+        if task.kind != "task" and user_id not in task.users:
+            raise RejectedInput(f"task {task_id} is not assigned to user {user_id}")
+        if task.kind != "task" and task.answered_by(user_id):
+            raise RejectedInput(f"user {user_id} already answered task {task_id}")
+        rule = str(task.fields.get("comment_required", "N")) if task.kind == "approve" else "N"
+        if not comment.strip() and (rule == "Y" or (rule == "YA" and answer == "yes")
+                                    or (rule == "YR" and answer != "yes")):
+            raise RejectedInput(f"task {task_id} needs a comment for this answer")
+        if task.kind == "request" and answer != "cancel":
+            from compiler.simulator.activities.tasks import missing_required
+
+            missing = missing_required(task, dict(fields or {}))
+            if missing:
+                raise RejectedInput(f"required fields are empty: {', '.join(missing)}")
+        self.journal.append({"op": "complete_task", "task": task_id, "user": user_id,
+                             "status": answer, "comment": comment,
+                             "fields": dict(fields or {}), "at": self.stamp()})
+        task.answers.append(Answer(user_id, answer, comment, dict(fields or {}), self.stamp()))
+        self._pump()
+
+    def send_event(self, activity: str, return_values: Mapping[str, Any] | None = None,
+                   log_message: str = "") -> None:
+        """bizproc.event.send for an app robot waiting under the Name `activity`."""
+        waiting = [w for w in self.waiting_for if isinstance(w, EventWait)]
+        target = next((w for w in waiting if w.activity == activity), None)
+        if target is None:
+            raise RejectedInput(f"no robot {activity} is waiting for an event")
+        self.journal.append({"op": "event", "activity": activity,
+                             "return_values": dict(return_values or {}),
+                             "log_message": log_message, "at": self.stamp()})
+        self.events[activity] = {"values": dict(return_values or {}), "log": log_message}
+        self._pump()
+
+    def send_command(self, command: str, user: int | str) -> None:
+        """A state-machine command (HandleExternalEventActivity), by its Name or Title."""
+        user_id = user_id_of(user)
+        if user_id is None:
+            raise RejectedInput(f"not a user: {user!r}")
+        handlers = [w for w in self.waiting_for if isinstance(w, CommandWait)]
+        target = next((w for w in handlers if w.matches(command)), None)
+        if target is None:
+            offered = ", ".join(str(self.title(w.event)) for w in handlers) or "none"
+            raise RejectedInput(f"command '{command}' is not offered now (offered: {offered})")
+        if target.allowed and user_id not in target.allowed:
+            raise RejectedInput(f"user {user_id} may not send command '{command}'")
+        self.journal.append({"op": "command", "command": command, "user": user_id,
+                             "at": self.stamp()})
+        self.commands.append({"command": command, "user": user_id})
+        self._pump()
+
+    def advance_to(self, moment: datetime | str) -> None:
+        """Move the clock forward; timers due on the way fire in order."""
+        target = dates.parse(moment)
+        if target is None:
+            raise RejectedInput(f"cannot read the time {moment!r}")
+        if target < self.clock:
+            return
+        self.journal.append({"op": "clock", "to": dates.format_datetime(target)})
+        self._advance(target)
+
+    def advance(self, delta: timedelta) -> None:
+        self.advance_to(self.clock + delta)
+
+    def _advance(self, target: datetime) -> None:
+        while self.status == "running":
+            due = self.next_timer()
+            if due is None or due > target:
+                break
+            self.clock = max(self.clock, due)
+            self._pump()
+        self.clock = target
+        self._pump()
+
+    def terminate_by_host(self, status_title: str = "") -> None:
+        """bizproc.workflow.terminate."""
+        self.journal.append({"op": "terminate", "title": status_title})
+        if self.status == "running":
+            self.status = "terminated"
+            if status_title:
+                self.state_title = status_title
+            self._generator = None
+            self._wait = None
+
+    # ── persistence ──────────────────────────────────────────────────────────────────────
+    def to_json(self) -> dict[str, Any]:
+        return {"runtime": self.runtime.to_json(), "journal": self.journal,
+                "snapshot": self.snapshot()}
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the run shows now, for hosts that list runs without replaying them."""
+        return {
+            "status": self.status, "error": self.error, "state": self.state,
+            "state_title": self.state_title, "clock": self.stamp(),
+            "document": self.document, "variables": self.variables,
+            "tasks": [t.to_json() for t in self.tasks], "log": self.log,
+            "messages": self.messages, "records": self.records,
+            "next_timer": dates.format_datetime(t) if (t := self.next_timer()) else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Run:
+        run = Run(Runtime.from_json(data["runtime"]))
+        for entry in data.get("journal", []):
+            run.replay(entry)
+        return run
+
+    def replay(self, entry: Mapping[str, Any]) -> None:
+        op = entry.get("op")
+        if op == "start":
+            self.journal.append({"op": "start"})
+            self.begin()
+        elif op == "clock":
+            self.advance_to(entry["to"])
+        elif op == "complete_task":
+            self._at(entry)
+            self.complete_task(entry["task"], entry["user"], entry["status"],
+                               entry.get("comment", ""), entry.get("fields"))
+        elif op == "event":
+            self._at(entry)
+            self.send_event(entry["activity"], entry.get("return_values"),
+                            entry.get("log_message", ""))
+        elif op == "command":
+            self._at(entry)
+            self.send_command(entry["command"], entry["user"])
+        elif op == "terminate":
+            self.terminate_by_host(entry.get("title", ""))
+
+    def _at(self, entry: Mapping[str, Any]) -> None:
+        moment = dates.parse(entry.get("at"))
+        if moment is not None and moment > self.clock:
+            self._advance(moment)
+
+
+def _single(value: Any) -> Any:
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _guess_info(value: Any) -> FieldInfo:
+    if isinstance(value, bool):
+        return FieldInfo("bool")
+    if isinstance(value, int):
+        return FieldInfo("int")
+    if isinstance(value, float):
+        return FieldInfo("double")
+    if isinstance(value, list):
+        return FieldInfo("string", True)
+    return FieldInfo("string")
