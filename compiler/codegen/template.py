@@ -87,27 +87,38 @@ def _handler(lowerer: ActivityLowerer, state: str, handler: ast.EventHandler) ->
         title = values.text(opts.title) if opts.title else (
             "Enter" if handler.kind == "enter" else "Exit")
         name = lowerer._name(state, handler.kind, handler.span)
-        return node(activity, name, {"Title": title}, lowerer.block(handler.body, name),
-                    activated=not opts.disabled)
-    if handler.kind == "command":
-        command = handler.command or "command"
-        title = values.text(handler.command_title) if handler.command_title else command
-        name = lowerer._name(state, f"on:{command}", handler.span)
-        event_name = lowerer._name(name, "command", handler.span)
-        permission = values.users(handler.users) if handler.users is not None else []
-        event = node("HandleExternalEventActivity", event_name,
-                     {"Title": title, "Permission": permission, "SenderUserId": ""})
+        if opts.label:
+            lowerer.label_names[opts.label] = name
+        result = node(activity, name, {"Title": title}, lowerer.block(handler.body, name),
+                      activated=not opts.disabled)
     else:
-        assert handler.delay is not None
-        delay = handler.delay
-        key = f"on:delay:{delay.duration.amount}{delay.duration.unit}" if delay.duration else \
-            "on:delay"
-        title = values.text(opts.title) if opts.title else "Timeout"
-        name = lowerer._name(state, key, handler.span)
-        event_name = lowerer._name(name, "delay", handler.span)
-        event = node("DelayActivity", event_name, {"Title": "Pause", **lowerer.delay(delay)})
-    return node("EventDrivenActivity", name, {"Title": title},
-                [event, *lowerer.block(handler.body, name)], activated=not opts.disabled)
+        if handler.kind == "command":
+            command = handler.command or "command"
+            button = values.text(handler.command_title) if handler.command_title else command
+            title = values.text(opts.title) if opts.title else button
+            name = lowerer._name(state, f"on:{command}", handler.span)
+            event_name = lowerer._name(name, "command", handler.span)
+            permission = values.users(handler.users) if handler.users is not None else []
+            event = node("HandleExternalEventActivity", event_name,
+                         {"Title": button, "Permission": permission, "SenderUserId": ""})
+        else:
+            assert handler.delay is not None
+            delay = handler.delay
+            key = f"on:delay:{delay.duration.amount}{delay.duration.unit}" \
+                if delay.duration else "on:delay"
+            title = values.text(opts.title) if opts.title else "Timeout"
+            name = lowerer._name(state, key, handler.span)
+            event_name = lowerer._name(name, "delay", handler.span)
+            event = node("DelayActivity", event_name, {"Title": "Pause",
+                                                       **lowerer.delay(delay)})
+        # A label names the event: `on command … as x` reads x.SenderUserId.
+        if opts.label:
+            lowerer.label_names[opts.label] = event_name
+        result = node("EventDrivenActivity", name, {"Title": title},
+                      [event, *lowerer.block(handler.body, name)], activated=not opts.disabled)
+    if opts.comment is not None:
+        result["Properties"]["EditorComment"] = values.text(opts.comment)
+    return result
 
 
 def _collection(checked: CheckedWorkflow, kind: str,

@@ -55,6 +55,9 @@ STATEMENT_ACTIVITY = {
     ast.ParallelStmt: "ParallelActivity", ast.WhileStmt: "WhileActivity",
     ast.ForEachStmt: "ForEachActivity", ast.IfStmt: "IfElseActivity",
 }
+# The activity a state's handler block is named after (the event, for `on` blocks).
+HANDLER_ACTIVITY = {"enter": "StateInitializationActivity", "exit": "StateFinalizationActivity",
+                    "command": "HandleExternalEventActivity", "delay": "DelayActivity"}
 CREATE_ACTIVITY = {"crm.deal": "CreateCrmDealDocumentActivity",
                    "crm.lead": "CreateCrmLeadDocumentActivity",
                    "crm.contact": "CreateCrmContactDocumentActivity",
@@ -103,6 +106,9 @@ class WorkflowChecker:
         bodies = self._all_bodies()
         for body in bodies:
             self._collect_labels(body)
+        for state in wf.states:
+            for handler in state.handlers:
+                self._handler_label(handler)
         if wf.kind == "statemachine":
             self._check_states()
         else:
@@ -189,27 +195,42 @@ class WorkflowChecker:
     def _collect_labels(self, body: Sequence[ast.Stmt]) -> None:
         for stmt in body:
             label = stmt.opts.label
-            if label is not None and stmt.opts.label_span is not None:
-                first = self.labels.get(label)
-                if first is not None:
-                    self.diag.error("E101", f"label '{label}' is used twice",
-                                    stmt.opts.label_span,
-                                    labels=(Label(first.span, "first used here"),),
-                                    help="labels name one activity each; rename one")
-                elif label in ("doc", "param", "var", "const", "env", "global", "system",
-                               "workflow", "role", "user") or label in self.decls:
-                    self.diag.error("E101", f"label '{label}' hides a built-in name",
-                                    stmt.opts.label_span, help="choose another label")
-                else:
-                    activity_type, returns = self._returns_of(stmt)
-                    self.labels[label] = LabelInfo(stmt, activity_type, returns,
-                                                   stmt.opts.label_span)
+            if label is not None and stmt.opts.label_span is not None and \
+                    self._label_free(label, stmt.opts.label_span):
+                activity_type, returns = self._returns_of(stmt)
+                self.labels[label] = LabelInfo(stmt, activity_type, returns,
+                                               stmt.opts.label_span)
             for child in _child_bodies(stmt):
                 self._collect_labels(child)
             if isinstance(stmt, ast.CallStmt):
                 expanded = self._expand_macro(stmt)
                 if expanded is not None:
                     self._collect_labels(expanded)
+
+    def _label_free(self, label: str, span: Span) -> bool:
+        first = self.labels.get(label)
+        if first is not None:
+            self.diag.error("E101", f"label '{label}' is used twice", span,
+                            labels=(Label(first.span, "first used here"),),
+                            help="labels name one activity each; rename one")
+            return False
+        if label in ("doc", "param", "var", "const", "env", "global", "system", "workflow",
+                     "role", "user") or label in self.decls:
+            self.diag.error("E101", f"label '{label}' hides a built-in name", span,
+                            help="choose another label")
+            return False
+        return True
+
+    def _handler_label(self, handler: ast.EventHandler) -> None:
+        """`on command … as x` names the event activity (x.SenderUserId is who pressed)."""
+        label, span = handler.opts.label, handler.opts.label_span
+        if label is None or span is None or not self._label_free(label, span):
+            return
+        activity_type = HANDLER_ACTIVITY[handler.kind]
+        spec = self.catalog.activity(activity_type)
+        returns = {k: T.Type(r.type, r.multiple) for k, r in spec.returns.items()} \
+            if spec is not None else {}
+        self.labels[label] = LabelInfo(handler, activity_type, returns, span)
 
     def _returns_of(self, stmt: ast.Stmt) -> tuple[str, dict[str, T.Type]]:
         if isinstance(stmt, ast.ActivityStmt):
@@ -292,7 +313,12 @@ class WorkflowChecker:
                 if kinds.count(kind) > 1:
                     dup = [h for h in state.handlers if h.kind == kind][1]
                     self.diag.error("E400", f"a state has at most one '{kind}' block", dup.span)
+            if state.title is not None:
+                self.expr(state.title)
             for handler in state.handlers:
+                for text in (handler.command_title, handler.opts.title, handler.opts.comment):
+                    if text is not None:
+                        self.expr(text)
                 if handler.kind == "command" and handler.users is not None:
                     self._users(handler.users)
                 if handler.delay is not None:

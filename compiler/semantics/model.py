@@ -63,7 +63,7 @@ class DeclInfo:
 
 @dataclass(frozen=True, slots=True)
 class LabelInfo:
-    stmt: ast.Stmt
+    stmt: ast.Stmt | ast.EventHandler
     activity_type: str  # Bitrix type, e.g. ApproveActivity or rest_<md5>
     returns: dict[str, Type]
     span: Span
