@@ -12,7 +12,7 @@ from typing import Any
 
 from compiler.codegen.conditions import lower_condition
 from compiler.codegen.names import Namer
-from compiler.codegen.values import ValueLowerer, bool_yn
+from compiler.codegen.values import Placeholders, ValueLowerer, bool_yn
 from compiler.semantics.checker import CREATE_ACTIVITY, robot_waits
 from compiler.semantics.conditions import to_dnf
 from compiler.semantics.model import CheckedWorkflow
@@ -72,7 +72,10 @@ class ActivityLowerer:
         return node("SequenceActivity", name, {"Title": title}, self.block(body, name))
 
     def _name(self, parent: str, key: str, span: Span) -> str:
-        name = self.namer.name(parent, key)
+        # Texts that read a loop item hold a placeholder made from a memory address; the
+        # enclosing loop's (stable) Name replaces it, or names would change from run to run.
+        name = self.namer.name(parent, Placeholders(self.label_names, self.loop_names)
+                               .resolve(key))
         self.spans[name] = span
         return name
 

@@ -77,3 +77,14 @@ def test_generic_activity_keeps_php_booleans_for_bool_properties(tmp_path: Path)
     log, set_field = body(package)
     assert log["Properties"]["SetVariable"] is False
     assert set_field["Properties"]["MergeMultipleFields"] == "Y"
+
+
+def test_names_inside_a_loop_do_not_depend_on_object_identity(tmp_path: Path) -> None:
+    # Both builds stay alive, so their AST nodes live at different addresses: a name derived
+    # from a loop statement's id() would differ between them (and between two CLI runs).
+    text = ('workflow w for crm.deal {\n    var items: string[]\n'
+            '    for each item in var.items {\n        log "item {item}"\n    }\n}\n')
+    first = compile_text(tmp_path, text)
+    second = compile_text(tmp_path, text)
+    assert first.templates[0].package == second.templates[0].package
+    assert first.templates[0].bpt() == second.templates[0].bpt()
