@@ -6,6 +6,7 @@ token store) that hold them.
     [project]
     sources = ["samples"]
     default_environment = "sandbox"
+    name = "sales"                          # optional: namespaces the deploy markers
 
     [environments.sandbox]
     portal = "sandbox"                      # the embedded sandbox portal
@@ -15,6 +16,9 @@ token store) that hold them.
     auth = "oauth"                          # oauth | webhook
     client_id = "local.65f0c0ffee.12345678" # the local application's client id (not a secret)
     client_secret_env = "BPL_PROD_CLIENT_SECRET"
+    refresh_token_env = "BPL_PROD_REFRESH_TOKEN"
+    token_store = "~/.config/bpl/tokens.json"
+    protect = true                          # bpl apply needs an explicit --env prod
 
     [environments.prod.values]              # env.NAME in .bpl sources
     sales_director = "user_12"
@@ -23,16 +27,18 @@ token store) that hold them.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from compiler.semantics.environment import EnvValue
 
 CONFIG_NAME = "bpl.toml"
 SANDBOX = "sandbox"
+_PROJECT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
 class ConfigError(ValueError):
@@ -56,17 +62,40 @@ class EnvironmentConfig(_Model):
     limits: Literal["standard", "enterprise", "off"] = "standard"
     timeout: float = 60.0
     protect: bool = False  # refuse apply without an explicit --env (e.g. prod)
+    # The numeric id of the application (SYSTEM_CODE rest_app_<id>). OAuth finds it through
+    # app.info; a webhook belongs to no application, so planning through one needs it here.
+    app_id: int | None = Field(default=None, ge=1)
+    # Sandbox only: misbehaviour to inject (compiler.sandbox Faults.parse syntax), for trying a
+    # deploy against a flaky portal, e.g. "error=0.2,drop=0.1,seed=1".
+    faults: str | None = None
     values: dict[str, EnvValue] = Field(default_factory=dict)
 
     @property
     def is_sandbox(self) -> bool:
         return self.portal == SANDBOX
 
+    @model_validator(mode="after")
+    def _sandbox_only(self) -> EnvironmentConfig:
+        if self.faults is not None and not self.is_sandbox:
+            raise ValueError("faults can only be injected into the sandbox portal")
+        return self
+
 
 class ProjectSection(_Model):
     sources: list[str] = Field(default_factory=lambda: ["."])
     default_environment: str = SANDBOX
     state_dir: str = ".bpl"
+    # Prefixes the deploy markers ([bpl:<name>/<workflow>]) so that two projects deploying
+    # through one application never take (or prune) each other's templates.
+    name: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is not None and not _PROJECT_NAME.fullmatch(value):
+            raise ValueError("a project name is letters, digits, '_', '.' and '-', "
+                             "starting with a letter or '_'")
+        return value
 
 
 class ProjectConfig(_Model):
