@@ -1,0 +1,52 @@
+"""Deploying compiled templates to a portal: plan what would change, then apply exactly that.
+
+    portal ──read──▶ snapshot ─┐
+                               ├─normalise─▶ diff ─▶ Plan ──(review, save)──▶ apply
+    compiled templates ────────┘
+
+`identity` decides which portal template a workflow owns, `normalise` makes both sides
+comparable, `diff` pairs and compares activities, `planner` builds the `plan`, `render` shows
+it, `apply` carries it out, `state` remembers what was applied (for drift warnings only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from compiler.catalog import Catalog, load_catalog
+from compiler.codegen import CompiledTemplate
+from compiler.deploy.apply import ApplyReport, Outcome, PlanMismatch, apply_plan
+from compiler.deploy.normalise import Normaliser
+from compiler.deploy.plan import Plan, load_plan, save_plan
+from compiler.deploy.planner import PlanInputs, Planner
+from compiler.deploy.read import Snapshot, read_portal, running_instances
+from compiler.deploy.state import DeployState
+from compiler.portal import PortalClient
+from compiler.source import SourceFile
+
+
+def plan_deploy(client: PortalClient, templates: Sequence[CompiledTemplate],
+                sources: Mapping[str, SourceFile], inputs: PlanInputs, *,
+                state: DeployState | None = None, app_id: int | None = None,
+                catalog: Catalog | None = None) -> tuple[Plan, Snapshot]:
+    """Read the portal and plan `templates` against it."""
+    snapshot = read_portal(client, app_id=app_id)
+    planner = Planner(Normaliser(catalog or load_catalog()), sources, state,
+                      instances=lambda ids: running_instances(client, ids))
+    return planner.plan(templates, snapshot, inputs), snapshot
+
+
+__all__ = [
+    "ApplyReport",
+    "DeployState",
+    "Normaliser",
+    "Outcome",
+    "Plan",
+    "PlanInputs",
+    "PlanMismatch",
+    "Snapshot",
+    "apply_plan",
+    "load_plan",
+    "plan_deploy",
+    "save_plan",
+]

@@ -1,0 +1,287 @@
+"""Carrying out a plan: exactly its changes, each one safe to repeat.
+
+- A saved plan runs only against the portal state it was made from (its fingerprint) and the
+  compiled templates it describes (their hashes); anything else is `PlanMismatch`.
+- `template.add` goes through `PortalClient.create` with a reconcile step that looks for the
+  template by identity, so a lost answer never leaves a duplicate.
+- An update or delete whose answer was lost is checked on the portal (does the template now
+  hold what we sent? is it gone?) and sent again only if it did not happen, a bounded number
+  of times.
+- A template the portal refuses (import validation, ownership) fails alone; a failure of the
+  connection or the credentials stops the run, and the rest is reported as not attempted.
+  Either way the report says exactly what was and was not applied, and running apply again
+  converges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal, Protocol
+
+from compiler.codegen import CompiledTemplate
+from compiler.deploy import identity
+from compiler.deploy.normalise import Normaliser, from_portal
+from compiler.deploy.plan import Plan, Send, TemplatePlan
+from compiler.deploy.planner import sha256
+from compiler.deploy.read import (
+    LIST,
+    Snapshot,
+    read_portal,
+    read_template,
+    row_id,
+    running_instances,
+)
+from compiler.deploy.rejections import diagnostics_for, is_import_error
+from compiler.deploy.state import Applied, DeployState
+from compiler.diagnostics import Diagnostic
+from compiler.pack import encode_template_data
+from compiler.portal import MethodError, PortalClient, PortalError
+
+ADD = "bizproc.workflow.template.add"
+UPDATE = "bizproc.workflow.template.update"
+DELETE = "bizproc.workflow.template.delete"
+# Attempts of an update/delete whose outcome was unknown (each preceded by a check).
+WRITE_ATTEMPTS = 4
+
+Status = Literal["applied", "failed", "not attempted"]
+
+
+class PlanMismatch(Exception):
+    """The plan no longer describes the portal or the sources; make a new one."""
+
+
+@dataclass
+class Outcome:
+    entry: TemplatePlan
+    status: Status
+    template_id: int | None = None
+    message: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fatal: bool = False  # the connection or the credentials failed: the run stops here
+
+
+@dataclass
+class ApplyReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.status == "applied" for o in self.outcomes)
+
+    def by_status(self, status: Status) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == status]
+
+
+class Listener(Protocol):
+    def started(self, entry: TemplatePlan) -> None: ...
+
+    def finished(self, outcome: Outcome) -> None: ...
+
+
+class _Refused(Exception):
+    """This template cannot be changed now (the reason is the message); others can."""
+
+
+class _Quiet:
+    def started(self, entry: TemplatePlan) -> None:
+        pass
+
+    def finished(self, outcome: Outcome) -> None:
+        pass
+
+
+def _send_for(template: CompiledTemplate, key: str) -> Send:
+    return Send(NAME=template.name,
+                DESCRIPTION=identity.marked_description(template.description, key),
+                AUTO_EXECUTE=str(template.auto_execute),
+                DOCUMENT_TYPE=list(template.document_type))
+
+
+def verify(plan: Plan, templates: Sequence[CompiledTemplate], snapshot: Snapshot) -> None:
+    """Raise `PlanMismatch` unless `plan` still describes `snapshot` and `templates`."""
+    if snapshot.system_code != plan.system_code:
+        raise PlanMismatch(
+            f"the plan was made for the templates of {plan.system_code}, but this portal "
+            f"connection is {snapshot.system_code}; make the plan again with bpl plan")
+    if snapshot.fingerprint() != plan.fingerprint:
+        raise PlanMismatch(
+            f"the portal changed since the plan was made ({plan.created_at}): templates of this "
+            "application were added, edited or deleted; make the plan again with bpl plan")
+    compiled = {t.workflow: t for t in templates}
+    planned = {t.workflow for t in plan.templates if t.action not in ("delete", "keep")}
+    if set(compiled) != planned:
+        added = sorted(set(compiled) - planned)
+        gone = sorted(planned - set(compiled))
+        detail = "; ".join(filter(None, [
+            f"new in the sources: {', '.join(added)}" if added else "",
+            f"gone from the sources: {', '.join(gone)}" if gone else ""]))
+        raise PlanMismatch(f"the sources changed since the plan was made ({detail}); make "
+                           "the plan again with bpl plan")
+    for entry in plan.changes:
+        template = compiled.get(entry.workflow)
+        if entry.send is None or template is None:
+            continue
+        expected = _send_for(template, entry.key).model_copy(
+            update={"template_data": entry.send.template_data})
+        if sha256(template.bpt()) != entry.bpt_sha256 or expected != entry.send:
+            raise PlanMismatch(
+                f"{entry.workflow} compiles differently from the plan (its sources or the "
+                "environment values changed since); make the plan again with bpl plan")
+
+
+class Applier:
+    def __init__(self, client: PortalClient, normaliser: Normaliser,
+                 state: DeployState | None = None, listener: Listener | None = None) -> None:
+        self.client = client
+        self.normaliser = normaliser
+        self.state = state
+        self.listener: Listener = listener or _Quiet()
+
+    def apply(self, plan: Plan, templates: Sequence[CompiledTemplate],
+              snapshot: Snapshot) -> ApplyReport:
+        verify(plan, templates, snapshot)
+        compiled = {t.workflow: t for t in templates}
+        report = ApplyReport()
+        stop: str | None = None
+        for entry in plan.changes:
+            if stop is not None:
+                report.outcomes.append(Outcome(entry, "not attempted", entry.template_id, stop))
+                continue
+            self.listener.started(entry)
+            outcome = self._one(entry, compiled.get(entry.workflow), snapshot)
+            report.outcomes.append(outcome)
+            self.listener.finished(outcome)
+            if outcome.fatal:
+                stop = "not attempted: the run stopped at the failure above"
+        if self.state is not None:
+            self.state.save()
+        return report
+
+    # -- one template --------------------------------------------------------------------------
+
+    def _one(self, entry: TemplatePlan, template: CompiledTemplate | None,
+             snapshot: Snapshot) -> Outcome:
+        done: list[str] = []
+        try:
+            if entry.action in ("delete", "replace"):
+                assert entry.template_id is not None
+                self._delete(entry.template_id)
+                done.append(f"deleted template {entry.template_id}")
+                if entry.action == "delete":
+                    return Outcome(entry, "applied", entry.template_id, "deleted")
+            assert template is not None and entry.send is not None
+            if entry.action == "update":
+                assert entry.template_id is not None
+                self._update(entry, template)
+                self._record(entry.template_id, entry)
+                return Outcome(entry, "applied", entry.template_id, "updated")
+            new_id = self._add(entry, template, snapshot)
+            self._record(new_id, entry)
+            return Outcome(entry, "applied", new_id, ", ".join([*done, "added"]))
+        except _Refused as refused:
+            return Outcome(entry, "failed", entry.template_id, str(refused))
+        except MethodError as error:
+            diagnostics = diagnostics_for(error, template) \
+                if template is not None and is_import_error(error) else []
+            return Outcome(entry, "failed", entry.template_id, _partial(done, str(error)),
+                           diagnostics)
+        except PortalError as error:
+            # The connection or the credentials failed: later calls would fail alike.
+            return Outcome(entry, "failed", entry.template_id, _partial(done, str(error)),
+                           fatal=True)
+
+    def _record(self, template_id: int, entry: TemplatePlan) -> None:
+        if self.state is not None and entry.content_hash is not None:
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            self.state.record(template_id, Applied(entry.key, entry.content_hash, now))
+
+    def _add(self, entry: TemplatePlan, template: CompiledTemplate, snapshot: Snapshot) -> int:
+        send = entry.send
+        assert send is not None
+        params = {
+            "DOCUMENT_TYPE": send.DOCUMENT_TYPE,
+            "NAME": send.NAME,
+            "DESCRIPTION": send.DESCRIPTION,
+            # The server's check is `$flag === (string)(int)$flag`: only a string passes.
+            "AUTO_EXECUTE": send.AUTO_EXECUTE,
+            "TEMPLATE_DATA": _template_data(template),
+        }
+        floor = snapshot.max_id  # a template we add now gets a higher ID
+
+        def find() -> int | None:
+            rows = self.client.list_all(LIST, {
+                "SELECT": ["ID", "DESCRIPTION"],
+                "FILTER": {"SYSTEM_CODE": snapshot.system_code, ">ID": floor},
+            })
+            for row in rows:
+                description = row.get("DESCRIPTION")
+                if identity.read_marker(description if isinstance(description, str) else None
+                                        )[0] == entry.key:
+                    return row_id(row)
+            return None
+
+        return int(self.client.create(ADD, params, reconcile=find))
+
+    def _update(self, entry: TemplatePlan, template: CompiledTemplate) -> None:
+        send = entry.send
+        assert send is not None and entry.template_id is not None
+        fields: dict[str, object] = {"NAME": send.NAME, "DESCRIPTION": send.DESCRIPTION,
+                                     "AUTO_EXECUTE": send.AUTO_EXECUTE}
+        if send.template_data:
+            fields["TEMPLATE_DATA"] = _template_data(template)
+        template_id = entry.template_id
+
+        def landed() -> bool:
+            row = read_template(self.client, template_id)
+            return row is not None and \
+                from_portal(row, self.normaliser).content_hash == entry.content_hash
+
+        self._write(UPDATE, {"ID": template_id, "FIELDS": fields}, landed)
+
+    def _delete(self, template_id: int) -> None:
+        running = running_instances(self.client, [template_id]).get(template_id, 0)
+        if running:
+            raise _Refused(f"refused: {running} running workflow(s) use template {template_id}; "
+                           "the portal cannot delete it until they finish or are stopped")
+        try:
+            self._write(DELETE, {"ID": template_id},
+                        lambda: read_template(self.client, template_id) is None)
+        except MethodError as error:
+            if error.code != "ERROR_TEMPLATE_NOT_FOUND":  # already gone: what we wanted
+                raise
+
+    def _write(self, method: str, params: Mapping[str, object],
+               landed: Callable[[], bool]) -> None:
+        last: PortalError | None = None
+        for _ in range(WRITE_ATTEMPTS):
+            try:
+                self.client.call(method, params)
+                return
+            except PortalError as error:
+                if not error.outcome_unknown:
+                    raise
+                last = error
+            if landed():
+                return
+        assert last is not None
+        raise last
+
+
+def _template_data(template: CompiledTemplate) -> list[str]:
+    return [f"{template.workflow}.bpt", encode_template_data(template.bpt())]
+
+
+def _partial(done: list[str], error: str) -> str:
+    return f"{', '.join(done)}, then: {error}" if done else error
+
+
+def apply_plan(client: PortalClient, plan: Plan, templates: Sequence[CompiledTemplate], *,
+               normaliser: Normaliser, snapshot: Snapshot | None = None,
+               app_id: int | None = None, state: DeployState | None = None,
+               listener: Listener | None = None) -> ApplyReport:
+    """Apply `plan`. Without `snapshot` (a saved plan) the portal is read again first."""
+    if snapshot is None:
+        snapshot = read_portal(client, app_id=app_id)
+    return Applier(client, normaliser, state, listener).apply(plan, templates, snapshot)

@@ -1,0 +1,82 @@
+"""The portal's import errors, pointed back at the .bpl statement they are about.
+
+Bitrix validates a template on import and answers with one flat text: messages of
+`ValidateChild` rules are prefixed "Action '<Title>': " and joined with "."; messages of
+`ValidateProperties` are joined as "msg. msg. " with no title at all (reference §6 and §7).
+`template.add` reports them with an empty error code or ERROR_TEMPLATE_VALIDATION_FAILURE,
+`template.update` (which does not catch the import's exception) with ERROR_ARGUMENT,
+ERROR_CORE or the validation exception's number. Titles are matched against the compiled
+activities, whose names map to source spans.
+"""
+
+from __future__ import annotations
+
+from compiler.codegen import CompiledTemplate
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.portal import MethodError
+
+CODE = "E700"
+IMPORT_ERROR_CODES = frozenset(
+    {"", "ERROR_TEMPLATE_VALIDATION_FAILURE", "ERROR_ARGUMENT", "ERROR_CORE", "10010"})
+_PREFIX = "Action '{}': "
+
+
+def is_import_error(error: MethodError) -> bool:
+    return (error.code or "") in IMPORT_ERROR_CODES
+
+
+def _titles(template: CompiledTemplate) -> dict[str, list[str]]:
+    """Activity Title → the Names of the activities that carry it, in tree order."""
+    found: dict[str, list[str]] = {}
+
+    def walk(nodes: object) -> None:
+        for node in nodes if isinstance(nodes, list) else []:
+            if not isinstance(node, dict):
+                continue
+            title = (node.get("Properties") or {}).get("Title")
+            if isinstance(title, str) and title:
+                found.setdefault(title, []).append(str(node.get("Name")))
+            walk(node.get("Children"))
+
+    walk(template.package.get("TEMPLATE"))
+    return found
+
+
+def _segments(text: str, titles: dict[str, list[str]]) -> list[tuple[str | None, str]]:
+    """(title or None, message) parts of the portal's text, in order."""
+    hits: list[tuple[int, int, str]] = []
+    # Longest titles first, so "Approve deal" is not read as "Approve" + "deal".
+    for title in sorted(titles, key=len, reverse=True):
+        prefix = _PREFIX.format(title)
+        start = text.find(prefix)
+        while start >= 0:
+            if not any(s <= start < e for s, e, _ in hits):
+                hits.append((start, start + len(prefix), title))
+            start = text.find(prefix, start + 1)
+    hits.sort()
+    if not hits:
+        return [(None, text.strip())]
+    parts: list[tuple[str | None, str]] = []
+    if text[: hits[0][0]].strip(" ."):
+        parts.append((None, text[: hits[0][0]].strip()))
+    for index, (_, end, title) in enumerate(hits):
+        stop = hits[index + 1][0] if index + 1 < len(hits) else len(text)
+        parts.append((title, text[end:stop].strip().rstrip(".").strip()))
+    return parts
+
+
+def diagnostics_for(error: MethodError, template: CompiledTemplate) -> list[Diagnostic]:
+    """One diagnostic per message of the portal's import error, at the statement it names
+    (or at the workflow when it names none)."""
+    titles = _titles(template)
+    help_text = "the portal refused to import the template; nothing of it was changed"
+    out: list[Diagnostic] = []
+    for title, message in _segments(error.description or str(error), titles):
+        names = titles.get(title, []) if title else []
+        span = template.spans.get(names[0], template.span) if names else template.span
+        notes: tuple[str, ...] = ()
+        if len(names) > 1:
+            notes = (f"{len(names)} activities are titled '{title}'; this is the first of them",)
+        text = f"portal: Action '{title}': {message}" if title else f"portal: {message}"
+        out.append(Diagnostic(CODE, Severity.ERROR, text, span, notes=notes, help=help_text))
+    return out

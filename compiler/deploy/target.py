@@ -1,0 +1,122 @@
+"""The portal an environment of bpl.toml deploys to, connected and ready for calls.
+
+`portal = "sandbox"` (the default environment) starts the embedded sandbox portal inside this
+process: no server, no port, the HTTP exchange goes through `httpx.ASGITransport`, and its
+state lives in `<project>/.bpl/sandbox.sqlite3`. Its default application's credentials are
+used, and its client id is what `env.app_client_id` compiles to.
+
+Any other portal is a Bitrix24 address; secrets come from the environment variables the
+environment names, never from bpl.toml, and OAuth tokens rotate through the token store.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from compiler.portal import OAuthAuth, PortalClient, PortalConfig, TokenStore, WebhookAuth
+from compiler.portal.auth import DEFAULT_OAUTH_URL
+from compiler.project.config import ConfigError, EnvironmentConfig, Project
+
+SANDBOX_DATA = "sandbox.sqlite3"
+# Any http(s) address will do: the ASGI transport never resolves it.
+SANDBOX_URL = "http://sandbox.bpl"
+
+
+@dataclass
+class Target:
+    environment: str
+    config: EnvironmentConfig
+    client: PortalClient
+    label: str  # where the plan goes, for people (never with a secret)
+    app_client_id: str | None = None
+    app_id: int | None = None  # when known without asking the portal
+    _closers: list[object] = field(default_factory=list, repr=False)
+
+    def close(self) -> None:
+        self.client.close()
+        for closer in self._closers:
+            closer.close()  # type: ignore[attr-defined]
+
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _secret(variable: str | None, what: str, environment: str) -> str | None:
+    if variable is None:
+        return None
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        raise ConfigError(f"environment '{environment}': {what} is read from the environment "
+                          f"variable {variable}, which is not set")
+    return value
+
+
+def open_sandbox(project: Project, name: str, config: EnvironmentConfig) -> Target:
+    from compiler.sandbox import Faults, Limits, Sandbox, SandboxConfig
+
+    data = project.state_dir / SANDBOX_DATA
+    data.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        faults = Faults.parse(config.faults) if config.faults else Faults.none()
+    except ValueError as error:
+        raise ConfigError(f"environment '{name}': faults: {error}") from None
+    sandbox = Sandbox(SandboxConfig(data=data, limits=Limits.named(config.limits),
+                                    faults=faults))
+    creds = sandbox.ensure_default_app()
+    auth = OAuthAuth(creds.client_id, creds.client_secret, creds.access_token,
+                     creds.refresh_token, oauth_url=f"{SANDBOX_URL}{creds.token_path}")
+    client = PortalClient(
+        PortalConfig(SANDBOX_URL, auth, timeout=config.timeout, limits=config.limits),
+        transport=httpx.ASGITransport(app=sandbox.asgi_app),
+    )
+    label = f"the embedded sandbox portal, {_shown(data, project.root)}"
+    return Target(name, config, client, label, creds.client_id, creds.app_id, [sandbox])
+
+
+def open_portal(project: Project, name: str, config: EnvironmentConfig) -> Target:
+    if config.auth == "webhook":
+        url = _secret(config.webhook_env, "the webhook URL", name)
+        if url is None:
+            raise ConfigError(f"environment '{name}': auth = \"webhook\" needs webhook_env, the "
+                              "name of the environment variable holding the webhook URL")
+        auth: OAuthAuth | WebhookAuth = WebhookAuth(url)
+    else:
+        if not config.client_id:
+            raise ConfigError(f"environment '{name}': auth = \"oauth\" needs client_id, the "
+                              "local application's client id (see docs/deploying.md)")
+        secret = _secret(config.client_secret_env, "the client secret", name)
+        if secret is None:
+            raise ConfigError(f"environment '{name}': auth = \"oauth\" needs client_secret_env, "
+                              "the name of the environment variable holding the client secret")
+        store_path = Path(config.token_store).expanduser() if config.token_store \
+            else project.state_dir / "tokens.json"
+        if not store_path.is_absolute():
+            store_path = project.root / store_path
+        auth = OAuthAuth(
+            config.client_id, secret,
+            _secret(config.access_token_env, "the access token", name),
+            _secret(config.refresh_token_env, "the refresh token", name),
+            oauth_url=config.oauth_url or DEFAULT_OAUTH_URL, store=TokenStore(store_path))
+    client = PortalClient(PortalConfig(config.portal, auth, timeout=config.timeout,
+                                       limits=config.limits))
+    return Target(name, config, client, client.portal, config.client_id, config.app_id)
+
+
+def open_target(project: Project, name: str, config: EnvironmentConfig) -> Target:
+    if config.is_sandbox:
+        return open_sandbox(project, name, config)
+    return open_portal(project, name, config)
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
