@@ -169,7 +169,12 @@ class Driver:
         try:
             self.run.send_command(command.command, command.by)
         except RejectedInput as error:
-            self.result.problems.append(f"command '{command.command}' refused: {error}")
+            if not command.refused:
+                self.result.problems.append(f"command '{command.command}' refused: {error}")
+            return
+        if command.refused:
+            self.result.problems.append(f"command '{command.command}' by user {command.by} "
+                                        "was accepted, the scenario expected a refusal")
 
     def _leftovers(self) -> None:
         for script in self.tasks:

@@ -15,7 +15,8 @@
     [[scenario.tasks]]     task = "glob" | order = N, by = 12 | [12, 13] | "all",
                            action = "approve|reject|ok|close|cancel|timeout",
                            comment = "…", fields = { … }, after = "2h"
-    [[scenario.commands]]  command = "Title or Name", by = 12, after = "1d" | at = "…"
+    [[scenario.commands]]  command = "Title or Name", by = 12, after = "1d" | at = "…",
+                           refused = true (the workflow must refuse it)
     [[scenario.robots]]    robot = "Title, Name or type", returns = { … },
                            after = "5m", timeout = true, log = "…"
     [scenario.expect]      see compiler.simulator.assertions
@@ -59,6 +60,7 @@ class CommandScript:
     by: int
     after: timedelta | None = None  # after the previous step
     at: str | None = None  # absolute, or "+2d" from the start
+    refused: bool = False  # the scenario expects the workflow to refuse this command
 
 
 @dataclass
@@ -219,7 +221,7 @@ def _command(item: Any, where: str) -> CommandScript:
     after = item.get("after")
     return CommandScript(str(item["command"]), _user(item.get("by", 1), where, "by"),
                          _duration(after, where, "after") if after is not None else None,
-                         str(at) if at is not None else None)
+                         str(at) if at is not None else None, bool(item.get("refused", False)))
 
 
 def _robot(item: Any, where: str) -> RobotScript:
