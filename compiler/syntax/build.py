@@ -112,10 +112,8 @@ class AstBuilder(Transformer[Token, Any]):
                         self.source.span(start + i, start + end + 1),
                         help="put an expression inside, or write literal braces as \\{\\}")
                 else:
-                    # An escaped quote inside {…} is a quote of the expression; replacing the
-                    # two characters with two keeps every offset aligned with the file.
                     expr = self._simple_ref(inner, start + i + 1) or self.parse_expr(
-                        inner.replace('\\"', ' "'), start + i + 1)
+                        _expression_quotes(inner), start + i + 1)
                     if expr is not None:
                         if buf:
                             parts.append("".join(buf))
@@ -737,6 +735,30 @@ def _block_layout(body: str) -> frozenset[int]:
     if last_blank:
         skip.update(range(starts[-1] - 1, len(body)))
     return frozenset(skip)
+
+
+def _expression_quotes(inner: str) -> str:
+    """The text of an interpolation with its escaped quotes made plain.
+
+    Each `\\"` becomes two characters so that every offset stays aligned with the file: the
+    padding space goes outside the quoted text (before an opening quote, after a closing
+    one), or `{f(\\"x\\")}` would read the string "x " instead of "x".
+    """
+    out: list[str] = []
+    in_string = False
+    i = 0
+    while i < len(inner):
+        if inner[i] == "\\" and i + 1 < len(inner):
+            if inner[i + 1] == '"':
+                out.append('" ' if in_string else ' "')
+                in_string = not in_string
+            else:
+                out.append(inner[i:i + 2])
+            i += 2
+            continue
+        out.append(inner[i])
+        i += 1
+    return "".join(out)
 
 
 def _closing_brace(body: str, start: int) -> int:
