@@ -1,0 +1,103 @@
+"""Golden compile fixtures: tests/fixtures/compile/NAME.bpl must compile to NAME.json.
+
+The JSON holds, per workflow, the template package a .bpt file carries (key order included,
+since PHP's serialize keeps it) plus the template's name, description, document type and
+AUTO_EXECUTE, and the warnings the build reported. Each expected file was reviewed by hand
+against shared/reference/bitrix-format.md; regenerate them with BPL_UPDATE_GOLDEN=1 and
+review the diff the same way before committing it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from compile_support import FIXTURES, fixture_environment
+
+from compiler.pipeline import BuildResult, build
+
+GOLDEN = FIXTURES / "compile"
+SOURCES = sorted(GOLDEN.glob("*.bpl"))
+UPDATE = os.environ.get("BPL_UPDATE_GOLDEN") == "1"
+
+
+def compile_fixture(source: Path) -> BuildResult:
+    return build([source], fixture_environment(source.read_text(encoding="utf-8")))
+
+
+def golden_document(result: BuildResult) -> dict[str, Any]:
+    return {
+        "diagnostics": [f"{d.code} {d.span.line}:{d.span.column} {d.message}"
+                        for d in result.diagnostics.sorted()],
+        "templates": {t.workflow: {
+            "name": t.name,
+            "description": t.description,
+            "document_type": t.document_type,
+            "auto_execute": t.auto_execute,
+            "package": t.package,
+        } for t in result.templates},
+    }
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_there_are_fixtures() -> None:
+    assert len(SOURCES) >= 8
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_fixture_compiles_to_its_golden_json(source: Path) -> None:
+    result = compile_fixture(source)
+    errors = [f"{d.code} {d.span}: {d.message}" for d in result.diagnostics
+              if d.severity == "error"]
+    assert errors == [], "a golden fixture must compile"
+    actual = render(golden_document(result))
+    expected_path = source.with_suffix(".json")
+    if UPDATE:
+        if not expected_path.exists() or expected_path.read_text(encoding="utf-8") != actual:
+            expected_path.write_text(actual, encoding="utf-8")
+        return
+    assert expected_path.exists(), f"no {expected_path.name}; run with BPL_UPDATE_GOLDEN=1"
+    expected = expected_path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(difflib.unified_diff(
+            expected.splitlines(keepends=True), actual.splitlines(keepends=True),
+            f"{expected_path.name} (expected)", f"{source.name} (compiled)", n=2))
+        pytest.fail(f"compiled output differs from {expected_path.name}:\n{diff[:6000]}")
+
+
+def test_every_golden_json_has_its_source() -> None:
+    # A fixture renamed or removed must not leave an expectation nobody checks any more.
+    orphans = [p.name for p in GOLDEN.glob("*.json") if not p.with_suffix(".bpl").exists()]
+    assert orphans == []
+
+
+def _php_shape(value: Any) -> Any:
+    """What survives a PHP round trip: a numeric string key ("3") becomes an integer (JSON
+    keys are strings again) and an empty map is the same empty array as an empty list."""
+    if isinstance(value, dict) and not value:
+        return []
+    if isinstance(value, dict):
+        return {str(k): _php_shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_php_shape(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_golden_json_is_what_the_bpt_holds(source: Path) -> None:
+    # Reading the packed .bpt back gives the package the JSON shows, so no value JSON cannot
+    # show faithfully (a tuple, a set, a float that should be an int) hides behind the text.
+    from compiler.pack import unpack_template
+
+    for template in compile_fixture(source).templates:
+        unpacked = _php_shape(unpack_template(template.bpt()))
+        expected = _php_shape(json.loads(json.dumps(template.package)))
+        assert unpacked == expected
+        assert render(unpacked) == render(expected)  # key order and number types too
