@@ -103,6 +103,7 @@ class WorkflowChecker:
         wf = self.workflow
         self._check_autostart()
         self._declare()
+        self._static_texts()
         bodies = self._all_bodies()
         for body in bodies:
             self._collect_labels(body)
@@ -121,6 +122,24 @@ class WorkflowChecker:
         if self.workflow.kind == "statemachine":
             return [h.body for s in self.workflow.states for h in s.handlers]
         return [self.workflow.body]
+
+    def _static_texts(self) -> None:
+        """Texts Bitrix shows as written: the template's name and description, the labels of
+        parameters, variables, constants and fields, and select captions. An interpolation
+        there would reach the portal as literal braces, so it is refused."""
+        wf = self.workflow
+        texts: list[ast.Text | None] = [wf.title, wf.description]
+        for decl in wf.decls:
+            texts += [decl.label, decl.description, *(o.label for o in decl.type.options)]
+        for field in wf.fields:
+            texts += [field.label, *(o.label for o in field.type.options)]
+        for text in texts:
+            part = next((p for p in text.parts if isinstance(p, ast.Expr) and
+                         not isinstance(p, ast.RawBitrix)), None) if text is not None else None
+            if part is not None:
+                self.diag.error("E004", "this text is shown as written: Bitrix does not "
+                                        "evaluate references in names, labels and descriptions",
+                                part.span, help="write literal braces as \\{ and \\}")
 
     def _check_autostart(self) -> None:
         for name, span in self.workflow.autostart:
