@@ -16,6 +16,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("compiler.cli.build", "explain"),
     "sandbox": ("compiler.cli.sandbox", "sandbox"),
     "test": ("compiler.cli.test", "test_command"),
+    "plan": ("compiler.cli.deploy", "plan"),
+    "apply": ("compiler.cli.deploy", "apply"),
+    "templates": ("compiler.cli.deploy", "templates"),
 }
 
 

@@ -1,0 +1,385 @@
+"""`bpl plan`, `bpl apply` and `bpl templates list|delete`: the commands that talk to a portal.
+
+Each is a thin shell over `compiler.deploy`: pick the environment, connect, compile for it,
+then plan / apply / list, and turn every failure into one sentence and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from compiler.catalog import load_catalog
+from compiler.cli.common import environment_options, fail, project, resolve_environment
+from compiler.codegen import CompiledTemplate
+from compiler.deploy import (
+    DeployState,
+    Normaliser,
+    Plan,
+    PlanInputs,
+    PlanMismatch,
+    apply_plan,
+    identity,
+    load_plan,
+    plan_deploy,
+    save_plan,
+)
+from compiler.deploy.apply import DELETE, ApplyReport, Outcome
+from compiler.deploy.normalise import document_type_of
+from compiler.deploy.plan import PlanFileError, TemplatePlan
+from compiler.deploy.read import ReadError, read_portal, row_id, running_instances
+from compiler.deploy.render import render, render_human
+from compiler.deploy.target import Target, open_target
+from compiler.diagnostics.render import render_human as render_diagnostics
+from compiler.pipeline import BuildResult, build
+from compiler.portal import PortalError
+from compiler.project.config import ConfigError, EnvironmentConfig, Project
+from compiler.semantics.environment import APP_CLIENT_ID
+
+EXIT_CHANGES = 2
+
+
+@dataclass
+class Session:
+    project: Project
+    name: str
+    config: EnvironmentConfig
+    target: Target
+    result: BuildResult
+
+    @property
+    def templates(self) -> list[CompiledTemplate]:
+        return self.result.templates
+
+    def state(self) -> DeployState:
+        return DeployState.for_environment(self.project.state_dir, self.name)
+
+    def inputs(self, prune: bool) -> PlanInputs:
+        return PlanInputs(self.name, self.target.label, self.project.config.project.name, prune)
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is at the time of the record (tests swap it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: object) -> None:
+        pass
+
+
+_HANDLER = _StderrHandler()
+_HANDLER.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+
+
+def _logging(verbose: bool) -> None:
+    """Retries and reconciles are worth a line on stderr; every call only with -v.
+    The portal layer's own filter masks secrets in whatever reaches the handler."""
+    for name in ("compiler.portal", "compiler.deploy"):
+        log = logging.getLogger(name)
+        if _HANDLER not in log.handlers:
+            log.addHandler(_HANDLER)
+        log.setLevel(logging.INFO if verbose else logging.WARNING)
+        log.propagate = False
+
+
+@contextmanager
+def session(env_name: str | None, defines: tuple[str, ...],
+            values_file: Path | None) -> Iterator[Session]:
+    """Connect to the environment's portal and compile the project's sources for it."""
+    proj = project()
+    try:
+        name, config = proj.environment(env_name)
+        target = open_target(proj, name, config)
+    except (ConfigError, PortalError) as error:
+        fail(str(error))
+        raise
+    try:
+        env = resolve_environment(name, defines, values_file, required=True)
+        if target.app_client_id and APP_CLIENT_ID not in env.values:
+            env = env.with_values({APP_CLIENT_ID: target.app_client_id})
+        result = build(proj.sources, env, emit=True)
+        _show_diagnostics(result)
+        if result.diagnostics.has_errors:
+            fail("nothing planned: fix the errors above first")
+        yield Session(proj, name, config, target, result)
+    finally:
+        target.close()
+
+
+def _show_diagnostics(result: BuildResult) -> None:
+    items = result.diagnostics.sorted()
+    if items:
+        click.echo(render_diagnostics(items, result.sources, color=sys.stderr.isatty()),
+                   err=True)
+
+
+# -- plan -------------------------------------------------------------------------------------
+
+
+@click.command()
+@environment_options
+@click.option("--format", "fmt", type=click.Choice(["human", "json", "markdown"]),
+              default="human", show_default=True,
+              help="human (terminal), json (machines), markdown (a pull-request comment).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the plan (JSON) for `bpl apply FILE`.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 without changes, 2 with changes, 1 on errors.")
+@click.option("--prune", is_flag=True,
+              help="Delete managed templates whose workflow left the sources.")
+@click.option("-v", "--verbose", is_flag=True, help="Show unchanged templates and every call.")
+def plan(env_name: str | None, defines: tuple[str, ...], values_file: Path | None, fmt: str,
+         out_file: Path | None, detailed_exitcode: bool, prune: bool, verbose: bool) -> None:
+    """Show what `bpl apply` would change on the environment's portal."""
+    _logging(verbose)
+    with session(env_name, defines, values_file) as s:
+        try:
+            made, _ = plan_deploy(s.target.client, s.templates, s.result.sources,
+                                  s.inputs(prune), state=s.state(), app_id=s.target.app_id)
+        except (PortalError, ReadError) as error:
+            fail(str(error))
+            return
+    if out_file is not None:
+        try:
+            save_plan(made, out_file)
+        except PlanFileError as error:
+            fail(str(error))
+    click.echo(render(made, fmt, color=fmt == "human" and sys.stdout.isatty(), verbose=verbose))
+    if out_file is not None:
+        click.echo(f"Saved the plan to {out_file}; apply it with: bpl apply {out_file}", err=True)
+    if detailed_exitcode and made.has_changes:
+        sys.exit(EXIT_CHANGES)
+
+
+# -- apply ------------------------------------------------------------------------------------
+
+
+class _Progress:
+    """Rich progress on stderr, one line per template outcome."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.console = Console(stderr=True, highlight=False)
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), console=self.console, transient=True)
+        self.task = self.progress.add_task("applying", total=total)
+
+    def __enter__(self) -> _Progress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def started(self, entry: TemplatePlan) -> None:
+        self.progress.update(self.task, description=f"{entry.action} {entry.workflow}")
+
+    def finished(self, outcome: Outcome) -> None:
+        self.progress.advance(self.task)
+        self.console.print(_outcome_line(outcome), markup=False)
+
+
+def _outcome_line(outcome: Outcome) -> str:
+    entry = outcome.entry
+    mark = {"applied": "✓", "failed": "✗", "not attempted": "·"}[outcome.status]
+    where = f" (template {outcome.template_id})" if outcome.template_id is not None else ""
+    return f"{mark} {entry.action} {entry.workflow}{where}: {outcome.message}"
+
+
+def _report(report: ApplyReport, s: Session) -> None:
+    applied, failed = report.by_status("applied"), report.by_status("failed")
+    skipped = report.by_status("not attempted")
+    for outcome in report.outcomes:
+        if outcome.diagnostics:
+            click.echo(render_diagnostics(outcome.diagnostics, s.result.sources,
+                                          color=sys.stderr.isatty()), err=True)
+    if report.ok:
+        click.echo(f"Applied {len(applied)} change(s).", err=True)
+        return
+    click.echo(f"\nApplied {len(applied)} of {len(report.outcomes)} change(s).", err=True)
+    for title, outcomes in (("Applied", applied), ("Not applied", [*failed, *skipped])):
+        if outcomes:
+            click.echo(f"{title}:", err=True)
+            for outcome in outcomes:
+                click.echo(f"  {_outcome_line(outcome)}", err=True)
+    click.echo("Run bpl apply again to finish: it plans from what the portal has now.",
+               err=True)
+    sys.exit(1)
+
+
+def _protect(config: EnvironmentConfig, name: str, explicit: bool) -> None:
+    if config.protect and not explicit:
+        fail(f"environment '{name}' is protected: name it with --env {name} to apply to it")
+
+
+@click.command()
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@environment_options
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option("--prune", is_flag=True,
+              help="Delete managed templates whose workflow left the sources (without PLAN_FILE).")
+@click.option("-v", "--verbose", is_flag=True, help="Show every call.")
+def apply(plan_file: Path | None, env_name: str | None, defines: tuple[str, ...],
+          values_file: Path | None, auto_approve: bool, prune: bool, verbose: bool) -> None:
+    """Apply a saved plan (PLAN_FILE), or plan afresh and apply after confirmation."""
+    _logging(verbose)
+    saved: Plan | None = None
+    if plan_file is not None:
+        try:
+            saved = load_plan(plan_file)
+        except PlanFileError as error:
+            fail(str(error))
+            return
+        if prune:
+            fail("--prune decides what a plan contains: make the plan with bpl plan --prune")
+        if env_name is not None and env_name != saved.environment:
+            fail(f"{plan_file} was made for environment '{saved.environment}', not '{env_name}'")
+    chosen = env_name or (saved.environment if saved else None)
+    with session(chosen, defines, values_file) as s:
+        _protect(s.config, s.name, explicit=env_name is not None)
+        normaliser = Normaliser(load_catalog())
+        state = s.state()
+        try:
+            if saved is not None:
+                todo, snapshot = saved, None
+            else:
+                todo, snapshot = plan_deploy(s.target.client, s.templates, s.result.sources,
+                                             s.inputs(prune), state=state,
+                                             app_id=s.target.app_id)
+                click.echo(render_human(todo, color=sys.stdout.isatty()))
+                if not todo.has_changes:
+                    return
+                if not auto_approve:
+                    _confirm(s.name)
+            with _Progress(len(todo.changes)) as progress:
+                report = apply_plan(s.target.client, todo, s.templates, normaliser=normaliser,
+                                    snapshot=snapshot, app_id=s.target.app_id, state=state,
+                                    listener=progress)
+        except PlanMismatch as error:
+            fail(f"{error}; nothing was applied")
+            return
+        except (PortalError, ReadError) as error:
+            fail(f"{error}; nothing was applied")
+            return
+        _report(report, s)
+
+
+def _confirm(name: str) -> None:
+    try:
+        agreed = click.confirm(f"\nApply these changes to '{name}'?", default=False, err=True)
+    except click.Abort:
+        agreed = False
+    if not agreed:
+        fail("not applied (answer yes, or pass --auto-approve in scripts)")
+
+
+# -- templates list / delete ------------------------------------------------------------------
+
+LIST_SELECT = ["ID", "NAME", "DESCRIPTION", "DOCUMENT_TYPE", "MODULE_ID", "ENTITY",
+               "AUTO_EXECUTE", "MODIFIED", "IS_MODIFIED", "SYSTEM_CODE", "USER_ID"]
+
+
+@contextmanager
+def connection(env_name: str | None) -> Iterator[tuple[Project, str, Target]]:
+    """The environment's portal, without compiling anything."""
+    proj = project()
+    try:
+        name, config = proj.environment(env_name)
+        target = open_target(proj, name, config)
+    except (ConfigError, PortalError) as error:
+        fail(str(error))
+        raise
+    try:
+        yield proj, name, target
+    finally:
+        target.close()
+
+
+@click.group()
+def templates() -> None:
+    """List the portal's templates, or delete one of bpl's."""
+
+
+@templates.command("list")
+@click.option("--env", "env_name", metavar="NAME", help="Environment of bpl.toml.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_templates(env_name: str | None, as_json: bool) -> None:
+    """Every template the portal lists, and which of them bpl manages."""
+    with connection(env_name) as (proj, _, target):
+        try:
+            snapshot = read_portal(target.client, app_id=target.app_id, select=LIST_SELECT)
+        except (PortalError, ReadError) as error:
+            fail(str(error))
+            return
+    rows = []
+    for row in snapshot.rows:
+        owner = identity.classify(_text(row.get("SYSTEM_CODE")), _text(row.get("DESCRIPTION")),
+                                  snapshot.system_code, proj.config.project.name)
+        rows.append({
+            "id": row_id(row), "name": row.get("NAME"), "managed_as": owner.workflow,
+            "ownership": owner.ownership.value, "document_type": list(document_type_of(row)),
+            "auto_execute": row.get("AUTO_EXECUTE"), "modified": row.get("MODIFIED"),
+            "system_code": row.get("SYSTEM_CODE"),
+        })
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(f"No templates on {target.label}.")
+        return
+    for item in rows:
+        who = f"bpl: {item['managed_as']}" if item["managed_as"] else item["ownership"]
+        click.echo(f"{item['id']:>6}  {item['document_type'][2]:<16} {who:<28} {item['name']}")
+
+
+@templates.command("delete")
+@click.argument("template_id", type=int)
+@click.option("--env", "env_name", metavar="NAME", help="Environment of bpl.toml.")
+@click.option("--yes", is_flag=True, help="Delete without asking.")
+def delete_template(template_id: int, env_name: str | None, yes: bool) -> None:
+    """Delete one template of bpl's application (not while workflows run on it)."""
+    with connection(env_name) as (proj, name, target):
+        client = target.client
+        try:
+            snapshot = read_portal(client, app_id=target.app_id, select=LIST_SELECT)
+            row = snapshot.row(template_id)
+            if row is None:
+                fail(f"no template {template_id} on {target.label}")
+                return
+            if row.get("SYSTEM_CODE") != snapshot.system_code:
+                fail(f"template {template_id} belongs to {row.get('SYSTEM_CODE') or 'nobody'} "
+                     f"(made in the designer or by another app), not {snapshot.system_code}; "
+                     "the portal lets only its own application delete it")
+            _protect(proj.environment(name)[1], name, explicit=env_name is not None)
+            if not yes and not click.confirm(
+                    f"Delete template {template_id} \"{row.get('NAME')}\" from '{name}'?",
+                    default=False, err=True):
+                fail("not deleted")
+            running = running_instances(client, [template_id]).get(template_id, 0)
+            if running:
+                fail(f"{running} running workflow(s) use template {template_id}; the portal "
+                     "cannot delete it until they finish or are stopped")
+            client.call(DELETE, {"ID": template_id})
+        except (PortalError, ReadError) as error:
+            fail(str(error))
+            return
+    state = DeployState.for_environment(proj.state_dir, name)
+    state.forget(template_id)
+    state.save()
+    click.echo(f"Deleted template {template_id}.", err=True)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
