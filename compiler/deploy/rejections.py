@@ -6,14 +6,18 @@ Bitrix validates a template on import and answers with one flat text: messages o
 `template.add` reports them with an empty error code or ERROR_TEMPLATE_VALIDATION_FAILURE,
 `template.update` (which does not catch the import's exception) with ERROR_ARGUMENT,
 ERROR_CORE or the validation exception's number. Titles are matched against the compiled
-activities, whose names map to source spans.
+activities, whose names map to source spans; a message without a title is looked up among
+the violations the catalog's copy of the same rules finds locally.
 """
 
 from __future__ import annotations
 
+from compiler.catalog import Catalog, load_catalog
+from compiler.catalog.rules import property_violations
 from compiler.codegen import CompiledTemplate
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.portal import MethodError
+from compiler.source import Span
 
 CODE = "E700"
 IMPORT_ERROR_CODES = frozenset(
@@ -61,22 +65,40 @@ def _segments(text: str, titles: dict[str, list[str]]) -> list[tuple[str | None,
         parts.append((None, text[: hits[0][0]].strip()))
     for index, (_, end, title) in enumerate(hits):
         stop = hits[index + 1][0] if index + 1 < len(hits) else len(text)
-        parts.append((title, text[end:stop].strip().rstrip(".").strip()))
+        parts.append((title, text[end:stop].strip().rstrip(" .")))
     return parts
 
 
-def diagnostics_for(error: MethodError, template: CompiledTemplate) -> list[Diagnostic]:
+def _untitled(text: str, template: CompiledTemplate,
+              catalog: Catalog) -> list[tuple[Span, str]]:
+    """Spans of the local property violations whose message the portal's text contains."""
+    found = []
+    for violation in property_violations(catalog, template.package.get("TEMPLATE") or []):
+        message = violation.message.rstrip(" .")
+        if message and message in text:
+            span = template.spans.get(str(violation.node.get("Name")), template.span)
+            found.append((span, message))
+    return found or [(template.span, text.strip().rstrip(" ."))]
+
+
+def diagnostics_for(error: MethodError, template: CompiledTemplate,
+                    catalog: Catalog | None = None) -> list[Diagnostic]:
     """One diagnostic per message of the portal's import error, at the statement it names
-    (or at the workflow when it names none)."""
+    (or at the workflow when none can be found)."""
     titles = _titles(template)
     help_text = "the portal refused to import the template; nothing of it was changed"
     out: list[Diagnostic] = []
     for title, message in _segments(error.description or str(error), titles):
-        names = titles.get(title, []) if title else []
+        if title is None:
+            for span, text in _untitled(message, template, catalog or load_catalog()):
+                out.append(Diagnostic(CODE, Severity.ERROR, f"portal: {text}", span,
+                                      help=help_text))
+            continue
+        names = titles.get(title, [])
         span = template.spans.get(names[0], template.span) if names else template.span
         notes: tuple[str, ...] = ()
         if len(names) > 1:
             notes = (f"{len(names)} activities are titled '{title}'; this is the first of them",)
-        text = f"portal: Action '{title}': {message}" if title else f"portal: {message}"
-        out.append(Diagnostic(CODE, Severity.ERROR, text, span, notes=notes, help=help_text))
+        out.append(Diagnostic(CODE, Severity.ERROR, f"portal: Action '{title}': {message}",
+                              span, notes=notes, help=help_text))
     return out
