@@ -2,7 +2,8 @@
 
 Codes never change meaning once published; retired codes stay here, marked as such.
 E = error, W = warning. Hundreds group the stage: 0xx syntax and files, 1xx names,
-2xx types, 3xx activities and properties, 4xx structure, 5xx conditions, 6xx environments.
+2xx types, 3xx activities and properties, 4xx structure, 5xx conditions, 6xx environments,
+7xx deploying.
 """
 
 from __future__ import annotations
@@ -127,6 +128,13 @@ _RULES = [
          "environment's [env.<name>.values] table of bpl.toml."),
     Rule("E601", "invalid-env-value", "An environment value has the wrong shape for its use.",
          "A document type id must be a number, a user must be user_N, N or a group code."),
+    # ── deploying ─────────────────────────────────────────────────────────────────
+    Rule("E700", "portal-rejected", "The portal refused to import the template.",
+         "Bitrix validates a template when it is added or updated and answers with one flat "
+         "text; bpl points each of its messages at the statement of the activity it names. "
+         "Nothing of the template was changed. Usually the portal knows something the "
+         "catalog does not (a field, a user, an app activity): fix the statement or the "
+         "environment's values and run bpl apply again."),
 ]
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
