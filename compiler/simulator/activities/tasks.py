@@ -95,24 +95,13 @@ def approve_outcome(task: Task, approve_type: str, min_percent: float,
     return None
 
 
-@activity("ApproveActivity")
-def approve(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
-    props = run.props(node)
-    approve_type = str(props.get("ApproveType", "any")).lower()
-    min_percent = to_float(run.evaluator.value(props.get("ApproveMinPercent", 50)))
-    wait_for_all = to_bool_yn(props.get("ApproveWaitForAll", "N")) == "Y"
-    task, due = _open(run, node, "approve", approve_type=approve_type)
-    task.fields["comment_required"] = str(props.get("CommentRequired", "N")).upper() \
-        if str(props.get("ShowComment", "Y")).upper() != "N" else "N"
-    outcome = yield from _wait(run, task, due, lambda t: approve_outcome(
-        t, approve_type, min_percent, wait_for_all))
-    task.status = {"yes": "approved", "no": "rejected"}.get(outcome, "timeout")
+def _votes(run: Run, task: Task) -> dict[str, Any]:
     answers = task.answers
     approvers = [a.user for a in answers if a.status == "yes"]
     rejecters = [a.user for a in answers if a.status != "yes"]
     total = len(task.users)
     last = answers[-1] if answers else None
-    run.set_result(node, {
+    return {
         "Comments": _comments(run, answers, verdicts=True),
         "VotedCount": len(answers), "TotalCount": total,
         "VotedPercent": len(answers) * 100 // total if total else 0,
@@ -125,8 +114,26 @@ def approve(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
         "Approvers": ", ".join(run.directory.name(u) for u in approvers),
         "UserRejecters": [f"user_{u}" for u in rejecters],
         "Rejecters": ", ".join(run.directory.name(u) for u in rejecters),
-        "IsTimeout": 1 if outcome == "timeout" else 0,
-    })
+    }
+
+
+@activity("ApproveActivity")
+def approve(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+    props = run.props(node)
+    approve_type = str(props.get("ApproveType", "any")).lower()
+    min_percent = to_float(run.evaluator.value(props.get("ApproveMinPercent", 50)))
+    wait_for_all = to_bool_yn(props.get("ApproveWaitForAll", "N")) == "Y"
+    task, due = _open(run, node, "approve", approve_type=approve_type)
+    task.fields["comment_required"] = str(props.get("CommentRequired", "N")).upper() \
+        if str(props.get("ShowComment", "Y")).upper() != "N" else "N"
+
+    def decide(t: Task) -> str | None:
+        run.set_result(node, _votes(run, t))  # Bitrix updates the counts on every answer
+        return approve_outcome(t, approve_type, min_percent, wait_for_all)
+
+    outcome = yield from _wait(run, task, due, decide)
+    task.status = {"yes": "approved", "no": "rejected"}.get(outcome, "timeout")
+    run.set_result(node, {**_votes(run, task), "IsTimeout": 1 if outcome == "timeout" else 0})
     children = node.get("Children") or []
     branch = children[0] if outcome == "yes" and children else (
         children[1] if outcome != "yes" and len(children) > 1 else None)
