@@ -12,7 +12,7 @@ from pathlib import Path
 from compiler.catalog import Catalog, load_catalog
 from compiler.catalog.rules import child_violations, property_violations
 from compiler.codegen import CompiledTemplate, build_template
-from compiler.diagnostics import Diagnostics
+from compiler.diagnostics import Diagnostics, Severity
 from compiler.semantics.checker import WorkflowChecker
 from compiler.semantics.environment import Environment
 from compiler.semantics.program import Program, load_program
@@ -46,10 +46,13 @@ def build(paths: list[Path], env: Environment | None = None, *, emit: bool = Tru
     diagnostics = Diagnostics()
     program = load_program(paths, diagnostics)
     result = BuildResult(program, diagnostics)
+    # Errors inside strings (escapes, interpolations) and duplicate names still leave an AST;
+    # the workflows of such a file were not read as written and must not be emitted.
+    unsound = {d.span.file for d in diagnostics if d.severity is Severity.ERROR}
     for workflow in program.workflows:
         local = Diagnostics()
         checked = WorkflowChecker(program, workflow, catalog, env, local).check()
-        if emit and not local.has_errors:
+        if emit and not local.has_errors and workflow.span.file not in unsound:
             template = build_template(checked)
             _import_rules(template, catalog, local)
             if not local.has_errors:
