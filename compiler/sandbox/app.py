@@ -168,10 +168,11 @@ class SandboxApp:
             token = _bearer(scope)
         if not isinstance(token, str) or not token:
             raise auth.no_auth()
-        expire = portal.faults.expire_token_now()
-        with portal.store.transaction(write=expire) as conn:
-            if expire:
+        if portal.faults.expire_token_now():
+            # Committed on its own: the refusal below must not roll the expiry back.
+            with portal.store.transaction(write=True) as conn:
                 auth.expire_token(conn, token, now)
+        with portal.store.transaction() as conn:
             caller, _ = auth.by_token(conn, token, now)
             return caller
 

@@ -57,7 +57,7 @@ def unpack(data: bytes) -> ImportedTemplate:
     except BptError as exc:
         raise ImportFailure("package", WRONG_TEMPLATE) from exc
     tree = to_json_value(package.get("TEMPLATE"))
-    if not isinstance(tree, list) or not tree:
+    if not isinstance(tree, list) or not tree or not _well_formed(tree):
         raise ImportFailure("package", WRONG_TEMPLATE)
     fields = to_json_value(package.get("DOCUMENT_FIELDS"))
     return ImportedTemplate(
@@ -67,6 +67,23 @@ def unpack(data: bytes) -> ImportedTemplate:
         constants=_collection(package.get("CONSTANTS")),
         document_fields=fields if isinstance(fields, dict) else {},
     )
+
+
+def _well_formed(nodes: list[Any]) -> bool:
+    """Every activity is an array, and Children (when present) an array of activities.
+
+    PHP would fail on anything else half-way through the import with a type error; the
+    sandbox refuses such a package up front as an unreadable template.
+    """
+    for item in nodes:
+        if not isinstance(item, dict):
+            return False
+        children = item.get("Children") or []
+        if isinstance(children, dict):
+            children = list(children.values())
+        if not isinstance(children, list) or not _well_formed(children):
+            return False
+    return True
 
 
 def _collection(value: Any) -> Any:
