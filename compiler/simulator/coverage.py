@@ -107,6 +107,10 @@ def _walk(node: Mapping[str, Any], coverage: WorkflowCoverage, parent: str) -> N
     elif kind in ("whileactivity", "foreachactivity") and children:
         coverage.branches.append(Point(str(children[0].get("Name")), "loop body",
                                        _title(children[0]), title))
+    elif kind == "listenactivity":
+        for child in children:
+            coverage.branches.append(Point(str(child.get("Name")), "event", _title(child),
+                                           title))
     elif kind == "stateactivity":
         coverage.branches.append(Point(name, "state", title, parent))
         for child in children:

@@ -17,7 +17,13 @@ from typing import Any
 from compiler.simulator import dates
 from compiler.simulator.model import RejectedInput, Task
 from compiler.simulator.run import Run
-from compiler.simulator.scenario import CommandScript, RobotScript, Scenario, TaskScript
+from compiler.simulator.scenario import (
+    ChangeScript,
+    CommandScript,
+    RobotScript,
+    Scenario,
+    TaskScript,
+)
 from compiler.simulator.waits import EventWait
 
 MAX_STEPS = 10_000
@@ -46,6 +52,7 @@ class Driver:
         self.tasks = [TaskScript(**{**t.__dict__, "used": False}) for t in scenario.tasks]
         self.commands: list[CommandScript] = list(scenario.commands)
         self.robots: list[RobotScript] = list(scenario.robots)
+        self.changes: list[ChangeScript] = list(scenario.changes)
         self.start = run.clock
         self.last_step = run.clock
         self.result = DriveResult()
@@ -98,6 +105,9 @@ class Driver:
         if self.commands:
             command = self.commands[0]
             options.append((self._command_time(command), 2, lambda c=command: self._send(c)))
+        if self.changes:
+            change = self.changes[0]
+            options.append((self._command_time(change), 2, lambda c=change: self._change(c)))
         due = run.next_timer()
         if due is not None:
             options.append((due, 0, None))
@@ -132,7 +142,7 @@ class Driver:
                 return dates.parse(entry.at) or self.run.clock
         return self.run.clock
 
-    def _command_time(self, command: CommandScript) -> datetime:
+    def _command_time(self, command: CommandScript | ChangeScript) -> datetime:
         if command.at is not None:
             if command.at.startswith("+"):
                 parts = dates.parse_interval(command.at[1:]) or {}
@@ -176,12 +186,19 @@ class Driver:
             self.result.problems.append(f"command '{command.command}' by user {command.by} "
                                         "was accepted, the scenario expected a refusal")
 
+    def _change(self, change: ChangeScript) -> None:
+        self.changes.pop(0)
+        self.run.update_document(change.fields)
+
     def _leftovers(self) -> None:
         for script in self.tasks:
             if not script.used:
                 target = script.match or (f"task #{script.order}" if script.order else "a task")
                 self.result.problems.append(
                     f"scripted answer for {target!r} ({script.action}) was never used")
+        for change in self.changes:
+            self.result.problems.append(f"document change {change.fields} was never made "
+                                        f"(the workflow is {self.run.status})")
         for command in self.commands:
             self.result.problems.append(f"command '{command.command}' was never sent "
                                         f"(the workflow is {self.run.status})")

@@ -541,6 +541,13 @@ class Run:
         self.clock = target
         self._pump()
 
+    def update_document(self, fields: Mapping[str, Any]) -> None:
+        """The document was edited outside the workflow (a user, another workflow)."""
+        self.journal.append({"op": "document", "fields": dict(fields), "at": self.stamp()})
+        for code, value in fields.items():
+            self.document[code] = self._field_value(code, value)
+        self._pump()
+
     def terminate_by_host(self, status_title: str = "") -> None:
         """bizproc.workflow.terminate."""
         self.journal.append({"op": "terminate", "title": status_title})
@@ -592,6 +599,9 @@ class Run:
         elif op == "command":
             self._at(entry)
             self.send_command(entry["command"], entry["user"])
+        elif op == "document":
+            self._at(entry)
+            self.update_document(entry.get("fields", {}))
         elif op == "terminate":
             self.terminate_by_host(entry.get("title", ""))
 

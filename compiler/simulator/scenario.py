@@ -17,6 +17,7 @@
                            comment = "…", fields = { … }, after = "2h"
     [[scenario.commands]]  command = "Title or Name", by = 12, after = "1d" | at = "…",
                            refused = true (the workflow must refuse it)
+    [[scenario.changes]]   document = { FIELD = value }, after = "2d" | at = "…"
     [[scenario.robots]]    robot = "Title, Name or type", returns = { … },
                            after = "5m", timeout = true, log = "…"
     [scenario.expect]      see compiler.simulator.assertions
@@ -64,6 +65,15 @@ class CommandScript:
 
 
 @dataclass
+class ChangeScript:
+    """A document edit made outside the workflow while it runs."""
+
+    fields: dict[str, Any]
+    after: timedelta | None = None  # after the previous step
+    at: str | None = None  # absolute, or "+2d" from the start
+
+
+@dataclass
 class RobotScript:
     match: str
     returns: dict[str, Any] = field(default_factory=dict)
@@ -90,6 +100,7 @@ class Scenario:
     tasks: list[TaskScript] = field(default_factory=list)
     commands: list[CommandScript] = field(default_factory=list)
     robots: list[RobotScript] = field(default_factory=list)
+    changes: list[ChangeScript] = field(default_factory=list)
     expect: dict[str, Any] = field(default_factory=dict)
     horizon: timedelta = timedelta(days=366)  # how far the clock may jump looking for timers
 
@@ -158,7 +169,7 @@ def _scenario(item: Any, path: Path, index: int, workflow: str,
     where = f"{path}: scenario '{name}'"
     known = {"name", "workflow", "start", "user", "seed", "document", "parameters", "constants",
              "global_variables", "global_constants", "modified", "tasks", "commands", "robots",
-             "expect", "horizon"}
+             "changes", "expect", "horizon"}
     unknown = sorted(set(item) - known)
     if unknown:
         raise ScenarioError(f"{where}: unknown keys {', '.join(unknown)}")
@@ -179,6 +190,8 @@ def _scenario(item: Any, path: Path, index: int, workflow: str,
         commands=[_command(c, f"{where}, command {i + 1}")
                   for i, c in enumerate(item.get("commands", []))],
         robots=[_robot(r, f"{where}, robot {i + 1}") for i, r in enumerate(item.get("robots", []))],
+        changes=[_change(c, f"{where}, change {i + 1}")
+                 for i, c in enumerate(item.get("changes", []))],
         expect=_table(item.get("expect", {}), where, "expect"),
         horizon=_duration(item.get("horizon", "366d"), where, "horizon"),
     )
@@ -222,6 +235,18 @@ def _command(item: Any, where: str) -> CommandScript:
     return CommandScript(str(item["command"]), _user(item.get("by", 1), where, "by"),
                          _duration(after, where, "after") if after is not None else None,
                          str(at) if at is not None else None, bool(item.get("refused", False)))
+
+
+def _change(item: Any, where: str) -> ChangeScript:
+    if not isinstance(item, Mapping) or "document" not in item:
+        raise ScenarioError(f"{where}: needs `document` (the fields that change)")
+    at = item.get("at")
+    if at is not None and not str(at).startswith("+") and dates.parse(at) is None:
+        raise ScenarioError(f"{where}: at {at!r} is neither a date nor +interval")
+    after = item.get("after")
+    return ChangeScript(_table(item["document"], where, "document"),
+                        _duration(after, where, "after") if after is not None else None,
+                        str(at) if at is not None else None)
 
 
 def _robot(item: Any, where: str) -> RobotScript:

@@ -92,3 +92,30 @@ def test_a_missing_state_is_an_error() -> None:
                   root="StateMachineWorkflowActivity", InitialStateName="a")
     run = Runtime(pkg).start()
     assert run.status == "error" and "nowhere" in (run.error or "")
+
+
+def test_listen_runs_the_first_event_to_fire() -> None:
+    listen = node("ListenActivity", "Either", [
+        node("EventDrivenActivity", "Workday", [
+            node("WaitWorkDayActivity", "Wait", TargetUser="user_1"), log("workday")]),
+        on_delay("Timeout", 8, "h", log("timeout"))])
+    weekday = Runtime(package(listen), clock="2025-03-04 11:00:00").start()
+    assert log_lines(weekday) == ["workday"]
+    saturday = Runtime(package(listen), clock="2025-03-08 10:00:00").start()
+    saturday.advance_to("2025-03-10 12:00:00")
+    assert log_lines(saturday) == ["timeout"]
+    sunday_night = Runtime(package(listen), clock="2025-03-09 23:00:00").start()
+    sunday_night.advance_to("2025-03-10 12:00:00")
+    assert log_lines(sunday_night) == ["workday"]  # Monday 9:00 comes before 8 hours pass
+
+
+def test_document_edits_from_outside_reach_a_waiting_workflow() -> None:
+    loop = node("WhileActivity", "Until paid", [node("SequenceActivity", "Body", [
+        node("DelayActivity", TimeoutDuration=1, TimeoutDurationType="d")])],
+        fieldcondition=[["STAGE_ID", "!=", "PAID", 0]])
+    run = Runtime(package(loop, log("paid")), document={"STAGE_ID": "NEW"},
+                  clock="2025-01-06 09:00:00").start()
+    run.advance_to("2025-01-08 10:00:00")
+    run.update_document({"STAGE_ID": "PAID"})
+    run.advance_to("2025-01-09 10:00:00")
+    assert log_lines(run) == ["paid"] and run.status == "completed"

@@ -4,6 +4,7 @@ activities (HandleExternalEvent, Delay) that start an EventDrivenActivity."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from compiler.simulator.activities.data import delay_until
@@ -70,6 +71,8 @@ def _subscribe(run: Run, handler: dict[str, Any]) -> Wait:
         return CommandWait(handler, event, allowed)
     if kind == "delayactivity":
         return Timer(delay_until(run, event))
+    if kind == "waitworkdayactivity":
+        return Timer(next_work_time(run.clock))
     raise SimulationError(f"cannot simulate activity {event.get('Type')} "
                           f"'{run.title(event)}' as a state event", str(event.get("Name")))
 
@@ -97,6 +100,36 @@ def _handle(run: Run, handler: dict[str, Any], fired: Wait) -> Iterator[Wait]:
     rest = [c for c in handler.get("Children") or []][1:]
     for child in rest:
         yield from run.execute(child)
+
+
+def next_work_time(moment: datetime) -> datetime:
+    """When the simulated people start working: Monday to Friday at 9:00 (there is no
+    time-management module here; within 9:00–18:00 of a working day it is now)."""
+    if moment.weekday() < 5 and 9 <= moment.hour < 18:
+        return moment
+    day = moment if moment.weekday() < 5 and moment.hour < 9 else moment + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day.replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+@activity("ListenActivity")
+def listen(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+    """Waits for the first of its EventDrivenActivity children to fire and runs that one."""
+    handlers = _active(node, "EventDrivenActivity")
+    if not handlers:
+        return
+    subscriptions = [(handler, _subscribe(run, handler)) for handler in handlers]
+    yield AnyOf([w for _, w in subscriptions])
+    handler, fired = _fired(run, subscriptions)
+    yield from _handle(run, handler, fired)
+
+
+@activity("WaitWorkDayActivity")
+def wait_work_day(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+    moment = next_work_time(run.clock)
+    if moment > run.clock:
+        yield Timer(moment)
 
 
 @activity("SetStateActivity")
