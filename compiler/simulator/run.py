@@ -174,6 +174,7 @@ class Run:
         self.counters: dict[str, int] = {}
         self.parallel_depth = 0
         self.steps = 0
+        self._stamp: tuple[datetime | None, str] = (None, "")
         self._generator: Iterator[Wait] | None = None
         self._wait: Wait | None = None
 
@@ -329,7 +330,10 @@ class Run:
 
     # ── records ──────────────────────────────────────────────────────────────────────────
     def stamp(self) -> str:
-        return dates.format_datetime(self.clock)
+        # Formatting the time dominates long loops; the clock only moves between waits.
+        if self._stamp[0] != self.clock:
+            self._stamp = (self.clock, dates.format_datetime(self.clock))
+        return self._stamp[1]
 
     def set_result(self, node: Mapping[str, Any], values: Mapping[str, Any]) -> None:
         self.results.setdefault(str(node.get("Name")), {}).update(values)

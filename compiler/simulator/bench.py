@@ -1,0 +1,75 @@
+"""Simulator throughput: `python -m compiler.simulator.bench [--runs N]`.
+
+Runs a workflow whose while loop makes 1000 iterations (Bitrix's limit) of several
+activities — a formula assignment, a condition with two branches, a document field, a log
+line — and prints activities executed per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from compiler.simulator.run import Runtime
+
+
+def _node(type_: str, name: str, children: list[dict[str, Any]] | None = None,
+          **properties: Any) -> dict[str, Any]:
+    return {"Type": type_, "Name": name, "Activated": "Y",
+            "Properties": {"Title": name, **properties}, "Children": children or []}
+
+
+def loop_package(iterations: int = 1000) -> dict[str, Any]:
+    body = _node("SequenceActivity", "Body", [
+        _node("SetVariableActivity", "Count", VariableValue={"i": "={=Variable:i} + 1"}),
+        _node("IfElseActivity", "Even?", [
+            _node("IfElseBranchActivity", "Even", [
+                _node("SetVariableActivity", "Add", VariableValue={
+                    "total": "={=Variable:total} + {=Variable:i} * 2"})],
+                mixedcondition=[{"object": "Variable", "field": "i", "operator": ">",
+                                 "value": "{=Variable:half}", "joiner": 0}]),
+            _node("IfElseBranchActivity", "Odd", [], truecondition="1")]),
+        _node("SetFieldActivity", "Field", FieldValue={"COMMENTS": "Step {=Variable:i}"},
+              MergeMultipleFields="N", ModifiedBy=[]),
+        _node("LogActivity", "Log", Text="i={=Variable:i}, total={=Variable:total}",
+              SetVariable=False),
+    ])
+    loop = _node("WhileActivity", "Loop", [body],
+                 propertyvariablecondition=[["i", "<", str(iterations), 0]])
+    variable = {"Name": "", "Description": "", "Required": "0", "Multiple": "0", "Options": ""}
+    return {
+        "VERSION": 2,
+        "TEMPLATE": [_node("SequentialWorkflowActivity", "Template", [loop])],
+        "PARAMETERS": [],
+        "VARIABLES": {"i": {**variable, "Type": "int", "Default": "0"},
+                      "total": {**variable, "Type": "double", "Default": "0"},
+                      "half": {**variable, "Type": "int", "Default": str(iterations // 2)}},
+        "CONSTANTS": [], "DOCUMENT_FIELDS": [],
+    }
+
+
+def measure(runs: int) -> tuple[int, float]:
+    package = loop_package()
+    executed = 0
+    started = time.perf_counter()
+    for _ in range(runs):
+        run = Runtime(package, document={"COMMENTS": ""}).start()
+        if run.status != "completed":
+            raise SystemExit(f"the benchmark workflow ended {run.status}: {run.error}")
+        executed += len(run.trace)
+    return executed, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20, help="how many runs (default 20)")
+    args = parser.parse_args()
+    measure(1)  # warm the formula cache and imports
+    executed, seconds = measure(args.runs)
+    print(f"{args.runs} runs x 1000 loop iterations: {executed} activities in {seconds:.2f} s "
+          f"= {executed / seconds:,.0f} activities/s")
+
+
+if __name__ == "__main__":
+    main()
