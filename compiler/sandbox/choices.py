@@ -1,0 +1,185 @@
+"""What the sandbox portal does where the Bitrix24 reference only infers the behaviour.
+
+The reference (`bitrix-rest.md`, `bitrix-format.md`) marks some facts "(inferred)" or leaves
+them open. The sandbox has to answer something; this table is the one place that says what,
+and why. `docs/sandbox.md` repeats it for users. A live portal may differ on any row: clients
+should key on the error *code* (and the description when the code is empty), as the reference
+advises.
+
+Platform
+========
+
+==========================  ==================================================================
+Point                       Sandbox behaviour
+==========================  ==================================================================
+Unknown access token        401 ``invalid_token`` "The access token provided is invalid."
+No credentials, bad or      401 ``NO_AUTH_FOUND`` "Wrong authorization data".
+expired webhook
+Expired access token        401 ``expired_token`` "The access token provided has expired."
+Where the token goes        ``auth`` in the query or the body, or ``Authorization: Bearer``.
+Missing scope               403 ``insufficient_scope``. ``basic`` (batch, profile, app.info,
+                            scope, server.time) is always granted; bizproc.* need ``bizproc``.
+Unknown method              404 ``ERROR_METHOD_NOT_FOUND`` "Method not found!", answered after
+                            authentication (no credentials: 401 first).
+HTTP status of errors       ``ACCESS_DENIED`` is 403 everywhere (Bitrix's AccessException);
+                            other method errors 400 (the docs' statuses are inconsistent).
+``time`` block              On every /rest/ answer, errors included, with ``operating`` and
+                            ``operating_reset_at``; batch sub-results omit those two; the
+                            batch itself reports ``operating`` 0 (it is not counted).
+Request bodies              JSON object, form-encoded, multipart, plus the query string; the
+                            body wins on a clash. Top-level names are upper-cased; ``auth``
+                            is removed before the method sees the parameters. A JSON body
+                            that is not an object, or not JSON: 400 ``INVALID_REQUEST``.
+Body size                   More than 32 MiB (configurable): 413 ``INVALID_REQUEST``
+                            "Request body is larger than 32 MiB".
+Leaky bucket                Keyed by client IP; every /rest/ request counts, authenticated or
+                            not; a refused request is not added (a client that backs off
+                            recovers); ``/oauth/token/`` is not limited.
+Operating time              Measured handler time plus ``Limits.cost_per_call``. A bucket
+                            opens at the first call it records and lives 60 s; ten make the
+                            window. A call is refused when the total is already *above* the
+                            limit. Kept in memory: a restart resets it.
+Faults                      Only on /rest/. 500 → ``INTERNAL_SERVER_ERROR``, 503 →
+                            ``QUERY_LIMIT_EXCEEDED`` (the documented transient 503), 502/504 →
+                            ``ERROR_UNEXPECTED_ANSWER``. ``after_commit`` strikes only
+                            successful writes (a batch counts when one command wrote).
+Dropped connection          Under uvicorn the socket is aborted without a byte. In-process it
+                            raises ``ConnectionDropped``, both an ``httpx.RemoteProtocolError``
+                            and a ``ConnectionResetError``.
+``expire_tokens_every``     Counts calls made with OAuth tokens (not webhooks) and expires the
+                            token for real: later calls with it get ``expired_token`` too.
+OAuth server                ``/oauth/token/`` on the portal itself (GET or POST).
+                            ``invalid_request`` 400, ``invalid_client`` 401 (unknown id or
+                            wrong secret), ``invalid_grant`` 400 (unknown, spent, expired or
+                            another app's refresh token). The old access token keeps working
+                            until it expires. ``authorization_code`` works with codes from
+                            ``Sandbox.issue_auth_code`` (30 s).
+Secrets at rest             Stored in clear in the SQLite file (mode 0600), because
+                            ``seed`` and ``info --show-secrets`` print them on request. They
+                            are masked in every log line.
+==========================  ==================================================================
+
+Templates
+=========
+
+==========================  ==================================================================
+Point                       Sandbox behaviour
+==========================  ==================================================================
+AUTO_EXECUTE type           The server's strict check: only a *string* "0".."3" passes; a JSON
+                            integer is "Incorrect field AUTO_EXECUTE!". Absent or null means
+                            0. ``SandboxConfig(strict_auto_execute=False)`` accepts integers.
+DOCUMENT_TYPE               Checked against the documents of the standard catalog
+                            (``compiler.catalog``); module and class compare case-
+                            insensitively and are stored in the catalog's spelling. The
+                            undocumented ``tasks`` documents are not accepted.
+TEMPLATE_DATA               ``["name.bpt", "<base64>"]``, a bare base64 string, or the pair
+                            as a PHP array ``{"0": name, "1": data}`` (form encoding).
+Import errors               Bitrix's texts. Unreadable package (including activity nodes that
+                            are not arrays): "Incorrect workflow template". Properties:
+                            messages joined as "msg. msg. ". Child rules: "Action '<Title>':
+                            msg" joined with ".". add answers all three with code "";
+                            update with ``ERROR_ARGUMENT``, ``ERROR_CORE`` and ``10010``.
+App activity properties     ``rest_<md5>`` nodes resolve against the robots/activities of
+                            *any* app; a registered required property left empty (and without
+                            DEFAULT) is 'Required parameter "<NAME>" is empty'.
+Leaf with children          Accepted, like Bitrix's base ValidateChild.
+DOCUMENT_FIELDS             CRM: the code is upper-cased and prefixed ``UF_CRM_``; an existing
+                            field is left alone (CRM cannot update fields). Other modules:
+                            created or updated. ``*_PRINTABLE`` and dotted codes are skipped.
+                            Recorded per document type; ``bpl sandbox info`` lists them.
+template.list values        Numbers as strings ("525"), MODIFIED ISO-8601 in UTC ("+00:00"),
+                            IS_MODIFIED "Y"/"N", TEMPLATE/PARAMETERS/VARIABLES/CONSTANTS as
+                            decoded JSON with an empty map as ``[]``. DOCUMENT_TYPE is the
+                            full ``[MODULE_ID, ENTITY, DOCUMENT_TYPE]`` array (server code;
+                            the docs say string), whatever else is selected.
+Filters                     Prefixes '', '!', '<', '<=', '>', '>='; keys with '=' or '!=' are
+                            dropped silently (the server code), also for instances and
+                            task.list. template.list uses filter keys as given (so they must be
+                            upper-case); instances and task.list upper-case them. ORDER field
+                            names are upper-cased. A list value means IN / NOT IN, null IS
+                            NULL; an unreadable datetime matches nothing.
+Paging                      50 per page, ``next`` only when more rows exist; ``start=-1``
+                            gives the first page without ``total`` and ``next``.
+Delete with instances       Refused only while an instance *runs*; terminated or killed ones
+                            do not block.
+update bookkeeping          MODIFIED, IS_MODIFIED=Y and USER_ID=caller change on every
+                            successful update; the result is the template ID.
+==========================  ==================================================================
+
+Workflows, tasks, robots, events
+================================
+
+==========================  ==================================================================
+Point                       Sandbox behaviour
+==========================  ==================================================================
+Instance id                 14 hex digits, a dot, 8 digits (``66e81a641752f8.56521481``).
+Documents                   Must be seeded (``Sandbox.seed_document``, ``bpl sandbox seed
+                            document``). A CRM id carries its type (DEAL_5 → DEAL,
+                            DYNAMIC_147_3 → DYNAMIC_147); lists and Drive ids need one given.
+                            Unknown class: "Incorrect document type!"; unknown id: "Wrong
+                            DOCUMENT_ID!".
+Non-admin start             ``ACCESS_DENIED`` after the template and document checks; there
+                            is no StartWorkflow permission model.
+Runtime                     None: an instance runs until terminated or killed. At start every
+                            activated ``rest_`` step gets the payload its handler would receive
+                            recorded (``Sandbox.handler_calls``), with a live EVENT_TOKEN when
+                            it subscribes; no HTTP request is made.
+terminate / kill            Unknown or finished instance: code "" "Workflow instance not
+                            found."; terminate keeps the record (status text stored) and
+                            removes its tasks; kill removes record, tasks, events and log.
+instances                   Running instances only; OWNED_UNTIL is null.
+Task answers                A status the task kind does not take: ``ERROR_TASK_EXECUTION``
+                            "Incorrect task status"; CommentRequired Y/YA/YR: "Comment is
+                            required"; a required request field: 'The field "<Title>" is
+                            required'. ApproveType "any" decides on the first answer,
+                            otherwise when all have answered; "cancel" counts as "no" (2).
+task.list                   Docs' default SELECT plus DOCUMENT_URL; one row per task user;
+                            PARAMETERS renamed to the documented whitelist.
+task.delegate               A non-admin may only delegate as FROM_USER_ID (else
+                            ACCESS_DENIED). DelegationType 0 subordinates / 1 everyone /
+                            2 nobody: "Task delegation is not allowed for this user"; the
+                            target already on the task: "User is already responsible for the
+                            task". Several failures are joined with "; ".
+Robot HANDLER               A host with a dot and http/https (the newest server code); the
+                            app-domain match of older servers is not enforced.
+Robot/activity messages     As each method's docs page words them: robot.add "Activity or
+                            Automation rule already installed!", activity.add "Activity or
+                            Robot already installed!", robot.update "Activity or Automation
+                            Rule not found!", activity.update "Activity or Automation rule not
+                            found!", delete "Activity or Robot not found!". Property key
+                            errors use the server's "Wrong property key (<key>)!" form.
+Oversized PROPERTIES        Serialized ≥ 65535 bytes: add ``ERROR_ACTIVITY_ADD_FAILURE``
+                            "Activity save error!", update the validation code with the same
+                            text.
+EVENT_TOKEN                 ``<wf>|<activity>|<eventId>.<hex HMAC-SHA256>`` keyed by a random
+                            per-portal key kept in the database.
+event.send                  ``true`` for any genuine token. Delivered once, and only while the
+                            step waits and the workflow runs; otherwise dropped silently (it
+                            is queued on a real portal). RETURN_VALUES are matched case-
+                            insensitively to RETURN_PROPERTIES and stored on the instance under
+                            the activity name; LOG_MESSAGE (or a default line) is logged.
+activity.log                Token first, then LOG_MESSAGE (PHP empty(): "0" is empty). A
+                            workflow that does not run: ``ERROR_CORE`` "Workflow is not
+                            running".
+==========================  ==================================================================
+
+Batch
+=====
+
+==========================  ==================================================================
+Point                       Sandbox behaviour
+==========================  ==================================================================
+More than 50 commands       The first 50 run; each extra one gets ``ERROR_BATCH_LENGTH_
+                            EXCEEDED`` "Max batch length exceeded" in ``result_error``; the
+                            batch answers 200.
+Nested batch                ``ERROR_BATCH_METHOD_NOT_ALLOWED`` in ``result_error``.
+template.add in batch       Allowed (only upload/download methods are banned).
+``$result[...]``            Also ``$result_error``, ``_total``, ``_next``, ``_time``. A value
+                            that is exactly one reference to an array becomes nested keys;
+                            inside text, scalars are interpolated; unknown references become
+                            "". Commands run as the batch's caller (an ``auth`` inside a
+                            command is ignored). ``halt`` is true for 1/true/y/yes.
+==========================  ==================================================================
+"""
+
+from __future__ import annotations
