@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
-from compiler.deploy import PlanMismatch
+from compiler.deploy import PlanInputs, PlanMismatch, plan_deploy
 from compiler.deploy.identity import read_marker
+from compiler.deploy.read import ReadError
+from compiler.portal import PortalClient, PortalConfig, WebhookAuth
 from compiler.sandbox import Faults, Limits
 
 from .rig import DEAL, LEAD, PROJECT, Rig, numbered, rig, writes
@@ -230,3 +233,25 @@ def test_a_refused_property_points_at_its_activity(sandbox_rig: Rig) -> None:
     _, report = sandbox_rig.deploy(sandbox_rig.client(), result)
     (diagnostic,) = report.outcomes[0].diagnostics
     assert (Path(diagnostic.span.file).name, diagnostic.span.line) == ("lead.bpl", 6)
+
+
+def test_a_webhook_plans_with_app_id_but_cannot_apply(sandbox_rig: Rig) -> None:
+    result = sandbox_rig.compile(PROJECT)
+    sandbox_rig.deploy(sandbox_rig.client(), result)
+    hook = WebhookAuth(f"https://sandbox.test{sandbox_rig.creds.webhook_path}")
+    client = PortalClient(PortalConfig("https://sandbox.test", hook),
+                          httpx.ASGITransport(app=sandbox_rig.sandbox.asgi_app))
+    inputs = PlanInputs("test", "https://sandbox.test")
+    with pytest.raises(ReadError, match="set app_id of the environment"):
+        plan_deploy(client, result.templates, result.sources, inputs)
+    plan, snapshot = plan_deploy(client, result.templates, result.sources, inputs,
+                                 app_id=sandbox_rig.creds.app_id)
+    assert plan.count("unchanged") == 3
+    edited = sandbox_rig.compile({**PROJECT, "deal.bpl": DEAL.replace("2d", "9d")})
+    plan, snapshot = plan_deploy(client, edited.templates, edited.sources, inputs,
+                                 app_id=sandbox_rig.creds.app_id)
+    report = sandbox_rig.apply(client, plan, edited, snapshot)
+    (outcome,) = report.outcomes
+    assert outcome.status == "failed" and outcome.fatal
+    assert "webhooks cannot deploy templates" in outcome.message
+    client.close()
