@@ -168,6 +168,8 @@ class Applier:
             if entry.action in ("delete", "replace"):
                 assert entry.template_id is not None
                 self._delete(entry.template_id)
+                if self.state is not None:
+                    self.state.forget(entry.template_id)
                 done.append(f"deleted template {entry.template_id}")
                 if entry.action == "delete":
                     return Outcome(entry, "applied", entry.template_id, "deleted")

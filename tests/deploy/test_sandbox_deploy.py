@@ -159,6 +159,7 @@ def test_a_new_document_type_replaces_the_template(sandbox_rig: Rig) -> None:
     assert [(t.action, t.template_id) for t in plan.changes] == [("replace", 2)]
     assert report.ok and report.outcomes[0].template_id == 4
     assert report.outcomes[0].message == "deleted template 2, added"
+    assert sorted(sandbox_rig.state.templates) == [1, 3, 4]  # the old ID is forgotten
     assert keys(sandbox_rig)["lead_check"] == 1
     assert not sandbox_rig.plan(client, moved)[0].has_changes
 
