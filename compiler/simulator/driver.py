@@ -158,7 +158,7 @@ class Driver:
         elif script.by is None:
             users = [task.users[0]] if task.users else [self.scenario.user]
         else:
-            users = list(script.by)
+            users = [u for u in script.by if isinstance(u, int)]
         status = _STATUS[script.action]
         for user in users:
             if not task.waiting:

@@ -85,7 +85,7 @@ def _numberformat(src: Sources, args: list[Any]) -> Any:
     separator = to_str(_arg(args, 3, ","))
     rounded = _php_round(number, decimals)
     whole, _, fraction = f"{abs(rounded):.{decimals}f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

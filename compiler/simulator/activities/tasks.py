@@ -5,7 +5,7 @@ Each creates a `Task` on the run and waits; answers arrive through `Run.complete
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from compiler.simulator.activities.registry import activity, status_message, timeout_at
@@ -37,7 +37,8 @@ def _open(run: Run, node: dict[str, Any], kind: str, **extra: Any) -> tuple[Task
     return task, due
 
 
-def _wait(run: Run, task: Task, due: Any, decide: Any) -> Iterator[Wait]:
+def _wait(run: Run, task: Task, due: Any,
+          decide: Callable[[Task], str | None]) -> Generator[Wait, None, str]:
     """Waits until `decide(task)` gives an outcome or the task times out ('timeout')."""
     while True:
         yield TaskWait(task.id, len(task.answers), due)
