@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from compiler.sandbox import credentials
 from compiler.sandbox.errors import RestError
+from compiler.sandbox.store import one
 
 # Scopes every caller has: `basic` covers batch, profile, scope, app.info.
 BASE_SCOPES = frozenset({"basic"})
@@ -56,9 +57,7 @@ def no_auth() -> RestError:
 
 
 def _user(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
-    return conn.execute(
-        "SELECT id, is_admin FROM users WHERE id = ? AND active = 1", (user_id,)
-    ).fetchone()
+    return one(conn, "SELECT id, is_admin FROM users WHERE id = ? AND active = 1", (user_id,))
 
 
 def by_token(conn: sqlite3.Connection, token: str, now: float) -> tuple[Caller, float]:

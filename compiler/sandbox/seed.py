@@ -10,7 +10,7 @@ from typing import Any
 from compiler.sandbox import credentials
 from compiler.sandbox.auth import TokenPair
 from compiler.sandbox.doctypes import document_entity, document_type, type_from_id
-from compiler.sandbox.store import dumps
+from compiler.sandbox.store import dumps, one
 
 DEFAULT_APP_NAME = "bpl"
 DEFAULT_SCOPES = ("bizproc", "user")
@@ -85,13 +85,13 @@ def create_app(
             now,
         ),
     )
-    row = conn.execute("SELECT * FROM apps WHERE id = ?", (cursor.lastrowid,)).fetchone()
+    row = one(conn, "SELECT * FROM apps WHERE id = ?", (cursor.lastrowid,))
     assert row is not None
     return row
 
 
 def app_by_client_id(conn: sqlite3.Connection, client_id: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM apps WHERE client_id = ?", (client_id,)).fetchone()
+    return one(conn, "SELECT * FROM apps WHERE client_id = ?", (client_id,))
 
 
 def create_webhook(

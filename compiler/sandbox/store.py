@@ -201,6 +201,12 @@ def loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+def one(conn: sqlite3.Connection, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Row | None:
+    """The first row of a query, typed (sqlite3 hands back Any)."""
+    row: sqlite3.Row | None = conn.execute(sql, args).fetchone()
+    return row
+
+
 class Store:
     def __init__(self, path: Path | None) -> None:
         self.path = path

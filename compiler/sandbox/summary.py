@@ -20,8 +20,9 @@ def portal_info(portal: Portal, *, show_secrets: bool = False) -> dict[str, Any]
         users = conn.execute("SELECT * FROM users ORDER BY id").fetchall()
         apps = conn.execute("SELECT * FROM apps ORDER BY id").fetchall()
         hooks = conn.execute("SELECT * FROM webhooks ORDER BY id").fetchall()
-        documents = conn.execute("SELECT * FROM documents ORDER BY module, entity, document_id")
-        documents = documents.fetchall()
+        documents = conn.execute(
+            "SELECT * FROM documents ORDER BY module, entity, document_id"
+        ).fetchall()
         templates = conn.execute(
             "SELECT id, name, module_id, entity, document_type, auto_execute, system_code, "
             "modified FROM templates ORDER BY id"

@@ -9,7 +9,7 @@ from compiler.sandbox import eventtoken
 from compiler.sandbox.errors import RestError, access_denied
 from compiler.sandbox.methods.base import REGISTRY, Call, Result
 from compiler.sandbox.phpvalues import is_empty, is_scalar, to_str
-from compiler.sandbox.store import dumps, loads
+from compiler.sandbox.store import dumps, loads, one
 
 DEFAULT_LOG = "The application completed the action"
 
@@ -30,9 +30,7 @@ def _log(call: Call, workflow_id: str, activity_name: str, message: str) -> None
 
 
 def _running(conn: sqlite3.Connection, workflow_id: str) -> sqlite3.Row | None:
-    return conn.execute(
-        "SELECT * FROM workflows WHERE id = ? AND status = 'running'", (workflow_id,)
-    ).fetchone()
+    return one(conn, "SELECT * FROM workflows WHERE id = ? AND status = 'running'", (workflow_id,))
 
 
 def _return_codes(conn: sqlite3.Connection, activity_type: str) -> list[str]:

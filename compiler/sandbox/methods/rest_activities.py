@@ -19,7 +19,7 @@ from compiler.sandbox.doctypes import document_type
 from compiler.sandbox.errors import RestError
 from compiler.sandbox.methods.base import REGISTRY, Call, Result
 from compiler.sandbox.phpvalues import is_empty, to_int, to_str
-from compiler.sandbox.store import dumps, loads
+from compiler.sandbox.store import dumps, loads, one
 
 VALIDATION = "ERROR_ACTIVITY_VALIDATION_FAILURE"
 _CODE = re.compile(r"^[a-z0-9.\-_]+$", re.IGNORECASE)
@@ -231,10 +231,11 @@ def _add(call: Call, family: Family) -> Result:
 
 def _find(call: Call, family: Family, code: str) -> sqlite3.Row | None:
     key = internal_code(call.caller.client_id or "", code)
-    return call.conn.execute(
+    return one(
+        call.conn,
         "SELECT * FROM rest_activities WHERE internal_code = ? AND is_robot = ?",
         (key, family.is_robot),
-    ).fetchone()
+    )
 
 
 def _update(call: Call, family: Family) -> Result:

@@ -19,7 +19,7 @@ from compiler.sandbox.importer import (
 from compiler.sandbox.listing import Field, Listing, fetch_page
 from compiler.sandbox.methods.base import REGISTRY, Call, Result
 from compiler.sandbox.phpvalues import is_scalar, to_int, to_str
-from compiler.sandbox.store import dumps, loads
+from compiler.sandbox.store import dumps, loads, one
 
 VALIDATION = "ERROR_TEMPLATE_VALIDATION_FAILURE"
 CANT_DELETE = (
@@ -141,9 +141,7 @@ def template_add(call: Call) -> Result:
 
 
 def _owned_template(call: Call, action: str) -> sqlite3.Row:
-    row = call.conn.execute(
-        "SELECT * FROM templates WHERE id = ?", (to_int(call.params.get("ID")),)
-    ).fetchone()
+    row = one(call.conn, "SELECT * FROM templates WHERE id = ?", (to_int(call.params.get("ID")),))
     if row is None:
         raise RestError("ERROR_TEMPLATE_NOT_FOUND", "Workflow template not found.")
     if row["system_code"] != call.caller.system_code:

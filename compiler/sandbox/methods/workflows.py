@@ -132,7 +132,8 @@ def _dispatch_rest_activities(
         if row is None:
             continue
         name = to_str(node.get("Name"))
-        props = node.get("Properties") if isinstance(node.get("Properties"), dict) else {}
+        raw_props = node.get("Properties")
+        props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
         registered = loads(row["properties"])
         codes = list(registered) if isinstance(registered, dict) else []
         event_id = secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
