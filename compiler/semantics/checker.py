@@ -326,6 +326,11 @@ class WorkflowChecker:
             if state.name in seen:
                 self.diag.error("E101", f"state '{state.name}' is declared twice",
                                 state.name_span, labels=(Label(seen[state.name], "first here"),))
+            elif state.name == "Template":
+                # A state's name is its activity's Name, and the root activity is "Template":
+                # Bitrix refuses to load a template with two activities of one name.
+                self.diag.error("E101", "a state cannot be called 'Template'", state.name_span,
+                                help="Bitrix names the root activity 'Template'; rename the state")
             seen[state.name] = state.name_span
             kinds = [h.kind for h in state.handlers]
             for kind in ("enter", "exit"):
