@@ -40,7 +40,10 @@ _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.
 
 
 def _open(data: Path, **config: Any) -> Sandbox:
-    return Sandbox(SandboxConfig(data=data, **config))
+    try:
+        return Sandbox(SandboxConfig(data=data, **config))
+    except ValueError as error:  # a file that is not the sandbox's database
+        raise click.ClickException(str(error)) from None
 
 
 def _sandbox_errors(command: Callable[..., None]) -> Callable[..., None]:

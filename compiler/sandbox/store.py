@@ -193,6 +193,10 @@ CREATE INDEX IF NOT EXISTS tokens_refresh ON tokens(refresh_token);
 """
 
 
+class StoreError(ValueError):
+    """The state file cannot be used (not SQLite, or not the sandbox's schema)."""
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -216,22 +220,29 @@ class Store:
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(target, check_same_thread=False, isolation_level=None)
         self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA busy_timeout = 10000")
-        self._conn.execute("PRAGMA foreign_keys = OFF")
-        if path is not None:
-            # The file holds tokens and secrets: keep it private to the user.
-            os.chmod(path, 0o600)
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            self._conn.execute("PRAGMA busy_timeout = 10000")
+            if path is not None:
+                # The file holds tokens and secrets: keep it private to the user.
+                os.chmod(path, 0o600)
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as error:
+            self._conn.close()
+            raise StoreError(f"{target} is not a sandbox database ({error})") from None
         self._depth = 0
-        with self.transaction(write=True) as conn:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
-                (str(SCHEMA_VERSION),),
-            )
+        try:
+            with self.transaction(write=True) as conn:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        except sqlite3.DatabaseError as error:
+            self._conn.close()
+            raise StoreError(f"{target} is not a sandbox database ({error})") from None
 
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:

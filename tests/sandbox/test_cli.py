@@ -79,3 +79,11 @@ def test_serve_refuses_remote_hosts_and_bad_specs(tmp_path: Path) -> None:
     assert code == 2 and "between 0 and 1" in out
     code, out = run("serve", "--data", data, "--limits", "huge")
     assert code == 2
+
+
+def test_a_file_that_is_not_a_sandbox_database(tmp_path: Path) -> None:
+    data = tmp_path / "notes.sqlite3"
+    data.write_text("these are notes, not a database " * 20)
+    for args in (["info"], ["seed"], ["seed", "user", "Ann"]):
+        code, out = run(*args[:1], "--data", str(data), *args[1:])
+        assert code == 1 and "is not a sandbox database" in out
