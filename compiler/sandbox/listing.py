@@ -101,9 +101,13 @@ def _split_prefix(key: str) -> tuple[str, str]:
 def _coerce(field: Field, value: Any) -> tuple[bool, Any]:
     """(usable, SQL value) for one filter value."""
     if field.kind == "int":
-        if numeric(value):
-            return True, to_int(value) if float(str(value)) == to_int(value) else float(str(value))
-        return True, to_str(value)
+        if not numeric(value):
+            return True, to_str(value)
+        number = float(str(value).strip())
+        # Whole numbers compare as (64-bit) integers, anything else as a float.
+        return True, to_int(value) if number.is_integer() and "e" not in str(
+            value
+        ).lower() else number
     if field.kind == "datetime":
         if isinstance(value, str):
             moment = parse_iso(value)

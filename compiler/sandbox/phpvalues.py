@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -96,6 +97,8 @@ def to_json_value(value: Any) -> Any:
         return [to_json_value(item) for item in value]
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # PHP's json_encode cannot print NAN/INF either; JSON has no such number
     return value
 
 
@@ -115,20 +118,27 @@ def is_empty(value: Any) -> bool:
 _LEADING_INT = re.compile(r"^\s*([+-]?\d+)")
 
 
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+
+
+def _saturate(number: int) -> int:
+    # PHP integers are 64-bit: a numeric string beyond the range saturates, and the sandbox
+    # treats out-of-range JSON numbers the same way (SQLite cannot bind them either).
+    return max(INT_MIN, min(INT_MAX, number))
+
+
 def to_int(value: Any) -> int:
     """PHP `(int)` cast of request data (arrays count as 1 when non-empty, like PHP)."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
-        return value
+        return _saturate(value)
     if isinstance(value, float):
-        return int(value) if value == value and abs(value) < 2**63 else 0
+        return _saturate(int(value)) if math.isfinite(value) else 0
     if isinstance(value, str):
         match = _LEADING_INT.match(value)
-        if match is None:
-            return 0
-        number = int(match.group(1))
-        return number if -(2**63) <= number < 2**63 else 0
+        return 0 if match is None else _saturate(int(match.group(1)))
     if isinstance(value, (list, dict)):
         return 1 if value else 0
     return 0

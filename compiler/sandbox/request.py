@@ -4,6 +4,7 @@ or multipart body, PHP-style keys expanded, top-level names upper-cased."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Awaitable, Callable, MutableMapping
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -49,9 +50,21 @@ def parse_query(raw: bytes | str) -> dict[str, Any]:
     return parse_php_pairs(pairs)
 
 
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("number out of range")
+    return number
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _parse_json(body: bytes) -> dict[str, Any]:
+    # Strict like PHP's json_decode: no NaN/Infinity, no numbers that overflow to infinity.
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = json.loads(body.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise RestError("INVALID_REQUEST", "Request body is not valid JSON", 400) from None
     if data is None:

@@ -89,6 +89,8 @@ def test_the_body_wins_over_the_query() -> None:
         (b"{nope", "not valid JSON"),
         (b"[1, 2]", "must be a JSON object"),
         (b"\xff\xfe", "not valid JSON"),
+        (b'{"a": NaN}', "not valid JSON"),
+        (b'{"a": 1e999}', "not valid JSON"),
         (b"[" * 5000, "not valid JSON"),
     ],
 )
@@ -126,6 +128,13 @@ def test_php_casts() -> None:
         1,
         0,
         1,
+    ]
+    assert [to_int(v) for v in (2**70, -(2**70), "99999999999999999999", 1e300, float("nan"))] == [
+        2**63 - 1,
+        -(2**63),
+        2**63 - 1,
+        2**63 - 1,
+        0,
     ]
     assert [to_str(v) for v in (None, False, True, 5, 1.0, 1.5, "x", [1])] == [
         "",
@@ -168,4 +177,5 @@ def test_json_of_php_arrays() -> None:
     assert to_json_value({1: "a"}) == {"1": "a"}
     assert to_json_value({"k": {}}) == {"k": []}
     assert to_json_value(b"\xd0\x9f\xff") == "П\ufffd"
+    assert to_json_value([float("nan"), float("-inf"), 1.5]) == [None, None, 1.5]
     assert finish_array({0: "a", 1: {0: "b"}}) == ["a", ["b"]]

@@ -55,6 +55,7 @@ scalars = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([2**63, 2**63 - 1, -(2**63) - 1, 10**30, -(10**30), 1e300, -1e300]),
     st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=30),
     st.sampled_from(["0", "1", "-1", "DEAL", "crm", "Y", "N", "", "  ", ">=ID", "$result[a]"]),
