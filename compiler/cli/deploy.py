@@ -93,9 +93,8 @@ def _logging(verbose: bool) -> None:
 
 
 @contextmanager
-def session(env_name: str | None, defines: tuple[str, ...],
-            values_file: Path | None) -> Iterator[Session]:
-    """Connect to the environment's portal and compile the project's sources for it."""
+def connection(env_name: str | None) -> Iterator[tuple[Project, str, EnvironmentConfig, Target]]:
+    """The environment's portal, connected (closed again on the way out)."""
     proj = project()
     try:
         name, config = proj.environment(env_name)
@@ -104,6 +103,16 @@ def session(env_name: str | None, defines: tuple[str, ...],
         fail(str(error))
         raise
     try:
+        yield proj, name, config, target
+    finally:
+        target.close()
+
+
+@contextmanager
+def session(env_name: str | None, defines: tuple[str, ...],
+            values_file: Path | None) -> Iterator[Session]:
+    """Connect to the environment's portal and compile the project's sources for it."""
+    with connection(env_name) as (proj, name, config, target):
         env = resolve_environment(name, defines, values_file, required=True)
         if target.app_client_id and APP_CLIENT_ID not in env.values:
             env = env.with_values({APP_CLIENT_ID: target.app_client_id})
@@ -112,8 +121,6 @@ def session(env_name: str | None, defines: tuple[str, ...],
         if result.diagnostics.has_errors:
             fail("nothing planned: fix the errors above first")
         yield Session(proj, name, config, target, result)
-    finally:
-        target.close()
 
 
 def _show_diagnostics(result: BuildResult) -> None:
@@ -291,22 +298,6 @@ LIST_SELECT = ["ID", "NAME", "DESCRIPTION", "DOCUMENT_TYPE", "MODULE_ID", "ENTIT
                "AUTO_EXECUTE", "MODIFIED", "IS_MODIFIED", "SYSTEM_CODE", "USER_ID"]
 
 
-@contextmanager
-def connection(env_name: str | None) -> Iterator[tuple[Project, str, Target]]:
-    """The environment's portal, without compiling anything."""
-    proj = project()
-    try:
-        name, config = proj.environment(env_name)
-        target = open_target(proj, name, config)
-    except (ConfigError, PortalError) as error:
-        fail(str(error))
-        raise
-    try:
-        yield proj, name, target
-    finally:
-        target.close()
-
-
 @click.group()
 def templates() -> None:
     """List the portal's templates, or delete one of bpl's."""
@@ -317,7 +308,7 @@ def templates() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_templates(env_name: str | None, as_json: bool) -> None:
     """Every template the portal lists, and which of them bpl manages."""
-    with connection(env_name) as (proj, _, target):
+    with connection(env_name) as (proj, _, _, target):
         try:
             snapshot = read_portal(target.client, app_id=target.app_id, select=LIST_SELECT)
         except (PortalError, ReadError) as error:
@@ -350,7 +341,7 @@ def list_templates(env_name: str | None, as_json: bool) -> None:
 @click.option("--yes", is_flag=True, help="Delete without asking.")
 def delete_template(template_id: int, env_name: str | None, yes: bool) -> None:
     """Delete one template of bpl's application (not while workflows run on it)."""
-    with connection(env_name) as (proj, name, target):
+    with connection(env_name) as (proj, name, config, target):
         client = target.client
         try:
             snapshot = read_portal(client, app_id=target.app_id, select=LIST_SELECT)
@@ -362,7 +353,7 @@ def delete_template(template_id: int, env_name: str | None, yes: bool) -> None:
                 fail(f"template {template_id} belongs to {row.get('SYSTEM_CODE') or 'nobody'} "
                      f"(made in the designer or by another app), not {snapshot.system_code}; "
                      "the portal lets only its own application delete it")
-            _protect(proj.environment(name)[1], name, explicit=env_name is not None)
+            _protect(config, name, explicit=env_name is not None)
             if not yes and not click.confirm(
                     f"Delete template {template_id} \"{row.get('NAME')}\" from '{name}'?",
                     default=False, err=True):

@@ -23,8 +23,8 @@ from typing import Literal, Protocol
 from compiler.codegen import CompiledTemplate
 from compiler.deploy import identity
 from compiler.deploy.normalise import Normaliser, from_portal
-from compiler.deploy.plan import Plan, Send, TemplatePlan
-from compiler.deploy.planner import sha256
+from compiler.deploy.plan import Plan, TemplatePlan
+from compiler.deploy.planner import send_for, sha256
 from compiler.deploy.read import (
     LIST,
     Snapshot,
@@ -92,15 +92,10 @@ class _Quiet:
         pass
 
 
-def _send_for(template: CompiledTemplate, key: str) -> Send:
-    return Send(NAME=template.name,
-                DESCRIPTION=identity.marked_description(template.description, key),
-                AUTO_EXECUTE=str(template.auto_execute),
-                DOCUMENT_TYPE=list(template.document_type))
-
-
-def verify(plan: Plan, templates: Sequence[CompiledTemplate], snapshot: Snapshot) -> None:
-    """Raise `PlanMismatch` unless `plan` still describes `snapshot` and `templates`."""
+def verify(plan: Plan, templates: Sequence[CompiledTemplate], snapshot: Snapshot,
+           packed: Mapping[str, bytes] | None = None) -> None:
+    """Raise `PlanMismatch` unless `plan` still describes `snapshot` and `templates`
+    (`packed`: their .bpt bytes by workflow, when already made)."""
     if snapshot.system_code != plan.system_code:
         raise PlanMismatch(
             f"the plan was made for the templates of {plan.system_code}, but this portal "
@@ -123,9 +118,10 @@ def verify(plan: Plan, templates: Sequence[CompiledTemplate], snapshot: Snapshot
         template = compiled.get(entry.workflow)
         if entry.send is None or template is None:
             continue
-        expected = _send_for(template, entry.key).model_copy(
+        expected = send_for(template, entry.key).model_copy(
             update={"template_data": entry.send.template_data})
-        if sha256(template.bpt()) != entry.bpt_sha256 or expected != entry.send:
+        data = packed[entry.workflow] if packed else template.bpt()
+        if sha256(data) != entry.bpt_sha256 or expected != entry.send:
             raise PlanMismatch(
                 f"{entry.workflow} compiles differently from the plan (its sources or the "
                 "environment values changed since); make the plan again with bpl plan")
@@ -138,10 +134,12 @@ class Applier:
         self.normaliser = normaliser
         self.state = state
         self.listener: Listener = listener or _Quiet()
+        self._packed: dict[str, bytes] = {}
 
     def apply(self, plan: Plan, templates: Sequence[CompiledTemplate],
               snapshot: Snapshot) -> ApplyReport:
-        verify(plan, templates, snapshot)
+        self._packed = {t.workflow: t.bpt() for t in templates}
+        verify(plan, templates, snapshot, self._packed)
         compiled = {t.workflow: t for t in templates}
         report = ApplyReport()
         stop: str | None = None
@@ -208,7 +206,7 @@ class Applier:
             "DESCRIPTION": send.DESCRIPTION,
             # The server's check is `$flag === (string)(int)$flag`: only a string passes.
             "AUTO_EXECUTE": send.AUTO_EXECUTE,
-            "TEMPLATE_DATA": _template_data(template),
+            "TEMPLATE_DATA": self._template_data(template),
         }
         floor = snapshot.max_id  # a template we add now gets a higher ID
 
@@ -232,7 +230,7 @@ class Applier:
         fields: dict[str, object] = {"NAME": send.NAME, "DESCRIPTION": send.DESCRIPTION,
                                      "AUTO_EXECUTE": send.AUTO_EXECUTE}
         if send.template_data:
-            fields["TEMPLATE_DATA"] = _template_data(template)
+            fields["TEMPLATE_DATA"] = self._template_data(template)
         template_id = entry.template_id
 
         def landed() -> bool:
@@ -254,6 +252,10 @@ class Applier:
             if error.code != "ERROR_TEMPLATE_NOT_FOUND":  # already gone: what we wanted
                 raise
 
+    def _template_data(self, template: CompiledTemplate) -> list[str]:
+        data = self._packed.get(template.workflow) or template.bpt()
+        return [f"{template.workflow}.bpt", encode_template_data(data)]
+
     def _write(self, method: str, params: Mapping[str, object],
                landed: Callable[[], bool]) -> None:
         last: PortalError | None = None
@@ -269,10 +271,6 @@ class Applier:
                 return
         assert last is not None
         raise last
-
-
-def _template_data(template: CompiledTemplate) -> list[str]:
-    return [f"{template.workflow}.bpt", encode_template_data(template.bpt())]
 
 
 def _partial(done: list[str], error: str) -> str:

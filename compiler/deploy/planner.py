@@ -60,6 +60,14 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def send_for(template: CompiledTemplate, key: str) -> Send:
+    """What add/update send for `template` (DESCRIPTION with its identity marker)."""
+    return Send(NAME=template.name,
+                DESCRIPTION=identity.marked_description(template.description, key),
+                AUTO_EXECUTE=str(template.auto_execute),
+                DOCUMENT_TYPE=list(template.document_type))
+
+
 def _location(span: Span | None, sources: Mapping[str, SourceFile]) -> Location | None:
     if span is None:
         return None
@@ -79,9 +87,7 @@ def _path(node: Node) -> str:
 
 def _json(value: Any) -> Any:
     """Raw property values are JSON already; tuples (from Python) become lists."""
-    if isinstance(value, tuple):
-        return [_json(v) for v in value]
-    if isinstance(value, list):
+    if isinstance(value, tuple | list):
         return [_json(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _json(v) for k, v in value.items()}
@@ -133,19 +139,15 @@ class Planner:
     def _template(self, template: CompiledTemplate, key: str,
                   row: dict[str, Any] | None) -> TemplatePlan:
         new = from_compiled(template, self.normaliser)
-        data = template.bpt()
         entry = TemplatePlan(
             action="add", key=key, workflow=template.workflow, name=template.name,
             document_type=list(template.document_type),
             location=_location(template.span, self.sources),
-            bpt_sha256=sha256(data), content_hash=new.content_hash,
-            send=Send(NAME=template.name,
-                      DESCRIPTION=identity.marked_description(template.description, key),
-                      AUTO_EXECUTE=str(template.auto_execute),
-                      DOCUMENT_TYPE=list(template.document_type)),
+            bpt_sha256=sha256(template.bpt()), content_hash=new.content_hash,
+            send=send_for(template, key),
         )
         if row is None:
-            entry.notes.extend(self._add_notes(template, new))
+            entry.notes.extend(self._add_notes(template))
             return entry
         old = from_portal(row, self.normaliser)
         entry.template_id = row_id(row)
@@ -162,7 +164,7 @@ class Planner:
                 f"{'/'.join(new.document_type)}; Bitrix cannot change it in place, so the "
                 "template is deleted and added again under a new ID (settings tuned on the "
                 "portal are lost)")))
-            entry.notes.extend(self._add_notes(template, new))
+            entry.notes.extend(self._add_notes(template))
         else:
             entry.action = "update"
             assert entry.send is not None
@@ -197,7 +199,7 @@ class Planner:
     def _document(template: CompiledTemplate) -> str:
         return template.document_type[2]
 
-    def _add_notes(self, template: CompiledTemplate, new: CanonicalTemplate) -> list[Note]:
+    def _add_notes(self, template: CompiledTemplate) -> list[Note]:
         notes = []
         if template.auto_execute:
             when = STARTS_WHEN.get(template.auto_execute, "changes")
