@@ -274,10 +274,8 @@ def apply(plan_file: Path | None, env_name: str | None, defines: tuple[str, ...]
                 report = apply_plan(s.target.client, todo, s.templates, normaliser=normaliser,
                                     snapshot=snapshot, app_id=s.target.app_id, state=state,
                                     listener=progress)
-        except PlanMismatch as error:
-            fail(f"{error}; nothing was applied")
-            return
-        except (PortalError, ReadError) as error:
+        except (PlanMismatch, PortalError, ReadError) as error:
+            # Apply handles write failures per template; what escapes happened before any write.
             fail(f"{error}; nothing was applied")
             return
         _report(report, s)
