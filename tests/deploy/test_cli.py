@@ -252,3 +252,13 @@ def test_missing_secrets_are_named(project: Path, monkeypatch: pytest.MonkeyPatc
     result = bpl("plan", "--env", "stage")
     assert result.exit_code == 1
     assert "environment variable BPL_TEST_SECRET, which is not set" in result.stderr
+
+
+def test_without_bpl_toml_the_sandbox_is_the_default(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lead.bpl").write_text(PROJECT["lead.bpl"], encoding="utf-8")
+    applied = bpl("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert (tmp_path / ".bpl" / "sandbox.sqlite3").is_file()
+    assert bpl("plan", "--detailed-exitcode").exit_code == 0

@@ -5,6 +5,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from compiler.catalog import load_catalog
 from compiler.deploy.diff import diff_entries, diff_trees
 from compiler.deploy.normalise import Normaliser
@@ -120,3 +123,22 @@ def test_entries() -> None:
     assert [(c.kind, c.ident) for c in changes] == [("added", "c"), ("removed", "b")]
     renamed = NORMALISER.collection({"a": {"Name": "Z", "Type": "string"}})
     assert diff_entries("VARIABLES", old, renamed)[0].keys == ["Name"]
+
+
+titles = st.lists(st.text(alphabet="abcdefgh", min_size=1, max_size=6), min_size=1,
+                  max_size=8, unique=True)
+
+
+@given(existing=titles, position=st.integers(0, 8), new=st.text(alphabet="xyz", min_size=1))
+def test_any_insertion_is_one_addition(existing: list[str], position: int, new: str) -> None:
+    old = root(*(log(t) for t in existing))  # designer names: nothing pairs by name
+    changed = [log(t) for t in existing]
+    changed.insert(min(position, len(changed)), log(new))
+    assert diff(old, root(*changed)) == [("added", new)]
+
+
+@given(existing=titles, position=st.integers(0, 7))
+def test_any_removal_is_one_removal(existing: list[str], position: int) -> None:
+    gone = existing[min(position, len(existing) - 1)]
+    kept = [log(t) for t in existing if t != gone]
+    assert diff(root(*(log(t) for t in existing)), root(*kept)) == [("removed", gone)]
