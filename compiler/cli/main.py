@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("compiler.cli.build", "check"),
     "compile": ("compiler.cli.build", "compile_command"),
     "explain": ("compiler.cli.build", "explain"),
+    "fmt": ("compiler.cli.fmt", "fmt"),
     "sandbox": ("compiler.cli.sandbox", "sandbox"),
     "test": ("compiler.cli.test", "test_command"),
     "plan": ("compiler.cli.deploy", "plan"),
