@@ -20,6 +20,7 @@ from compiler.sandbox.config import SandboxConfig
 from compiler.sandbox.portal import Portal
 from compiler.sandbox.seed import DEFAULT_APP_NAME, DEFAULT_SCOPES, Credentials
 from compiler.sandbox.store import loads
+from compiler.sandbox.summary import portal_info
 
 DEFAULT_PORT = 8124
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
@@ -253,8 +254,6 @@ class Sandbox:
 
     def info(self, *, show_secrets: bool = False) -> dict[str, Any]:
         """A summary of the portal; secrets are masked unless asked for."""
-        from compiler.sandbox.summary import portal_info
-
         return portal_info(self.portal, show_secrets=show_secrets)
 
     # -- serving --------------------------------------------------------------------------------

@@ -99,7 +99,7 @@ def check_code(code: Any) -> str:
 
 def check_handler(url: Any) -> str:
     """HandlerHelper::checkCallback: a host with a dot, and http or https."""
-    text = to_str(url) if isinstance(url, str) else ""
+    text = url if isinstance(url, str) else ""
     try:
         parts = urlsplit(text)
         host = parts.hostname or ""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from typing import Any
 
 from compiler.sandbox import eventtoken
 from compiler.sandbox.clock import iso
-from compiler.sandbox.credentials import uniqid
+from compiler.sandbox.credentials import random_alnum, uniqid
 from compiler.sandbox.doctypes import document_entity, three_strings
 from compiler.sandbox.errors import RestError, access_denied
 from compiler.sandbox.listing import Field, Listing, fetch_page
@@ -136,7 +135,7 @@ def _dispatch_rest_activities(
         props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
         registered = loads(row["properties"])
         codes = list(registered) if isinstance(registered, dict) else []
-        event_id = secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
+        event_id = random_alnum(16)
         token = eventtoken.sign(call.portal.signing_key, workflow_id, name, event_id)
         subscribed = row["use_subscription"] != "N"
         if subscribed:
@@ -197,6 +196,7 @@ REGISTRY.add("bizproc.workflow.instance.list")(_list)
 
 
 def _instance_id(call: Call) -> str:
+    """The ID parameter of terminate/kill, after the admin check those methods start with."""
     call.require_admin()
     value = call.params.get("ID")
     if not isinstance(value, str) or not value.strip():
