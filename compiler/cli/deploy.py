@@ -81,15 +81,22 @@ _HANDLER = _StderrHandler()
 _HANDLER.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
 
 
-def _logging(verbose: bool) -> None:
-    """Retries and reconciles are worth a line on stderr; every call only with -v.
-    The portal layer's own filter masks secrets in whatever reaches the handler."""
-    for name in ("compiler.portal", "compiler.deploy"):
-        log = logging.getLogger(name)
-        if _HANDLER not in log.handlers:
-            log.addHandler(_HANDLER)
+@contextmanager
+def _logging(verbose: bool) -> Iterator[None]:
+    """Retries and reconciles are worth a line on stderr; every call only with -v. The
+    portal layer's own filter masks secrets in whatever reaches the handler. Scoped to the
+    command, so that a program (or a test) running it in-process keeps its own logging."""
+    loggers = [logging.getLogger(name) for name in ("compiler.portal", "compiler.deploy")]
+    levels = [log.level for log in loggers]
+    for log in loggers:
+        log.addHandler(_HANDLER)
         log.setLevel(logging.INFO if verbose else logging.WARNING)
-        log.propagate = False
+    try:
+        yield
+    finally:
+        for log, level in zip(loggers, levels, strict=True):
+            log.removeHandler(_HANDLER)
+            log.setLevel(level)
 
 
 @contextmanager
@@ -148,8 +155,7 @@ def _show_diagnostics(result: BuildResult) -> None:
 def plan(env_name: str | None, defines: tuple[str, ...], values_file: Path | None, fmt: str,
          out_file: Path | None, detailed_exitcode: bool, prune: bool, verbose: bool) -> None:
     """Show what `bpl apply` would change on the environment's portal."""
-    _logging(verbose)
-    with session(env_name, defines, values_file) as s:
+    with _logging(verbose), session(env_name, defines, values_file) as s:
         try:
             made, _ = plan_deploy(s.target.client, s.templates, s.result.sources,
                                   s.inputs(prune), state=s.state(), app_id=s.target.app_id)
@@ -241,7 +247,12 @@ def _protect(config: EnvironmentConfig, name: str, explicit: bool) -> None:
 def apply(plan_file: Path | None, env_name: str | None, defines: tuple[str, ...],
           values_file: Path | None, auto_approve: bool, prune: bool, verbose: bool) -> None:
     """Apply a saved plan (PLAN_FILE), or plan afresh and apply after confirmation."""
-    _logging(verbose)
+    with _logging(verbose):
+        _apply(plan_file, env_name, defines, values_file, auto_approve, prune)
+
+
+def _apply(plan_file: Path | None, env_name: str | None, defines: tuple[str, ...],
+           values_file: Path | None, auto_approve: bool, prune: bool) -> None:
     saved: Plan | None = None
     if plan_file is not None:
         try:
