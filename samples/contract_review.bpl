@@ -10,18 +10,18 @@ workflow contract_review for lists.element(env.contracts_list) {
     title "Contract review"
     description "Parallel approval by the legal and finance departments"
 
-    field amount: double = "PROPERTY_AMOUNT" "Contract amount"
-    field counterparty: string = "PROPERTY_COUNTERPARTY" "Counterparty"
-    field contract_status: string = env.contract_status_field "Contract status"
+    // bool variables: true/false are stored as 'Y'/'N'.
+    var legal_ok: bool = false "Legal approved"
+    var finance_ok: bool = false "Finance approved"
 
     // Several users can be given as a list; `group("…")` is a Bitrix group token
     // (group_<code>). Here whole departments come from the environment.
     const lawyers: user[] = [env.legal_department] "Legal department"
     const finance: user = env.finance_director "Finance director"
 
-    // bool variables: true/false are stored as 'Y'/'N'.
-    var legal_ok: bool = false "Legal approved"
-    var finance_ok: bool = false "Finance approved"
+    field amount: double = "PROPERTY_AMOUNT" "Contract amount"
+    field counterparty: string = "PROPERTY_COUNTERPARTY" "Counterparty"
+    field contract_status: string = env.contract_status_field "Contract status"
 
     status "Under review"
 
@@ -34,7 +34,7 @@ workflow contract_review for lists.element(env.contracts_list) {
             // one of them, `vote any` the first answer.
             approve "Legal check: {doc.NAME} with {doc.counterparty}" by const.lawyers as legal {
                 vote 60
-                wait_for_all true          // ApproveWaitForAll: decide only after every vote
+                wait_for_all true  // ApproveWaitForAll: decide only after every vote
                 timeout 5d
                 comment required_on_reject
                 approve_button "Legally sound"

@@ -48,9 +48,9 @@ workflow deal_approval for crm.deal {
         // `as head_vote` names the activity so that later statements can read its results
         // (head_vote.Comments → {=A…:Comments}, where A… is the generated activity Name).
         approve "Approve deal {doc.TITLE}" by const.head as head_vote {
-            vote any                       // ApproveType: the first answer decides
-            timeout 2d                     // TimeoutDuration: no answer in 2 days → rejected branch
-            comment required_on_reject     // the comment is mandatory when rejecting
+            vote any                    // ApproveType: the first answer decides
+            timeout 2d                  // TimeoutDuration: no answer in 2 days → rejected branch
+            comment required_on_reject  // the comment is mandatory when rejecting
             // A triple-quoted string spans lines; its indentation is layout, not text.
             // doc.CONTACT.NAME reads a field of the deal's contact (read-only).
             description """

@@ -11,22 +11,22 @@ workflow employee_onboarding for lists.element(env.onboarding_list) {
     description "Tasks for IT, office and mentor before a new employee's first day"
     autostart create
 
+    // A multiple string variable with a default list: the equipment to prepare.
+    var equipment: string[] = ["Laptop", "Monitor", "Headset", "Access badge"] "Equipment"
+    // Who greets the new employee on the first day.
+    var welcome_team: user[] = [env.hr_manager, env.office_manager] "Welcome team"
+    var accounts_task: int "IT task id"
+
+    const it_admin: user = env.it_admin "IT administrator"
+    const office_manager: user = env.office_manager "Office manager"
+    const hr: user = env.hr_manager "HR manager"
+
     // Fields of the onboarding list. S:employee is the list property type "Employee" —
     // a raw Bitrix type is written type("…"); it reads as a user.
     field employee: type("S:employee") = "PROPERTY_EMPLOYEE" "New employee"
     field first_day: date = "PROPERTY_FIRST_DAY" "First working day"
     field mentor: type("S:employee") = "PROPERTY_MENTOR" "Mentor"
     field position: string = "PROPERTY_POSITION" "Position"
-
-    const it_admin: user = env.it_admin "IT administrator"
-    const office_manager: user = env.office_manager "Office manager"
-    const hr: user = env.hr_manager "HR manager"
-
-    // A multiple string variable with a default list: the equipment to prepare.
-    var equipment: string[] = ["Laptop", "Monitor", "Headset", "Access badge"] "Equipment"
-    // Who greets the new employee on the first day.
-    var welcome_team: user[] = [env.hr_manager, env.office_manager] "Welcome team"
-    var accounts_task: int "IT task id"
 
     // Task2Activity: a task in the Tasks module. Settings map to the task's fields:
     // responsible → RESPONSIBLE_ID, deadline → DEADLINE, checklist → CheckListItems …
@@ -60,7 +60,11 @@ workflow employee_onboarding for lists.element(env.onboarding_list) {
         responsible doc.mentor
         creator const.hr
         deadline doc.first_day
-        checklist ["Introduce the team", "Explain the processes", "Agree on goals for the first month"]
+        checklist [
+            "Introduce the team",
+            "Explain the processes",
+            "Agree on goals for the first month",
+        ]
         wait true
     }
 

@@ -11,16 +11,17 @@ workflow invoice_reminder for crm.invoice {
     title "Invoice payment reminder"
     autostart create
 
+    param max_reminders: int = 5 "Reminders at most"
+
+    var reminders: int = 0 "Reminders sent"
+
     // The stage id of "paid" depends on the invoice pipeline of the portal
     // (DT31_1:P in the default pipeline), so it is a constant filled from the environment.
     const paid_stage: string = env.invoice_paid_stage "Paid stage"
-    param max_reminders: int = 5 "Reminders at most"
 
     // The payer's e-mail is kept in a custom field of the invoice (a UF_CRM_… code that
     // differs between portals).
     field payer_email: string = env.invoice_payer_email_field "Payer e-mail"
-
-    var reminders: int = 0 "Reminders sent"
 
     // Give the client a few days before the first reminder.
     wait 3d title "Grace period"
@@ -32,11 +33,13 @@ workflow invoice_reminder for crm.invoice {
     while doc.STAGE_ID != const.paid_stage and var.reminders < param.max_reminders title "Until paid" {
         // MailActivity. `to` takes users (→ MailUserToArray) or e-mail addresses: a string
         // with an @, or a text field such as this one (→ MailUserTo).
-        mail to doc.payer_email subject "Reminder: invoice {doc.ACCOUNT_NUMBER} is due" body """Hello,
+        mail to doc.payer_email subject "Reminder: invoice {doc.ACCOUNT_NUMBER} is due" body """
+            Hello,
 
-this is a friendly reminder that invoice {doc.ACCOUNT_NUMBER} for {doc.OPPORTUNITY} {doc.CURRENCY_ID} is still unpaid.
+            this is a friendly reminder that invoice {doc.ACCOUNT_NUMBER} for {doc.OPPORTUNITY} {doc.CURRENCY_ID} is still unpaid.
 
-Best regards""" {
+            Best regards
+            """ {
             charset "UTF-8"
         }
         // The counter: a SetVariableActivity with the formula {=Variable:reminders} + 1.

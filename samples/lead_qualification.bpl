@@ -18,12 +18,12 @@ workflow lead_qualification for crm.lead {
     description "Scores new leads and hands them to the right people"
     autostart create
 
+    // An int variable with a default; arithmetic on it becomes a Bitrix formula.
+    var score: int = 0 "Score"
+
     // A multiple user constant: the sales team that takes turns on medium leads.
     const team: user[] = [env.sales_manager_1, env.sales_manager_2] "Sales team"
     const key_account: user = env.key_account_manager "Key account manager"
-
-    // An int variable with a default; arithmetic on it becomes a Bitrix formula.
-    var score: int = 0 "Score"
 
     // `is empty` → operator `empty`. Two tests joined by `and`: one group of two items.
     if doc.PHONE is empty and doc.EMAIL is empty title "No way to contact" {
@@ -36,7 +36,7 @@ workflow lead_qualification for crm.lead {
     // `in [ … ]` → operator `in` with a list value: the field's value is one of them.
     // `not (… is empty)` is pushed inside: it becomes `!empty`.
     if doc.SOURCE_ID in ["WEB", "RECOMMENDATION"] and not (doc.COMPANY_TITLE is empty) {
-        var.score = var.score + 30                 // =({=Variable:score} + 30)
+        var.score = var.score + 30  // ={=Variable:score} + 30
     }
 
     // `between a and b` → operator `between` with [a, b]. `else if` is a second branch of
@@ -56,7 +56,7 @@ workflow lead_qualification for crm.lead {
     // in one activity.
     set {
         doc.COMMENTS = "Qualification score: {var.score}"
-        doc.OPENED = true                          // bool → 'Y'
+        doc.OPENED = true  // bool → 'Y'
     }
 
     // A variable and a document field in one condition: a mixedcondition.

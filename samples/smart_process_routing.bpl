@@ -12,6 +12,16 @@ workflow smart_process_routing for crm.dynamic(env.claims_spa) {
     description "Routes new claims by type and amount, collects missing details"
     autostart create
 
+    param refund_limit: double = 1000 "Refunds above this go to finance"
+
+    // Answers of the `ask` below land in these variables.
+    var serial: string "Serial number"
+    var bought_on: date "Purchase date"
+
+    const service_team: user[] = [env.service_engineer_1, env.service_engineer_2] "Service team"
+    const finance: user = env.finance_director "Finance director"
+    const quality: user = env.quality_manager "Quality manager"
+
     // Custom fields of the smart process: UF_CRM_<ID>_… codes, portal-specific.
     // The claim type is a list field (enumeration): it stores the id of the chosen item,
     // and those ids differ between portals too, so they come from the environment below.
@@ -19,15 +29,6 @@ workflow smart_process_routing for crm.dynamic(env.claims_spa) {
     field serial_number: string = env.claims_serial_field "Serial number"
     field purchase_date: date = env.claims_purchase_date_field "Purchase date"
     field customer_email: string = env.claims_email_field "Customer e-mail"
-
-    const service_team: user[] = [env.service_engineer_1, env.service_engineer_2] "Service team"
-    const finance: user = env.finance_director "Finance director"
-    const quality: user = env.quality_manager "Quality manager"
-    param refund_limit: double = 1000 "Refunds above this go to finance"
-
-    // Answers of the `ask` below land in these variables.
-    var serial: string "Serial number"
-    var bought_on: date "Purchase date"
 
     // Routing. `env.claim_type_warranty` is inlined: the condition stores the id itself.
     if doc.claim_type == env.claim_type_warranty title "Warranty" {
@@ -63,10 +64,12 @@ workflow smart_process_routing for crm.dynamic(env.claims_spa) {
     // Confirmation to the customer. The address is in a text field, so it is used as an
     // e-mail address (MailUserTo); users would go to MailUserToArray. `from` names the
     // sender: here the claims mailbox (an address), otherwise the user who started it.
-    mail to doc.customer_email subject "We received your claim {doc.TITLE}" body """<p>Hello,</p>
-<p>we received your claim <b>{doc.TITLE}</b> and will answer within three working days.</p>
-<p>Your contact person: {doc.ASSIGNED_BY_ID | printable}.</p>""" from env.claims_mailbox {
-        html true                       // MailMessageType html
+    mail to doc.customer_email subject "We received your claim {doc.TITLE}" body """
+        <p>Hello,</p>
+        <p>we received your claim <b>{doc.TITLE}</b> and will answer within three working days.</p>
+        <p>Your contact person: {doc.ASSIGNED_BY_ID | printable}.</p>
+        """ from env.claims_mailbox {
+        html true  // MailMessageType html
     }
 
     // Move the claim to the review stage. Stage ids of a smart process look like

@@ -22,6 +22,13 @@ statemachine vacation_request for lists.element(env.vacation_list) {
     title "Vacation request"
     description "Approval of vacation requests by the head of department"
 
+    var head_comment: text "Comment of the head"
+    var decided_by: user "Approved by"
+
+    // Who approves: a template constant, filled from the environment on deploy.
+    const head: user = env.department_head "Head of department"
+    const hr: user = env.hr_manager "HR manager"
+
     // Fields of this particular list. List properties are PROPERTY_<CODE>; the codes are
     // chosen when the list is set up, so they can be written here directly…
     field date_from: date = "PROPERTY_DATE_FROM" "First day"
@@ -29,13 +36,6 @@ statemachine vacation_request for lists.element(env.vacation_list) {
     // …or, when they differ between portals (a property without a code is PROPERTY_<id>),
     // taken from the environment like any other portal-specific id.
     field approval_status: string = env.vacation_status_field "Approval status"
-
-    // Who approves: a template constant, filled from the environment on deploy.
-    const head: user = env.department_head "Head of department"
-    const hr: user = env.hr_manager "HR manager"
-
-    var head_comment: text "Comment of the head"
-    var decided_by: user "Approved by"
 
     // The first state, or the one marked `initial`, is where the workflow starts
     // (InitialStateName).
