@@ -8,6 +8,8 @@ from click.testing import CliRunner
 
 from compiler.cli.main import main
 
+ROOT = Path(__file__).resolve().parents[2]
+
 MESSY = 'workflow w for crm.deal {\n  log   "x"   // note\n\n\n  log "y" }\n'
 NEAT = 'workflow w for crm.deal {\n    log "x"  // note\n\n    log "y"\n}\n'
 
@@ -74,3 +76,8 @@ def test_standard_input() -> None:
     assert run("--check", "-", input=NEAT)[:2] == (0, "")
     assert run("--check", "-", input=MESSY)[0] == 1
 
+
+
+def test_samples_and_stdlib_are_formatted() -> None:
+    code, out, err = run("--check", str(ROOT / "samples"), str(ROOT / "stdlib"))
+    assert code == 0, out + err
