@@ -366,3 +366,11 @@ def test_system_workflow_user_and_constant_objects() -> None:
     run = Runtime(pkg, clock="2025-05-05 10:00", user=7, global_variables={"g": "G"},
                   template_id=33).start()
     assert log_lines(run) == ["2025-05-05 33 user_7 C G user_7"]
+
+
+def test_approve_status_message_counts_votes() -> None:
+    run = start(approve(["user_12", "user_13"], approve_type="all", SetStatusMessage="Y",
+                        StatusMessage="Voted #VOTED# of #TOTAL# (#PERC#%): #APPROVERS#"))
+    assert run.state_title == "Voted 0 of 2 (0%): none"
+    run.complete_task(1, 12, "yes")
+    assert run.state_title == "Voted 1 of 2 (50%): Olga"

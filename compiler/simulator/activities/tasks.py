@@ -118,6 +118,23 @@ def _votes(run: Run, task: Task) -> dict[str, Any]:
     }
 
 
+def _vote_status(run: Run, props: dict[str, Any], votes: dict[str, Any]) -> None:
+    """A StatusMessage's placeholders (#PERC#, #VOTED#, #TOTAL#, #APPROVERS# …) filled in
+    after each answer, as ApproveActivity does."""
+    template = props.get("StatusMessage")
+    if str(props.get("SetStatusMessage", "Y")).upper() != "Y" or not template:
+        return
+    text = run.evaluator.text(template)
+    for keys, value in ((("#PERC#", "#PERCENT#"), votes["VotedPercent"]),
+                        (("#REV#", "#VOTED#"), votes["VotedCount"]),
+                        (("#TOT#", "#TOTAL#"), votes["TotalCount"]),
+                        (("#APPROVERS#",), votes["Approvers"] or "none"),
+                        (("#REJECTERS#",), votes["Rejecters"] or "none")):
+        for key in keys:
+            text = text.replace(key, str(value))
+    run.state_title = text
+
+
 @activity("ApproveActivity")
 def approve(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     props = run.props(node)
@@ -127,9 +144,12 @@ def approve(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     task, due = _open(run, node, "approve", approve_type=approve_type)
     task.fields["comment_required"] = str(props.get("CommentRequired", "N")).upper() \
         if str(props.get("ShowComment", "Y")).upper() != "N" else "N"
+    _vote_status(run, props, _votes(run, task))
 
     def decide(t: Task) -> str | None:
-        run.set_result(node, _votes(run, t))  # Bitrix updates the counts on every answer
+        votes = _votes(run, t)
+        run.set_result(node, votes)  # Bitrix updates the counts on every answer
+        _vote_status(run, props, votes)
         return approve_outcome(t, approve_type, min_percent, wait_for_all)
 
     outcome = yield from _wait(run, task, due, decide)
