@@ -1,0 +1,170 @@
+"""PARAMETERS, VARIABLES and CONSTANTS → `param` / `var` / `const` declarations (§3).
+
+A declaration's name is its Bitrix id (`{=Variable:<id>}`), so an id that is not a .bpl name,
+or that two collections share, cannot be declared; its references then stay verbatim. The
+type, flags, options and default are written so that codegen stores them back as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from compiler.deploy.normalise import flag
+from compiler.importer.names import is_member_name
+from compiler.importer.report import Report
+from compiler.importer.scope import NOWHERE
+from compiler.importer.values import Values, number, text_node
+from compiler.semantics import types as T
+from compiler.syntax import ast
+
+COLLECTIONS = (("PARAMETERS", "param"), ("VARIABLES", "var"), ("CONSTANTS", "const"))
+_KNOWN_KEYS = {"Name", "Description", "Type", "Required", "Multiple", "Options", "Default"}
+_PLAIN_TYPES = set(T.BASE_TYPES) - {"select", "internalselect"}
+
+
+def declare_all(package: Mapping[str | int, Any], values: Values,
+                report: Report) -> list[ast.Decl]:
+    decls: list[ast.Decl] = []
+    for key, kind in COLLECTIONS:
+        collection = package.get(key)
+        if not isinstance(collection, Mapping):
+            continue
+        for ident, spec in collection.items():
+            decl = _declare(kind, str(ident), spec, values, report)
+            if decl is not None:
+                decls.append(decl)
+    return decls
+
+
+def _declare(kind: str, ident: str, spec: Any, values: Values,
+             report: Report) -> ast.Decl | None:
+    where = f"{kind} {ident}"
+    if not isinstance(spec, Mapping):
+        report.lossy(where, "its description is not an array; not declared")
+        return None
+    if not is_member_name(ident) or ident == "TargetUser":
+        report.lossy(where, "the id cannot be a .bpl name; not declared, and references to "
+                            "it are kept verbatim")
+        return None
+    if ident in values.scope.decls:
+        report.lossy(where, f"the id is also a {values.scope.decls[ident][0]}; .bpl has one "
+                            "namespace for both, so this one is not declared")
+        return None
+    extra = sorted(str(k) for k in spec if str(k) not in _KNOWN_KEYS)
+    if extra:
+        report.lossy(where, f"keys {', '.join(extra)} have no .bpl form and are dropped")
+    type_ref = _type(spec, where, values, report)
+    multiple = type_ref.multiple
+    base = type_ref.argument if type_ref.name == "type" else type_ref.name
+    values.scope.decls[ident] = (kind, T.Type(base or "string", multiple))
+    default = _default(spec.get("Default"), base or "string", multiple, type_ref, values,
+                       where, report)
+    label, description = _texts(ident, spec, values)
+    return ast.Decl(NOWHERE, kind, ident, NOWHERE, type_ref, default,
+                    flag(spec.get("Required")) == "Y", label, description)
+
+
+def _type(spec: Mapping[str, Any], where: str, values: Values, report: Report) -> ast.TypeRef:
+    name = str(spec.get("Type") or "string")
+    multiple = flag(spec.get("Multiple")) == "Y"
+    options = spec.get("Options")
+    has_options = options not in (None, "", [], {})
+    if name == "select" and isinstance(options, Mapping) and options:
+        choices = tuple(ast.SelectOption(NOWHERE, str(k), values.text(str(v)))
+                        for k, v in options.items())
+        return ast.TypeRef(NOWHERE, "select", multiple, options=choices)
+    if name == "internalselect" and isinstance(options, str) and options:
+        return ast.TypeRef(NOWHERE, "internalselect", multiple, argument=options)
+    if has_options:
+        report.lossy(where, f"options {options!r} of type {name} have no .bpl form; dropped")
+    if name in _PLAIN_TYPES:
+        return ast.TypeRef(NOWHERE, name, multiple)
+    return ast.TypeRef(NOWHERE, "type", multiple, argument=name)
+
+
+def _texts(ident: str, spec: Mapping[str, Any],
+           values: Values) -> tuple[ast.Text | None, ast.Text | None]:
+    name = spec.get("Name")
+    description = spec.get("Description")
+    label = values.any_text(name) if name not in (None, "", ident) else None
+    about = values.any_text(description) if description not in (None, "") else None
+    if about is not None and label is None:
+        label = text_node(ident)
+    return label, about
+
+
+def _default(raw: Any, base: str, multiple: bool, type_ref: ast.TypeRef, values: Values,
+             where: str, report: Report) -> ast.Expr | None:
+    if raw in (None, "", []):
+        return None
+    if base == "user":
+        return _user_default(raw, multiple, values, where, report)
+    items = raw if isinstance(raw, list) else [raw]
+    if isinstance(raw, list) and not multiple:
+        report.lossy(where, "a list default of a single value keeps its first item only")
+        items = raw[:1]
+    exprs = []
+    for item in items:
+        expr = _scalar(item, base, type_ref, values)
+        if expr is None:
+            report.lossy(where, f"default {item!r} does not fit the type {base}; dropped")
+            return None
+        exprs.append(expr)
+    if multiple and isinstance(raw, list):
+        return ast.ListExpr(NOWHERE, tuple(exprs))
+    return exprs[0]
+
+
+def _scalar(raw: Any, base: str, type_ref: ast.TypeRef, values: Values) -> ast.Expr | None:
+    if base == "bool":
+        spelled = flag(raw)
+        return ast.Bool(NOWHERE, spelled == "Y") if spelled is not None else None
+    if base == "select" and type_ref.options:
+        keys = {o.key for o in type_ref.options}
+        return text_node(str(raw)) if str(raw) in keys else None
+    if base in ("int", "double") and not isinstance(raw, bool):
+        parsed = _parsed_number(raw)
+        if parsed is not None:
+            return parsed
+    return values.value(raw)
+
+
+def _parsed_number(raw: Any) -> ast.Expr | None:
+    """A number literal that codegen stores back as exactly `raw`'s digits."""
+    if isinstance(raw, int | float):
+        found = number(raw)
+        return found if found is not None and str(raw) == _stored(raw) else None
+    if isinstance(raw, str):
+        try:
+            value: int | float = int(raw)
+        except ValueError:
+            try:
+                value = float(raw)
+            except ValueError:
+                return None
+        found = number(value)
+        return found if found is not None and _stored(value) == raw else None
+    return None
+
+
+def _stored(value: int | float) -> str:
+    """How codegen stores a numeric default (strings, integral floats without '.0')."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _user_default(raw: Any, multiple: bool, values: Values, where: str,
+                  report: Report) -> ast.Expr | None:
+    items = raw if isinstance(raw, list) else [raw]
+    if not multiple and len(items) != 1:
+        report.lossy(where, "a single user with several default users keeps the first only")
+        items = items[:1]
+    expr = values.users(items)
+    if expr is None:
+        report.lossy(where, f"default users {raw!r} have no .bpl form; dropped")
+        return None
+    if not multiple and isinstance(raw, list):
+        report.lossy(where, "a single user's default stored as a list becomes one user")
+    return expr

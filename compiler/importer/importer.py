@@ -1,0 +1,294 @@
+"""One template → one formatted .bpl workflow, checked by compiling it back.
+
+Rounds: write the workflow (the language's statements where they fit), compile it, compare the
+result with the template in `plan`'s canonical form; every node that compiles differently (or
+whose statement does not compile) is written in the generic form next round. A handful of
+rounds settles any template; what still differs is listed in the report, never dropped
+silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.catalog import Catalog, load_catalog
+from compiler.deploy.normalise import Normaliser
+from compiler.diagnostics import Diagnostic, Diagnostics
+from compiler.format import format_module
+from compiler.format.strings import Unprintable
+from compiler.importer.declarations import declare_all
+from compiler.importer.document import Document, DocumentError, from_triple
+from compiler.importer.names import is_name, slug
+from compiler.importer.nodes import Node, Path
+from compiler.importer.report import Report
+from compiler.importer.scope import NOWHERE, Scope
+from compiler.importer.source import TemplateSource
+from compiler.importer.tree import Plan, TreeBuilder, assign_labels, state_names
+from compiler.importer.values import Values
+from compiler.importer.verify import compare, compile_text, errors, innermost, statement_pairs
+from compiler.source import SourceFile
+from compiler.syntax import ast, parse_module
+
+MAX_ROUNDS = 12
+# Deeper than any real template; each level costs a few Python frames in every stage.
+MAX_DEPTH = 100
+_ROOTS = {"sequentialworkflowactivity": "sequential", "statemachineworkflowactivity":
+          "statemachine"}
+
+
+class ImportError_(ValueError):
+    """A template that cannot be imported at all; the message is for the user."""
+
+
+@dataclass
+class ImportResult:
+    workflow: str
+    text: str
+    report: Report
+
+
+@dataclass
+class _Round:
+    text: str
+    workflow: ast.Workflow
+    builder: TreeBuilder
+    report: Report
+
+
+class Importer:
+    def __init__(self, catalog: Catalog | None = None) -> None:
+        self.catalog = catalog or load_catalog()
+        self.normaliser = Normaliser(self.catalog)
+        self.functions = set(self.catalog.functions)
+
+    def run(self, source: TemplateSource, document: Document | None = None) -> ImportResult:
+        """Raises ImportError_ for a template without a usable root or document type."""
+        root, kind = self._root(source.package)
+        if document is None:
+            if source.document_type is None:
+                raise ImportError_("the document type is unknown; give it with --document "
+                                   "(crm.deal, lists.element(42), …)")
+            document = from_triple(self.catalog, source.document_type)
+        elif source.document_type is None:
+            source.document_type = document.triple
+        name = self._workflow_name(source, root)
+        plan = Plan()
+        last: _Round | None = None
+        for _ in range(MAX_ROUNDS):
+            current = self._round(source, document, root, kind, name, plan)
+            last = current
+            if not self._improve(source, current, plan):
+                break
+        assert last is not None
+        return ImportResult(name, last.text, last.report)
+
+    # ── one round ────────────────────────────────────────────────────────────────────────
+    def _round(self, source: TemplateSource, document: Document, root: Node, kind: str,
+               name: str, plan: Plan) -> _Round:
+        report = Report(source.origin, name)
+        package = source.package
+        scope = Scope(self.catalog, document.spec, document.user_groups,
+                      field_types=_field_types(package.get("DOCUMENT_FIELDS")))
+        values = Values(scope, self.functions)
+        decls = declare_all(package, values, report)
+        decls = [_without_default(d) if d.name in plan.drop_defaults else d for d in decls]
+        assign_labels(root, scope, self.catalog)
+        states: dict[str, str] | None = None
+        if kind == "statemachine":
+            states = state_names([c for c in root.children if c.type == "StateActivity"],
+                                 plan.keep_state_names)
+        builder = TreeBuilder(values, self.catalog, document, plan, report, states)
+        body: tuple[ast.Stmt, ...] = ()
+        state_nodes: tuple[ast.State, ...] = ()
+        if states is not None:
+            state_nodes = builder.states(root, states)
+        else:
+            body = builder.sequential(root)
+        workflow = ast.Workflow(
+            NOWHERE, kind, name, NOWHERE, document.expr, self._title(root, values),
+            values.text(source.description) if source.description else None,
+            _autostart(source.auto_execute, report), tuple(decls), _fields(scope), body,
+            state_nodes)
+        try:
+            text = format_module(ast.Module(NOWHERE, (workflow,)))
+        except Unprintable as error:  # pragma: no cover - the importer only builds printables
+            raise ImportError_(f"internal error: {error}") from None
+        report.statements = len(builder.origins)
+        report.generic = len(builder.generic_paths)
+        for path in sorted(builder.generic_paths):
+            report.add("generic", builder.where.get(path, str(path)),
+                       "written in the generic activity form")
+        _verbatim(workflow, report)
+        return _Round(text, workflow, builder, report)
+
+    def _title(self, root: Node, values: Values) -> ast.Text | None:
+        title = root.properties.get("Title")
+        return values.any_text(title) if title is not None else None
+
+    # ── checking a round ─────────────────────────────────────────────────────────────────
+    def _improve(self, source: TemplateSource, current: _Round, plan: Plan) -> bool:
+        """Compile and compare; widen the plan. False when nothing more can be done."""
+        report = current.report
+        result = compile_text(current.text, current.workflow.name)
+        problems = errors(result)
+        if problems:
+            changed = self._after_errors(current, problems, plan)
+            if not changed:
+                report.equivalent = False
+                report.differences = [f"compile error {d.code}: {d.message} (line "
+                                      f"{d.span.line})" for d in problems]
+            return changed
+        template = result.templates[0]
+        comparison = compare(source.row(), template, self.normaliser,
+                             header=source.name is not None)
+        builder = current.builder
+        statements = set(builder.origins.values())
+        widened = False
+        for path in comparison.nodes:
+            owner = path
+            while owner and owner not in statements:
+                owner = owner[:-1]
+            if owner in statements and owner not in builder.generic_paths:
+                plan.generic.add(owner)
+                widened = True
+        if not widened and comparison.nodes and not plan.keep_state_names and \
+                current.workflow.kind == "statemachine":
+            plan.keep_state_names = True  # generic SetState nodes name states verbatim
+            return True
+        if widened:
+            return True
+        report.equivalent = comparison.equal
+        report.differences = [f"{builder.where.get(p, 'the root')}: compiles differently"
+                              for p in comparison.nodes] + comparison.other
+        return False
+
+    def _after_errors(self, current: _Round, problems: list[Diagnostic], plan: Plan) -> bool:
+        diagnostics = Diagnostics()
+        parsed = parse_module(SourceFile.from_text("import.bpl", current.text), diagnostics)
+        if parsed is None:
+            return False
+        workflow = parsed.items[0]
+        assert isinstance(workflow, ast.Workflow)
+        pairs = list(statement_pairs(current.workflow, workflow))
+        changed = False
+        for problem in problems:
+            stmt = innermost(pairs, problem)
+            path = current.builder.origins.get(id(stmt)) if stmt is not None else None
+            if path is not None and path not in current.builder.generic_paths:
+                plan.generic.add(path)
+                changed = True
+                continue
+            decl = _decl_at(workflow, problem)
+            if decl is not None and decl.default is not None and \
+                    decl.name not in plan.drop_defaults:
+                plan.drop_defaults.add(decl.name)
+                changed = True
+        return changed
+
+    # ── the template as a whole ──────────────────────────────────────────────────────────
+    def _root(self, package: Mapping[str | int, Any]) -> tuple[Node, str]:
+        roots = package.get("TEMPLATE")
+        if isinstance(roots, Mapping):
+            roots = list(roots.values())
+        if not isinstance(roots, list) or len(roots) != 1 or not isinstance(roots[0], Mapping):
+            raise ImportError_("TEMPLATE must hold exactly one root activity")
+        root = Node(roots[0], ())
+        if _depth(root) > MAX_DEPTH:
+            raise ImportError_(f"activities nest more than {MAX_DEPTH} levels deep")
+        kind = _ROOTS.get(root.type.lower())
+        if kind is None:
+            raise ImportError_(f"a {root.type or 'root without Type'} root has no .bpl form "
+                               "(only sequential and state-machine workflows have)")
+        return root, kind
+
+    def _workflow_name(self, source: TemplateSource, root: Node) -> str:
+        if source.workflow and is_name(source.workflow):
+            return source.workflow
+        title = root.properties.get("Title")
+        for candidate in (source.suggested, source.name, title if isinstance(title, str)
+                          else None):
+            if candidate:
+                return slug(candidate, "workflow")
+        return "imported"
+
+
+def _depth(root: Node) -> int:
+    deepest = 0
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            stack.extend((child, depth + 1) for child in node.children)
+    return deepest
+
+
+def _field_types(raw: Any) -> dict[str, tuple[str, bool, str]]:
+    """code → (type, multiple, label) of the document fields a .bpt lists."""
+    out: dict[str, tuple[str, bool, str]] = {}
+    if isinstance(raw, Mapping):
+        for code, spec in raw.items():
+            if isinstance(spec, Mapping):
+                out[str(code)] = (str(spec.get("Type") or "string"),
+                                  str(spec.get("Multiple")) in ("1", "Y", "True"),
+                                  str(spec.get("Name") or ""))
+    return out
+
+
+def _fields(scope: Scope) -> tuple[ast.FieldDecl, ...]:
+    from compiler.importer.values import text_node
+
+    out = []
+    for declared in scope.fields.values():
+        code = text_node(declared.code) if declared.code != declared.name else None
+        label = text_node(declared.label) if declared.label else None
+        out.append(ast.FieldDecl(NOWHERE, declared.name, NOWHERE, declared.type, code, label))
+    return tuple(out)
+
+
+def _autostart(auto_execute: int | None, report: Report) -> tuple[tuple[str, Any], ...]:
+    if not auto_execute:
+        return ()
+    events = [name for bit, name in ((1, "create"), (2, "edit")) if auto_execute & bit]
+    if auto_execute & ~3:
+        report.lossy("AUTO_EXECUTE", f"{auto_execute} has events .bpl cannot start on "
+                                     "(only create and edit); they are dropped")
+    return tuple((name, NOWHERE) for name in events)
+
+
+def _without_default(decl: ast.Decl) -> ast.Decl:
+    return ast.Decl(decl.span, decl.kind, decl.name, decl.name_span, decl.type, None,
+                    decl.required, decl.label, decl.description)
+
+
+def _decl_at(workflow: ast.Workflow, problem: Diagnostic) -> ast.Decl | None:
+    at = (problem.span.line, problem.span.column)
+    for decl in workflow.decls:
+        span = decl.span
+        if (span.line, span.column) <= at < (span.end_line, span.end_column):
+            return decl
+    return None
+
+
+def _verbatim(workflow: ast.Workflow, report: Report) -> None:
+    """Report the Bitrix texts kept as written (field tokens and formulas without a .bpl
+    expression that gives them back exactly)."""
+    seen: set[str] = set()
+
+    def visit(value: object) -> None:
+        if isinstance(value, ast.RawBitrix) and value.text not in seen:
+            seen.add(value.text)
+            report.add("verbatim", value.text, "kept as Bitrix text")
+        elif isinstance(value, tuple):
+            for item in value:
+                visit(item)
+        elif isinstance(value, ast.Node | ast.StmtOpts):
+            for name in getattr(value, "__dataclass_fields__", {}):
+                visit(getattr(value, name))
+
+    visit(workflow)
+
+
+__all__ = ["DocumentError", "ImportError_", "ImportResult", "Importer", "Path"]

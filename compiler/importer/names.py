@@ -1,0 +1,78 @@
+"""Names the importer writes: which Bitrix ids can stand as .bpl names, and fresh ones."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from compiler.diagnostics import Diagnostics
+from compiler.source import SourceFile
+from compiler.syntax import parse_module
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The keywords of grammar/bpl.lark. The contextual lexer admits most of them as names where
+# no keyword fits, but a generated name never relies on that.
+KEYWORDS = frozenset({
+    "action", "activity", "and", "approve", "approved", "as", "ask", "assign", "autostart",
+    "between", "body", "branch", "by", "changed", "command", "comment", "const", "contains",
+    "create", "days", "delay", "description", "disabled", "do", "each", "else", "empty", "enter",
+    "exit", "false", "field", "first", "for", "from", "goto", "hours", "if", "import", "in",
+    "initial", "input", "is", "log", "macro", "mail", "message", "minutes", "not", "notify",
+    "on", "or", "output", "parallel", "param", "queue", "random", "rejected", "required",
+    "review", "robot", "seconds", "select", "set", "stage", "start", "state", "statemachine",
+    "status", "subject", "task", "terminate", "title", "to", "true", "until", "var", "wait",
+    "webhook", "while", "with", "workflow",
+})
+# Heads of references: a label or loop variable named like one would hide it.
+BUILTINS = frozenset({"doc", "param", "var", "const", "env", "global", "system", "workflow",
+                      "role", "user", "group", "document"})
+
+
+def is_name(text: str) -> bool:
+    """Can `text` be written as a .bpl name anywhere (a label, a loop variable)?"""
+    return bool(_IDENTIFIER.fullmatch(text)) and text not in KEYWORDS
+
+
+@cache
+def is_member_name(text: str) -> bool:
+    """Can `text` be the name of a declaration, field or state? Those stand only where the
+    grammar expects a name (`var NAME:`, `var.NAME`, `state NAME`, `goto NAME`), where the
+    contextual lexer reads most keywords as names too; a keyword is tried out."""
+    if not _IDENTIFIER.fullmatch(text):
+        return False
+    if text not in KEYWORDS:
+        return True
+    probe = (f"statemachine w for crm.deal {{\n    var {text}: int\n    field {text}: int\n"
+             f"    state {text} {{\n        enter {{\n            var.{text} = doc.{text}\n"
+             f"            log \"{{var.{text}}}\"\n            goto {text}\n        }}\n"
+             f"    }}\n}}\n")
+    diagnostics = Diagnostics()
+    module = parse_module(SourceFile.from_text("probe.bpl", probe), diagnostics)
+    return module is not None and not diagnostics.has_errors
+
+
+def slug(text: str, fallback: str) -> str:
+    """A lower-case name made of the ASCII letters and digits of `text`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[A-Za-z0-9]+", ascii_text.lower())
+    name = "_".join(words)[:40].strip("_")
+    if not name or name[0].isdigit():
+        name = f"{fallback}_{name}" if name else fallback
+    return name if is_name(name) and name not in BUILTINS else f"{name}_"
+
+
+class Names:
+    """Hands out names unique within one scope."""
+
+    def __init__(self, taken: set[str] | None = None) -> None:
+        self.taken = set(taken or ())
+
+    def claim(self, wanted: str) -> str:
+        name = wanted
+        counter = 2
+        while name in self.taken or not is_member_name(name) or name in BUILTINS:
+            name = f"{wanted}_{counter}"
+            counter += 1
+        self.taken.add(name)
+        return name

@@ -1,0 +1,207 @@
+"""What a Bitrix field token can become in .bpl: `{=Document:X}` → doc.X, `{=Template:p}` →
+param.p, `{=Variable:v}` → var.v, `{=Constant:c}` → const.c, `{=A1_2_3_4:Comments}` → a label
+of that activity (`a1.Comments`), `{=<loop>:Value}` → the loop's variable, system values.
+
+Every reference made here is recorded with the resolution the checker will give it, so that
+codegen's own value lowering can render it locally (`render.py`) and the importer keeps a
+reference only when it reads back as exactly the original text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from compiler.catalog import Catalog, DocumentSpec
+from compiler.codegen.values import Placeholders
+from compiler.importer.names import Names, is_member_name, slug
+from compiler.importer.tokens import FieldToken
+from compiler.semantics import types as T
+from compiler.semantics.checker import ROLES, SYSTEM_FIELDS, WORKFLOW_FIELDS
+from compiler.semantics.model import Resolved
+from compiler.source import Span
+from compiler.syntax import ast
+
+NOWHERE = Span.unknown("<import>")
+_SYSTEM = {bitrix: (name, typ) for name, (bitrix, typ) in SYSTEM_FIELDS.items()}
+_WORKFLOW = {bitrix: (name, typ) for name, (bitrix, typ) in WORKFLOW_FIELDS.items()}
+_DECL_OBJECTS = {"Template": "param", "Variable": "var", "Constant": "const"}
+
+
+@dataclass
+class DeclaredField:
+    name: str
+    code: str
+    type: ast.TypeRef
+    label: str | None
+
+
+@dataclass
+class Loop:
+    activity: str  # the ForEachActivity's Name in the original
+    key: int  # stands for the loop statement in placeholders
+    value_name: str
+    key_name: str | None
+
+
+@dataclass
+class Scope:
+    catalog: Catalog
+    document: DocumentSpec | None
+    user_groups: tuple[str, ...] = ()
+    # Bitrix id → (kind, type) of the declared parameters, variables and constants.
+    decls: dict[str, tuple[str, T.Type]] = field(default_factory=dict)
+    # Activity Name → label, and label → the activity's Bitrix type.
+    labels: dict[str, str] = field(default_factory=dict)
+    label_types: dict[str, str] = field(default_factory=dict)
+    loops: list[Loop] = field(default_factory=list)
+    loop_names: dict[int, str] = field(default_factory=dict)
+    fields: dict[str, DeclaredField] = field(default_factory=dict)
+    field_names: Names = field(default_factory=Names)
+    # Types of fields of the document as the template itself lists them (DOCUMENT_FIELDS).
+    field_types: dict[str, tuple[str, bool, str]] = field(default_factory=dict)
+    expected: dict[int, Resolved] = field(default_factory=dict)
+    keep: list[object] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # A declared field must not hide a standard one: doc.<code> reads the standard field.
+        if self.document is not None:
+            self.field_names.taken.update(self.document.fields)
+
+    # ── trying a conversion ──────────────────────────────────────────────────────────────
+    def checkpoint(self) -> tuple[dict[str, DeclaredField], set[str]]:
+        """What `rollback` restores: a conversion that is given up declares no fields."""
+        return dict(self.fields), set(self.field_names.taken)
+
+    def rollback(self, checkpoint: tuple[dict[str, DeclaredField], set[str]]) -> None:
+        self.fields = dict(checkpoint[0])
+        self.field_names.taken = set(checkpoint[1])
+
+    # ── recording references ─────────────────────────────────────────────────────────────
+    def ref(self, parts: tuple[str, ...], resolved: Resolved) -> ast.Ref:
+        node = ast.Ref(NOWHERE, parts)
+        self.expected[id(node)] = resolved
+        self.keep.append(node)
+        return node
+
+    def resolved(self, node: ast.Expr) -> Resolved | None:
+        """What the checker will resolve `node` to (the ValueLowerer's question)."""
+        return self.expected.get(id(node))
+
+    def placeholders(self) -> Placeholders:
+        """Label and loop placeholders → the original activity Names."""
+        labels = {label: name for name, label in self.labels.items()}
+        return Placeholders(labels, dict(self.loop_names))
+
+    # ── tokens ───────────────────────────────────────────────────────────────────────────
+    def token(self, token: FieldToken) -> ast.Expr | None:
+        ref = self.reference(token.object, token.field)
+        if ref is None or not token.modifiers:
+            return ref
+        if not all(is_member_name(m) and self.catalog.modifier(m) is not None
+                   for m in token.modifiers):
+            return None
+        return ast.Modified(NOWHERE, ref, token.modifiers)
+
+    def reference(self, obj: str, name: str) -> ast.Ref | None:
+        if obj == "Document":
+            return self.doc(name)
+        kind = _DECL_OBJECTS.get(obj)
+        if kind is not None:
+            return self.decl(kind, name)
+        if obj == "System" and name in _SYSTEM:
+            bpl, typ = _SYSTEM[name]
+            return self.ref(("system", bpl), Resolved("system", "System", name, typ))
+        if obj == "Workflow" and name in _WORKFLOW:
+            bpl, typ = _WORKFLOW[name]
+            return self.ref(("workflow", bpl), Resolved("workflow", "Workflow", name, typ))
+        if obj == "User" and name == "ID":
+            return self.ref(("user", "current"), Resolved("user", "User", "ID", T.USER))
+        if obj in ("GlobalVar", "GlobalConst") and is_member_name(name):
+            kind = "var" if obj == "GlobalVar" else "const"
+            return self.ref(("global", kind, name), Resolved("global", obj, name, T.ANY))
+        for loop in reversed(self.loops):
+            if loop.activity == obj and name in ("Value", "Key"):
+                return self._loop(loop, name)
+        label = self.labels.get(obj)
+        if label is not None and is_member_name(name) and self.readable(label, name):
+            return self.ref((label, name), Resolved("label", "", name, T.ANY, label=label))
+        return None
+
+    def readable(self, label: str, result: str) -> bool:
+        """Does the checker let `label.result` be read (the activity type's known results)?"""
+        spec = self.catalog.activity(self.label_types.get(label, ""))
+        return spec is None or not spec.returns or result in spec.returns
+
+    def _loop(self, loop: Loop, name: str) -> ast.Ref | None:
+        variable = loop.value_name if name == "Value" else loop.key_name
+        if variable is None:
+            return None
+        return self.ref((variable,), Resolved("loop", f"@foreach:{loop.key}", name, T.ANY))
+
+    def decl(self, kind: str, name: str) -> ast.Ref | None:
+        if kind == "param" and name == "TargetUser":
+            return self.ref(("param", name), Resolved("param", "Template", name, T.USER))
+        found = self.decls.get(name)
+        if found is None or found[0] != kind:
+            return None
+        obj = {"param": "Template", "var": "Variable", "const": "Constant"}[kind]
+        return self.ref((kind, name), Resolved(kind, obj, name, found[1]))
+
+    def role(self, token: str) -> ast.Ref | None:
+        if token not in (*ROLES, *self.user_groups):
+            return None
+        return self.ref(("role", token), Resolved("role", "", "", T.USER, literal=token))
+
+    # ── document fields ──────────────────────────────────────────────────────────────────
+    def doc(self, code: str) -> ast.Ref | None:
+        """doc.<name> for a field code; codes the catalog does not know are declared."""
+        known = self._known(code)
+        if known is not None:
+            parts = tuple(code.split("."))
+            if all(is_member_name(p) for p in parts):
+                return self.ref(("doc", *parts), Resolved("doc", "Document", code, known))
+        declared = self.fields.get(code)
+        if declared is None:
+            declared = self._declare(code)
+        typ = T.Type(declared.type.argument or declared.type.name, declared.type.multiple)
+        return self.ref(("doc", declared.name), Resolved("doc", "Document", code, typ))
+
+    def _known(self, code: str) -> T.Type | None:
+        spec = self.document
+        if spec is None or code in self.fields:
+            return None
+        if code in spec.fields:
+            f = spec.fields[code]
+            return T.Type(f.type, f.multiple)
+        if code.endswith("_PRINTABLE") and code[: -len("_PRINTABLE")] in spec.fields:
+            return T.STRING
+        if "." in code:
+            prefix, rest = code.split(".", 1)
+            target = spec.references.get(prefix + ".")
+            target_spec = self.catalog.document(target) if target else None
+            found = target_spec.fields.get(rest) if target_spec is not None else None
+            if found is not None:
+                return T.Type(found.type, found.multiple)
+        return None
+
+    def _declare(self, code: str) -> DeclaredField:
+        wanted = code if is_member_name(code) and (self.document is None or
+                                            code not in self.document.fields) else \
+            _field_slug(code)
+        name = self.field_names.claim(wanted)
+        type_name, multiple, label = self.field_types.get(code, ("string", False, ""))
+        ref = _field_type(type_name, multiple)
+        declared = DeclaredField(name, code, ref, label or None)
+        self.fields[code] = declared
+        return declared
+
+
+def _field_slug(code: str) -> str:
+    return slug(code, "field").upper()
+
+
+def _field_type(type_name: str, multiple: bool) -> ast.TypeRef:
+    if type_name in T.BASE_TYPES and type_name not in ("select", "internalselect"):
+        return ast.TypeRef(NOWHERE, type_name, multiple)
+    return ast.TypeRef(NOWHERE, "type", multiple, argument=type_name or "string")
+

@@ -1,0 +1,152 @@
+"""The activity tree → statements: the language's own statement where one fits, the generic
+form where it does not or where the plan says so (the check after compiling found that the
+statement does not give the node back).
+
+Every statement remembers the node it came from (its path of child indexes under the root),
+so that compile errors and differences can be traced back to nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.catalog import Catalog
+from compiler.importer.conditions import Conditions
+from compiler.importer.containers import Containers
+from compiler.importer.document import Document
+from compiler.importer.generic import generic
+from compiler.importer.names import BUILTINS, Names
+from compiler.importer.nodes import Context, Node, Path
+from compiler.importer.report import Report
+from compiler.importer.scope import Scope
+from compiler.importer.states import StateBuilder, initial_state, state_names
+from compiler.importer.sugar import SimpleStatements
+from compiler.importer.tasks import TaskStatements
+from compiler.importer.tokens import FIELD_TOKEN
+from compiler.importer.values import Values
+from compiler.syntax import ast
+
+# Objects of field tokens that are not activities, whatever an activity is named.
+_OBJECTS = {"Document", "Template", "Parameter", "Variable", "Constant", "GlobalConst",
+            "GlobalVar", "Workflow", "User", "System", "Input"}
+
+
+@dataclass
+class Plan:
+    """Decisions carried from one round of import to the next."""
+
+    generic: set[Path] = field(default_factory=set)  # nodes to write in the generic form
+    keep_state_names: bool = False
+    drop_defaults: set[str] = field(default_factory=set)  # declarations left without default
+
+
+class TreeBuilder:
+    def __init__(self, values: Values, catalog: Catalog, document: Document, plan: Plan,
+                 report: Report, states: dict[str, str] | None = None) -> None:
+        self.values = values
+        self.scope = values.scope
+        self.plan = plan
+        self.report = report
+        self.ctx = Context(values, catalog, self.block)
+        self.conditions = Conditions(values)
+        self.simple = SimpleStatements(self.ctx, document=document.expr,
+                                       document_name=document.name, crm=document.crm,
+                                       states=states)
+        self.tasks = TaskStatements(self.ctx)
+        self.containers = Containers(self.ctx, self.conditions)
+        self.origins: dict[int, Path] = {}  # id(statement) → node path
+        self.generic_paths: set[Path] = set()
+        self.where: dict[Path, str] = {}
+
+    # ── statements ───────────────────────────────────────────────────────────────────────
+    def block(self, nodes: Sequence[Node]) -> tuple[ast.Stmt, ...]:
+        out = []
+        for node in nodes:
+            stmt = self.statement(node)
+            if stmt is not None:
+                out.append(stmt)
+        return tuple(out)
+
+    def statement(self, node: Node) -> ast.Stmt | None:
+        where = describe(node)
+        self.where[node.path] = where
+        stmt: ast.Stmt | None = None
+        if node.path not in self.plan.generic:
+            stmt = self.simple.build(node) or self.tasks.build(node) or \
+                self.containers.build(node)
+        if stmt is None:
+            stmt = generic(self.ctx, node, self.report, where)
+            if stmt is None:
+                return None
+            self.generic_paths.add(node.path)
+        self.origins[id(stmt)] = node.path
+        return stmt
+
+    # ── roots ────────────────────────────────────────────────────────────────────────────
+    def sequential(self, root: Node) -> tuple[ast.Stmt, ...]:
+        return self.block(root.children)
+
+    def states(self, root: Node, names: dict[str, str]) -> tuple[ast.State, ...]:
+        children = root.children
+        states = [c for c in children if c.type == "StateActivity"]
+        for other in children:
+            if other.type != "StateActivity":
+                self.report.lossy(describe(other), f"{other.type} directly under a state "
+                                                   "machine has no .bpl form; dropped")
+        initial = initial_state(root, states)
+        if initial is None:
+            self.report.lossy("InitialStateName", "it names no state; the first state starts")
+        builder = StateBuilder(self.ctx, self.simple, self.report, names)
+        return tuple(builder.state(s, s.name == initial, describe(s)) for s in states)
+
+
+def describe(node: Node) -> str:
+    title = node.properties.get("Title")
+    shown = f"'{title}'" if isinstance(title, str) and title else node.type
+    return f"{shown} ({node.type} {node.name})" if node.name else shown
+
+
+def walk(node: Node) -> Iterator[Node]:
+    yield node
+    for child in node.children:
+        yield from walk(child)
+
+
+def assign_labels(root: Node, scope: Scope, catalog: Catalog) -> None:
+    """`as aN` on every activity whose results or properties other nodes read."""
+    nodes = {n.name: n for n in walk(root) if n.name and n.name not in _OBJECTS and
+             n is not root}
+    read: set[str] = set()
+
+    def scan(value: Any) -> None:
+        if isinstance(value, str):
+            if "{=" in value:
+                read.update(m["object"] for m in FIELD_TOKEN.finditer(value))
+        elif isinstance(value, dict):
+            obj = value.get("object")
+            if isinstance(obj, str):
+                read.add(obj)
+            for item in value.values():
+                scan(item)
+        elif isinstance(value, list):
+            for item in value:
+                scan(item)
+
+    for node in walk(root):
+        scan(node.properties)
+        if node.type == "ForEachActivity":
+            scan(str(node.properties.get("Object", "")))
+            read.add(str(node.properties.get("Object", "")))
+    names = Names({*scope.decls, *BUILTINS})
+    counter = 0
+    for node in walk(root):
+        if node.name in read and node.name in nodes and node.name not in scope.labels:
+            counter += 1
+            label = names.claim(f"a{counter}")
+            scope.labels[node.name] = label
+            scope.label_types[label] = node.type
+
+
+__all__ = ["Plan", "TreeBuilder", "assign_labels", "describe", "state_names", "walk"]

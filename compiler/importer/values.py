@@ -1,0 +1,185 @@
+"""PHP values of a template → .bpl expressions that compile back to the same values.
+
+Each conversion tries the readable form first (a reference for a field token, an expression
+for a formula, an interpolated string for a text with tokens) and keeps it only when codegen
+renders it back to the original; otherwise the text stays literal. A text can always be
+written literally, so `value` and `text` never fail; `users` may (a user list must be a list).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from compiler.importer.calc import parse_formula
+from compiler.importer.render import Renderer, same
+from compiler.importer.scope import NOWHERE, Scope
+from compiler.importer.tokens import FIELD_TOKEN, FieldToken, InlineFormula, segments, whole_token
+from compiler.syntax import ast
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_USER = re.compile(r"user_([1-9][0-9]*)")
+_GROUP = re.compile(r"group_(\S+)")
+
+
+def text_node(*parts: str | ast.Expr) -> ast.Text:
+    merged: list[str | ast.Expr] = []
+    for part in parts:
+        if isinstance(part, str):
+            if not part:
+                continue
+            if merged and isinstance(merged[-1], str):
+                merged[-1] += part
+                continue
+        merged.append(part)
+    return ast.Text(NOWHERE, tuple(merged))
+
+
+def number(value: int | float) -> ast.Expr | None:
+    text = repr(value)
+    if not _NUMBER.fullmatch(text):
+        return None
+    return ast.Number(NOWHERE, value, text)
+
+
+class Values:
+    def __init__(self, scope: Scope, functions: set[str]) -> None:
+        self.scope = scope
+        self.render = Renderer(scope)
+        self.functions = functions
+
+    # ── value context ────────────────────────────────────────────────────────────────────
+    def value(self, raw: Any) -> ast.Expr:
+        """An expression whose value is `raw` (canonically: a bool may come back 'Y'/'N',
+        a null as '')."""
+        if isinstance(raw, str):
+            return self.string(raw)
+        if isinstance(raw, bool):
+            return ast.Bool(NOWHERE, raw)
+        if isinstance(raw, int | float):
+            found = number(raw) if not isinstance(raw, float) or math.isfinite(raw) else None
+            return found or text_node(repr(raw))
+        if raw is None:
+            return text_node()
+        if isinstance(raw, list):
+            return ast.ListExpr(NOWHERE, tuple(self.value(item) for item in raw))
+        if isinstance(raw, dict):
+            return ast.MapExpr(NOWHERE, tuple(
+                ast.MapEntry(NOWHERE, str(key), NOWHERE, self.value(item))
+                for key, item in raw.items()))
+        return text_node(str(raw))
+
+    def string(self, raw: str) -> ast.Expr:
+        token = whole_token(raw)
+        if token is not None:
+            ref = self.scope.token(token)
+            if ref is not None and self.render.value(ref) == raw:
+                return ref
+        if raw.startswith("="):
+            expr = self.formula(raw[1:])
+            if expr is not None and self.render.value(expr) == raw:
+                return expr
+        text = self.text(raw)
+        if self.render.value(text) == raw:
+            return text
+        return text_node(raw)
+
+    def formula(self, body: str) -> ast.Expr | None:
+        expr = parse_formula(body, self.scope.token, self.functions)
+        return expr if expr is not None and _printable_inside_text(expr) else None
+
+    # ── text context ─────────────────────────────────────────────────────────────────────
+    def text(self, raw: str) -> ast.Text:
+        """A string literal whose text is exactly `raw`."""
+        parts: list[str | ast.Expr] = []
+        for segment in segments(raw):
+            if isinstance(segment, str):
+                parts.append(segment)
+            elif isinstance(segment, FieldToken):
+                parts.append(self._token_part(segment))
+            else:
+                parts.append(self._formula_part(segment))
+        return text_node(*parts)
+
+    def _token_part(self, token: FieldToken) -> str | ast.Expr:
+        ref = self.scope.token(token)
+        if ref is not None and self.render.text(ref) == token.text:
+            return ref
+        return ast.RawBitrix(NOWHERE, token.text)
+
+    def _formula_part(self, formula: InlineFormula) -> str | ast.Expr:
+        expr = self.formula(formula.body)
+        if expr is not None and self.render.text(expr) == formula.text:
+            return expr
+        if _raw_safe(formula.text):
+            return ast.RawBitrix(NOWHERE, formula.text)
+        return formula.text
+
+    def any_text(self, raw: Any) -> ast.Text | None:
+        """A text for a property the statement writes as text: strings, and numbers the
+        canonical form does not tell apart from their digits."""
+        if isinstance(raw, str):
+            return self.text(raw)
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return text_node(str(raw))
+        if raw is None:
+            return text_node()
+        return None
+
+    # ── users ────────────────────────────────────────────────────────────────────────────
+    def users(self, raw: Any) -> ast.Expr | None:
+        """`USERS` of a statement (`user(12)`, `[role.author, doc.ASSIGNED_BY_ID]`)."""
+        if not isinstance(raw, list):
+            return None
+        items = [self._user(item) for item in raw]
+        expr: ast.Expr = items[0] if len(items) == 1 else ast.ListExpr(NOWHERE, tuple(items))
+        return expr if same(self.render.users(expr), raw) else None
+
+    def _user(self, raw: Any) -> ast.Expr:
+        if isinstance(raw, str):
+            user = _USER.fullmatch(raw)
+            if user is not None:
+                return ast.Call(NOWHERE, ("user",), (ast.Arg(NOWHERE, None, ast.Number(
+                    NOWHERE, int(user.group(1)), user.group(1))),), NOWHERE)
+            group = _GROUP.fullmatch(raw)
+            if group is not None and '"' not in raw:
+                return ast.Call(NOWHERE, ("group",),
+                                (ast.Arg(NOWHERE, None, text_node(group.group(1))),), NOWHERE)
+            role = self.scope.role(raw)
+            if role is not None:
+                return role
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return text_node(str(raw))
+        return self.value(raw)
+
+
+def _raw_safe(text: str) -> bool:
+    """Can `text` stand as a verbatim Bitrix token in a .bpl string (its braces matched by
+    the parser, nothing in it read as an escape or a string)?"""
+    if FIELD_TOKEN.fullmatch(text):
+        return True
+    if any(ch in text for ch in "\"'\\\n"):
+        return False
+    depth = 0
+    for index, ch in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0 and index != len(text) - 1:
+            return False
+    return depth == 0
+
+
+def _printable_inside_text(expr: ast.Expr) -> bool:
+    """Strings inside an interpolation are written with escaped quotes; one holding a quote
+    cannot be written there."""
+    if isinstance(expr, ast.Text):
+        return all(isinstance(p, str) and '"' not in p for p in expr.parts)
+    children: list[ast.Expr] = []
+    match expr:
+        case ast.Call():
+            children = [a.value for a in expr.args]
+        case ast.Binary() | ast.Compare():
+            children = [expr.left, expr.right]
+        case ast.Unary() | ast.Percent() | ast.Not() | ast.Modified():
+            children = [expr.operand]
+    return all(_printable_inside_text(c) for c in children)
