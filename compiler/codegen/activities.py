@@ -7,6 +7,7 @@ designer like one made there.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -126,27 +127,32 @@ class ActivityLowerer:
             case ast.TaskStmt():
                 return "task", "Create task", text(stmt.name)
             case ast.StartStmt():
-                return "start", "Start workflow", ""
+                return "start", "Start workflow", _head(self.values.value(stmt.template),
+                                                        self.values.value(stmt.document))
             case ast.WebhookStmt():
                 return "webhook", "Webhook", text(stmt.url)
             case ast.CreateStmt():
-                return "create", "Create document", ""
+                # The field names, not their values: editing a value keeps the name.
+                return "create", "Create document", _head(
+                    self.values.value(stmt.document), [e.key for e in stmt.fields.entries])
             case ast.StageStmt():
                 return "stage", "Change stage", str(self.values.value(stmt.stage))
             case ast.AssignUsersStmt():
-                return "assign_users", "Change responsible", ""
+                return "assign_users", "Change responsible", _head(
+                    self.values.users(stmt.users), stmt.mode)
             case ast.TerminateStmt():
-                return "terminate", "Terminate", ""
+                return "terminate", "Terminate", text(stmt.status) if stmt.status else ""
             case ast.GotoStmt():
                 return "goto", f"Go to {stmt.state}", stmt.state
             case ast.ParallelStmt():
                 return "parallel", "Parallel", ""
             case ast.WhileStmt():
-                return "while", "While", ""
+                return "while", "While", _head(self._condition_head(stmt.condition))
             case ast.ForEachStmt():
                 return "foreach", "For each", stmt.value_name
             case ast.IfStmt():
-                return "if", "Condition", ""
+                return "if", "Condition", _head([self._condition_head(b.condition)
+                                                 for b in stmt.branches])
             case ast.ActivityStmt():
                 title = text(stmt.title) if stmt.title is not None else stmt.type_name
                 return "activity", title, stmt.type_name
@@ -155,6 +161,10 @@ class ActivityLowerer:
                 name = robot.name.plain if robot is not None else stmt.call.dotted
                 return "call", name, stmt.call.dotted
         return type(stmt).__name__, type(stmt).__name__, ""
+
+    def _condition_head(self, condition: ast.Expr | None) -> Any:
+        return lower_condition(to_dnf(condition), self.values) if condition is not None \
+            else None
 
     # ── simple statements ────────────────────────────────────────────────────────────────
     def _SetStmt(self, stmt: ast.SetStmt, name: str, title: str) -> Node:
@@ -549,6 +559,15 @@ class ActivityLowerer:
     def _users_setting(self, settings: dict[str, ast.Setting], key: str) -> list[Any]:
         setting = settings.get(key)
         return self.values.users(setting.value) if setting is not None else []
+
+
+def _head(*parts: Any) -> str:
+    """A statement's distinguishing content as text, for its name's key.
+
+    Without it, every `if` (or `while`, `create`, …) of a block would share one key and be
+    told apart only by its position among them: inserting one would rename all that follow.
+    """
+    return json.dumps(parts, ensure_ascii=False, sort_keys=True)
 
 
 def _wait_head(stmt: ast.WaitStmt) -> str:

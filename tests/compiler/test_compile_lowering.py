@@ -7,8 +7,9 @@ failure names the rule that broke.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from compile_support import body, compile_text, only_template
+from compile_support import body, compile_text, only_template, walk
 
 
 def _assigned(tmp_path: Path, expression: str, var_type: str = "double") -> object:
@@ -88,3 +89,35 @@ def test_names_inside_a_loop_do_not_depend_on_object_identity(tmp_path: Path) ->
     second = compile_text(tmp_path, text)
     assert first.templates[0].package == second.templates[0].package
     assert first.templates[0].bpt() == second.templates[0].bpt()
+
+
+def _names(package: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(n["Name"], n["Type"]) for n in walk(package["TEMPLATE"][0])}
+
+
+def test_inserting_an_if_keeps_the_names_of_the_ifs_after_it(tmp_path: Path) -> None:
+    # Ifs used to share one naming key and differ only by their position among ifs, so a new
+    # `if` renamed every later one and all its children: a plan showed a rebuilt tree.
+    def program(*statements: str) -> str:
+        return ("workflow w for crm.deal {\n    var n: int\n" +
+                "".join(f"    {s}\n" for s in statements) + "}\n")
+
+    old_if = 'if var.n > 1 { log "one" } else { log "other" }'
+    new_if = 'if var.n > 5 { log "five" }'
+    before = _names(only_template(compile_text(tmp_path, program(old_if))))
+    after = _names(only_template(compile_text(tmp_path, program(new_if, old_if))))
+    assert before <= after
+    assert len(after - before) == 4  # IfElse, its branch, the automatic else, the log
+
+
+def test_inserting_a_loop_keeps_the_names_of_the_loops_after_it(tmp_path: Path) -> None:
+    def program(*statements: str) -> str:
+        return ("workflow w for crm.deal {\n    var n: int\n" +
+                "".join(f"    {s}\n" for s in statements) + "}\n")
+
+    old_loop = "while var.n > 1 { var.n = var.n - 1 }"
+    new_loop = 'while var.n < 0 { log "never" }'
+    before = _names(only_template(compile_text(tmp_path, program(old_loop))))
+    after = _names(only_template(compile_text(tmp_path, program(new_loop, old_loop))))
+    assert before <= after
+    assert len(after - before) == 3  # While, its body sequence, the log
