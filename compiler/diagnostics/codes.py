@@ -49,8 +49,8 @@ _RULES = [
          "'as', state names and workflow names must be unique too."),
     Rule("E102", "unknown-document-type", "The document type after 'for' is not known.",
          "Use crm.deal, crm.lead, crm.contact, crm.company, crm.quote, crm.invoice, "
-         "crm.dynamic(ID), lists.element(IBLOCK_ID), lists.process(IBLOCK_ID) or "
-         "disk.file(STORAGE_ID), or spell the three parts with document(\"module\", \"entity\", \"type\")."),
+         "crm.dynamic(ID), lists.element(IBLOCK_ID) or disk.file(STORAGE_ID), or spell the "
+         "three parts with document(\"module\", \"entity\", \"type\")."),
     Rule("E103", "unknown-state", "goto names a state that the state machine does not declare.",
          "Every 'goto NAME' target must be a 'state NAME' of the same statemachine."),
     Rule("E104", "unknown-function", "A calc function that Bitrix does not provide.",
@@ -73,8 +73,8 @@ _RULES = [
     # ── types ─────────────────────────────────────────────────────────────────────
     Rule("E200", "type-mismatch", "A value's type does not fit where it is used.",
          "Assignments, defaults and comparisons are checked against declared types: a number "
-         "cannot go into a user, a string literal cannot be compared with '>' to a date, and so on. "
-         "Use a modifier (x | int) to convert on purpose."),
+         "cannot go into a user, a string literal cannot be compared with '>' to a date, and so "
+         "on. Use a modifier (x | int) to convert on purpose."),
     Rule("E201", "invalid-default", "A default value does not fit the declared type.",
          "The default of a select must be one of its option keys; a bool default is true/false; "
          "a user default is user(N), group(\"...\"), a role, or an env symbol."),
@@ -93,8 +93,8 @@ _RULES = [
          "but its properties cannot be checked. The portal refuses unknown types at import with "
          "'Activity was not found'."),
     Rule("E303", "invalid-property-value", "A property has a value outside what Bitrix accepts.",
-         "For example vote must be any, all or percent N; a delay must be positive and at most "
-         "5 years; a webhook URL must be http(s) with a dotted host."),
+         "For example vote must be any, all or a percentage (vote 60); a delay must be "
+         "positive and at most 5 years; a webhook URL must be http(s) with a dotted host."),
     Rule("E304", "invalid-declaration", "A robot, action or macro declaration is malformed.",
          "Codes match [a-z0-9.-_]+, property keys start with a letter and use [a-z0-9_], the "
          "handler is an http(s) URL with a dotted host."),

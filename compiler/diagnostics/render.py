@@ -11,11 +11,13 @@ from compiler.source import SourceFile
 
 Sources = Mapping[str, SourceFile]
 
-_COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.NOTE: "\x1b[1;36m"}
+_COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m",
+           Severity.NOTE: "\x1b[1;36m"}
 _BOLD, _BLUE, _RESET = "\x1b[1m", "\x1b[1;34m", "\x1b[0m"
 
 
-def render_human(diagnostics: Iterable[Diagnostic], sources: Sources, *, color: bool = False) -> str:
+def render_human(diagnostics: Iterable[Diagnostic], sources: Sources, *,
+                 color: bool = False) -> str:
     return "\n".join(_human_one(d, sources, color) for d in diagnostics)
 
 
