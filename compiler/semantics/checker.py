@@ -28,6 +28,7 @@ from compiler.semantics.model import (
     Resolved,
 )
 from compiler.semantics.program import Program
+from compiler.semantics.robots import io_type
 from compiler.semantics.settings import SETTINGS
 from compiler.source import Span
 from compiler.syntax import ast
@@ -264,10 +265,10 @@ class WorkflowChecker:
             robot = self.program.robots.get(stmt.call.dotted)
             if robot is None:
                 return "", {}
-            returns = {o.name: self.type_of_ref(o.type) for o in robot.outputs}
+            returns = {o.name: io_type(o.type) for o in robot.outputs}
             if _robot_waits(robot):
                 returns["IsTimeout"] = T.INT
-            return "rest", returns
+            return f"{robot.kind} {robot.code}", returns
         else:
             activity_type = STATEMENT_ACTIVITY.get(type(stmt), "")
         spec = self.catalog.activity(activity_type)
@@ -678,7 +679,7 @@ class WorkflowChecker:
                                 labels=(Label(robot.code_span, "declared here"),))
                 continue
             given.add(name)
-            expected = self.type_of_ref(io.type)
+            expected = io_type(io.type)
             if not T.assignable(expected, value_type):
                 self.diag.error("E200", f"input '{name}' is {expected}, the value is "
                                         f"{value_type}", arg.value.span)
@@ -747,6 +748,10 @@ class WorkflowChecker:
             self.expr(expr)
             self.diag.error("E500", error.message, error.span, help=error.help)
             return
+        if any(not group for group in dnf):
+            self.diag.warning("W502", "this condition is always true", expr.span,
+                              help="a branch guarded by it always runs; a loop ends only through "
+                                   "terminate or Bitrix's 1000-iteration limit")
         for group in dnf:
             for atom in group:
                 resolved = self.ref(atom.left)
@@ -1063,10 +1068,14 @@ class WorkflowChecker:
                             ref.span)
             return None
         name = ref.parts[1]
-        if info.returns and name not in info.returns:
+        # A robot's results are exactly its outputs (and IsTimeout when it waits), even when
+        # that is none at all; an empty list elsewhere means "not known offline".
+        known = bool(info.returns) or (isinstance(info.stmt, ast.CallStmt)
+                                        and info.stmt.call.dotted in self.program.robots)
+        if known and name not in info.returns:
             self.diag.error("E100", f"'{label}' ({info.activity_type}) has no result '{name}'",
                             ref.span, help=did_you_mean(name, info.returns) or
-                            f"results are: {', '.join(info.returns)}",
+                            f"results are: {', '.join(info.returns) or 'none'}",
                             labels=(Label(info.span, "labelled here"),))
             return None
         typ = info.returns.get(name, T.ANY)
