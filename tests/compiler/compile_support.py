@@ -58,3 +58,21 @@ def body(package: dict[str, Any]) -> list[dict[str, Any]]:
     """The root's direct children."""
     children: list[dict[str, Any]] = package["TEMPLATE"][0]["Children"]
     return children
+
+
+def sample_files() -> list[Path]:
+    """The samples that double as documentation; empty while none are written yet."""
+    return sorted(SAMPLES.glob("*.bpl")) if SAMPLES.is_dir() else []
+
+
+def sample_environment() -> Environment:
+    """The environment `bpl compile samples` uses: the default one of the repository's
+    bpl.toml, as the CLI resolves it."""
+    from compiler.project.config import load_project
+    from compiler.semantics.environment import APP_CLIENT_ID
+
+    name, config = load_project(REPO).environment(None)
+    values: dict[str, EnvValue] = dict(config.values)
+    if config.client_id:
+        values.setdefault(APP_CLIENT_ID, config.client_id)
+    return Environment(name, values, symbolic=False)

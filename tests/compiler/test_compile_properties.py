@@ -1,0 +1,366 @@
+"""Properties of the whole compiler, checked on generated input.
+
+(a) No input makes `build` raise: mutated fixtures and samples, and texts generated from the
+    grammar itself. Whatever comes back can be rendered and packed.
+(b) Name stability: inserting one statement leaves every other activity's Name unchanged.
+(c) Determinism: the same sources give the same bytes, in one process and across processes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from compile_support import (
+    FIXTURES,
+    REPO,
+    fixture_environment,
+    sample_environment,
+    sample_files,
+    walk,
+)
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compiler.diagnostics import RULES
+from compiler.diagnostics.render import render_github, render_human, render_json, render_sarif
+from compiler.pipeline import BuildResult, build
+from compiler.semantics.environment import Environment
+
+GOLDEN = sorted((FIXTURES / "compile").glob("*.bpl"))
+BROKEN = sorted((FIXTURES / "errors").glob("*.bpl"))
+
+Draw = Callable[[st.SearchStrategy[Any]], Any]
+
+
+# ── (a) no input crashes the compiler ──────────────────────────────────────────────────────
+
+# Tokens as a person would edit them: long strings, strings, words, runs of spaces, one
+# character of anything else. Joined back they give the text unchanged.
+_TOKEN = re.compile(r'"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|\w+|\s+|[\s\S]')
+
+# Text that stresses the lexer, the string reader and span arithmetic.
+_NOISE = st.one_of(
+    st.text(min_size=1, max_size=8),
+    st.sampled_from(['"', '"""', "{", "}", "\\", "{=", "}}", "//", "/*", "\n", "\t", "\r\n",
+                     "\ufeff", "\u200b", "é", "日本", "🙂", "\x00", "=", ".", "|", "&"]),
+)
+
+
+def _delete_token(draw: Draw, tokens: list[str]) -> list[str]:
+    i = draw(st.integers(0, len(tokens) - 1))
+    return tokens[:i] + tokens[i + 1:]
+
+
+def _duplicate_token(draw: Draw, tokens: list[str]) -> list[str]:
+    i = draw(st.integers(0, len(tokens) - 1))
+    return tokens[:i + 1] + tokens[i:]
+
+
+def _swap_tokens(draw: Draw, tokens: list[str]) -> list[str]:
+    i, j = draw(st.integers(0, len(tokens) - 1)), draw(st.integers(0, len(tokens) - 1))
+    tokens = list(tokens)
+    tokens[i], tokens[j] = tokens[j], tokens[i]
+    return tokens
+
+
+def _replace_token(draw: Draw, tokens: list[str]) -> list[str]:
+    i, j = draw(st.integers(0, len(tokens) - 1)), draw(st.integers(0, len(tokens) - 1))
+    return [*tokens[:i], tokens[j], *tokens[i + 1:]]
+
+
+def _insert_noise(draw: Draw, tokens: list[str]) -> list[str]:
+    i = draw(st.integers(0, len(tokens)))
+    return [*tokens[:i], draw(_NOISE), *tokens[i:]]
+
+
+def _cut_characters(draw: Draw, tokens: list[str]) -> list[str]:
+    text = "".join(tokens)
+    i = draw(st.integers(0, len(text)))
+    j = draw(st.integers(i, min(len(text), i + 40)))
+    return [text[:i], text[j:]]
+
+
+def _repeat_characters(draw: Draw, tokens: list[str]) -> list[str]:
+    text = "".join(tokens)
+    i = draw(st.integers(0, len(text)))
+    j = draw(st.integers(i, min(len(text), i + 40)))
+    return [text[:j], text[i:]]
+
+
+_MUTATIONS = [_delete_token, _duplicate_token, _swap_tokens, _replace_token, _insert_noise,
+              _cut_characters, _repeat_characters]
+
+
+@st.composite
+def _mutant(draw: Draw, seeds: list[Path]) -> tuple[Path, str]:
+    seed = draw(st.sampled_from(seeds))
+    tokens = _TOKEN.findall(seed.read_text(encoding="utf-8")) or [""]
+    for _ in range(draw(st.integers(1, 4))):
+        tokens = draw(st.sampled_from(_MUTATIONS))(draw, tokens) or [""]
+    return seed, "".join(tokens)
+
+
+def assert_handled(result: BuildResult) -> None:
+    """What a caller does with a result must work too: render, pack, point into sources."""
+    items = result.diagnostics.sorted()
+    for d in items:
+        assert d.code in RULES, d
+        source = result.sources.get(d.span.file)
+        if source is not None:
+            lines = source.text.count("\n") + 1
+            assert 1 <= d.span.line <= lines and d.span.column >= 1, (d, lines)
+            assert (d.span.end_line, d.span.end_column) >= (d.span.line, d.span.column), d
+    render_human(items, result.sources, color=True)
+    json.loads(render_json(items))
+    json.loads(render_sarif(items, version="0"))
+    render_github(items)
+    for template in result.templates:
+        template.bpt()
+
+
+def _build_mutant(folder: Path, text: str, env: Environment) -> BuildResult:
+    # Written next to its siblings, so that its imports still resolve.
+    path = folder / "mutant.bpl"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    return build([path], env)
+
+
+@pytest.fixture(scope="module")
+def fixture_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("golden")
+    shutil.copytree(FIXTURES / "compile", folder, dirs_exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def samples_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not sample_files():
+        pytest.skip("no samples/*.bpl yet")
+    folder = tmp_path_factory.mktemp("samples")
+    for path in sample_files():
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+_FUZZ = settings(max_examples=150, deadline=None,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@_FUZZ
+@given(case=_mutant(GOLDEN + BROKEN), compile_mode=st.booleans())
+def test_mutated_fixtures_never_crash(fixture_copy: Path, case: tuple[Path, str],
+                                      compile_mode: bool) -> None:
+    seed, text = case
+    # Compile mode reaches codegen and packing for whatever still checks cleanly.
+    env = fixture_environment(seed.read_text(encoding="utf-8")) if compile_mode else \
+        Environment()
+    assert_handled(_build_mutant(fixture_copy, text, env))
+
+
+@_FUZZ
+@given(data=st.data())
+def test_mutated_samples_never_crash(samples_copy: Path, data: st.DataObject) -> None:
+    _, text = data.draw(_mutant(sample_files()))
+    assert_handled(_build_mutant(samples_copy, text, sample_environment()))
+
+
+@functools.cache
+def _grammar_strategy() -> st.SearchStrategy[str]:
+    """Programs drawn from grammar/bpl.lark.
+
+    from_lark joins terminals without the whitespace the grammar %ignores (see
+    HypothesisWorks/hypothesis#1804), so keywords and names would run together. Every
+    terminal is given explicitly instead, followed by a space; comments end their line.
+    """
+    from hypothesis.extra.lark import from_lark
+    from lark import Lark
+
+    from compiler.resources import grammar_dir
+
+    grammar = Lark((grammar_dir() / "bpl.lark").read_text(encoding="utf-8"), parser="lalr",
+                   lexer="contextual", start="start")
+    ascii_text = st.characters(min_codepoint=32, max_codepoint=126)
+    explicit: dict[str, st.SearchStrategy[str]] = {}
+    for terminal in grammar.terminals:
+        if terminal.name == "COMMENT":
+            explicit[terminal.name] = st.just("// note\n")
+        elif terminal.name == "BLOCK_COMMENT":
+            explicit[terminal.name] = st.just("/* note */ ")
+        elif terminal.name == "WS":
+            explicit[terminal.name] = st.sampled_from([" ", "\n", "\t"])
+        else:
+            strategy = st.from_regex(terminal.pattern.to_regexp(), fullmatch=True,
+                                     alphabet=ascii_text)
+            explicit[terminal.name] = strategy.map(lambda s: s + " ")
+    return from_lark(grammar, start="start", explicit=explicit)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_programs_from_the_grammar_never_crash(tmp_path_factory: pytest.TempPathFactory,
+                                               data: st.DataObject) -> None:
+    text = data.draw(_grammar_strategy())
+    folder = tmp_path_factory.getbasetemp() / "grammar"
+    folder.mkdir(exist_ok=True)
+    result = _build_mutant(folder, text, Environment())
+    assert_handled(result)
+    # The generator follows the grammar, so no text it makes is a syntax error at the level
+    # of tokens (names may still be keywords in disguise, which the parser then refuses).
+    assert not any(d.code in ("E002", "E003") for d in result.diagnostics), text
+
+
+# ── (b) name stability ─────────────────────────────────────────────────────────────────────
+
+# Statements of a generated workflow. `{body}` marks a block that may hold more statements;
+# `{t}` is a word that tells statements apart, `{n}` a small number.
+_SIMPLE = [
+    'log "{t}"{title}', 'set doc.TITLE = "{t}"{title}', 'var.note = "{t}"{title}',
+    "wait {n}h{title}", 'status "{t}"{title}', 'notify doc.ASSIGNED_BY_ID "{t}"{title}',
+    'webhook "https://h.example.com/{t}"{title}', 'approve "{t}" by user({n}){title}',
+    'create crm.lead {{ TITLE: "{t}" }}{title}', 'task "{t}"{title} {{ responsible: user({n}) }}',
+    'log "{t}" title "T{n}"', "var.count = {n}{title}",
+]
+_CONTAINERS = [
+    'if var.note == "{t}" {{ {body} }}',
+    'if doc.TITLE == "{t}" {{ {body} }} else {{ {body} }}',
+    'while var.note != "{t}" {{ {body} }}',
+    "for each {t}_item in var.items {{ {body} }}",
+    'parallel title "{t}" {{ branch {{ {body} }} branch {{ {body} }} }}',
+    'approve "{t}" by user({n}) approved {{ {body} }} rejected {{ {body} }}',
+]
+_WORDS = st.sampled_from(["a", "b", "c", "alpha", "beta"])
+# The inserted statement says "inserted" where the others say one of _WORDS, and carries that
+# as its title. A name is derived from what tells a statement apart from its siblings (kind,
+# title, the text that heads it, not every value), so two siblings that look alike (two
+# `set doc.TITLE = …`, two ifs on one condition) are told apart by order only; the promise
+# is for an insertion that can be told apart.
+_INSERTED = st.just("inserted")
+
+
+@st.composite
+def _statement(draw: Draw, depth: int = 0, words: st.SearchStrategy[str] = _WORDS) -> str:
+    word = draw(words)
+    fill = {"t": word, "n": draw(st.integers(1, 3)),
+            "title": ' title "inserted"' if word == "inserted" else ""}
+    if depth < 2 and draw(st.integers(0, 3)) == 0:
+        template = draw(st.sampled_from(_CONTAINERS))
+        # Each block gets at least one statement: empty loops are errors (E403).
+        bodies = iter([" ".join(draw(st.lists(_statement(depth + 1), min_size=1, max_size=3)))
+                       for _ in range(template.count("{body}"))])
+        return re.sub(r"\{body\}", lambda _: next(bodies),
+                      template.format(**fill, body="{body}"))
+    return draw(st.sampled_from(_SIMPLE)).format(**fill)
+
+
+def _workflow(statements: list[str]) -> str:
+    return ("workflow w for crm.deal {\n    var note: string\n    var count: int\n"
+            "    var items: string[]\n" + "".join(f"    {s}\n" for s in statements) + "}\n")
+
+
+def _nodes(text: str, folder: Path) -> list[tuple[str, str, str]]:
+    result = _build_mutant(folder, text, Environment())
+    assert [d.code for d in result.diagnostics] == [], text
+    return sorted((n["Name"], n["Type"], json.dumps(n["Properties"], sort_keys=True))
+                  for n in walk(result.templates[0].package["TEMPLATE"][0]))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(before=st.lists(_statement(), min_size=1, max_size=6),
+       inserted=_statement(words=_INSERTED), position=st.integers(0, 6))
+def test_inserting_a_statement_changes_only_its_own_names(
+        tmp_path_factory: pytest.TempPathFactory, before: list[str], inserted: str,
+        position: int) -> None:
+    folder = tmp_path_factory.getbasetemp() / "names"
+    folder.mkdir(exist_ok=True)
+    after = [*before[:position], inserted, *before[position:]]
+    old = _nodes(_workflow(before), folder)
+    new = _nodes(_workflow(after), folder)
+    alone = _nodes(_workflow([inserted]), folder)
+    # Every activity that was there keeps its Name (with the same content); what is new is
+    # exactly as many activities as the inserted statement makes on its own.
+    assert set(old) <= set(new)
+    assert len(new) - len(old) == len(alone) - 1  # the root exists in both
+    assert len({name for name, _, _ in new}) == len(new)  # names stay unique
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(outer=st.lists(_statement(), min_size=1, max_size=3), inner=st.lists(_statement(),
+       min_size=1, max_size=3), inserted=_statement(words=_INSERTED),
+       position=st.integers(0, 3))
+def test_inserting_inside_a_block_changes_only_its_own_names(
+        tmp_path_factory: pytest.TempPathFactory, outer: list[str], inner: list[str],
+        inserted: str, position: int) -> None:
+    folder = tmp_path_factory.getbasetemp() / "nested-names"
+    folder.mkdir(exist_ok=True)
+
+    def program(body: list[str]) -> str:
+        return _workflow([*outer, "if var.count > 0 { " + " ".join(body) + " }"])
+
+    old = _nodes(program(inner), folder)
+    new = _nodes(program([*inner[:position], inserted, *inner[position:]]), folder)
+    alone = _nodes(_workflow([inserted]), folder)
+    assert set(old) <= set(new)
+    assert len(new) - len(old) == len(alone) - 1
+
+
+# ── (c) determinism ────────────────────────────────────────────────────────────────────────
+
+
+def _all_bytes() -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for source in GOLDEN:
+        for template in build([source], fixture_environment(source.read_text("utf-8"))).templates:
+            out[f"{source.name}:{template.workflow}"] = template.bpt()
+    if sample_files():
+        for template in build(sample_files(), sample_environment()).templates:
+            out[f"samples:{template.workflow}"] = template.bpt()
+    return out
+
+
+def test_compiling_twice_gives_identical_bytes() -> None:
+    first = _all_bytes()
+    second = _all_bytes()  # `first` stays alive: no object of the second run reuses its ids
+    assert first and first == second
+
+
+_DIGESTS = """
+import hashlib, json, sys
+sys.path.insert(0, sys.argv[1])
+import test_compile_properties as p
+print(json.dumps({k: hashlib.sha256(v).hexdigest() for k, v in p._all_bytes().items()}))
+"""
+
+
+@pytest.mark.parametrize("hash_seed", ["1", "2"])
+def test_other_processes_give_identical_bytes(hash_seed: str) -> None:
+    # Another process has other memory addresses and (with another PYTHONHASHSEED) another
+    # set and dict-of-str iteration order; neither may leak into the output.
+    here = {k: hashlib.sha256(v).hexdigest() for k, v in _all_bytes().items()}
+    done = subprocess.run(
+        [sys.executable, "-c", _DIGESTS, str(Path(__file__).parent)],
+        capture_output=True, text=True, cwd=REPO, timeout=300, check=True,
+        env={"PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(REPO), "PATH": ""})
+    assert json.loads(done.stdout) == here
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(statements=st.lists(_statement(), min_size=1, max_size=8))
+def test_generated_workflows_compile_to_identical_bytes(
+        tmp_path_factory: pytest.TempPathFactory, statements: list[str]) -> None:
+    folder = tmp_path_factory.getbasetemp() / "determinism"
+    folder.mkdir(exist_ok=True)
+    first = _build_mutant(folder, _workflow(statements), Environment())
+    second = _build_mutant(folder, _workflow(statements), Environment())
+    assert [t.bpt() for t in first.templates] == [t.bpt() for t in second.templates]
