@@ -12,10 +12,12 @@ from pathlib import Path
 from compiler.catalog import Catalog, load_catalog
 from compiler.catalog.rules import child_violations, property_violations
 from compiler.codegen import CompiledTemplate, build_template
+from compiler.codegen.robots import RobotRegistration, build_registration
 from compiler.diagnostics import Diagnostics, Severity
 from compiler.semantics.checker import WorkflowChecker
 from compiler.semantics.environment import Environment
 from compiler.semantics.program import Program, load_program
+from compiler.semantics.robots import check_robots
 from compiler.source import SourceFile
 
 
@@ -24,6 +26,7 @@ class BuildResult:
     program: Program
     diagnostics: Diagnostics
     templates: list[CompiledTemplate] = field(default_factory=list)
+    robots: list[RobotRegistration] = field(default_factory=list)  # to register, by CODE
 
     @property
     def sources(self) -> dict[str, SourceFile]:
@@ -35,11 +38,14 @@ class BuildResult:
 
 
 def build(paths: list[Path], env: Environment | None = None, *, emit: bool = True,
-          catalog: Catalog | None = None) -> BuildResult:
-    """Check (and with `emit`, lower) every workflow under `paths`.
+          catalog: Catalog | None = None, sandbox: bool | None = None) -> BuildResult:
+    """Check (and with `emit`, lower) every workflow, robot and action under `paths`.
 
     Templates are produced only for workflows without errors, so a caller may still use the
-    good ones of a project with a broken file (check mode reports, compile refuses).
+    good ones of a project with a broken file (check mode reports, compile refuses). A workflow
+    calling a robot whose declaration has errors is not produced either. `sandbox` says whether
+    the target is the embedded sandbox (True), a Bitrix24 portal (False) or unknown (None): a
+    robot handler on this machine is reachable from the first only.
     """
     env = env or Environment()
     catalog = catalog or load_catalog()
@@ -49,10 +55,16 @@ def build(paths: list[Path], env: Environment | None = None, *, emit: bool = Tru
     # Errors inside strings (escapes, interpolations) and duplicate names still leave an AST;
     # the workflows of such a file were not read as written and must not be emitted.
     unsound = {d.span.file for d in diagnostics if d.severity is Severity.ERROR}
+    broken = check_robots(program, catalog, env, diagnostics, sandbox=sandbox)
+    if emit:
+        result.robots = [build_registration(decl, env, catalog)
+                         for code, decl in program.robots.items()
+                         if code not in broken and decl.span.file not in unsound]
     for workflow in program.workflows:
         local = Diagnostics()
         checked = WorkflowChecker(program, workflow, catalog, env, local).check()
-        if emit and not local.has_errors and workflow.span.file not in unsound:
+        if emit and not local.has_errors and workflow.span.file not in unsound \
+                and not broken.intersection(checked.robot_types):
             template = build_template(checked)
             _import_rules(template, catalog, local)
             if not local.has_errors:

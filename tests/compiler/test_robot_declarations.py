@@ -4,11 +4,14 @@ E304 before anything is sent, and the values a declaration takes in one environm
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from compiler.catalog import load_catalog
 from compiler.diagnostics import Diagnostics, Severity
+from compiler.pipeline import build
+from compiler.semantics.checker import robot_activity_type
 from compiler.semantics.environment import Environment
 from compiler.semantics.program import load_program
 from compiler.semantics.robots import check_robots, handler_problem
@@ -182,3 +185,159 @@ def test_severity_of_every_finding_is_error_or_warning(tmp_path: Path) -> None:
     found, _ = diagnose(tmp_path, robot('    input _x: money = 1\n    retries 3\n'))
     assert {severity for _, severity, _, _ in found} <= {Severity.ERROR.value,
                                                        Severity.WARNING.value}
+
+
+# ── the registration: what robot.add / activity.add receive ──────────────────────────────────
+
+
+def registrations(tmp_path: Path, text: str, *, env: Environment = ENV) -> dict[str, Any]:
+    source = tmp_path / "robots.bpl"
+    source.write_text(text, encoding="utf-8")
+    result = build([source], env, sandbox=False)
+    assert [d.message for d in result.diagnostics] == []
+    return {r.key: r for r in result.robots}
+
+
+def test_a_declaration_becomes_the_add_parameters(tmp_path: Path) -> None:
+    made = registrations(tmp_path, VALID)
+    invoice = made["robot:erp_invoice"]
+    assert invoice.method_prefix == "bizproc.robot"
+    assert invoice.params == {
+        "CODE": "erp_invoice",
+        "HANDLER": "https://erp.example.com/bitrix/robot",
+        "AUTH_USER_ID": 1,
+        "USE_SUBSCRIPTION": "Y",
+        "NAME": {"en": "Create invoice in ERP", "de": "Rechnung im ERP", "ru": "Счёт в ERP"},
+        "DESCRIPTION": "Makes an invoice in the ERP",
+        "PROPERTIES": {
+            "amount": {"Name": "Amount", "Description": "How much to invoice", "Type": "double",
+                       "Required": "Y", "Multiple": "N"},
+            "currency": {"Name": "Currency", "Type": "select", "Required": "N", "Multiple": "N",
+                         "Options": {"EUR": "Euro", "USD": "Dollar"}, "Default": "EUR"},
+            "lines": {"Name": "lines", "Type": "string", "Required": "N", "Multiple": "Y",
+                      "Default": ["a", "b"]},
+            "urgent": {"Name": "urgent", "Type": "bool", "Required": "N", "Multiple": "N",
+                       "Default": "N"},
+            "owner": {"Name": "owner", "Type": "user", "Required": "N", "Multiple": "N",
+                      "Default": "user_3"},
+            "address": {"Name": "address", "Type": "UF:address", "Required": "N",
+                        "Multiple": "N"},
+            "due": {"Name": "due", "Type": "date", "Required": "N", "Multiple": "N",
+                    "Default": "{=System:Date}"},
+        },
+        "RETURN_PROPERTIES": {
+            "erp_id": {"Name": "ERP id", "Type": "string", "Required": "N", "Multiple": "N"},
+        },
+        "DOCUMENT_TYPE": ["crm", "CCrmDocumentDeal", "DEAL"],
+        "FILTER": {"INCLUDE": [["crm", "CCrmDocumentDeal", "DEAL"],
+                               ["crm", "CCrmDocumentLead", "LEAD"], ["lists"],
+                               ["crm", "Bitrix\\Crm\\Integration\\BizProc\\Document\\Dynamic",
+                                "DYNAMIC_1036"], "box"],
+                   "EXCLUDE": ["b24"]},
+        "USE_PLACEMENT": "Y",
+        "PLACEMENT_HANDLER": "https://erp.example.com/bitrix/dialog",
+    }
+    assert invoice.add_params() == invoice.params
+    assert invoice.update_fields() == {k: v for k, v in invoice.params.items() if k != "CODE"}
+
+
+def test_empty_fields_are_left_out_of_an_add_and_cleared_by_an_update(tmp_path: Path) -> None:
+    ping = registrations(tmp_path, VALID)["action:erp_ping"]
+    assert ping.method_prefix == "bizproc.activity"
+    assert ping.add_params() == {"CODE": "erp_ping", "HANDLER": "https://erp.example.com/ping",
+                                 "AUTH_USER_ID": 3, "USE_SUBSCRIPTION": "Y",
+                                 "NAME": "Ping the ERP"}
+    fields = ping.update_fields()
+    assert fields["DESCRIPTION"] == "" and fields["DOCUMENT_TYPE"] == []
+    assert fields["FILTER"] == [] and fields["USE_PLACEMENT"] == "N"
+    assert fields["PROPERTIES"] == {} and fields["RETURN_PROPERTIES"] == {}
+    assert "PLACEMENT_HANDLER" not in fields
+
+
+def test_the_registration_follows_the_environment(tmp_path: Path) -> None:
+    text = 'robot erp "ERP" {\n    handler "{env.base}/robot"\n    auth_user env.who\n}\n'
+    first = registrations(tmp_path, text, env=Environment(
+        "a", {"base": "https://a.example.com", "who": 4}, symbolic=False))["robot:erp"]
+    second = registrations(tmp_path, text, env=Environment(
+        "b", {"base": "https://b.example.com", "who": "user_5"}, symbolic=False))["robot:erp"]
+    assert (first.params["HANDLER"], first.params["AUTH_USER_ID"]) == \
+        ("https://a.example.com/robot", 4)
+    assert (second.params["HANDLER"], second.params["AUTH_USER_ID"]) == \
+        ("https://b.example.com/robot", 5)
+    assert first.content_hash != second.content_hash
+
+
+def test_a_broken_declaration_is_not_registered_nor_its_callers_compiled(tmp_path: Path) -> None:
+    source = tmp_path / "w.bpl"
+    source.write_text(robot('    input _n: int\n') +
+                      'workflow w for crm.deal {\n    erp()\n}\n'
+                      'workflow v for crm.deal {\n    log "x"\n}\n', encoding="utf-8")
+    result = build([source], ENV)
+    assert result.robots == []
+    assert [t.workflow for t in result.templates] == ["v"]
+
+
+# ── calls: arguments, results, defaults ──────────────────────────────────────────────────────
+
+CALLED = """\
+robot erp "ERP" {
+    handler "https://erp.example.com/robot"
+    input amount: double required "Amount"
+    input currency: string = "EUR"
+    input urgent: bool = true
+    output erp_id: string "ERP id"
+}
+
+action ping "Ping" {
+    handler "https://erp.example.com/ping"
+    wait_for_result false
+}
+
+workflow w for crm.deal {
+    erp(amount: doc.OPPORTUNITY) as invoice
+    ping() as p
+    log "id {invoice.erp_id}, timed out {invoice.IsTimeout}"
+%s
+}
+"""
+
+
+def _call_diagnostics(tmp_path: Path, extra: str) -> list[tuple[str, str]]:
+    source = tmp_path / "w.bpl"
+    source.write_text(CALLED % extra, encoding="utf-8")
+    result = build([source], ENV)
+    return [(d.code, d.message) for d in result.diagnostics.sorted()]
+
+
+def test_results_are_the_outputs_and_is_timeout(tmp_path: Path) -> None:
+    assert _call_diagnostics(tmp_path, "") == []
+    assert _call_diagnostics(tmp_path, '    log "{invoice.erp}"') == \
+        [("E100", "'invoice' (robot erp) has no result 'erp'")]
+
+
+def test_a_robot_that_does_not_wait_has_no_results(tmp_path: Path) -> None:
+    assert _call_diagnostics(tmp_path, '    log "{p.IsTimeout}"') == \
+        [("E100", "'p' (action ping) has no result 'IsTimeout'")]
+
+
+@pytest.mark.parametrize(("call", "expected"), [
+    ("erp()", ("E109", "'erp' needs input 'amount'")),
+    ('erp(amount: 1, currenc: "USD")', ("E108", "'erp' has no input 'currenc'")),
+    ("erp(1, 2, 3, 4)", ("E108", "too many arguments for 'erp'")),
+    ("erp(amount: user(1))", ("E200", "input 'amount' is double, the value is user")),
+])
+def test_arguments_are_checked_against_the_inputs(tmp_path: Path, call: str,
+                                                  expected: tuple[str, str]) -> None:
+    assert _call_diagnostics(tmp_path, f"    {call}") == [expected]
+
+
+def test_input_defaults_are_written_into_each_call(tmp_path: Path) -> None:
+    source = tmp_path / "w.bpl"
+    source.write_text(CALLED % '    erp(amount: 5, currency: "USD")', encoding="utf-8")
+    result = build([source], ENV)
+    calls = [n for n in result.templates[0].package["TEMPLATE"][0]["Children"]
+             if n["Type"] == robot_activity_type("local.app", "erp")]
+    assert [(c["Properties"]["currency"], c["Properties"]["urgent"]) for c in calls] == \
+        [("EUR", "Y"), ("USD", "Y")]
+    registered = {r.code: r for r in result.robots}["erp"].params["PROPERTIES"]
+    assert (registered["currency"]["Default"], registered["urgent"]["Default"]) == ("EUR", "Y")
