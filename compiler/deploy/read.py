@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.deploy.identity import read_marker, system_code
+from compiler.deploy.robot_read import RobotListing, listing_commands, listing_from
 from compiler.portal import PortalClient
-from compiler.portal.batch import BATCH_LIMIT
+from compiler.portal.batch import BATCH_LIMIT, Command
 
 LIST = "bizproc.workflow.template.list"
 PAGE = 50
@@ -38,6 +39,7 @@ class Snapshot:
     app_id: int
     rows: list[dict[str, Any]] = field(default_factory=list)
     calls: int = 0
+    robots: RobotListing | None = None  # read only when asked (plan and apply)
 
     @property
     def system_code(self) -> str:
@@ -101,15 +103,21 @@ def _app_id(info: Any, configured: int | None) -> int:
 
 
 def read_portal(client: PortalClient, *, app_id: int | None = None,
-                select: list[str] | None = None) -> Snapshot:
-    """Every template the portal lists (robot templates are never listed, see §7.4)."""
+                select: list[str] | None = None, robots: bool = False) -> Snapshot:
+    """Every template the portal lists (robot templates are never listed, see §7.4), and with
+    `robots` the CODEs of the application's robots and actions, in the same first call."""
     columns = select or SELECT
-    first = client.batch({"app": ("app.info", {}), "page": _page(0, columns)})
+    commands: dict[str, Command] = {"app": ("app.info", {}), "page": _page(0, columns)}
+    if robots:
+        commands.update(listing_commands())
+    first = client.batch(commands)
     calls = 1
     if "page" in first.result_error:
         raise first.result_error["page"]
     info = first.result.get("app") if "app" not in first.result_error else None
     snapshot = Snapshot(_app_id(info, app_id))
+    if robots:
+        snapshot.robots = listing_from(first)
     snapshot.rows = _rows(first.result.get("page"))
     total = first.result_total.get("page", len(snapshot.rows))
     starts = list(range(PAGE, total, PAGE))
