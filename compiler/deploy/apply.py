@@ -11,6 +11,10 @@
   connection or the credentials stops the run, and the rest is reported as not attempted.
   Either way the report says exactly what was and was not applied, and running apply again
   converges.
+- Robots and actions are registered before the templates (an import fails on an unknown
+  `rest_` type) and deleted after them (`robot_apply`); a template calling a robot that could
+  not be registered is not attempted, and a robot is not deleted while a template whose change
+  failed still calls it.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Literal, Protocol
 
 from compiler.codegen import CompiledTemplate
+from compiler.codegen.robots import RobotRegistration
 from compiler.deploy import identity
 from compiler.deploy.normalise import Normaliser, from_portal
-from compiler.deploy.plan import Plan, TemplatePlan
+from compiler.deploy.plan import Plan, PlanMismatch, RobotPlan, TemplatePlan
 from compiler.deploy.planner import send_for, sha256
 from compiler.deploy.read import (
     LIST,
@@ -34,6 +40,9 @@ from compiler.deploy.read import (
     running_instances,
 )
 from compiler.deploy.rejections import diagnostics_for, is_import_error
+from compiler.deploy.robot_apply import RobotRefused, RobotWriter
+from compiler.deploy.robot_planner import calls_type
+from compiler.deploy.robot_verify import verify_robots
 from compiler.deploy.state import Applied, DeployState
 from compiler.diagnostics import Diagnostic
 from compiler.pack import encode_template_data
@@ -48,13 +57,9 @@ WRITE_ATTEMPTS = 4
 Status = Literal["applied", "failed", "not attempted"]
 
 
-class PlanMismatch(Exception):
-    """The plan no longer describes the portal or the sources; make a new one."""
-
-
 @dataclass
 class Outcome:
-    entry: TemplatePlan
+    entry: TemplatePlan | RobotPlan
     status: Status
     template_id: int | None = None
     message: str = ""
@@ -75,7 +80,7 @@ class ApplyReport:
 
 
 class Listener(Protocol):
-    def started(self, entry: TemplatePlan) -> None: ...
+    def started(self, entry: TemplatePlan | RobotPlan) -> None: ...
 
     def finished(self, outcome: Outcome) -> None: ...
 
@@ -85,7 +90,7 @@ class _Refused(Exception):
 
 
 class _Quiet:
-    def started(self, entry: TemplatePlan) -> None:
+    def started(self, entry: TemplatePlan | RobotPlan) -> None:
         pass
 
     def finished(self, outcome: Outcome) -> None:
@@ -135,27 +140,107 @@ class Applier:
         self.state = state
         self.listener: Listener = listener or _Quiet()
         self._packed: dict[str, bytes] = {}
+        self._stop: str | None = None  # set by a failure that ends the run
 
-    def apply(self, plan: Plan, templates: Sequence[CompiledTemplate],
-              snapshot: Snapshot) -> ApplyReport:
+    def apply(self, plan: Plan, templates: Sequence[CompiledTemplate], snapshot: Snapshot,
+              robots: Sequence[RobotRegistration] = ()) -> ApplyReport:
         self._packed = {t.workflow: t.bpt() for t in templates}
         verify(plan, templates, snapshot, self._packed)
+        verify_robots(plan, robots, snapshot)
         compiled = {t.workflow: t for t in templates}
+        registrations = {r.key: r for r in robots}
+        writer = RobotWriter(self.client, self.state, snapshot.app_id)
         report = ApplyReport()
-        stop: str | None = None
-        for entry in plan.changes:
-            if stop is not None:
-                report.outcomes.append(Outcome(entry, "not attempted", entry.template_id, stop))
+        self._stop = None
+        unregistered: list[RobotPlan] = []
+        for robot in plan.robot_changes:
+            if robot.action == "delete":
                 continue
-            self.listener.started(entry)
-            outcome = self._one(entry, compiled.get(entry.workflow), snapshot)
-            report.outcomes.append(outcome)
-            self.listener.finished(outcome)
-            if outcome.fatal:
-                stop = "not attempted: the run stopped at the failure above"
+            outcome = self._run(report, robot, partial(self._register, writer, robot,
+                                                       registrations.get(robot.key)))
+            if outcome.status != "applied":
+                unregistered.append(robot)
+        for entry in plan.changes:
+            missing = _calls_any(compiled.get(entry.workflow), unregistered)
+            if missing is not None:
+                report.outcomes.append(Outcome(entry, "not attempted", entry.template_id,
+                                               f"not attempted: it calls {missing}, which "
+                                               "was not registered"))
+                continue
+            self._run(report, entry, partial(self._one, entry, compiled.get(entry.workflow),
+                                             snapshot))
+        failed = {o.entry.template_id for o in report.outcomes
+                  if isinstance(o.entry, TemplatePlan) and o.status != "applied"}
+        for robot in plan.robot_changes:
+            if robot.action == "delete":
+                self._run(report, robot, partial(self._unregister, writer, robot, failed))
         if self.state is not None:
+            self._forget_unlisted(snapshot, plan)
             self.state.save()
         return report
+
+    def _run(self, report: ApplyReport, entry: TemplatePlan | RobotPlan,
+             do: Callable[[], Outcome]) -> Outcome:
+        """One change, unless an earlier failure stopped the run."""
+        if self._stop is not None:
+            outcome = Outcome(entry, "not attempted",
+                              entry.template_id if isinstance(entry, TemplatePlan) else None,
+                              self._stop)
+        else:
+            self.listener.started(entry)
+            outcome = do()
+            self.listener.finished(outcome)
+            if outcome.fatal:
+                self._stop = "not attempted: the run stopped at the failure above"
+        report.outcomes.append(outcome)
+        return outcome
+
+    # -- one robot or action -------------------------------------------------------------------
+
+    def _register(self, writer: RobotWriter, entry: RobotPlan,
+                  registration: RobotRegistration | None) -> Outcome:
+        if entry.blocked:
+            return Outcome(entry, "failed", message=f"refused: {entry.blocked}")
+        assert registration is not None  # verify_robots checked the plan against the sources
+        return self._robot_call(entry, lambda: writer.register(entry, registration))
+
+    def _unregister(self, writer: RobotWriter, entry: RobotPlan,
+                    failed: set[int | None]) -> Outcome:
+        if entry.blocked:
+            return Outcome(entry, "failed", message=f"refused: {entry.blocked}")
+        waiting = [tid for tid in entry.used_by if tid in failed]
+        if waiting:
+            return Outcome(entry, "failed", message=(
+                f"refused: template(s) {', '.join(map(str, waiting))} still call it, because "
+                "their change above failed"))
+
+        def delete() -> str:
+            writer.delete(entry.kind, entry.code)
+            return "deleted"
+
+        return self._robot_call(entry, delete)
+
+    @staticmethod
+    def _robot_call(entry: RobotPlan, do: Callable[[], str]) -> Outcome:
+        try:
+            return Outcome(entry, "applied", message=do())
+        except RobotRefused as refused:
+            return Outcome(entry, "failed", message=str(refused))
+        except MethodError as error:
+            return Outcome(entry, "failed", message=str(error))
+        except PortalError as error:
+            return Outcome(entry, "failed", message=str(error), fatal=True)
+
+    def _forget_unlisted(self, snapshot: Snapshot, plan: Plan) -> None:
+        """Registrations the portal had already dropped (and the sources no longer declare)."""
+        listing = snapshot.robots
+        if self.state is None or listing is None or not listing.readable:
+            return
+        planned = {r.key for r in plan.robots}
+        for key, recorded in list(self.state.robots.items()):
+            if recorded.app_id == snapshot.app_id and key not in planned \
+                    and not listing.has(recorded.kind, recorded.code):
+                self.state.unregister(key)
 
     # -- one template --------------------------------------------------------------------------
 
@@ -277,11 +362,23 @@ def _partial(done: list[str], error: str) -> str:
     return f"{', '.join(done)}, then: {error}" if done else error
 
 
+def _calls_any(template: CompiledTemplate | None, robots: Sequence[RobotPlan]) -> str | None:
+    """The first of `robots` that `template` calls, as "robot CODE"."""
+    if template is None:
+        return None
+    tree = template.package.get("TEMPLATE")
+    for robot in robots:
+        if robot.activity_type is not None and calls_type(tree, robot.activity_type):
+            return robot.subject
+    return None
+
+
 def apply_plan(client: PortalClient, plan: Plan, templates: Sequence[CompiledTemplate], *,
                normaliser: Normaliser, snapshot: Snapshot | None = None,
                app_id: int | None = None, state: DeployState | None = None,
-               listener: Listener | None = None) -> ApplyReport:
+               listener: Listener | None = None,
+               robots: Sequence[RobotRegistration] = ()) -> ApplyReport:
     """Apply `plan`. Without `snapshot` (a saved plan) the portal is read again first."""
     if snapshot is None:
-        snapshot = read_portal(client, app_id=app_id)
-    return Applier(client, normaliser, state, listener).apply(plan, templates, snapshot)
+        snapshot = read_portal(client, app_id=app_id, robots=True)
+    return Applier(client, normaliser, state, listener).apply(plan, templates, snapshot, robots)

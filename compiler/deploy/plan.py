@@ -28,6 +28,10 @@ NoteKind = Literal[
     "running",  # running workflows block a delete
     "duplicate",  # more than one template carries the marker
     "not-in-sources",  # managed, but its workflow is gone from the sources
+    "outside",  # a declared robot the portal lists but bpl never registered
+    "gone",  # a robot bpl registered that the portal no longer lists
+    "in-use",  # templates that remain still call the robot
+    "app-context",  # robots cannot be registered through this connection
 ]
 
 
@@ -115,6 +119,51 @@ class TemplatePlan(_Model):
     def changes(self) -> bool:
         return self.action in CHANGES
 
+    @property
+    def subject(self) -> str:
+        return self.workflow
+
+
+class RobotPlan(_Model):
+    """One app robot or action: registered, updated, deleted or left as it is.
+
+    The portal cannot show a registered definition, so `fields` compare the sources with what
+    bpl registered last (the state file), and are empty when that is unknown."""
+
+    action: Action
+    kind: Literal["robot", "action"]
+    code: str
+    name: str = ""
+    location: Location | None = None
+    activity_type: str | None = None  # rest_<md5(client_id@CODE)>, what templates call
+    content_hash: str | None = None  # of the parameters apply sends
+    previous_kind: Literal["robot", "action"] | None = None  # replace: the kind listed now
+    fields: list[FieldDiff] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+    blocked: str | None = None  # why apply will refuse this change
+    # delete: the templates this plan changes that call it now; the delete waits for them
+    used_by: list[int] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.code}"
+
+    @property
+    def changes(self) -> bool:
+        return self.action in CHANGES
+
+    @property
+    def subject(self) -> str:
+        return f"{self.kind} {self.code}"
+
+
+class ForeignRobot(_Model):
+    """A robot or action of this application that bpl did not register and the sources do not
+    declare: listed, never touched."""
+
+    kind: Literal["robot", "action"]
+    code: str
+
 
 class Unmanaged(_Model):
     id: int
@@ -138,27 +187,57 @@ class Plan(_Model):
     reads: int = 0  # HTTP calls the plan's read took
     templates: list[TemplatePlan] = Field(default_factory=list)
     unmanaged: list[Unmanaged] = Field(default_factory=list)
+    robots: list[RobotPlan] = Field(default_factory=list)
+    foreign_robots: list[ForeignRobot] = Field(default_factory=list)
+    robot_listing: str | None = None  # fingerprint of the CODEs listed when planning
 
     @property
     def changes(self) -> list[TemplatePlan]:
         return [t for t in self.templates if t.changes]
 
     @property
+    def robot_changes(self) -> list[RobotPlan]:
+        return [r for r in self.robots if r.changes]
+
+    @property
     def has_changes(self) -> bool:
-        return bool(self.changes)
+        return bool(self.changes) or bool(self.robot_changes)
+
+    @property
+    def change_count(self) -> int:
+        return len(self.changes) + len(self.robot_changes)
 
     def count(self, action: Action) -> int:
         return sum(1 for t in self.templates if t.action == action)
+
+    def robot_count(self, action: Action) -> int:
+        return sum(1 for r in self.robots if r.action == action)
 
     def summary(self) -> str:
         parts = [f"{self.count(a)} to {a}" for a in ("add", "update", "replace", "delete")]
         line = ", ".join(parts) + f", {self.count('unchanged')} unchanged"
         if self.count("keep"):
             line += f", {self.count('keep')} kept"
+        if self.robots:
+            line += "; robots and actions: " + self.robot_summary()
+        return line
+
+    def robot_summary(self) -> str:
+        words: dict[Action, str] = {"add": "to register", "update": "to update",
+                                    "replace": "to re-register", "delete": "to delete"}
+        parts = [f"{self.robot_count(a)} {w}" for a, w in words.items()
+                 if a != "replace" or self.robot_count(a)]
+        line = ", ".join(parts) + f", {self.robot_count('unchanged')} unchanged"
+        if self.robot_count("keep"):
+            line += f", {self.robot_count('keep')} kept"
         return line
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+class PlanMismatch(Exception):
+    """The plan no longer describes the portal or the sources; make a new one."""
 
 
 class PlanFileError(Exception):

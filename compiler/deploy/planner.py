@@ -68,7 +68,7 @@ def send_for(template: CompiledTemplate, key: str) -> Send:
                 DOCUMENT_TYPE=list(template.document_type))
 
 
-def _location(span: Span | None, sources: Mapping[str, SourceFile]) -> Location | None:
+def source_location(span: Span | None, sources: Mapping[str, SourceFile]) -> Location | None:
     if span is None:
         return None
     source = sources.get(span.file)
@@ -142,7 +142,7 @@ class Planner:
         entry = TemplatePlan(
             action="add", key=key, workflow=template.workflow, name=template.name,
             document_type=list(template.document_type),
-            location=_location(template.span, self.sources),
+            location=source_location(template.span, self.sources),
             bpt_sha256=sha256(template.bpt()), content_hash=new.content_hash,
             send=send_for(template, key),
         )
@@ -187,7 +187,7 @@ class Planner:
         return ActivityDiff(
             kind=change.kind, type=node.type, title=node.title, path=_path(node),
             old_path=_path(change.old) if change.kind == "moved" and change.old else None,
-            location=_location(span, self.sources),
+            location=source_location(span, self.sources),
             properties=[PropertyDiff(key=p.key, old=_json(p.old), new=_json(p.new))
                         for p in change.properties],
             activated=change.activated, inside=change.inside, root=node.parent is None,

@@ -13,7 +13,15 @@ from typing import Any
 
 import jinja2
 
-from compiler.deploy.plan import ActivityDiff, EntryDiff, FieldDiff, Plan, TemplatePlan, Unmanaged
+from compiler.deploy.plan import (
+    ActivityDiff,
+    EntryDiff,
+    FieldDiff,
+    Plan,
+    RobotPlan,
+    TemplatePlan,
+    Unmanaged,
+)
 
 MAX_VALUE = 72
 SIGNS = {"add": "+", "update": "~", "replace": "±", "delete": "-", "unchanged": "=", "keep": "!"}
@@ -22,6 +30,14 @@ VERBS = {
     "add": "will be added",
     "update": "will be updated in place",
     "replace": "will be replaced (deleted and added again)",
+    "delete": "will be deleted",
+    "keep": "is kept",
+    "unchanged": "is unchanged",
+}
+ROBOT_VERBS = {
+    "add": "will be registered",
+    "update": "will be updated",
+    "replace": "will be registered again",
     "delete": "will be deleted",
     "keep": "is kept",
     "unchanged": "is unchanged",
@@ -84,6 +100,11 @@ def unmanaged_line(item: Unmanaged) -> str:
     return f"#{item.id} \"{item.name}\" ({document(item.document_type)}) — {item.note}"
 
 
+def robot_heading(entry: RobotPlan) -> str:
+    name = f" \"{entry.name}\"" if entry.name else ""
+    return f"{SIGNS[entry.action]} {entry.kind} {entry.code}{name} {ROBOT_VERBS[entry.action]}"
+
+
 def heading(entry: TemplatePlan) -> str:
     target = f" template {entry.template_id}" if entry.template_id is not None else ""
     return (f"{SIGNS[entry.action]} {entry.workflow} \"{entry.name}\" "
@@ -126,6 +147,34 @@ def _template_lines(entry: TemplatePlan) -> list[str]:
     return lines
 
 
+def _robot_lines(entry: RobotPlan) -> list[str]:
+    lines = [robot_heading(entry)]
+    if entry.location is not None:
+        lines.append(f"    at {entry.location}")
+    lines.extend(f"    ~ {field_line(change)}" for change in entry.fields)
+    lines.extend(f"    ! {note.message}" for note in entry.notes)
+    if entry.blocked and not any(entry.blocked == n.message for n in entry.notes):
+        lines.append(f"    ! blocked: {entry.blocked}")
+    return lines
+
+
+def _robots_section(plan: Plan, color: bool, verbose: bool) -> list[str]:
+    if not plan.robots and not plan.foreign_robots:
+        return []
+    lines = ["Robots and actions (the portal lists only their CODEs; bpl compares the sources "
+             "with what it registered last):"]
+    for entry in plan.robots:
+        if entry.action != "unchanged" or verbose:
+            lines.extend(_paint(line, color) for line in _robot_lines(entry))
+    unchanged = [r.subject for r in plan.robots if r.action == "unchanged"]
+    if unchanged and not verbose:
+        lines.append(f"= {len(unchanged)} unchanged: {', '.join(unchanged)}")
+    if plan.foreign_robots:
+        names = ", ".join(f"{r.kind} {r.code}" for r in plan.foreign_robots)
+        lines.append(f"Registered outside bpl and not in the sources, never touched: {names}")
+    return [*lines, ""]
+
+
 def render_human(plan: Plan, *, color: bool = False, verbose: bool = False) -> str:
     lines = [f"Plan for environment \"{plan.environment}\" ({plan.portal}), templates of "
              f"{plan.system_code}; the portal was read in {plan.reads} call(s).", ""]
@@ -148,6 +197,7 @@ def render_human(plan: Plan, *, color: bool = False, verbose: bool = False) -> s
                                                 if u.reason != "designer" or u.key]
         lines.extend(f"    {unmanaged_line(item)}" for item in shown)
         lines.append("")
+    lines.extend(_robots_section(plan, color, verbose))
     summary = f"Plan: {plan.summary()}."
     lines.append(summary if plan.has_changes else f"No changes. {summary}")
     return "\n".join(lines)
@@ -172,7 +222,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(short=short, document=document, code=_code, activity=activity_line,
                        field=field_line, entry=entry_line, heading=heading,
-                       unmanaged=unmanaged_line)
+                       unmanaged=unmanaged_line, robot=robot_heading)
     return env
 
 

@@ -231,10 +231,15 @@ class Resolver:
     def constant(self, expr: ast.Expr) -> Any:
         """A default as registered and as written into calls, or NOT_CONSTANT."""
         if isinstance(expr, ast.Text):
-            if all(isinstance(p, str | ast.RawBitrix) for p in expr.parts):
-                return "".join(p if isinstance(p, str) else p.text  # type: ignore[union-attr]
-                               for p in expr.parts)
-            return NOT_CONSTANT
+            pieces: list[str] = []
+            for part in expr.parts:
+                if isinstance(part, str):
+                    pieces.append(part)
+                elif isinstance(part, ast.RawBitrix):
+                    pieces.append(part.text)
+                else:
+                    return NOT_CONSTANT
+            return "".join(pieces)
         if isinstance(expr, ast.Number):
             return expr.value
         if isinstance(expr, ast.Unary) and isinstance(expr.operand, ast.Number):
