@@ -53,11 +53,14 @@ def project() -> Project:
 
 
 def resolve_environment(env_name: str | None, defines: tuple[str, ...],
-                        values_file: Path | None, *, required: bool) -> Environment:
+                        values_file: Path | None, *, required: bool,
+                        app_client_id: str | None = None) -> Environment:
     """The environment a command compiles for.
 
     `bpl check` without --env/--define/--values checks env symbols symbolically; compiling
     needs every value, taken from the chosen (or default) environment of bpl.toml.
+    `app_client_id`: the application's client id when the caller is connected already (else
+    bpl.toml's client_id, or the sandbox's default application).
     """
     explicit = bool(env_name or defines or values_file)
     proj = project()
@@ -70,8 +73,11 @@ def resolve_environment(env_name: str | None, defines: tuple[str, ...],
             fail(str(error))
             raise
         values.update(config.values)
-        if config.client_id:
-            values.setdefault(APP_CLIENT_ID, config.client_id)
+        client_id = app_client_id or config.client_id
+        if client_id:
+            values.setdefault(APP_CLIENT_ID, client_id)
+        elif config.is_sandbox and APP_CLIENT_ID not in values:
+            values[APP_CLIENT_ID] = _sandbox_client_id(proj)
     try:
         if values_file is not None:
             values.update(load_values_file(values_file))
@@ -81,6 +87,16 @@ def resolve_environment(env_name: str | None, defines: tuple[str, ...],
     except EnvironmentError_ as error:
         fail(str(error))
     return Environment(name, values, symbolic=not (required or explicit))
+
+
+def _sandbox_client_id(proj: Project) -> str:
+    from compiler.deploy.target import sandbox_client_id  # the sandbox loads only when used
+
+    try:
+        return sandbox_client_id(proj)
+    except OSError as error:
+        fail(f"cannot open the sandbox portal in {proj.state_dir}: {error}")
+        raise
 
 
 def source_paths(paths: tuple[Path, ...]) -> list[Path]:

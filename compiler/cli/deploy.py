@@ -33,7 +33,7 @@ from compiler.deploy import (
 )
 from compiler.deploy.apply import DELETE, ApplyReport, Outcome
 from compiler.deploy.normalise import document_type_of
-from compiler.deploy.plan import PlanFileError, TemplatePlan
+from compiler.deploy.plan import PlanFileError, RobotPlan, TemplatePlan
 from compiler.deploy.read import ReadError, read_portal, row_id, running_instances
 from compiler.deploy.render import render, render_human
 from compiler.deploy.target import Target, open_target
@@ -53,6 +53,7 @@ class Session:
     config: EnvironmentConfig
     target: Target
     result: BuildResult
+    client_id: str | None = None  # the app's, which its robots' activity types are made of
 
     @property
     def templates(self) -> list[CompiledTemplate]:
@@ -120,14 +121,15 @@ def session(env_name: str | None, defines: tuple[str, ...],
             values_file: Path | None) -> Iterator[Session]:
     """Connect to the environment's portal and compile the project's sources for it."""
     with connection(env_name) as (proj, name, config, target):
-        env = resolve_environment(name, defines, values_file, required=True)
-        if target.app_client_id and APP_CLIENT_ID not in env.values:
-            env = env.with_values({APP_CLIENT_ID: target.app_client_id})
-        result = build(proj.sources, env, emit=True)
+        env = resolve_environment(name, defines, values_file, required=True,
+                                  app_client_id=target.app_client_id)
+        result = build(proj.sources, env, emit=True, sandbox=config.is_sandbox)
         _show_diagnostics(result)
         if result.diagnostics.has_errors:
             fail("nothing planned: fix the errors above first")
-        yield Session(proj, name, config, target, result)
+        client_id = env.get(APP_CLIENT_ID)
+        yield Session(proj, name, config, target, result,
+                      str(client_id) if client_id is not None else None)
 
 
 def _show_diagnostics(result: BuildResult) -> None:
@@ -158,7 +160,8 @@ def plan(env_name: str | None, defines: tuple[str, ...], values_file: Path | Non
     with _logging(verbose), session(env_name, defines, values_file) as s:
         try:
             made, _ = plan_deploy(s.target.client, s.templates, s.result.sources,
-                                  s.inputs(prune), state=s.state(), app_id=s.target.app_id)
+                                  s.inputs(prune), state=s.state(), app_id=s.target.app_id,
+                                  robots=s.result.robots, client_id=s.client_id)
         except (PortalError, ReadError) as error:
             fail(str(error))
             return
@@ -196,8 +199,8 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
 
-    def started(self, entry: TemplatePlan) -> None:
-        self.progress.update(self.task, description=f"{entry.action} {entry.workflow}")
+    def started(self, entry: TemplatePlan | RobotPlan) -> None:
+        self.progress.update(self.task, description=f"{entry.action} {entry.subject}")
 
     def finished(self, outcome: Outcome) -> None:
         self.progress.advance(self.task)
@@ -208,7 +211,7 @@ def _outcome_line(outcome: Outcome) -> str:
     entry = outcome.entry
     mark = {"applied": "✓", "failed": "✗", "not attempted": "·"}[outcome.status]
     where = f" (template {outcome.template_id})" if outcome.template_id is not None else ""
-    return f"{mark} {entry.action} {entry.workflow}{where}: {outcome.message}"
+    return f"{mark} {entry.action} {entry.subject}{where}: {outcome.message}"
 
 
 def _report(report: ApplyReport, s: Session) -> None:
@@ -275,16 +278,17 @@ def _apply(plan_file: Path | None, env_name: str | None, defines: tuple[str, ...
             else:
                 todo, snapshot = plan_deploy(s.target.client, s.templates, s.result.sources,
                                              s.inputs(prune), state=state,
-                                             app_id=s.target.app_id)
+                                             app_id=s.target.app_id, robots=s.result.robots,
+                                             client_id=s.client_id)
                 click.echo(render_human(todo, color=sys.stdout.isatty()))
                 if not todo.has_changes:
                     return
                 if not auto_approve:
                     _confirm(s.name)
-            with _Progress(len(todo.changes)) as progress:
+            with _Progress(todo.change_count) as progress:
                 report = apply_plan(s.target.client, todo, s.templates, normaliser=normaliser,
                                     snapshot=snapshot, app_id=s.target.app_id, state=state,
-                                    listener=progress)
+                                    listener=progress, robots=s.result.robots)
         except (PlanMismatch, PortalError, ReadError) as error:
             # Apply handles write failures per template; what escapes happened before any write.
             fail(f"{error}; nothing was applied")

@@ -58,11 +58,29 @@ def _secret(variable: str | None, what: str, environment: str) -> str | None:
     return value
 
 
+def _sandbox_data(project: Project) -> Path:
+    data = project.state_dir / SANDBOX_DATA
+    data.parent.mkdir(parents=True, exist_ok=True)
+    return data
+
+
+def sandbox_client_id(project: Project) -> str:
+    """The client id of the project's sandbox's default application: what `env.app_client_id`
+    is in the sandbox environment, so that commands compiling without connecting (`bpl
+    compile`, `bpl test`) type app robots as `bpl plan` and `bpl apply` do."""
+    from compiler.sandbox import Sandbox, SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig(data=_sandbox_data(project)))
+    try:
+        return sandbox.ensure_default_app().client_id
+    finally:
+        sandbox.close()
+
+
 def open_sandbox(project: Project, name: str, config: EnvironmentConfig) -> Target:
     from compiler.sandbox import Faults, Limits, Sandbox, SandboxConfig
 
-    data = project.state_dir / SANDBOX_DATA
-    data.parent.mkdir(parents=True, exist_ok=True)
+    data = _sandbox_data(project)
     try:
         faults = Faults.parse(config.faults) if config.faults else Faults.none()
     except ValueError as error:
