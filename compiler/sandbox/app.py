@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from compiler.sandbox import auth, batch, oauth
+from compiler.sandbox import auth, batch, oauth, runs
 from compiler.sandbox.auth import Caller
 from compiler.sandbox.credentials import mask_url
 from compiler.sandbox.dispatch import Outcome, execute, failure
@@ -124,6 +124,8 @@ class SandboxApp:
             caller = self._authenticate(scope, params, webhook)
             if not method:
                 raise method_not_found()
+            portal.request_url = _base_url(scope)
+            self._tick()
             if method == "batch":
                 outcome = batch.run(portal, caller, params)
             else:
@@ -147,6 +149,23 @@ class SandboxApp:
             body.get("error", ""),
         )
         await _respond(send, outcome.status, body)
+        if portal.deliveries.pending:
+            await self._deliver()
+
+    def _tick(self) -> None:
+        """Timers of runs that fell due since the last request fire before this one is served,
+        so what it reads or answers is the workflow as of now."""
+        try:
+            runs.tick(self.portal)
+        except Exception:
+            log.exception("firing the timers of running workflows failed")
+
+    async def _deliver(self) -> None:
+        """App handler calls the answered request queued, sent after the answer has gone out."""
+        try:
+            await self.portal.deliveries.send_async()
+        except Exception:
+            log.exception("calling app handlers failed")
 
     def _strike(self, fault: Fault | None) -> None:
         if fault is None:

@@ -177,6 +177,10 @@ class SandboxConfig:
 
     `data=None` keeps everything in memory (fine for a single-process test).
     `strict_auto_execute` follows the server code: AUTO_EXECUTE must be a *string* "0".."3".
+    `run_workflows` executes started workflows with the simulator (tasks, timers, SetField,
+    app robots called over loopback HTTP); off, `workflow.start` only records the instance
+    and tasks are seeded, which is what tests that script the portal by hand rely on.
+    `handler_timeout` bounds each POST to an app robot's handler (seconds).
     """
 
     data: Path | None = None
@@ -187,3 +191,5 @@ class SandboxConfig:
     refresh_token_lifetime: int = 180 * 24 * 3600
     max_body_bytes: int = 32 * MIB
     strict_auto_execute: bool = True
+    run_workflows: bool = False
+    handler_timeout: float = 10.0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 import time
@@ -13,26 +12,22 @@ from typing import Any
 
 import uvicorn
 
-from compiler.sandbox import credentials, eventtoken, seed
+from compiler.sandbox import credentials, eventtoken, runs, seed
 from compiler.sandbox.app import SandboxApp
+from compiler.sandbox.apptokens import application_token
 from compiler.sandbox.auth import issue_tokens
+from compiler.sandbox.clock import ManualClock
 from compiler.sandbox.config import SandboxConfig
+from compiler.sandbox.delivery import shown
+from compiler.sandbox.doctypes import document_entity
+from compiler.sandbox.hosts import is_loopback
 from compiler.sandbox.portal import Portal
 from compiler.sandbox.seed import DEFAULT_APP_NAME, DEFAULT_SCOPES, Credentials
 from compiler.sandbox.store import loads
 from compiler.sandbox.summary import portal_info
+from compiler.simulator import Run
 
 DEFAULT_PORT = 8124
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class RemoteHostRefused(ValueError):
@@ -94,6 +89,9 @@ class Sandbox:
                 path = seed.create_webhook(conn, 1, DEFAULT_SCOPES, title="bpl", default=True)
             else:
                 path = seed.webhook_path(int(hook["user_id"]), hook["secret"])
+            # Made now so that `bpl sandbox info --show-secrets` can show it to a handler's
+            # author before any robot ran.
+            application_token(conn, int(app["id"]))
             return self._credentials(conn, app, 1, path)
 
     def create_user(
@@ -202,7 +200,82 @@ class Sandbox:
             )
         return eventtoken.sign(self.portal.signing_key, workflow_id, activity_name, event_id)
 
+    def application_token(self, client_id: str) -> str:
+        """The app's `auth[application_token]`, which its handler checks calls against."""
+        with self.portal.store.transaction(write=True) as conn:
+            app = seed.app_by_client_id(conn, client_id)
+            if app is None:
+                raise ValueError(f"no app {credentials.mask(client_id)}")
+            return application_token(conn, int(app["id"]))
+
+    # -- running workflows (run_workflows=True) ------------------------------------------------
+
+    def tick(self) -> int:
+        """Fire the timers of runs that are due by the portal's clock (requests do this too)."""
+        return runs.tick(self.portal)
+
+    def advance(self, seconds: float) -> int:
+        """Move a ManualClock forward, fire what fell due and send the handler calls it made."""
+        clock = self.config.clock
+        if not isinstance(clock, ManualClock):
+            raise TypeError("advance() needs SandboxConfig(clock=ManualClock())")
+        clock.advance(seconds)
+        moved = self.tick()
+        self.deliver()
+        return moved
+
+    def deliver(self, wait: float = 30.0) -> int:
+        """Send the queued app handler calls now and wait (up to `wait` seconds of wall time)
+        for calls another thread is sending; returns how many this call sent."""
+        sent = self.portal.deliveries.send()
+        if not self.portal.deliveries.wait_idle(wait):
+            raise TimeoutError(f"app handler calls still in flight after {wait:g} s")
+        return sent
+
     # -- inspection -----------------------------------------------------------------------------
+
+    def run(self, workflow_id: str) -> Run | None:
+        """The simulator's run of a started workflow, rebuilt from the database: variables,
+        document, tasks, log, activity results (`run.results`)."""
+        with self.portal.store.transaction() as conn:
+            return runs.load_run(conn, workflow_id)
+
+    def document(self, document_id: Sequence[str]) -> dict[str, Any] | None:
+        """The fields of a seeded document, as workflows changed them."""
+        if len(document_id) != 3:
+            raise ValueError("a document id is [module, entity, id]")
+        entity = document_entity(document_id[0], document_id[1])
+        if entity is None:
+            return None
+        with self.portal.store.transaction() as conn:
+            row = conn.execute(
+                "SELECT fields FROM documents WHERE module = ? AND entity = ? AND document_id = ?",
+                (*entity, document_id[2]),
+            ).fetchone()
+        return None if row is None else dict(loads(row["fields"]) or {})
+
+    def deliveries(self, workflow_id: str | None = None) -> list[dict[str, Any]]:
+        """App handler calls: handler, activity, state (pending, sending, delivered, failed,
+        refused) and outcome ("HTTP 200", "timed out after 2 s", …); no secrets."""
+        query = "SELECT * FROM deliveries"
+        args: tuple[Any, ...] = ()
+        if workflow_id is not None:
+            query += " WHERE workflow_id = ?"
+            args = (workflow_id,)
+        with self.portal.store.transaction() as conn:
+            rows = conn.execute(query + " ORDER BY id", args).fetchall()
+        return [
+            {
+                "workflow_id": row["workflow_id"],
+                "activity": row["activity_name"],
+                "handler": shown(row["handler"]),
+                "state": row["state"],
+                "outcome": row["outcome"],
+            }
+            for row in rows
+        ]
+
+    # -- inspection (state) ---------------------------------------------------------------------
 
     def workflow(self, workflow_id: str) -> dict[str, Any] | None:
         """State of a workflow instance: status, parameters, delivered return values, log."""
@@ -289,6 +362,7 @@ class Sandbox:
         self._check_host(host, allow_remote)
         config = self._uvicorn(log_level)
         config.host, config.port = host, port
+        self.portal.served_url = _url(host, port)
         uvicorn.Server(config).run()
 
     @contextmanager
@@ -316,10 +390,11 @@ class Sandbox:
                 sock.close()
                 raise RuntimeError("the sandbox server did not start")
             time.sleep(0.01)
-        shown = f"[{host}]" if family == socket.AF_INET6 else host
+        self.portal.served_url = _url(host, bound_port)
         try:
-            yield f"http://{shown}:{bound_port}"
+            yield self.portal.served_url
         finally:
+            self.portal.served_url = None
             server.should_exit = True
             thread.join(timeout=15)
             sock.close()
@@ -337,3 +412,8 @@ class Sandbox:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _url(host: str, port: int) -> str:
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"http://{shown_host}:{port}"

@@ -186,7 +186,38 @@ CREATE TABLE IF NOT EXISTS workflow_log (
     message TEXT NOT NULL,
     created_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS runs (
+    workflow_id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    delegations TEXT NOT NULL DEFAULT '[]',
+    next_timer REAL,
+    synced TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS run_tasks (
+    task_id INTEGER PRIMARY KEY,
+    workflow_id TEXT NOT NULL,
+    run_task_id INTEGER NOT NULL,
+    UNIQUE (workflow_id, run_task_id)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    workflow_id TEXT NOT NULL,
+    activity_name TEXT NOT NULL,
+    handler TEXT NOT NULL,
+    form TEXT NOT NULL,
+    timeout_duration INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'pending',
+    outcome TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    finished_at REAL
+);
+CREATE TABLE IF NOT EXISTS application_tokens (
+    app_id INTEGER PRIMARY KEY,
+    token TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS workflows_template ON workflows(template_id, status);
+CREATE INDEX IF NOT EXISTS runs_timer ON runs(next_timer);
+CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries(state);
 CREATE INDEX IF NOT EXISTS tasks_workflow ON tasks(workflow_id);
 CREATE INDEX IF NOT EXISTS task_users_user ON task_users(user_id);
 CREATE INDEX IF NOT EXISTS tokens_refresh ON tokens(refresh_token);

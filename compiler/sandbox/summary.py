@@ -35,6 +35,10 @@ def portal_info(portal: Portal, *, show_secrets: bool = False) -> dict[str, Any]
         ).fetchall()
         running = conn.execute("SELECT COUNT(*) FROM workflows WHERE status = 'running'")
         running_count = int(running.fetchone()[0])
+        app_tokens = {
+            int(row["app_id"]): str(row["token"])
+            for row in conn.execute("SELECT app_id, token FROM application_tokens")
+        }
         tokens: dict[int, Any] = {}
         for app in apps:
             tokens[int(app["id"])] = conn.execute(
@@ -74,6 +78,9 @@ def portal_info(portal: Portal, *, show_secrets: bool = False) -> dict[str, Any]
                 else None,
                 "access_expired": bool(tokens[a["id"]])
                 and tokens[a["id"]]["access_expires_at"] <= now,
+                "application_token": secret(app_tokens[a["id"]])
+                if a["id"] in app_tokens
+                else None,
             }
             for a in apps
         ],

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from compiler.sandbox import eventtoken
+from compiler.sandbox import eventtoken, runs
 from compiler.sandbox.errors import RestError, access_denied
 from compiler.sandbox.methods.base import REGISTRY, Call, Result
 from compiler.sandbox.phpvalues import is_empty, is_scalar, to_str
+from compiler.sandbox.runs.returns import internalize
 from compiler.sandbox.store import dumps, loads, one
 
 DEFAULT_LOG = "The application completed the action"
@@ -33,13 +34,13 @@ def _running(conn: sqlite3.Connection, workflow_id: str) -> sqlite3.Row | None:
     return one(conn, "SELECT * FROM workflows WHERE id = ? AND status = 'running'", (workflow_id,))
 
 
-def _return_codes(conn: sqlite3.Connection, activity_type: str) -> list[str]:
+def _return_properties(conn: sqlite3.Connection, activity_type: str) -> dict[str, Any]:
     row = conn.execute(
         "SELECT return_properties FROM rest_activities WHERE internal_code = ?",
         (activity_type[5:].lower(),),
     ).fetchone()
     registered = loads(row["return_properties"]) if row is not None else None
-    return list(registered) if isinstance(registered, dict) else []
+    return registered if isinstance(registered, dict) else {}
 
 
 @REGISTRY.add("bizproc.event.send", writes=True)
@@ -57,11 +58,20 @@ def event_send(call: Call) -> Result:
     given = call.params.get("RETURN_VALUES")
     sent = {str(k).lower(): v for k, v in given.items()} if isinstance(given, dict) else {}
     # Matched case-insensitively against RETURN_PROPERTIES; unknown keys are ignored.
-    values: dict[str, Any] = {
-        code: sent[code.lower()]
-        for code in _return_codes(call.conn, event["activity_type"])
-        if code.lower() in sent
-    }
+    specs = _return_properties(call.conn, event["activity_type"])
+    values: dict[str, Any] = {code: sent[code.lower()] for code in specs if code.lower() in sent}
+    message = call.params.get("LOG_MESSAGE")
+    text = to_str(message) if is_scalar(message) else ""
+    is_run = runs.owns_workflow(call.conn, workflow_id)
+    if is_run:
+        values, problems = internalize(values, specs)
+        for problem in problems:
+            _log(call, workflow_id, activity_name, problem)
+        ctx = runs.Ctx(call.conn, call.portal, call.now)
+        # The run writes the log line when the activity resumes; a robot that no longer
+        # waits (timed out) drops the event, values and all.
+        if not runs.send_event(ctx, workflow_id, activity_name, values, text or DEFAULT_LOG):
+            values = {}
     call.conn.execute(
         "UPDATE events SET delivered_at = ?, return_values = ? WHERE event_id = ?",
         (call.now, dumps(values), event_id),
@@ -73,9 +83,8 @@ def event_send(call: Call) -> Result:
         "UPDATE workflows SET return_values = ?, modified = ? WHERE id = ?",
         (dumps(stored), call.now, workflow_id),
     )
-    message = call.params.get("LOG_MESSAGE")
-    text = to_str(message) if is_scalar(message) else ""
-    _log(call, workflow_id, activity_name, text or DEFAULT_LOG)
+    if not is_run:
+        _log(call, workflow_id, activity_name, text or DEFAULT_LOG)
     return Result(True)
 
 

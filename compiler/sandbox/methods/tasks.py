@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from compiler.sandbox import runs
 from compiler.sandbox.clock import iso
 from compiler.sandbox.errors import RestError, access_denied
 from compiler.sandbox.listing import Field, Listing, fetch_page
@@ -225,6 +226,12 @@ def task_complete(call: Call) -> Result:
     raw_fields = params.get("FIELDS")
     fields = raw_fields if isinstance(raw_fields, dict) else {}
     _check_answer(row, status, comment, fields)
+    if runs.owns_task(call.conn, task_id):
+        # A task of a run: the workflow decides, and its tables follow.
+        runs.complete_task(
+            runs.Ctx(call.conn, call.portal, call.now), task_id, me, status, comment, fields
+        )
+        return Result(True)
     call.conn.execute(
         "UPDATE task_users SET status = ?, comment = ?, fields = ?, date_update = ? "
         "WHERE task_id = ? AND user_id = ?",
@@ -299,6 +306,9 @@ def task_delegate(call: Call) -> Result:
             "WHERE task_id = ? AND user_id = ?",
             (to_user, from_user, task_id, from_user),
         )
+        if runs.owns_task(call.conn, task_id):
+            ctx = runs.Ctx(call.conn, call.portal, call.now)
+            runs.delegate_task(ctx, task_id, from_user, to_user)
     return Result(True)
 
 

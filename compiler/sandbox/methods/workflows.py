@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from compiler.sandbox import eventtoken
+from compiler.sandbox import eventtoken, runs
 from compiler.sandbox.clock import iso
 from compiler.sandbox.credentials import random_alnum, uniqid
 from compiler.sandbox.doctypes import document_entity, three_strings
@@ -74,7 +74,6 @@ def workflow_start(call: Call) -> Result:
     # The server always starts on behalf of the caller.
     values["TargetUser"] = f"user_{call.caller.user_id}"
     workflow_id = _new_id(call.conn, call.now)
-    tree = loads(template["template"])
     call.conn.execute(
         "INSERT INTO workflows(id, template_id, module_id, entity, document_id, document_type, "
         "started, started_by, modified, parameters, template) "
@@ -92,7 +91,20 @@ def workflow_start(call: Call) -> Result:
             template["template"],
         ),
     )
-    _dispatch_rest_activities(call, workflow_id, [*doc_type[:2], parts[2]], list(doc_type), tree)
+    if call.portal.config.run_workflows:
+        runs.start(
+            runs.Ctx(call.conn, call.portal, call.now),
+            workflow_id=workflow_id,
+            template=template,
+            document=document,
+            parameters=values,
+            user_id=call.caller.user_id,
+        )
+    else:
+        tree = loads(template["template"])
+        _dispatch_rest_activities(
+            call, workflow_id, [*doc_type[:2], parts[2]], list(doc_type), tree
+        )
     return Result(workflow_id)
 
 
@@ -120,7 +132,8 @@ def _dispatch_rest_activities(
 ) -> None:
     """Record what the portal would POST to each app activity's handler, with its EVENT_TOKEN.
 
-    The sandbox does not call handlers; tests read the payloads and answer with event.send.
+    Without `run_workflows` the sandbox does not call handlers; tests read the payloads and
+    answer with event.send.
     """
     for node in _rest_nodes(tree):
         activity_type = to_str(node.get("Type"))
@@ -213,9 +226,11 @@ def workflow_terminate(call: Call) -> Result:
     if row is None:
         raise RestError("", NOT_FOUND)
     status = call.params.get("STATUS")
+    title = to_str(status) if status is not None else ""
+    runs.terminate(runs.Ctx(call.conn, call.portal, call.now), workflow_id, title)
     call.conn.execute(
         "UPDATE workflows SET status = 'terminated', state_title = ?, modified = ? WHERE id = ?",
-        (to_str(status) if status is not None else "", call.now, workflow_id),
+        (title, call.now, workflow_id),
     )
     # Terminating cancels the waiting task activities, which removes their tasks.
     _delete_tasks(call.conn, workflow_id)
@@ -228,6 +243,7 @@ def workflow_kill(call: Call) -> Result:
     if call.conn.execute("SELECT 1 FROM workflows WHERE id = ?", (workflow_id,)).fetchone() is None:
         raise RestError("", NOT_FOUND)
     _delete_tasks(call.conn, workflow_id)
+    runs.forget(call.conn, workflow_id)
     for table in ("events", "handler_calls", "workflow_log"):
         call.conn.execute(f"DELETE FROM {table} WHERE workflow_id = ?", (workflow_id,))
     call.conn.execute("DELETE FROM workflows WHERE id = ?", (workflow_id,))
@@ -240,3 +256,4 @@ def _delete_tasks(conn: sqlite3.Connection, workflow_id: str) -> None:
         (workflow_id,),
     )
     conn.execute("DELETE FROM tasks WHERE workflow_id = ?", (workflow_id,))
+    conn.execute("DELETE FROM run_tasks WHERE workflow_id = ?", (workflow_id,))
