@@ -1,0 +1,113 @@
+"""What a robot or action declares in `.bpl` — its code, its inputs and outputs with their
+types — in the shape a handler needs, read with the compiler's own front end."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compiler.diagnostics import Diagnostics, Severity
+from compiler.semantics.checker import robot_waits
+from compiler.semantics.program import load_program
+from compiler.syntax import ast
+
+
+class SpecError(ValueError):
+    """The declarations cannot be read; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # a Bitrix type name: string, text, int, double, bool, date, datetime, user, …
+    multiple: bool = False
+    required: bool = False
+    options: Mapping[str, str] = field(default_factory=dict)
+    label: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RobotSpec:
+    code: str
+    name: str
+    inputs: tuple[Param, ...] = ()
+    outputs: tuple[Param, ...] = ()
+    kind: str = "robot"  # robot (bizproc.robot.add) | action (bizproc.activity.add)
+    handler: str | None = None
+    waits: bool = True  # USE_SUBSCRIPTION: the workflow waits for bizproc.event.send
+
+    def output(self, name: str) -> Param | None:
+        return next((p for p in self.outputs if p.name == name), None)
+
+
+def _text(value: ast.Text | None) -> str:
+    return value.plain if value is not None else ""
+
+
+def _type_name(ref: ast.TypeRef) -> str:
+    if ref.name == "type" and ref.argument:
+        return ref.argument
+    return ref.name
+
+
+def _param(io: ast.RobotIO) -> Param:
+    options = {o.key: o.label.plain for o in io.type.options}
+    return Param(io.name, _type_name(io.type), io.type.multiple, io.required, options,
+                 _text(io.label) or io.name, _text(io.description))
+
+
+def from_decl(decl: ast.RobotDecl) -> RobotSpec:
+    handler = next((s.value.plain for s in decl.settings
+                    if s.key == "handler" and isinstance(s.value, ast.Text)), None)
+    return RobotSpec(
+        code=decl.code,
+        name=decl.name.plain,
+        inputs=tuple(_param(io) for io in decl.inputs),
+        outputs=tuple(_param(io) for io in decl.outputs),
+        kind=decl.kind,
+        handler=handler,
+        waits=robot_waits(decl),
+    )
+
+
+def load_robots(*paths: Path | str) -> dict[str, RobotSpec]:
+    """Every robot and action declared in the `.bpl` files (and their imports), by code."""
+    diagnostics = Diagnostics()
+    program = load_program([Path(p) for p in paths], diagnostics)
+    errors = [d for d in diagnostics.sorted() if d.severity is Severity.ERROR]
+    if errors:
+        first = errors[0]
+        raise SpecError(f"{first.span.file}:{first.span.line}: {first.message}")
+    return {code: from_decl(decl) for code, decl in program.robots.items()}
+
+
+def _property(param: Param) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "Name": param.label or param.name,
+        "Type": param.type,
+        "Required": "Y" if param.required else "N",
+        "Multiple": "Y" if param.multiple else "N",
+    }
+    if param.description:
+        spec["Description"] = param.description
+    if param.options:
+        spec["Options"] = dict(param.options)
+    return spec
+
+
+def registration(spec: RobotSpec, handler: str | None = None) -> dict[str, Any]:
+    """The parameters of bizproc.robot.add (or bizproc.activity.add) for this declaration."""
+    target = handler or spec.handler
+    if not target:
+        raise SpecError(f"{spec.kind} {spec.code} has no handler URL")
+    return {
+        "CODE": spec.code,
+        "HANDLER": target,
+        "NAME": spec.name,
+        "USE_SUBSCRIPTION": "Y" if spec.waits else "N",
+        "PROPERTIES": {p.name: _property(p) for p in spec.inputs},
+        "RETURN_PROPERTIES": {p.name: _property(p) for p in spec.outputs},
+    }
