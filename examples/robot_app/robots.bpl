@@ -1,0 +1,39 @@
+// An app robot and a workflow that uses its result. handler.py next to this file serves
+// the robot; docs/robots.md walks through running both against the sandbox portal.
+//
+// A call of the robot compiles to the activity type rest_ + md5(<client id>@erp_invoice),
+// so compiling this workflow needs the app's client id:
+//   bpl compile examples/robot_app/robots.bpl -D app_client_id=<client id> -o out
+// That is also why the app lives outside samples/: the samples project compiles and deploys
+// with no app at all, and a template calling a robot imports only once the robot is
+// registered (bizproc.robot.add).
+
+// Registered with bizproc.robot.add: the handler URL, the inputs (PROPERTIES) and the
+// outputs (RETURN_PROPERTIES) the handler fills in through bizproc.event.send.
+robot erp_invoice "Create invoice in ERP" {
+    handler "http://127.0.0.1:8765/robot"
+    description "Creates the deal's invoice in the ERP and returns its number"
+    input amount: double required "Amount"
+    input client: string = "" "Client"
+    output erp_id: string "ERP id"
+    // The handler kit fills `error` when the app's function fails, so the workflow can
+    // tell a failed call from a successful one.
+    output error: string "Error"
+}
+
+workflow invoice_in_erp for crm.deal {
+    title "Invoice the deal in the ERP"
+
+    // The workflow waits here until the handler answers (wait_for_result is the default).
+    erp_invoice(amount: doc.OPPORTUNITY, client: doc.TITLE) as invoice
+    // Outputs are the call's results; IsTimeout is 1 when no answer came in time.
+    if invoice.IsTimeout == 1 {
+        doc.COMMENTS = "The ERP did not answer"
+    } else if invoice.error is empty {
+        doc.COMMENTS = "ERP invoice {invoice.erp_id}"
+        log "Invoiced in the ERP as {invoice.erp_id}"
+    } else {
+        doc.COMMENTS = "ERP invoice failed: {invoice.error}"
+        log "The ERP did not invoice the deal: {invoice.error}"
+    }
+}
