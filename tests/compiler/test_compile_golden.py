@@ -101,3 +101,57 @@ def test_golden_json_is_what_the_bpt_holds(source: Path) -> None:
         expected = _php_shape(json.loads(json.dumps(template.package)))
         assert unpacked == expected
         assert render(unpacked) == render(expected)  # key order and number types too
+
+
+def _golden_templates() -> list[dict[str, Any]]:
+    return [template for path in sorted(GOLDEN.glob("*.json"))
+            for template in json.loads(path.read_text(encoding="utf-8"))["templates"].values()]
+
+
+def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node, *(n for child in node["Children"] for n in _nodes(child))]
+
+
+def test_fixtures_cover_every_statement_and_condition_form() -> None:
+    # Guards the fixtures themselves: trimming one must not silently drop a form from the
+    # suite. Derived from the checker's own statement table, not listed by hand.
+    from compiler.semantics.checker import CREATE_ACTIVITY, STATEMENT_ACTIVITY
+    from compiler.semantics.conditions import OPERATORS
+
+    types: set[str] = set()
+    condition_kinds: set[str] = set()
+    operators: set[str] = set()
+    joiners: set[int] = set()
+    declared_types: set[str] = set()
+    for template in _golden_templates():
+        package = template["package"]
+        for node in _nodes(package["TEMPLATE"][0]):
+            types.add(node["Type"])
+            for kind in ("fieldcondition", "propertyvariablecondition", "mixedcondition",
+                         "truecondition"):
+                if kind not in node["Properties"]:
+                    continue
+                condition_kinds.add(kind)
+                items = node["Properties"][kind]
+                for item in items if isinstance(items, list) else []:
+                    operators.add(item["operator"] if isinstance(item, dict) else item[1])
+                    joiners.add(item["joiner"] if isinstance(item, dict) else item[3])
+        for collection in ("PARAMETERS", "VARIABLES", "CONSTANTS"):
+            for item in (package[collection] or {}).values():
+                declared_types.add(item["Type"] + ("[]" if item["Multiple"] == "1" else ""))
+    expected = {*STATEMENT_ACTIVITY.values(), *CREATE_ACTIVITY.values(), "IMNotifyActivity",
+                "SocNetMessageActivity", "SequentialWorkflowActivity",
+                "StateMachineWorkflowActivity", "StateActivity", "StateInitializationActivity",
+                "StateFinalizationActivity", "EventDrivenActivity",
+                "HandleExternalEventActivity", "IfElseBranchActivity", "SequenceActivity"}
+    assert expected - types == set()
+    assert any(t.startswith("rest_") for t in types)  # an app robot
+    assert condition_kinds == {"fieldcondition", "propertyvariablecondition",
+                               "mixedcondition", "truecondition"}
+    assert set(OPERATORS.values()) - operators == set()
+    assert joiners == {0, 1}
+    base = {"string", "text", "int", "double", "bool", "date", "datetime", "time", "user",
+            "file", "select", "internalselect"}
+    assert base - declared_types == set()
+    assert {"user[]", "select[]", "string[]"} <= declared_types
+    assert any(":" in t for t in declared_types)  # a raw Bitrix type such as UF:crm
