@@ -10,9 +10,10 @@ caller keeps the formula as text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from compiler.catalog import FunctionSpec
 from compiler.importer.tokens import FIELD_TOKEN, FieldToken, field_token
 from compiler.source import Span
 from compiler.syntax import ast
@@ -40,7 +41,8 @@ class _Lexeme:
     token: FieldToken | None = None
 
 
-def parse_formula(text: str, read_token: TokenReader, functions: set[str]) -> ast.Expr | None:
+def parse_formula(text: str, read_token: TokenReader,
+                  functions: Mapping[str, FunctionSpec]) -> ast.Expr | None:
     """The .bpl expression of a formula body, or None when it has none."""
     try:
         lexemes = _lex(text)
@@ -77,7 +79,7 @@ def _lex(text: str) -> list[_Lexeme]:
 
 class _Parser:
     def __init__(self, lexemes: list[_Lexeme], read_token: TokenReader,
-                 functions: set[str]) -> None:
+                 functions: Mapping[str, FunctionSpec]) -> None:
         self.lexemes = lexemes
         self.index = 0
         self.read_token = read_token
@@ -179,7 +181,8 @@ class _Parser:
             if lowered == "not" and len(args) == 1:
                 return ast.Not(_NOWHERE, args[0])
             raise _Fail
-        if name not in self.functions:
-            raise _Fail
+        spec = self.functions.get(name)
+        if spec is None or not spec.accepts(len(args)):
+            raise _Fail  # the checker would refuse it: keep the formula as text
         return ast.Call(_NOWHERE, (name,), tuple(ast.Arg(_NOWHERE, None, a) for a in args),
                         _NOWHERE)

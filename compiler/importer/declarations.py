@@ -165,6 +165,21 @@ def _user_default(raw: Any, multiple: bool, values: Values, where: str,
     if expr is None:
         report.lossy(where, f"default users {raw!r} have no .bpl form; dropped")
         return None
+    if isinstance(expr, ast.ListExpr) and len({_kind(i, values) for i in expr.items}) > 1:
+        # The checker types a list by its items: users, roles and texts together make a
+        # plain list, which a user[] default refuses. As texts they store the same tokens.
+        expr = ast.ListExpr(NOWHERE, tuple(
+            values.text(str(token)) for token in values.render.users(expr)))
     if not multiple and isinstance(raw, list):
         report.lossy(where, "a single user's default stored as a list becomes one user")
     return expr
+
+
+def _kind(item: ast.Expr, values: Values) -> str:
+    """The base type the checker gives a user list item."""
+    if isinstance(item, ast.Call):
+        return "user"
+    if isinstance(item, ast.Ref):
+        resolved = values.scope.resolved(item)
+        return resolved.type.base if resolved is not None else "any"
+    return "string"

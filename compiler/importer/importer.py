@@ -25,7 +25,14 @@ from compiler.importer.nodes import Node, Path
 from compiler.importer.report import Report
 from compiler.importer.scope import NOWHERE, Scope
 from compiler.importer.source import TemplateSource
-from compiler.importer.tree import Plan, TreeBuilder, assign_labels, state_names
+from compiler.importer.tree import (
+    Plan,
+    TreeBuilder,
+    assign_labels,
+    describe,
+    state_names,
+    walk,
+)
 from compiler.importer.values import Values
 from compiler.importer.verify import compare, compile_text, errors, innermost, statement_pairs
 from compiler.source import SourceFile
@@ -34,6 +41,7 @@ from compiler.syntax import ast, parse_module
 MAX_ROUNDS = 12
 # Deeper than any real template; each level costs a few Python frames in every stage.
 MAX_DEPTH = 100
+MAX_ACTIVITIES = 5000
 _ROOTS = {"sequentialworkflowactivity": "sequential", "statemachineworkflowactivity":
           "statemachine"}
 
@@ -55,16 +63,19 @@ class _Round:
     workflow: ast.Workflow
     builder: TreeBuilder
     report: Report
+    root: Node
 
 
 class Importer:
     def __init__(self, catalog: Catalog | None = None) -> None:
         self.catalog = catalog or load_catalog()
         self.normaliser = Normaliser(self.catalog)
-        self.functions = set(self.catalog.functions)
+        self.functions = self.catalog.functions
 
     def run(self, source: TemplateSource, document: Document | None = None) -> ImportResult:
         """Raises ImportError_ for a template without a usable root or document type."""
+        binary: list[str] = []
+        source.package = _decoded(source.package, binary)
         root, kind = self._root(source.package)
         if document is None:
             if source.document_type is None:
@@ -78,6 +89,9 @@ class Importer:
         last: _Round | None = None
         for _ in range(MAX_ROUNDS):
             current = self._round(source, document, root, kind, name, plan)
+            if binary:
+                current.report.lossy("texts", f"{len(binary)} text(s) are not UTF-8; invalid "
+                                              "bytes are replaced by U+FFFD")
             last = current
             if not self._improve(source, current, plan):
                 break
@@ -93,6 +107,10 @@ class Importer:
                       field_types=_field_types(package.get("DOCUMENT_FIELDS")))
         values = Values(scope, self.functions)
         decls = declare_all(package, values, report)
+        for decl in decls:
+            if decl.name in plan.drop_defaults:
+                report.lossy(f"{decl.kind} {decl.name}", "the default does not pass the checker;"
+                                                         " dropped")
         decls = [_without_default(d) if d.name in plan.drop_defaults else d for d in decls]
         assign_labels(root, scope, self.catalog)
         states: dict[str, str] | None = None
@@ -121,7 +139,9 @@ class Importer:
             report.add("generic", builder.where.get(path, str(path)),
                        "written in the generic activity form")
         _verbatim(workflow, report)
-        return _Round(text, workflow, builder, report)
+        for note in values.notes:
+            report.lossy("texts", note)
+        return _Round(text, workflow, builder, report, root)
 
     def _title(self, root: Node, values: Values) -> ast.Text | None:
         title = root.properties.get("Title")
@@ -153,14 +173,14 @@ class Importer:
             if owner in statements and owner not in builder.generic_paths:
                 plan.generic.add(owner)
                 widened = True
-        if not widened and comparison.nodes and not plan.keep_state_names and \
-                current.workflow.kind == "statemachine":
-            plan.keep_state_names = True  # generic SetState nodes name states verbatim
-            return True
         if widened:
             return True
+        if not plan.keep_state_names and _names_states_verbatim(current.root, builder):
+            plan.keep_state_names = True  # a generic SetState names its state verbatim
+            return True
         report.equivalent = comparison.equal
-        report.differences = [f"{builder.where.get(p, 'the root')}: compiles differently"
+        report.differences = [f"{describe(_at(current.root, p))}: "
+                              f"{comparison.details.get(p, 'compiles differently')}"
                               for p in comparison.nodes] + comparison.other
         return False
 
@@ -180,6 +200,10 @@ class Importer:
                 plan.generic.add(path)
                 changed = True
                 continue
+            if path is not None and path not in plan.plain:
+                plan.plain.add(path)
+                changed = True
+                continue
             decl = _decl_at(workflow, problem)
             if decl is not None and decl.default is not None and \
                     decl.name not in plan.drop_defaults:
@@ -195,8 +219,11 @@ class Importer:
         if not isinstance(roots, list) or len(roots) != 1 or not isinstance(roots[0], Mapping):
             raise ImportError_("TEMPLATE must hold exactly one root activity")
         root = Node(roots[0], ())
-        if _depth(root) > MAX_DEPTH:
+        depth, count = _size(root)
+        if depth > MAX_DEPTH:
             raise ImportError_(f"activities nest more than {MAX_DEPTH} levels deep")
+        if count > MAX_ACTIVITIES:
+            raise ImportError_(f"the template has more than {MAX_ACTIVITIES} activities")
         kind = _ROOTS.get(root.type.lower())
         if kind is None:
             raise ImportError_(f"a {root.type or 'root without Type'} root has no .bpl form "
@@ -214,15 +241,43 @@ class Importer:
         return "imported"
 
 
-def _depth(root: Node) -> int:
-    deepest = 0
+def _at(root: Node, path: Path) -> Node:
+    node = root
+    for index in path:
+        node = node.children[index]
+    return node
+
+
+def _names_states_verbatim(root: Node, builder: TreeBuilder) -> bool:
+    return any(n.type == "SetStateActivity" and n.path in builder.generic_paths
+               for n in walk(root))
+
+
+def _size(root: Node) -> tuple[int, int]:
+    """(depth, number of activities), counted without recursion and without going further
+    than the limits."""
+    deepest, count = 0, 0
     stack = [(root, 1)]
-    while stack:
+    while stack and count <= MAX_ACTIVITIES:
         node, depth = stack.pop()
-        deepest = max(deepest, depth)
+        deepest, count = max(deepest, depth), count + 1
         if depth <= MAX_DEPTH:
             stack.extend((child, depth + 1) for child in node.children)
-    return deepest
+    return deepest, count
+
+
+def _decoded(value: Any, binary: list[str]) -> Any:
+    """`value` with texts that are not UTF-8 (bytes from the unpacker) made strings."""
+    if isinstance(value, bytes):
+        text = value.decode("utf-8", errors="replace")
+        binary.append(text)
+        return text
+    if isinstance(value, list):
+        return [_decoded(item, binary) for item in value]
+    if isinstance(value, Mapping):
+        return {(k.decode("utf-8", "replace") if isinstance(k, bytes) else k):
+                _decoded(v, binary) for k, v in value.items()}
+    return value
 
 
 def _field_types(raw: Any) -> dict[str, tuple[str, bool, str]]:

@@ -40,8 +40,11 @@ class Node:
     @property
     def children(self) -> list[Node]:
         raw = self.raw.get("Children")
-        items = list(raw.values()) if isinstance(raw, Mapping) else raw if isinstance(
-            raw, list) else []
+        items: list[Any] = raw if isinstance(raw, list) else []
+        if isinstance(raw, Mapping):
+            # A PHP array that lost its list shape: in key order, as `plan` reads it.
+            items = [raw[k] for k in sorted(raw, key=lambda k: int(k) if str(k).isdigit()
+                                            else 0)]
         return [Node(child, (*self.path, index)) for index, child in enumerate(items)
                 if isinstance(child, Mapping)]
 

@@ -93,7 +93,13 @@ class Scope:
         return Placeholders(labels, dict(self.loop_names))
 
     # ── tokens ───────────────────────────────────────────────────────────────────────────
-    def token(self, token: FieldToken) -> ast.Expr | None:
+    def is_activity(self, obj: str) -> bool:
+        """Does a token of `obj` read an activity of this template (labelled, or a loop)?"""
+        return obj in self.labels or any(loop.activity == obj for loop in self.loops)
+
+    def token(self, token: FieldToken, *, activities_only: bool = False) -> ast.Expr | None:
+        if activities_only and not self.is_activity(token.object):
+            return None
         ref = self.reference(token.object, token.field)
         if ref is None or not token.modifiers:
             return ref

@@ -38,6 +38,7 @@ class Plan:
     """Decisions carried from one round of import to the next."""
 
     generic: set[Path] = field(default_factory=set)  # nodes to write in the generic form
+    plain: set[Path] = field(default_factory=set)  # generic nodes with texts kept as stored
     keep_state_names: bool = False
     drop_defaults: set[str] = field(default_factory=set)  # declarations left without default
 
@@ -77,7 +78,8 @@ class TreeBuilder:
             stmt = self.simple.build(node) or self.tasks.build(node) or \
                 self.containers.build(node)
         if stmt is None:
-            stmt = generic(self.ctx, node, self.report, where)
+            stmt = generic(self.ctx, node, self.report, where,
+                           plain=node.path in self.plan.plain)
             if stmt is None:
                 return None
             self.generic_paths.add(node.path)

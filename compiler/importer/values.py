@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
+from compiler.catalog import FunctionSpec
 from compiler.importer.calc import parse_formula
 from compiler.importer.render import Renderer, same
 from compiler.importer.scope import NOWHERE, Scope
-from compiler.importer.tokens import FIELD_TOKEN, FieldToken, InlineFormula, segments, whole_token
+from compiler.importer.tokens import (
+    FIELD_TOKEN,
+    FieldToken,
+    InlineFormula,
+    field_token,
+    segments,
+    whole_token,
+)
 from compiler.syntax import ast
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -44,10 +53,15 @@ def number(value: int | float) -> ast.Expr | None:
 
 
 class Values:
-    def __init__(self, scope: Scope, functions: set[str]) -> None:
+    def __init__(self, scope: Scope, functions: Mapping[str, FunctionSpec]) -> None:
         self.scope = scope
         self.render = Renderer(scope)
         self.functions = functions
+        # Plain: no expressions of the workflow's own names, only of activities (an
+        # activity's Name changes on compile, so a reference to it must stay a reference).
+        # For nodes whose expressions did not pass the checker.
+        self.plain = False
+        self.notes: list[str] = []  # for the report: texts not kept exactly
 
     # ── value context ────────────────────────────────────────────────────────────────────
     def value(self, raw: Any) -> ast.Expr:
@@ -73,20 +87,45 @@ class Values:
     def string(self, raw: str) -> ast.Expr:
         token = whole_token(raw)
         if token is not None:
-            ref = self.scope.token(token)
+            ref = self._token(token)
             if ref is not None and self.render.value(ref) == raw:
                 return ref
-        if raw.startswith("="):
+        if raw.startswith("=") and not self.plain:
             expr = self.formula(raw[1:])
             if expr is not None and self.render.value(expr) == raw:
                 return expr
         text = self.text(raw)
         if self.render.value(text) == raw:
             return text
-        return text_node(raw)
+        return self.verbatim(raw)
+
+    def verbatim(self, raw: str) -> ast.Text:
+        """`raw` as written, except that tokens reading an activity stay references: the
+        activity's Name changes on compile, and the reference follows it."""
+        parts: list[str | ast.Expr] = []
+        last = 0
+        for match in FIELD_TOKEN.finditer(raw):
+            token = field_token(match)
+            if not self.scope.is_activity(token.object):
+                continue
+            ref = self._token(token)
+            if ref is None or self.render.text(ref) != token.text:
+                continue
+            parts += [raw[last:match.start()], ref]
+            last = match.end()
+        parts.append(raw[last:])
+        text = text_node(*parts)
+        if len(text.parts) == 1 and isinstance(text.parts[0], ast.Expr):
+            return text_node(raw)  # one token alone: `string` tried it already
+        return text
+
+    def _token(self, token: FieldToken) -> ast.Expr | None:
+        return self.scope.token(token, activities_only=self.plain)
 
     def formula(self, body: str) -> ast.Expr | None:
-        expr = parse_formula(body, self.scope.token, self.functions)
+        if self.plain:
+            return None
+        expr = parse_formula(body, self._token, self.functions)
         return expr if expr is not None and _printable_inside_text(expr) else None
 
     # ── text context ─────────────────────────────────────────────────────────────────────
@@ -99,22 +138,33 @@ class Values:
             elif isinstance(segment, FieldToken):
                 parts.append(self._token_part(segment))
             else:
-                parts.append(self._formula_part(segment))
+                parts += self._formula_part(segment)
         return text_node(*parts)
 
     def _token_part(self, token: FieldToken) -> str | ast.Expr:
-        ref = self.scope.token(token)
+        ref = self._token(token)
         if ref is not None and self.render.text(ref) == token.text:
             return ref
+        if self.scope.is_activity(token.object):
+            # The activity's Name changes on compile: a verbatim token would read nothing.
+            if ref is not None:
+                self.notes.append(f"{token.text} is written {self.render.text(ref)!r} "
+                                  "(spacing and modifiers as codegen writes them)")
+                return ref
+            self.notes.append(f"{token.text} reads a result the activity type does not list; "
+                              "kept verbatim, so it will not follow the activity's new Name")
         return ast.RawBitrix(NOWHERE, token.text)
 
-    def _formula_part(self, formula: InlineFormula) -> str | ast.Expr:
+    def _formula_part(self, formula: InlineFormula) -> list[str | ast.Expr]:
         expr = self.formula(formula.body)
         if expr is not None and self.render.text(expr) == formula.text:
-            return expr
+            return [expr]
+        kept = self.verbatim(formula.text)
+        if any(isinstance(p, ast.Expr) for p in kept.parts):
+            return list(kept.parts)
         if _raw_safe(formula.text):
-            return ast.RawBitrix(NOWHERE, formula.text)
-        return formula.text
+            return [ast.RawBitrix(NOWHERE, formula.text)]
+        return [formula.text]
 
     def any_text(self, raw: Any) -> ast.Text | None:
         """A text for a property the statement writes as text: strings, and numbers the

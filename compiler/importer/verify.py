@@ -34,6 +34,7 @@ COLLECTIONS = ("parameters", "variables", "constants")
 @dataclass
 class Comparison:
     nodes: list[Path] = field(default_factory=list)  # nodes that differ (or their parent)
+    details: dict[Path, str] = field(default_factory=dict)  # what differs in each
     other: list[str] = field(default_factory=list)  # declarations and header
 
     @property
@@ -76,11 +77,34 @@ def _path(ref: str) -> Path:
 def _nodes(old: Node, new: Node, result: Comparison) -> None:
     if old.type != new.type or old.activated != new.activated or \
             old.properties != new.properties or len(old.children) != len(new.children):
-        result.nodes.append(_path(old.ref))
+        path = _path(old.ref)
+        result.nodes.append(path)
+        result.details[path] = _detail(old, new)
         if len(old.children) != len(new.children):
             return
     for a, b in zip(old.children, new.children, strict=True):
         _nodes(a, b, result)
+
+
+def _detail(old: Node, new: Node) -> str:
+    if old.type != new.type:
+        return f"type {new.type}, not {old.type}"
+    if old.activated != new.activated:
+        return "switched on/off differently"
+    if len(old.children) != len(new.children):
+        return f"{len(new.children)} children, not {len(old.children)}"
+    keys = sorted(k for k in set(old.properties) | set(new.properties)
+                  if old.properties.get(k) != new.properties.get(k))
+    shown = [f"{k} {_shown(new.properties, k)} instead of {_shown(old.properties, k)}"
+             for k in keys[:3]]
+    return "; ".join(shown) + (" …" if len(keys) > 3 else "")
+
+
+def _shown(properties: dict[str, Any], key: str) -> str:
+    if key not in properties:
+        return "(absent)"
+    text = repr(properties[key])
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _entries(collection: str, old: dict[str, Any], new: dict[str, Any],
