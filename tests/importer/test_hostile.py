@@ -1,0 +1,106 @@
+"""`bpl import` on files made to hurt: each gets one clear error line, quickly, and never a
+traceback; the other files of the same run are still imported."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compiler.cli.main import main
+from compiler.pack import gzcompress, pack_template, serialize
+from tests.importer.designer import BIG_DEAL
+
+
+def _nested(depth: int) -> dict[str, object]:
+    leaf: dict[str, object] = {"Type": "LogActivity", "Name": "L", "Properties": {
+        "Title": "x", "Text": "deep"}, "Children": []}
+    for level in range(depth):
+        leaf = {"Type": "SequenceActivity", "Name": f"S{level}",
+                "Properties": {"Title": "s"}, "Children": [leaf]}
+    return {"TEMPLATE": [{"Type": "SequentialWorkflowActivity", "Name": "Template",
+                          "Properties": {"Title": "t"}, "Children": [leaf]}]}
+
+
+def _wide(count: int) -> dict[str, object]:
+    leaf = {"Type": "LogActivity", "Name": "L", "Properties": {"Title": "x", "Text": "y"}}
+    return {"TEMPLATE": [{"Type": "SequentialWorkflowActivity", "Name": "Template",
+                          "Properties": {"Title": "t"}, "Children": [leaf] * count}]}
+
+
+GOOD = pack_template(BIG_DEAL)
+CASES: dict[str, tuple[bytes, str]] = {
+    "empty": (b"", "the file is empty"),
+    "random bytes": (bytes(range(256)) * 4, "neither serialized PHP nor zlib"),
+    "truncated zlib": (GOOD[: len(GOOD) // 2], "truncated"),
+    "corrupt zlib": (GOOD[:2] + b"\x00" * 40 + GOOD[42:], "corrupt"),
+    "trailing garbage": (GOOD + b"junk", "unexpected bytes after the zlib data"),
+    "decompression bomb": (zlib.compress(b"a:1:{" + b" " * (64 * 1024 * 1024), 9),
+                           "larger than 16 MiB once decompressed"),
+    "php object": (b'a:1:{s:8:"TEMPLATE";O:8:"stdClass":0:{}}', "object"),
+    "wrong string length": (b'a:1:{s:8:"TEMPLATE";s:99:"short";}', "not a Bitrix template"),
+    "absurd nesting": (b"a:1:{i:0;" * 5000 + b"N;" + b"}" * 5000, "nest"),
+    "not a template": (serialize({"VERSION": 2}), "no TEMPLATE key"),
+    "no root": (pack_template({"TEMPLATE": []}), "exactly one root activity"),
+    "node designer root": (pack_template({"TEMPLATE": [{"Type": "NodeWorkflowActivity",
+                                                        "Name": "Template"}]}),
+                           "NodeWorkflowActivity root has no .bpl form"),
+    "activities nested too deep": (pack_template(_nested(110)), "more than 100 levels"),
+    "too many activities": (pack_template(_wide(6000)), "more than 5000 activities"),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_file_gets_one_line_and_the_others_are_imported(tmp_path: Path, case: str) -> None:
+    data, expected = CASES[case]
+    bad = tmp_path / "bad.bpt"
+    bad.write_bytes(data)
+    good = tmp_path / "good.bpt"
+    good.write_bytes(GOOD)
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["import", str(bad), str(good), "--document",
+                                       "crm.deal", "-o", str(tmp_path / "out")])
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output + result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and errors[0].startswith(f"{bad}: error: ")
+    assert expected in errors[0], errors[0]
+    assert (tmp_path / "out" / "good.bpl").exists()
+    assert elapsed < 20
+
+
+def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.bpt"
+    with huge.open("wb") as handle:
+        handle.seek(17 * 1024 * 1024)
+        handle.write(b"\0")
+    result = CliRunner().invoke(main, ["import", str(huge), "--document", "crm.deal",
+                                       "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "larger than 16 MiB" in result.stderr
+
+
+def test_uncompressed_serialized_template_is_accepted(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.bpt"
+    plain.write_bytes(serialize(BIG_DEAL))
+    result = CliRunner().invoke(main, ["import", str(plain), "--document", "crm.deal",
+                                       "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "plain.bpl").exists()
+
+
+def test_texts_that_are_not_utf8_are_reported(tmp_path: Path) -> None:
+    package = {"TEMPLATE": [{"Type": "SequentialWorkflowActivity", "Name": "Template",
+                             "Properties": {"Title": "t"}, "Children": [
+                                 {"Type": "LogActivity", "Name": "L", "Properties": {
+                                     "Title": "Log", "Text": b"caf\xe9"}}]}]}
+    path = tmp_path / "latin1.bpt"
+    path.write_bytes(gzcompress(serialize(package)))
+    result = CliRunner().invoke(main, ["import", str(path), "--document", "crm.deal",
+                                       "-o", str(tmp_path)])
+    assert "not UTF-8" in result.stderr
+    assert 'log "caf\ufffd"' in (tmp_path / "latin1.bpl").read_text(encoding="utf-8")
