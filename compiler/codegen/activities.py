@@ -350,14 +350,18 @@ class ActivityLowerer:
             options: Any = ""
             if decl is not None and decl.type.options:
                 options = {o.key: self.values.text(o.label) for o in decl.type.options}
+            elif decl is not None and typ is not None and typ.name == "internalselect":
+                options = decl.type.argument or ""  # the document field whose options apply
             requested.append({
                 "Title": self.values.text(f.label) if f.label is not None else var,
                 "Name": var,
                 "Type": typ.name if typ is not None else "string",
                 "Description": "",
                 "Default": "",
-                "Required": bool_yn(f.required),
-                "Multiple": bool_yn(bool(typ and typ.multiple)),
+                # Booleans, as the designer stores them: Bitrix tests these by truthiness in
+                # places (the task form's required mark), where 'N' would count as true.
+                "Required": f.required,
+                "Multiple": bool(typ and typ.multiple),
                 "Options": options,
             })
         props["RequestedInformation"] = requested

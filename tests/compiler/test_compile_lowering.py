@@ -121,3 +121,18 @@ def test_inserting_a_loop_keeps_the_names_of_the_loops_after_it(tmp_path: Path) 
     after = _names(only_template(compile_text(tmp_path, program(new_loop, old_loop))))
     assert before <= after
     assert len(after - before) == 3  # While, its body sequence, the log
+
+
+def test_ask_field_descriptors_are_written_as_the_designer_writes_them(tmp_path: Path) -> None:
+    # RequestInformationActivity's dialog saves Required/Multiple as PHP booleans and its
+    # task form marks a field required by truthiness, so 'N' would show as required; an
+    # internalselect field carries the document field whose options it offers.
+    package = only_template(compile_text(
+        tmp_path, 'workflow w for crm.deal {\n    var note: text\n'
+                  '    var stage: internalselect("STAGE_ID")\n    var tags: string[]\n'
+                  '    ask "Q" by user(1) {\n        field var.note "Note" required\n'
+                  '        field var.stage "Stage"\n        field var.tags "Tags"\n    }\n}\n'))
+    note, stage, tags = body(package)[0]["Properties"]["RequestedInformation"]
+    assert (note["Required"], note["Multiple"]) == (True, False)
+    assert (stage["Required"], stage["Multiple"], stage["Options"]) == (False, False, "STAGE_ID")
+    assert (tags["Required"], tags["Multiple"]) == (False, True)
