@@ -155,3 +155,49 @@ def test_fixtures_cover_every_statement_and_condition_form() -> None:
     assert base - declared_types == set()
     assert {"user[]", "select[]", "string[]"} <= declared_types
     assert any(":" in t for t in declared_types)  # a raw Bitrix type such as UF:crm
+
+
+def _fits(kind: str, value: Any, options: tuple[Any, ...] | None) -> bool:
+    """Does a property value have the shape the catalog gives its property type?"""
+    expression = isinstance(value, str) and value.startswith(("{=", "="))
+    if kind == "bool":
+        return isinstance(value, bool)  # PHP truthiness: 'N' would be true
+    if value == "":
+        return True  # not given, as the designer leaves an unused alternative (TimeoutTime)
+    if kind == "yn":
+        return value in ("Y", "N") or expression
+    if kind == "users":
+        return isinstance(value, list)
+    if kind == "map":
+        return isinstance(value, dict) or value == []
+    if kind == "list":
+        return isinstance(value, list)
+    if kind == "int":
+        return (isinstance(value, int) and not isinstance(value, bool)) or expression or \
+            (isinstance(value, str) and value.lstrip("-").isdigit())
+    if kind in ("select", "duration_unit") and options:
+        return value in options or expression
+    return not isinstance(value, dict)
+
+
+def test_golden_property_values_have_the_catalog_types() -> None:
+    # Codegen and the stdlib catalog must agree on each property's PHP shape: a bool that
+    # Bitrix tests by truthiness must not be 'N', a select must hold one of its options.
+    from compiler.catalog import load_catalog
+
+    catalog = load_catalog()
+    wrong = []
+    for template in _golden_templates():
+        for node in _nodes(template["package"]["TEMPLATE"][0]):
+            spec = catalog.activity(node["Type"])
+            if spec is None:
+                continue
+            for key, value in node["Properties"].items():
+                prop = spec.properties.get(key)
+                if prop is None:
+                    # Title, a designer comment, a condition key or a result's initial value.
+                    assert key in ("Title", "EditorComment") or key in spec.returns or \
+                        catalog.condition(key) is not None, (node["Type"], key)
+                elif not _fits(prop.type, value, prop.options):
+                    wrong.append((node["Type"], key, prop.type, value))
+    assert wrong == []
