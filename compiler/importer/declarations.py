@@ -69,6 +69,10 @@ def _type(spec: Mapping[str, Any], where: str, values: Values, report: Report) -
     name = str(spec.get("Type") or "string")
     multiple = flag(spec.get("Multiple")) == "Y"
     options = spec.get("Options")
+    if isinstance(options, list) and options and not any(isinstance(o, list | Mapping)
+                                                         for o in options):
+        # A PHP array keyed 0..n-1 comes back from template.list as a JSON list.
+        options = {str(index): option for index, option in enumerate(options)}
     has_options = options not in (None, "", [], {})
     if name == "select" and isinstance(options, Mapping) and options:
         choices = tuple(ast.SelectOption(NOWHERE, str(k), values.text(str(v)))

@@ -32,7 +32,7 @@ def generic(ctx: Context, node: Node, report: Report, where: str, *,
     if plain:
         report.add("verbatim", where, "texts kept as stored: as expressions they did not "
                                       "pass the checker")
-    for name in sorted(_named_activities(props, ctx.scope.labels)):
+    for name in sorted(_named_activities(props, ctx.scope.activities)):
         report.lossy(where, f"a property names activity {name} itself; the generic form "
                             "keeps the name, which the activity no longer has once compiled")
     label = ctx.scope.labels.get(node.name)
@@ -60,7 +60,7 @@ def _properties(ctx: Context, props: dict[str, Any]) -> tuple[list[ast.MapEntry]
     return entries, title_text, comment_text
 
 
-def _named_activities(value: Any, activities: dict[str, str]) -> set[str]:
+def _named_activities(value: Any, activities: set[str]) -> set[str]:
     """Activity Names held as whole values (a condition's `object`, a loop's `Object`)."""
     if isinstance(value, str):
         return {value} if value in activities else set()

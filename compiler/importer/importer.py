@@ -112,11 +112,13 @@ class Importer:
                 report.lossy(f"{decl.kind} {decl.name}", "the default does not pass the checker;"
                                                          " dropped")
         decls = [_without_default(d) if d.name in plan.drop_defaults else d for d in decls]
-        assign_labels(root, scope, self.catalog)
+        assign_labels(root, scope, plan.unlabelled)
         states: dict[str, str] | None = None
         if kind == "statemachine":
-            states = state_names([c for c in root.children if c.type == "StateActivity"],
-                                 plan.keep_state_names)
+            state_nodes_raw = [c for c in root.children if c.type == "StateActivity"]
+            states = state_names(state_nodes_raw, plan.keep_state_names)
+            if plan.keep_state_names:  # states keep their Names: naming them stays right
+                scope.activities -= {s.name for s in state_nodes_raw}
         builder = TreeBuilder(values, self.catalog, document, plan, report, states)
         body: tuple[ast.Stmt, ...] = ()
         state_nodes: tuple[ast.State, ...] = ()
@@ -129,6 +131,11 @@ class Importer:
             values.text(source.description) if source.description else None,
             _autostart(source.auto_execute, report), tuple(decls), _fields(scope), body,
             state_nodes)
+        unread = {n for n, label in scope.labels.items() if label not in _heads(workflow)}
+        if unread - plan.unlabelled:
+            # A loop read only by its own body needs no label: the body reads its variable.
+            plan.unlabelled |= unread
+            return self._round(source, document, root, kind, name, plan)
         try:
             text = format_module(ast.Module(NOWHERE, (workflow,)))
         except Unprintable as error:  # pragma: no cover - the importer only builds printables
@@ -325,6 +332,24 @@ def _decl_at(workflow: ast.Workflow, problem: Diagnostic) -> ast.Decl | None:
         if (span.line, span.column) <= at < (span.end_line, span.end_column):
             return decl
     return None
+
+
+def _heads(workflow: ast.Workflow) -> set[str]:
+    """The first names of every reference in the workflow."""
+    found: set[str] = set()
+
+    def visit(value: object) -> None:
+        if isinstance(value, ast.Ref):
+            found.add(value.parts[0])
+        elif isinstance(value, tuple):
+            for item in value:
+                visit(item)
+        elif isinstance(value, ast.Node | ast.StmtOpts):
+            for name in getattr(value, "__dataclass_fields__", {}):
+                visit(getattr(value, name))
+
+    visit(workflow)
+    return found
 
 
 def _verbatim(workflow: ast.Workflow, report: Report) -> None:

@@ -53,6 +53,7 @@ class Scope:
     # Activity Name → label, and label → the activity's Bitrix type.
     labels: dict[str, str] = field(default_factory=dict)
     label_types: dict[str, str] = field(default_factory=dict)
+    activities: set[str] = field(default_factory=set)  # every activity Name of the template
     loops: list[Loop] = field(default_factory=list)
     loop_names: dict[int, str] = field(default_factory=dict)
     fields: dict[str, DeclaredField] = field(default_factory=dict)

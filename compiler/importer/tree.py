@@ -41,6 +41,7 @@ class Plan:
     plain: set[Path] = field(default_factory=set)  # generic nodes with texts kept as stored
     keep_state_names: bool = False
     drop_defaults: set[str] = field(default_factory=set)  # declarations left without default
+    unlabelled: set[str] = field(default_factory=set)  # activities no statement reads
 
 
 class TreeBuilder:
@@ -116,10 +117,11 @@ def walk(node: Node) -> Iterator[Node]:
         yield from walk(child)
 
 
-def assign_labels(root: Node, scope: Scope, catalog: Catalog) -> None:
+def assign_labels(root: Node, scope: Scope, unlabelled: set[str]) -> None:
     """`as aN` on every activity whose results or properties other nodes read."""
     nodes = {n.name: n for n in walk(root) if n.name and n.name not in _OBJECTS and
              n is not root}
+    scope.activities = set(nodes)
     read: set[str] = set()
 
     def scan(value: Any) -> None:
@@ -144,7 +146,8 @@ def assign_labels(root: Node, scope: Scope, catalog: Catalog) -> None:
     names = Names({*scope.decls, *BUILTINS})
     counter = 0
     for node in walk(root):
-        if node.name in read and node.name in nodes and node.name not in scope.labels:
+        if node.name in read and node.name in nodes and node.name not in scope.labels and \
+                node.name not in unlabelled:
             counter += 1
             label = names.claim(f"a{counter}")
             scope.labels[node.name] = label
