@@ -114,3 +114,25 @@ def test_a_node_without_title_is_reported() -> None:
     result, _ = run(package, DEAL)
     assert any(f.kind == "lossy" and "no Title" in f.message for f in result.report.findings)
     assert not result.report.equivalent
+
+
+def test_an_activity_named_in_a_condition() -> None:
+    package = copy.deepcopy(designer.BIG_DEAL)
+    log = package["TEMPLATE"][0]["Children"][1]
+    log["Name"] = "A5_55_555_5555"
+    if_else = package["TEMPLATE"][0]["Children"][0]
+    branch = if_else["Children"][0]["Properties"]
+    del branch["fieldcondition"]
+    branch["mixedcondition"] = [{"object": "A5_55_555_5555", "field": "Report",
+                                 "operator": "!empty", "value": "", "joiner": 0}]
+    # As an `if` (the IfElse keeps its default title), the condition reads a label.
+    if_else["Properties"]["Title"] = "Condition"
+    branch["Title"] = "Yes"
+    result, diff = run(package, DEAL)
+    assert diff == [] and result.report.equivalent, result.report.lines()
+    assert "if a1.Report is not empty {" in result.text
+    # In the generic form the condition names the activity itself: reported.
+    if_else["Properties"]["Title"] = "Is it a big deal?"
+    result, _ = run(package, DEAL)
+    assert any(f.kind == "lossy" and "names activity A5_55_555_5555" in f.message
+               for f in result.report.findings)
