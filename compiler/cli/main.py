@@ -20,7 +20,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "test": ("compiler.cli.test", "test_command"),
     "plan": ("compiler.cli.deploy", "plan"),
     "apply": ("compiler.cli.deploy", "apply"),
-    "templates": ("compiler.cli.deploy", "templates"),
+    "templates": ("compiler.cli.ops", "templates_group"),
+    "workflows": ("compiler.cli.ops", "workflows_group"),
+    "tasks": ("compiler.cli.ops", "tasks_group"),
 }
 
 

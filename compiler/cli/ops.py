@@ -1,0 +1,335 @@
+"""`bpl workflows`, `bpl tasks` and `bpl templates`: a portal's running business from the
+command line. Thin shells over `compiler.ops`: pick the environment, connect, call, print a
+table (or JSON with --json), and turn every refusal into one sentence and exit status 1.
+
+They work through whatever credentials the environment has — a webhook too, except deleting
+a template, which Bitrix allows only in an application's context.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+
+from compiler.cli.common import fail, project
+from compiler.deploy import DeployState
+from compiler.deploy.target import Target, open_target
+from compiler.ops import OpsError, document_id, tasks, templates, workflows
+from compiler.ops.documents import shown
+from compiler.portal import PortalError
+from compiler.project.config import ConfigError, Project
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _env_option(function: F) -> F:
+    return click.option("--env", "env_name", metavar="NAME",
+                        help="Environment of bpl.toml (default: the project's default).")(function)
+
+
+def _json_option(function: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
+
+
+def _sentences(function: F) -> F:
+    """An OpsError anywhere in the command ends it with its sentence, never a traceback."""
+
+    @functools.wraps(function)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except OpsError as error:
+            fail(str(error))
+
+    return run  # type: ignore[return-value]
+
+
+@contextmanager
+def _quiet_portal() -> Iterator[None]:
+    """Refusals reach the user as the command's sentence; the client's own warning lines
+    about them would only repeat it (Python prints unhandled warnings on stderr). Scoped to
+    the command, so a program running it in-process keeps its logging as it was."""
+    handler = logging.NullHandler()
+    loggers = [logging.getLogger(name) for name in ("compiler.portal", "bpl.sandbox")]
+    for log in loggers:
+        log.addHandler(handler)
+    try:
+        yield
+    finally:
+        for log in loggers:
+            log.removeHandler(handler)
+
+
+@contextmanager
+def connected(env_name: str | None) -> Iterator[tuple[Project, str, Target]]:
+    proj = project()
+    with _quiet_portal():
+        try:
+            name, config = proj.environment(env_name)
+            target = open_target(proj, name, config)
+        except (ConfigError, PortalError) as error:
+            fail(str(error))
+            raise
+        try:
+            yield proj, name, target
+        finally:
+            target.close()
+
+
+def _protect(target: Target, name: str, explicit: bool, action: str) -> None:
+    if target.config.protect and not explicit:
+        fail(f"environment '{name}' is protected: name it with --env {name} to {action}")
+
+
+def _pairs(values: Sequence[str], option: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"{option} takes NAME=VALUE, not '{item}'")
+        pairs[key.strip()] = value
+    return pairs
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    Console(highlight=False).print(table)
+
+
+def _confirm(question: str, refused: str) -> None:
+    try:
+        agreed = click.confirm(question, default=False, err=True)
+    except click.Abort:
+        agreed = False
+    if not agreed:
+        fail(refused)
+
+
+# -- workflows ----------------------------------------------------------------------------------
+
+
+@click.group(name="workflows")
+def workflows_group() -> None:
+    """Start workflows, list the running ones, terminate or kill them."""
+
+
+@workflows_group.command("start")
+@click.argument("template_id", type=int)
+@click.option("--document", "-d", "document", required=True, metavar="TYPE:ID",
+              help="The document: crm.deal:123, crm.dynamic(147):5, lists.element(42):7.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A value for a template parameter (repeatable).")
+@_env_option
+@_json_option
+@_sentences
+def start_workflow(template_id: int, document: str, params: tuple[str, ...],
+                   env_name: str | None, as_json: bool) -> None:
+    """Start template TEMPLATE_ID on a document; prints the new workflow's id."""
+    target_document = document_id(document)
+    values = _pairs(params, "-p")
+    with connected(env_name) as (_, _, target):
+        workflow_id = workflows.start(target.client, template_id, target_document, values)
+    if as_json:
+        _print_json({"id": workflow_id, "template_id": template_id,
+                     "document_id": target_document})
+        return
+    click.echo(workflow_id)
+    click.echo(f"Started workflow {workflow_id} from template {template_id} on "
+               f"{shown(target_document)}.", err=True)
+
+
+@workflows_group.command("list")
+@click.option("--template", "template_id", type=int, help="Only those of this template.")
+@_env_option
+@_json_option
+@_sentences
+def list_workflows(template_id: int | None, env_name: str | None, as_json: bool) -> None:
+    """The running workflows (Bitrix lists no finished ones)."""
+    with connected(env_name) as (_, _, target):
+        rows = workflows.running(target.client, template_id)
+    if as_json:
+        _print_json([row.to_json() for row in rows])
+        return
+    if not rows:
+        click.echo(f"No running workflows on {target.label}.")
+        return
+    _table(f"Running workflows on {target.label}",
+           ["ID", "TEMPLATE", "DOCUMENT", "STARTED", "BY"],
+           [(r.id, r.template_id, r.document[2], r.started, r.started_by) for r in rows])
+
+
+@workflows_group.command("terminate")
+@click.argument("workflow_id")
+@click.option("--status", help="The status text the workflow keeps.")
+@_env_option
+@_sentences
+def terminate_workflow(workflow_id: str, status: str | None, env_name: str | None) -> None:
+    """Stop a running workflow; its record and log stay."""
+    with connected(env_name) as (_, _, target):
+        workflows.terminate(target.client, workflow_id, status)
+    click.echo(f"Terminated workflow {workflow_id}.", err=True)
+
+
+@workflows_group.command("kill")
+@click.argument("workflow_id")
+@click.option("--yes", is_flag=True, help="Kill without asking.")
+@_env_option
+@_sentences
+def kill_workflow(workflow_id: str, yes: bool, env_name: str | None) -> None:
+    """Stop a workflow and delete everything about it (its log, its tasks)."""
+    with connected(env_name) as (_, name, target):
+        _protect(target, name, env_name is not None, "kill workflows on it")
+        if not yes:
+            _confirm(f"Kill workflow {workflow_id} on '{name}' and delete its data?",
+                     "not killed")
+        workflows.kill(target.client, workflow_id)
+    click.echo(f"Killed workflow {workflow_id}.", err=True)
+
+
+# -- tasks --------------------------------------------------------------------------------------
+
+
+@click.group(name="tasks")
+def tasks_group() -> None:
+    """List the tasks of running workflows, answer them, delegate them."""
+
+
+@tasks_group.command("list")
+@click.option("--user", "user_id", type=int, help="Only this user's tasks.")
+@click.option("--all", "everything", is_flag=True, help="Answered tasks too.")
+@_env_option
+@_json_option
+@_sentences
+def list_tasks(user_id: int | None, everything: bool, env_name: str | None,
+               as_json: bool) -> None:
+    """Tasks waiting for an answer (an administrator's credentials see everyone's)."""
+    with connected(env_name) as (_, _, target):
+        rows = tasks.listed(target.client, user_id, waiting_only=not everything)
+    if as_json:
+        _print_json([row.to_json() for row in rows])
+        return
+    if not rows:
+        click.echo(f"No tasks waiting on {target.label}." if not everything
+                   else f"No tasks on {target.label}.")
+        return
+    _table(f"Tasks on {target.label}",
+           ["ID", "TASK", "KIND", "USER", "STATUS", "ANSWER WITH", "DOCUMENT"],
+           [(r.id, r.name, r.kind, r.user_id, r.user_status,
+             " ".join(f"--{a}" for a in r.answers) if r.user_status == "waiting" else "",
+             r.document_name or r.document[2]) for r in rows])
+
+
+@tasks_group.command("complete")
+@click.argument("task_id", type=int)
+@click.option("--approve", "answers", flag_value="approve", multiple=True,
+              help="Approve (approvals).")
+@click.option("--reject", "answers", flag_value="reject", multiple=True,
+              help="Reject (approvals).")
+@click.option("--ok", "answers", flag_value="ok", multiple=True,
+              help="Done (reviews, information requests).")
+@click.option("--cancel", "answers", flag_value="cancel", multiple=True,
+              help="Cancel (information requests that allow it).")
+@click.option("--comment", default="", help="The comment of the answer.")
+@click.option("--field", "fields", multiple=True, metavar="NAME=VALUE",
+              help="An answer to an information request's field (repeatable).")
+@_env_option
+@_json_option
+@_sentences
+def complete_task(task_id: int, answers: tuple[str, ...], comment: str,
+                  fields: tuple[str, ...], env_name: str | None, as_json: bool) -> None:
+    """Answer task TASK_ID as the user of the environment's credentials."""
+    if len(answers) != 1:
+        fail("give one answer: --approve, --reject, --ok or --cancel")
+    values = _pairs(fields, "--field")
+    with connected(env_name) as (_, _, target):
+        tasks.complete(target.client, task_id, answers[0], comment, values)
+    if as_json:
+        _print_json({"task": task_id, "answer": answers[0]})
+        return
+    click.echo(f"Answered task {task_id}: {answers[0]}.", err=True)
+
+
+@tasks_group.command("delegate")
+@click.argument("task_ids", type=int, nargs=-1, required=True)
+@click.option("--from", "from_user", type=int, required=True, help="The user who has them.")
+@click.option("--to", "to_user", type=int, required=True, help="The user who gets them.")
+@_env_option
+@_sentences
+def delegate_tasks(task_ids: tuple[int, ...], from_user: int, to_user: int,
+                   env_name: str | None) -> None:
+    """Hand tasks of one user to another (as the task settings allow)."""
+    with connected(env_name) as (_, _, target):
+        tasks.delegate(target.client, task_ids, from_user, to_user)
+    listed = ", ".join(str(t) for t in task_ids)
+    click.echo(f"Delegated task(s) {listed} from user {from_user} to user {to_user}.", err=True)
+
+
+# -- templates ----------------------------------------------------------------------------------
+
+
+@click.group(name="templates")
+def templates_group() -> None:
+    """List the portal's templates, or delete one of bpl's application."""
+
+
+@templates_group.command("list")
+@click.option("--all", "everything", is_flag=True,
+              help="Every template, not only this application's.")
+@_env_option
+@_json_option
+@_sentences
+def list_templates(everything: bool, env_name: str | None, as_json: bool) -> None:
+    """This application's templates and which workflow each one is."""
+    with connected(env_name) as (proj, _, target):
+        rows = templates.listed(target.client, app_id=target.app_id,
+                                namespace=proj.config.project.name, include_all=everything)
+    if as_json:
+        _print_json([row.to_json() for row in rows])
+        return
+    if not rows:
+        click.echo(f"No templates on {target.label}.")
+        return
+    _table(f"Templates on {target.label}", ["ID", "NAME", "DOCUMENT", "OWNER", "MODIFIED"],
+           [(r.id, r.name, r.document_type[2] if len(r.document_type) == 3 else "",
+             f"bpl: {r.managed_as}" if r.managed_as else r.ownership, r.modified)
+            for r in rows])
+
+
+@templates_group.command("delete")
+@click.argument("template_id", type=int)
+@click.option("--yes", is_flag=True, help="Delete without asking.")
+@_env_option
+@_sentences
+def delete_template(template_id: int, yes: bool, env_name: str | None) -> None:
+    """Delete one template of this application (not while workflows run on it)."""
+    with connected(env_name) as (proj, name, target):
+        _protect(target, name, env_name is not None, "delete templates on it")
+        namespace = proj.config.project.name
+        row = templates.find(target.client, template_id, app_id=target.app_id,
+                             namespace=namespace) \
+            if target.client.config.auth.kind != "webhook" else None
+        if not yes and row is not None:
+            _confirm(f"Delete template {template_id} \"{row.name}\" from '{name}'?",
+                     "not deleted")
+        templates.delete(target.client, template_id, app_id=target.app_id, namespace=namespace)
+    state = DeployState.for_environment(proj.state_dir, name)
+    state.forget(template_id)
+    state.save()
+    click.echo(f"Deleted template {template_id}.", err=True)
