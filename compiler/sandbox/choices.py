@@ -120,10 +120,12 @@ Documents                   Must be seeded (``Sandbox.seed_document``, ``bpl san
                             DOCUMENT_ID!".
 Non-admin start             ``ACCESS_DENIED`` after the template and document checks; there
                             is no StartWorkflow permission model.
-Runtime                     None: an instance runs until terminated or killed. At start every
-                            activated ``rest_`` step gets the payload its handler would receive
-                            recorded (``Sandbox.handler_calls``), with a live EVENT_TOKEN when
-                            it subscribes; no HTTP request is made.
+Runtime                     By default none: an instance runs until terminated or killed. At
+                            start every activated ``rest_`` step gets the payload its handler
+                            would receive recorded (``Sandbox.handler_calls``), with a live
+                            EVENT_TOKEN when it subscribes; no HTTP request is made. With
+                            ``SandboxConfig(run_workflows=True)`` the simulator runs it (see
+                            "Running workflows" below).
 terminate / kill            Unknown or finished instance: code "" "Workflow instance not
                             found."; terminate keeps the record (status text stored) and
                             removes its tasks; kill removes record, tasks, events and log.
@@ -161,6 +163,53 @@ event.send                  ``true`` for any genuine token. Delivered once, and 
 activity.log                Token first, then LOG_MESSAGE (PHP empty(): "0" is empty). A
                             workflow that does not run: ``ERROR_CORE`` "Workflow is not
                             running".
+==========================  ==================================================================
+
+Running workflows (``run_workflows=True``)
+==========================================
+
+==========================  ==================================================================
+Point                       Sandbox behaviour
+==========================  ==================================================================
+Engine                      ``compiler.simulator`` on the template as stored at start, the
+                            document's seeded fields (types from the catalog and the
+                            template-made fields), the portal's users (names, heads) and the
+                            caller as starting user. The run's JSON lives in the ``runs``
+                            table and is replayed on every request that touches it.
+Clock                       The sandbox clock. Before each REST request, runs whose next timer
+                            is due advance to now (pauses, task and robot timeouts fire in
+                            order); ``Sandbox.advance(seconds)`` does the same for tests.
+Finished runs               Status ``completed``, ``terminated`` or ``error``; instances lists
+                            none of them; their tasks stay listed with their final STATUS
+                            (4 = timed out). An activity the simulator cannot run stops the
+                            run with status ``error`` and a log line naming it.
+Documents                   SetField and the other document changes are written back to the
+                            seeded document, field by field (only what the step changed).
+Task ids                    Run tasks get ids of the portal's task table, beside seeded ones.
+                            task.complete answers with the run's own rules; a refusal is
+                            ``ERROR_TASK_EXECUTION`` with the run's reason. Delegation is
+                            kept with the run and replayed with it.
+Robot calls                 When a run reaches a registered ``rest_`` activity: an EVENT_TOKEN
+                            (when it waits), the payload recorded (``handler_calls``, without
+                            tokens) and a call queued. The call is a form-encoded POST with
+                            Bitrix's fields and ``auth[…]`` (an access token of the app for
+                            AuthUserId, else AUTH_USER_ID, else the starter; the app's
+                            application_token; client_endpoint = the portal; no refresh
+                            token). Sent after the answer to the request that queued it, and
+                            by ``Sandbox.deliver()``; only to loopback hosts.
+Failed calls                Refused host, unreachable handler, no answer within
+                            ``handler_timeout`` (10 s) or a non-2xx answer: the call is marked
+                            failed (``Sandbox.deliveries``) and the workflow log says why.
+                            The activity keeps waiting, as on Bitrix: its timeout gives
+                            ``IsTimeout = 1``; without one it waits until terminated. A late
+                            event.send still completes it while it waits.
+Return values               Internalized by the RETURN_PROPERTIES type (int, double, bool Y/N,
+                            user_N, dates). A value that does not fit is dropped (the result
+                            stays empty) and logged: 'Return value "<code>" is not a valid
+                            <type>: <value>; it was left empty'. The event still completes
+                            the activity.
+Late events                 An event for an activity that no longer waits (timed out,
+                            terminated) is dropped silently, values and all.
 ==========================  ==================================================================
 
 Batch
