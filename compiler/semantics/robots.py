@@ -284,6 +284,13 @@ class Resolver:
         return {name.split(".", 1)[0] for name in self.catalog.documents}
 
 
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    # The checker imports this module for `io_type`, so its helper is imported when used.
+    from compiler.semantics.checker import did_you_mean as suggest
+
+    return suggest(name, candidates)
+
+
 def _is_env(expr: object) -> bool:
     return isinstance(expr, ast.Ref) and expr.parts[0] == "env"
 
@@ -339,8 +346,6 @@ class RobotChecker:
         seen: dict[str, Span] = {}
         for setting in self.decl.settings:
             if setting.key not in specs:
-                from compiler.semantics.checker import did_you_mean
-
                 self.diag.error("E303", f"'{self.decl.kind}' has no option '{setting.key}'",
                                 setting.key_span,
                                 help=did_you_mean(setting.key, specs) or
@@ -460,8 +465,6 @@ class RobotChecker:
                 return False
             return True
         if ref.name not in PROPERTY_TYPES:
-            from compiler.semantics.checker import did_you_mean
-
             hint = did_you_mean(ref.name, PROPERTY_TYPES)
             self.diag.error(CODE, f"'{ref.name}' is not a type an app {self.decl.kind} property "
                                   "can have", ref.span,
