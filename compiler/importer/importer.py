@@ -10,7 +10,7 @@ silently.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from compiler.catalog import Catalog, load_catalog
@@ -75,7 +75,7 @@ class Importer:
     def run(self, source: TemplateSource, document: Document | None = None) -> ImportResult:
         """Raises ImportError_ for a template without a usable root or document type."""
         binary: list[str] = []
-        source.package = _decoded(source.package, binary)
+        source = replace(source, package=_decoded(source.package, binary))
         root, kind = self._root(source.package)
         if document is None:
             if source.document_type is None:
@@ -83,20 +83,19 @@ class Importer:
                                    "(crm.deal, lists.element(42), …)")
             document = from_triple(self.catalog, source.document_type)
         elif source.document_type is None:
-            source.document_type = document.triple
+            source = replace(source, document_type=document.triple)
         name = self._workflow_name(source, root)
         plan = Plan()
-        last: _Round | None = None
         for _ in range(MAX_ROUNDS):
             current = self._round(source, document, root, kind, name, plan)
             if binary:
                 current.report.lossy("texts", f"{len(binary)} text(s) are not UTF-8; invalid "
                                               "bytes are replaced by U+FFFD")
-            last = current
             if not self._improve(source, current, plan):
-                break
-        assert last is not None
-        return ImportResult(name, last.text, last.report)
+                return ImportResult(name, current.text, current.report)
+        current.report.differences.append(
+            f"the check did not settle in {MAX_ROUNDS} rounds; the last one is written")
+        return ImportResult(name, current.text, current.report)
 
     # ── one round ────────────────────────────────────────────────────────────────────────
     def _round(self, source: TemplateSource, document: Document, root: Node, kind: str,
