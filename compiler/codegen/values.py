@@ -117,8 +117,8 @@ class ValueLowerer:
             value = self.value(item)
             if isinstance(value, list):
                 out.extend(value)
-            elif isinstance(value, int):
-                out.append(f"user_{value}")
+            elif isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+                out.append(f"user_{value}")  # a bare id, as an env symbol may give it
             else:
                 out.append(value)
         return out

@@ -41,6 +41,7 @@ ROLES = ("author", "responsible_head")
 SPECIAL_CALLS = {"user", "group"}
 MAX_DELAY_SECONDS = 5 * 365 * 86400
 MAX_MACRO_DEPTH = 16
+_ENV_USER = re.compile(r"user_\d+|group_\w+|[1-9]\d*")
 _URL = re.compile(r"^https?://[^/\s:]+\.[^/\s:]+(:\d+)?(/\S*)?$", re.IGNORECASE)
 
 # What each sugar statement lowers to, for label return values.
@@ -206,6 +207,16 @@ class WorkflowChecker:
         if typ.base == "bool" and not isinstance(default, ast.Bool) and _literal(default) \
                 is not None:
             self.diag.error("E201", "a bool default is true or false", default.span)
+            return
+        if typ.base == "user":
+            values = default.items if isinstance(default, ast.ListExpr) else (default,)
+            for value in values:
+                if self._env_user(value):
+                    continue
+                item_type = self.expr(value)
+                if not T.assignable(T.USER, item_type):
+                    self.diag.error("E201", f"default of type {item_type} does not fit {typ}",
+                                    value.span)
             return
         if not T.assignable(typ.single() if typ.multiple else typ, value_type.single()):
             self.diag.error("E201", f"default of type {value_type} does not fit {typ}",
@@ -454,12 +465,12 @@ class WorkflowChecker:
 
     def _MailStmt(self, stmt: ast.MailStmt, in_state: bool) -> None:
         if not (isinstance(stmt.to, ast.Text) and "@" in stmt.to.plain):
-            self._users(stmt.to)
+            self._users(stmt.to, addresses=True)
         self.expr(stmt.subject)
         self.expr(stmt.body)
         if stmt.sender is not None and not (isinstance(stmt.sender, ast.Text) and
                                             "@" in stmt.sender.plain):
-            self._users(stmt.sender)
+            self._users(stmt.sender, addresses=True)
         self._settings("mail", stmt.settings)
 
     def _ApproveStmt(self, stmt: ast.ApproveStmt, in_state: bool) -> None:
@@ -731,14 +742,38 @@ class WorkflowChecker:
                 self.diag.error("E200", f"{setting.key} takes a list: [a, b]", value.span)
 
     # ── users ────────────────────────────────────────────────────────────────────────────
-    def _users(self, expr: ast.Expr, checked: T.Type | None = None) -> None:
+    def _users(self, expr: ast.Expr, checked: T.Type | None = None, *,
+               addresses: bool = False) -> None:
         items = expr.items if isinstance(expr, ast.ListExpr) else (expr,)
         for item in items:
+            if self._env_user(item, addresses=addresses):
+                continue
             typ = checked if checked is not None and item is expr else self.expr(item)
             if typ.base not in ("user", "any", "string", "text"):
                 self.diag.error("E200", f"expected users, got {typ}", item.span,
                                 help="users are user(12), group(\"hr\"), role.author, a user "
                                      "field or parameter, or a list of those")
+
+    def _env_user(self, item: ast.Expr, *, addresses: bool = False) -> bool:
+        """Check an env symbol given where users are expected; False if `item` is not one.
+
+        Its value is inlined, so it must be what Bitrix reads as a user: user_N (or N, an
+        integer id), a group_CODE, or a role; `mail` also takes an e-mail address.
+        """
+        if not (isinstance(item, ast.Ref) and item.parts[0] == "env"):
+            return False
+        resolved = self.ref(item)
+        value = resolved.literal if resolved is not None else None
+        if value is None:
+            return True  # no value: reported already, or symbolic in check mode
+        text = str(value)
+        roles = (*ROLES, *self.document.user_groups)
+        if isinstance(value, bool) or not (_ENV_USER.fullmatch(text) or text in roles or
+                                           (addresses and "@" in text)):
+            self.diag.error("E601", f"env.{item.parts[1]} is {value!r}, which is not a user",
+                            item.span, help="give a user as user_N or N, a group as "
+                                            "group_CODE, or a role (author, responsible_head)")
+        return True
 
     # ── conditions ───────────────────────────────────────────────────────────────────────
     def condition(self, expr: ast.Expr) -> None:

@@ -136,3 +136,18 @@ def test_ask_field_descriptors_are_written_as_the_designer_writes_them(tmp_path:
     assert (note["Required"], note["Multiple"]) == (True, False)
     assert (stage["Required"], stage["Multiple"], stage["Options"]) == (False, False, "STAGE_ID")
     assert (tags["Required"], tags["Multiple"]) == (False, True)
+
+
+def test_env_users_given_as_bare_ids_become_user_tokens(tmp_path: Path) -> None:
+    # bitrix-format.md §3.3: users are user_<id> tokens. An environment may give the id as
+    # an integer (TOML, --define) or as digits in a string; both are users, not numbers.
+    from compiler.semantics.environment import Environment
+
+    text = ('workflow w for crm.deal {\n    const boss: user = env.boss\n'
+            '    const team: user[] = [env.deputy, env.group]\n'
+            '    notify [env.boss, env.deputy] "hi"\n}\n')
+    env = Environment("t", {"boss": 12, "deputy": "34", "group": "group_hr1"}, symbolic=False)
+    package = only_template(compile_text(tmp_path, text, env=env))
+    assert package["CONSTANTS"]["boss"]["Default"] == "user_12"
+    assert package["CONSTANTS"]["team"]["Default"] == ["user_34", "group_hr1"]
+    assert body(package)[0]["Properties"]["MessageUserTo"] == ["user_12", "user_34"]
