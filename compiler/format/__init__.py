@@ -48,6 +48,14 @@ def parse(source: SourceFile) -> ast.Module:
 
 def format_text(text: str, name: str = "<text>") -> str:
     """The canonical form of `text`. Raises SyntaxProblem or FormatError."""
+    try:
+        return _format(text, name)
+    except RecursionError:
+        raise FormatError(f"{name}: blocks or expressions nest too deeply to format; "
+                          "left unchanged") from None
+
+
+def _format(text: str, name: str) -> str:
     source = SourceFile.from_text(name, normalise_newlines(text))
     module = parse(source)
     writer = Writer(scan_comments(source.text), source.text.split("\n"))

@@ -318,5 +318,9 @@ def test_unknown_escape_is_a_syntax_problem() -> None:
         format_text('workflow w for crm.deal { log "a\\qb" }')
 
 
-def test_format_error_type_exists_for_unkeepable_meaning() -> None:
-    assert issubclass(FormatError, Exception)
+def test_absurd_nesting_is_an_error_not_a_crash() -> None:
+    body = 'log "x"'
+    for level in range(400):
+        body = f"if var.n == {level} {{\n{body}\n}}"
+    with pytest.raises(FormatError, match="nest too deeply"):
+        format_text(f"workflow w for crm.deal {{\nvar n: int\n{body}\n}}\n")
