@@ -150,6 +150,16 @@ def _one(importer: Importer, source: TemplateSource | Report, document: Document
         report = Report(source=source.origin, error=str(error))
         _show(report)
         return report
+    except RecursionError:
+        report = Report(source=source.origin, error="the template nests too deeply to import")
+        _show(report)
+        return report
+    except Exception as error:  # one bad template must not stop the others
+        report = Report(source=source.origin,
+                        error=f"internal error while importing ({type(error).__name__}: "
+                              f"{error}); please report it with the template")
+        _show(report)
+        return report
     report = result.report
     name = result.workflow
     counter = 2
