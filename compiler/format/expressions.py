@@ -148,7 +148,9 @@ class ExpressionPrinter:
     def _entry(self, entry: ast.MapEntry, indent: int, depth: int) -> str:
         key = map_key(entry.key)
         if depth and key.startswith('"'):
-            raise Unprintable("a quoted map key inside an interpolation")
+            # Inside an interpolation the key's quotes are escaped like a string's.
+            key = text_literal(ast.Text(entry.span, (entry.key,) if entry.key else ()),
+                               lambda e, d: "", indent=indent, depth=depth)
         return f"{key}: {self._sub(entry.value, 0, indent, depth)}"
 
     def _test(self, expr: ast.Test, indent: int, depth: int) -> str:
