@@ -92,6 +92,10 @@ def judge(job: Job, response: httpx.Response | None, error: Exception | None,
                    f"answered HTTP {response.status_code}")
 
 
+def _request(job: Job) -> dict[str, Any]:
+    return {"content": php_query(job.form), "headers": _FORM}
+
+
 class Deliveries:
     def __init__(self, store: Store, clock: Clock, timeout: float) -> None:
         self._store = store
@@ -138,9 +142,7 @@ class Deliveries:
                     result = refusal(job)
                     if result is None:
                         try:
-                            response = http.post(job.handler, content=php_query(job.form),
-                                                 headers=_FORM)
-                            result = judge(job, response, None, self.timeout)
+                            result = self._judge(job, http.post(job.handler, **_request(job)))
                         except httpx.HTTPError as error:
                             result = judge(job, None, error, self.timeout)
                     self._finish(job, result)
@@ -156,14 +158,16 @@ class Deliveries:
                     result = refusal(job)
                     if result is None:
                         try:
-                            response = await http.post(
-                                job.handler, content=php_query(job.form), headers=_FORM)
-                            result = judge(job, response, None, self.timeout)
+                            response = await http.post(job.handler, **_request(job))
+                            result = self._judge(job, response)
                         except httpx.HTTPError as error:
                             result = judge(job, None, error, self.timeout)
                     self._finish(job, result)
                     sent += 1
         return sent
+
+    def _judge(self, job: Job, response: httpx.Response) -> Result:
+        return judge(job, response, None, self.timeout)
 
     def wait_idle(self, within: float) -> bool:
         """Wait (wall time) until no call is queued or in flight; False if `within` ran out."""

@@ -79,13 +79,14 @@ def oauth_client(base_url: str, creds: Credentials) -> PortalClient:
 
 def compile_bpl(source: str | Path, client_id: str = "", **values: Any) -> dict[str, Any]:
     """The package of the single workflow of a .bpl file or text (app_client_id given)."""
-    if isinstance(source, Path):
-        path = source
-    else:
-        path = Path(tempfile.mkdtemp()) / "flow.bpl"
-        path.write_text(source, encoding="utf-8")
     env = Environment("test", {"app_client_id": client_id, **values}, symbolic=False)
-    result = build([path], env)
+    if isinstance(source, Path):
+        result = build([source], env)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "flow.bpl"
+            path.write_text(source, encoding="utf-8")
+            result = build([path], env)
     errors = [str(d) for d in result.diagnostics.sorted() if d.severity.name == "ERROR"]
     assert not errors, errors
     assert len(result.templates) == 1

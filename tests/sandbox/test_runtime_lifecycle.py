@@ -3,6 +3,7 @@ terminate and kill, instances, status texts, errors and restarts."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -215,3 +216,22 @@ class Session:
     def __exit__(self, *exc: object) -> None:
         self.client.close()
 
+
+
+def test_a_run_that_cannot_be_replayed_is_parked(
+    client: Client, creds: Credentials, sandbox: Sandbox
+) -> None:
+    wid = start(client, creds, deploy(client, creds, template_data(compile_bpl(PAUSE))))
+    other = start(client, creds, deploy(client, creds, template_data(compile_bpl(PAUSE))))
+    with sandbox.portal.store.transaction(write=True) as conn:
+        row = conn.execute("SELECT data FROM runs WHERE workflow_id = ?", (wid,)).fetchone()
+        data = json.loads(row["data"])
+        data["journal"].append({"op": "complete_task", "task": 99, "user": 1, "status": "yes"})
+        conn.execute("UPDATE runs SET data = ? WHERE workflow_id = ?", (json.dumps(data), wid))
+    assert sandbox.advance(HOUR) == 2
+    state = sandbox.workflow(wid)
+    assert state is not None and state["log"][-1][1] == (
+        "The sandbox could not continue this workflow (see its log); its timers are stopped")
+    run = sandbox.run(other)  # the other run went on
+    assert run is not None and [t.name for t in run.waiting_tasks] == ["Check Big order"]
+    assert sandbox.advance(86400) == 1  # only the other one's task timeout is left

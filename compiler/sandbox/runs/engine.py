@@ -145,7 +145,21 @@ def tick(portal: Portal) -> int:
             "SELECT workflow_id FROM runs WHERE next_timer IS NOT NULL AND next_timer <= ? "
             "ORDER BY next_timer", (now,))]
         for workflow_id in ids:
-            _step(ctx, workflow_id, lambda run: None)
+            # One savepoint per run: a run that fails is undone alone, the others move on.
+            conn.execute("SAVEPOINT tick_run")
+            try:
+                _step(ctx, workflow_id, lambda run: None)
+                conn.execute("RELEASE tick_run")
+            except Exception:
+                # A run that cannot be replayed is a sandbox bug; park it instead of failing
+                # every request that comes after.
+                conn.execute("ROLLBACK TO tick_run")
+                conn.execute("RELEASE tick_run")
+                log.exception("the timers of workflow %s could not fire", workflow_id)
+                conn.execute("UPDATE runs SET next_timer = NULL WHERE workflow_id = ?",
+                             (workflow_id,))
+                write_log(ctx, workflow_id, "", "The sandbox could not continue this workflow "
+                                                "(see its log); its timers are stopped")
         earliest = conn.execute("SELECT MIN(next_timer) FROM runs").fetchone()[0]
         portal.next_timer = None if earliest is None else float(earliest)
     return len(ids)

@@ -81,7 +81,7 @@ def payload(ctx: Ctx, stored: Stored, record: dict[str, Any],
     run = stored.run
     name = str(record.get("activity"))
     props = Run.props(run.nodes.get(name, {}))
-    codes = loads(registered["properties"])
+    declared = loads(registered["properties"])
     inputs = record.get("properties") or {}
     subscribed = bool(record.get("wait"))
     event_id = random_alnum(16)
@@ -104,8 +104,9 @@ def payload(ctx: Ctx, stored: Stored, record: dict[str, Any],
         "document_id": [module, entity, run.runtime.document_id],
         "document_type": list(run.runtime.document_type),
         "event_token": token,
+        # Only what the app registered, as Bitrix sends the registered PROPERTIES.
         "properties": {code: externalize(inputs.get(code))
-                       for code in (codes if isinstance(codes, dict) else {})},
+                       for code in (declared if isinstance(declared, dict) else {})},
         "use_subscription": "Y" if subscribed else "N",
         "timeout_duration": _timeout_seconds(run, props),
         "ts": int(ctx.now),
