@@ -95,10 +95,11 @@ class Conditions:
         if operator == "between":
             if not isinstance(raw, list) or len(raw) != 2:
                 return None
-            low, high = (self._scalar(v, resolved) for v in raw)
+            low, high = (self._scalar(v, resolved, ordered=True) for v in raw)
             return ast.Test(NOWHERE, "between", ref, (low, high))
+        ordered = operator in (">", ">=", "<", "<=")
         value = ast.ListExpr(NOWHERE, tuple(self._scalar(v, resolved) for v in raw)) \
-            if isinstance(raw, list) else self._scalar(raw, resolved)
+            if isinstance(raw, list) else self._scalar(raw, resolved, ordered=ordered)
         if operator in _COMPARE:
             if operator == "=" and isinstance(value, ast.Bool) and value.value:
                 return ref  # `var.ok` reads as `var.ok == true`
@@ -107,11 +108,14 @@ class Conditions:
             return ast.Test(NOWHERE, _TESTS[operator], ref, (value,))
         return None
 
-    def _scalar(self, raw: Any, resolved: Resolved | None) -> ast.Expr:
+    def _scalar(self, raw: Any, resolved: Resolved | None, *, ordered: bool = False) -> ast.Expr:
+        """A condition value; codegen stores numbers and booleans as text, so `100` and
+        `true` give back "100" and "Y" (a number reads better where the value is ordered)."""
         base = resolved.type.base if resolved is not None else "any"
         if base == "bool" and (raw in ("Y", "N") or isinstance(raw, bool)):
             return ast.Bool(NOWHERE, raw in ("Y", True))
-        if isinstance(raw, str) and base in ("int", "double", "any") and number(raw) == raw:
+        numeric = ordered or base in ("int", "double", "any")
+        if isinstance(raw, str) and numeric and number(raw) == raw:
             return ast.Number(NOWHERE, float(raw) if "." in raw else int(raw), raw)
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             return text_node(str(raw))

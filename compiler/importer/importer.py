@@ -30,6 +30,7 @@ from compiler.importer.tree import (
     TreeBuilder,
     assign_labels,
     describe,
+    name_hints,
     state_names,
     walk,
 )
@@ -102,8 +103,10 @@ class Importer:
                name: str, plan: Plan) -> _Round:
         report = Report(source.origin, name)
         package = source.package
+        field_hints, state_hints = name_hints(root)
         scope = Scope(self.catalog, document.spec, document.user_groups,
-                      field_types=_field_types(package.get("DOCUMENT_FIELDS")))
+                      field_types=_field_types(package.get("DOCUMENT_FIELDS")),
+                      field_hints=field_hints)
         values = Values(scope, self.functions)
         decls = declare_all(package, values, report)
         for decl in decls:
@@ -115,7 +118,7 @@ class Importer:
         states: dict[str, str] | None = None
         if kind == "statemachine":
             state_nodes_raw = [c for c in root.children if c.type == "StateActivity"]
-            states = state_names(state_nodes_raw, plan.keep_state_names)
+            states = state_names(state_nodes_raw, plan.keep_state_names, state_hints)
             if plan.keep_state_names:  # states keep their Names: naming them stays right
                 scope.activities -= {s.name for s in state_nodes_raw}
         builder = TreeBuilder(values, self.catalog, document, plan, report, states)

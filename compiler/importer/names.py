@@ -52,14 +52,16 @@ def is_member_name(text: str) -> bool:
     return module is not None and not diagnostics.has_errors
 
 
-def slug(text: str, fallback: str) -> str:
-    """A lower-case name made of the ASCII letters and digits of `text`."""
+def slug(text: str, fallback: str, *, keywords: bool = False) -> str:
+    """A lower-case name made of the ASCII letters and digits of `text`; with `keywords`, a
+    keyword may be the name (where only a name can stand, as for states)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[A-Za-z0-9]+", ascii_text.lower())
     name = "_".join(words)[:40].strip("_")
     if not name or name[0].isdigit():
         name = f"{fallback}_{name}" if name else fallback
-    return name if is_name(name) and name not in BUILTINS else f"{name}_"
+    usable = is_member_name(name) if keywords else is_name(name)
+    return name if usable and name not in BUILTINS else f"{name}_"
 
 
 class Names:

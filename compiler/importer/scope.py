@@ -60,6 +60,8 @@ class Scope:
     field_names: Names = field(default_factory=Names)
     # Types of fields of the document as the template itself lists them (DOCUMENT_FIELDS).
     field_types: dict[str, tuple[str, bool, str]] = field(default_factory=dict)
+    # Names the template suggests for fields it sets ("Set approval_note" sets one field).
+    field_hints: dict[str, str] = field(default_factory=dict)
     expected: dict[int, Resolved] = field(default_factory=dict)
     keep: list[object] = field(default_factory=list)
 
@@ -192,9 +194,14 @@ class Scope:
         return None
 
     def _declare(self, code: str) -> DeclaredField:
-        wanted = code if is_member_name(code) and (self.document is None or
-                                            code not in self.document.fields) else \
-            _field_slug(code)
+        hint = self.field_hints.get(code)
+        if hint is not None and hint not in self.field_names.taken and is_member_name(hint):
+            wanted = hint
+        elif is_member_name(code) and (self.document is None or
+                                       code not in self.document.fields):
+            wanted = code
+        else:
+            wanted = _field_slug(code)
         name = self.field_names.claim(wanted)
         type_name, multiple, label = self.field_types.get(code, ("string", False, ""))
         ref = _field_type(type_name, multiple)

@@ -17,16 +17,22 @@ from compiler.importer.sugar import SimpleStatements
 from compiler.syntax import ast
 
 
-def state_names(states: list[Node], keep_names: bool) -> dict[str, str]:
-    """Original state Name → .bpl state name (from the title, or the Name itself)."""
+def state_names(states: list[Node], keep_names: bool,
+                hints: dict[str, str] | None = None) -> dict[str, str]:
+    """Original state Name → .bpl state name: the Name itself when it must stay, else the
+    name `goto` titles suggest, else one made from the title."""
     names = Names()
     out: dict[str, str] = {}
     for index, state in enumerate(states, 1):
         title = state.properties.get("Title")
+        hint = (hints or {}).get(state.name)
         if keep_names and is_member_name(state.name):
             wanted = state.name
+        elif hint is not None and is_member_name(hint):
+            wanted = hint
         else:
-            wanted = slug(title if isinstance(title, str) else "", f"state{index}")
+            wanted = slug(title if isinstance(title, str) else "", f"state{index}",
+                          keywords=True)
         out[state.name] = names.claim(wanted)
     return out
 

@@ -52,7 +52,7 @@ class SimpleStatements:
         targets = [self.ctx.scope.decl("var", str(k)) for k in values]
         if any(t is None for t in targets):
             return None
-        assignments = [ast.Assignment(NOWHERE, t, self.values.value(v))
+        assignments = [ast.Assignment(NOWHERE, t, self._typed(t, v))
                        for t, v in zip(targets, values.values(), strict=True) if t is not None]
         opts = self.ctx.opts(node, "Set " + ", ".join(str(k) for k in values))
         if opts is None:
@@ -72,13 +72,21 @@ class SimpleStatements:
         targets = [self.ctx.scope.doc(str(code)) for code in values]
         if any(t is None or len(t.parts) != 2 for t in targets):
             return None
-        assignments = tuple(ast.Assignment(NOWHERE, t, self.values.value(v))
+        assignments = tuple(ast.Assignment(NOWHERE, t, self._typed(t, v))
                             for t, v in zip(targets, values.values(), strict=True)
                             if t is not None)
         opts = self.ctx.opts(node, "Set " + ", ".join(a.target.parts[-1] for a in assignments))
         if opts is None:
             return None
         return ast.SetStmt(NOWHERE, opts, assignments, len(assignments) > 1)
+
+    def _typed(self, target: ast.Ref, raw: Any) -> ast.Expr:
+        """The value of an assignment: `true`/`false` for a bool target ('Y'/'N' as
+        codegen stores them), any other value as it is."""
+        resolved = self.ctx.scope.resolved(target)
+        if resolved is not None and resolved.type.base == "bool" and raw in ("Y", "N"):
+            return ast.Bool(NOWHERE, raw == "Y")
+        return self.values.value(raw)
 
     # ── texts ────────────────────────────────────────────────────────────────────────────
     def _LogActivity(self, node: Node) -> ast.Stmt | None:

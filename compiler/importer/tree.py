@@ -105,6 +105,27 @@ class TreeBuilder:
         return tuple(builder.state(s, s.name == initial, describe(s)) for s in states)
 
 
+def name_hints(root: Node) -> tuple[dict[str, str], dict[str, str]]:
+    """(field code → name, state Name → name) the template's own default titles suggest:
+    codegen titles a `set` "Set <names>" and a `goto` "Go to <state>", so a template compiled
+    from .bpl gets its names back."""
+    fields: dict[str, str] = {}
+    states: dict[str, str] = {}
+    for node in walk(root):
+        title = node.properties.get("Title")
+        if not isinstance(title, str):
+            continue
+        if node.type == "SetFieldActivity" and title.startswith("Set "):
+            codes = node.properties.get("FieldValue")
+            names = title[4:].split(", ")
+            if isinstance(codes, dict) and len(codes) == len(names):
+                for code, name in zip(codes, names, strict=True):
+                    fields.setdefault(str(code), name)
+        if node.type == "SetStateActivity" and title.startswith("Go to "):
+            states.setdefault(str(node.properties.get("TargetStateName")), title[6:])
+    return fields, states
+
+
 def describe(node: Node) -> str:
     title = node.properties.get("Title")
     shown = f"'{title}'" if isinstance(title, str) and title else node.type
