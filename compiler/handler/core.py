@@ -164,23 +164,23 @@ def handle(form: Form, robot: RobotSpec, func: RobotFunction, client: ClientArg 
         return checked
     try:
         portal, owned = _portal(client, checked)
-    except PortalError as error:
-        return HandlerResult("rejected", 400, error=str(error))
+    except PortalError as refused:
+        return HandlerResult("rejected", 400, error=str(refused))
     progress = ProgressLog(portal, checked)
     try:
         returned: dict[str, Any] = {}
-        error: str | None = None
+        problem: str | None = None
         try:
             call = RobotCall(robot, values.inputs(robot.inputs, checked.properties), checked,
                              progress)
             result = func(call)
             if inspect.isawaitable(result):
                 result = asyncio.run(_awaited(result))
-            returned, error = _outputs(robot, result)
+            returned, problem = _outputs(robot, result)
         except Exception as failure:
-            error = _failure(robot, failure)
+            problem = _failure(robot, failure)
         progress.flush()
-        return _answer(portal, robot, checked, returned, error)
+        return _answer(portal, robot, checked, returned, problem)
     finally:
         progress.close()
         _close(portal, owned)
@@ -200,12 +200,12 @@ async def handle_async(form: Form, robot: RobotSpec, func: RobotFunction,
         return checked
     try:
         portal, owned = _portal(client, checked)
-    except PortalError as error:
-        return HandlerResult("rejected", 400, error=str(error))
+    except PortalError as refused:
+        return HandlerResult("rejected", 400, error=str(refused))
     progress = ProgressLog(portal, checked)
     try:
         returned: dict[str, Any] = {}
-        error: str | None = None
+        problem: str | None = None
         try:
             call = RobotCall(robot, values.inputs(robot.inputs, checked.properties), checked,
                              progress)
@@ -215,11 +215,11 @@ async def handle_async(form: Form, robot: RobotSpec, func: RobotFunction,
                 result = await asyncio.to_thread(func, call)
                 if inspect.isawaitable(result):
                     result = await result
-            returned, error = _outputs(robot, result)
+            returned, problem = _outputs(robot, result)
         except Exception as failure:
-            error = _failure(robot, failure)
+            problem = _failure(robot, failure)
         await asyncio.to_thread(progress.flush)
-        return await asyncio.to_thread(_answer, portal, robot, checked, returned, error)
+        return await asyncio.to_thread(_answer, portal, robot, checked, returned, problem)
     finally:
         progress.close()
         await asyncio.to_thread(_close, portal, owned)
