@@ -4,9 +4,9 @@
 // A call of the robot compiles to the activity type rest_ + md5(<client id>@erp_invoice),
 // so compiling this workflow needs the app's client id:
 //   bpl compile examples/robot_app/robots.bpl -D app_client_id=<client id> -o out
-// That is also why the app lives outside samples/: the samples project compiles and deploys
-// with no app at all, and a template calling a robot imports only once the robot is
-// registered (bizproc.robot.add).
+// In a project whose environment is the sandbox, the sandbox's default app gives it, and
+// `bpl apply` registers the robot before the workflow. The app lives outside samples/, whose
+// workflows need no application.
 
 // Registered with bizproc.robot.add: the handler URL, the inputs (PROPERTIES) and the
 // outputs (RETURN_PROPERTIES) the handler fills in through bizproc.event.send.
