@@ -80,9 +80,19 @@ def _grammar_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes() + lark.__version__.encode()).hexdigest()[:16]
 
 
+MAX_NESTING = 100
+
+
 def parse_module(source: SourceFile, diagnostics: Diagnostics) -> ast.Module | None:
     """The module's AST, or None after reporting the first syntax error of the file."""
     local = Diagnostics()
+    deep = _too_deep(source.text)
+    if deep is not None:
+        # Every later stage walks the tree recursively; refuse absurd nesting up front.
+        diagnostics.error("E001", f"blocks and parentheses are nested more than {MAX_NESTING} "
+                                  "levels deep", source.span(deep, deep + 1),
+                          help="split the workflow into macros or simpler conditions")
+        return None
     try:
         tree = _parser().parse(source.text, start="start")
     except UnexpectedInput as error:
@@ -91,9 +101,32 @@ def parse_module(source: SourceFile, diagnostics: Diagnostics) -> ast.Module | N
         return None
     builder = AstBuilder(source, local, lambda text, base: _parse_fragment(source, text, base,
                                                                           local))
-    module: ast.Module = builder.transform(tree)
+    try:
+        module: ast.Module = builder.transform(tree)
+    except RecursionError:
+        diagnostics.error("E001", "an expression is too long to compile (thousands of "
+                                  "operators in a row)", source.span(0, 1),
+                          help="compute it in steps through variables")
+        return None
     diagnostics.extend(local)
     return module
+
+
+_NESTING_RE = re.compile(r'"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*[\s\S]*?\*/|[{}()\[\]]')
+
+
+def _too_deep(text: str) -> int | None:
+    """Offset of the first bracket opened beyond MAX_NESTING levels, if any."""
+    depth = 0
+    for match in _NESTING_RE.finditer(text):
+        token = match.group()
+        if token in "{([":
+            depth += 1
+            if depth > MAX_NESTING:
+                return match.start()
+        elif token in "})]":
+            depth = max(0, depth - 1)
+    return None
 
 
 def parse_expression(source: SourceFile, text: str, base: int,
