@@ -76,3 +76,20 @@ def sample_environment() -> Environment:
     if config.client_id:
         values.setdefault(APP_CLIENT_ID, config.client_id)
     return Environment(name, values, symbolic=False)
+
+
+def php_shape(value: Any) -> Any:
+    """A package as it looks after a trip through PHP (unserialize, json_encode): a map with
+    keys 0..n-1 is a list, an empty map is [], numeric string keys are integers, and JSON
+    keys are strings again."""
+    if isinstance(value, dict):
+        if not value:
+            return []
+        keys = [int(k) if isinstance(k, str) and k.lstrip("-").isdigit() and str(int(k)) == k
+                else k for k in value]
+        if keys == list(range(len(keys))):
+            return [php_shape(v) for v in value.values()]
+        return {str(k): php_shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [php_shape(v) for v in value]
+    return value

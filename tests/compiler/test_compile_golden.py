@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from compile_support import FIXTURES, fixture_environment
+from compile_support import FIXTURES, fixture_environment, php_shape, walk
 
 from compiler.pipeline import BuildResult, build
 
@@ -78,18 +78,6 @@ def test_every_golden_json_has_its_source() -> None:
     assert orphans == []
 
 
-def _php_shape(value: Any) -> Any:
-    """What survives a PHP round trip: a numeric string key ("3") becomes an integer (JSON
-    keys are strings again) and an empty map is the same empty array as an empty list."""
-    if isinstance(value, dict) and not value:
-        return []
-    if isinstance(value, dict):
-        return {str(k): _php_shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_php_shape(v) for v in value]
-    return value
-
-
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_golden_json_is_what_the_bpt_holds(source: Path) -> None:
     # Reading the packed .bpt back gives the package the JSON shows, so no value JSON cannot
@@ -97,8 +85,8 @@ def test_golden_json_is_what_the_bpt_holds(source: Path) -> None:
     from compiler.pack import unpack_template
 
     for template in compile_fixture(source).templates:
-        unpacked = _php_shape(unpack_template(template.bpt()))
-        expected = _php_shape(json.loads(json.dumps(template.package)))
+        unpacked = php_shape(unpack_template(template.bpt()))
+        expected = php_shape(json.loads(json.dumps(template.package)))
         assert unpacked == expected
         assert render(unpacked) == render(expected)  # key order and number types too
 
@@ -106,10 +94,6 @@ def test_golden_json_is_what_the_bpt_holds(source: Path) -> None:
 def _golden_templates() -> list[dict[str, Any]]:
     return [template for path in sorted(GOLDEN.glob("*.json"))
             for template in json.loads(path.read_text(encoding="utf-8"))["templates"].values()]
-
-
-def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
-    return [node, *(n for child in node["Children"] for n in _nodes(child))]
 
 
 def test_fixtures_cover_every_statement_and_condition_form() -> None:
@@ -125,7 +109,7 @@ def test_fixtures_cover_every_statement_and_condition_form() -> None:
     declared_types: set[str] = set()
     for template in _golden_templates():
         package = template["package"]
-        for node in _nodes(package["TEMPLATE"][0]):
+        for node in walk(package["TEMPLATE"][0]):
             types.add(node["Type"])
             for kind in ("fieldcondition", "propertyvariablecondition", "mixedcondition",
                          "truecondition"):
@@ -188,7 +172,7 @@ def test_golden_property_values_have_the_catalog_types() -> None:
     catalog = load_catalog()
     wrong = []
     for template in _golden_templates():
-        for node in _nodes(template["package"]["TEMPLATE"][0]):
+        for node in walk(template["package"]["TEMPLATE"][0]):
             spec = catalog.activity(node["Type"])
             if spec is None:
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from compile_support import body, compile_text, only_template, walk
 
 
@@ -95,32 +96,29 @@ def _names(package: dict[str, Any]) -> set[tuple[str, str]]:
     return {(n["Name"], n["Type"]) for n in walk(package["TEMPLATE"][0])}
 
 
-def test_inserting_an_if_keeps_the_names_of_the_ifs_after_it(tmp_path: Path) -> None:
-    # Ifs used to share one naming key and differ only by their position among ifs, so a new
-    # `if` renamed every later one and all its children: a plan showed a rebuilt tree.
+# Ifs and loops used to share one naming key per kind and differ only by their position
+# among their kind, so a new one renamed every later one and all its children: a plan showed
+# a rebuilt tree. (existing statement, inserted before it, activities the insertion adds)
+INSERTIONS = {
+    "if": ('if var.n > 1 { log "one" } else { log "other" }', 'if var.n > 5 { log "five" }',
+           4),  # IfElse, its branch, the automatic else, the log
+    "while": ("while var.n > 1 { var.n = var.n - 1 }", 'while var.n < 0 { log "never" }',
+              3),  # While, its body sequence, the log
+}
+
+
+@pytest.mark.parametrize(("existing", "inserted", "added"), INSERTIONS.values(),
+                         ids=INSERTIONS.keys())
+def test_inserting_a_container_keeps_the_names_of_those_after_it(
+        tmp_path: Path, existing: str, inserted: str, added: int) -> None:
     def program(*statements: str) -> str:
         return ("workflow w for crm.deal {\n    var n: int\n" +
                 "".join(f"    {s}\n" for s in statements) + "}\n")
 
-    old_if = 'if var.n > 1 { log "one" } else { log "other" }'
-    new_if = 'if var.n > 5 { log "five" }'
-    before = _names(only_template(compile_text(tmp_path, program(old_if))))
-    after = _names(only_template(compile_text(tmp_path, program(new_if, old_if))))
+    before = _names(only_template(compile_text(tmp_path, program(existing))))
+    after = _names(only_template(compile_text(tmp_path, program(inserted, existing))))
     assert before <= after
-    assert len(after - before) == 4  # IfElse, its branch, the automatic else, the log
-
-
-def test_inserting_a_loop_keeps_the_names_of_the_loops_after_it(tmp_path: Path) -> None:
-    def program(*statements: str) -> str:
-        return ("workflow w for crm.deal {\n    var n: int\n" +
-                "".join(f"    {s}\n" for s in statements) + "}\n")
-
-    old_loop = "while var.n > 1 { var.n = var.n - 1 }"
-    new_loop = 'while var.n < 0 { log "never" }'
-    before = _names(only_template(compile_text(tmp_path, program(old_loop))))
-    after = _names(only_template(compile_text(tmp_path, program(new_loop, old_loop))))
-    assert before <= after
-    assert len(after - before) == 3  # While, its body sequence, the log
+    assert len(after - before) == added
 
 
 def test_ask_field_descriptors_are_written_as_the_designer_writes_them(tmp_path: Path) -> None:

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import json
 import zlib
-from typing import Any
 
 import pytest
-from compile_support import FIXTURES, fixture_environment, sample_environment, sample_files
+from compile_support import (
+    FIXTURES,
+    fixture_environment,
+    php_shape,
+    sample_environment,
+    sample_files,
+)
 from php import _READ_BLOBS, Php, frame, unframe
 
 from compiler.codegen import CompiledTemplate
@@ -62,22 +67,6 @@ def _templates() -> list[tuple[str, CompiledTemplate]]:
     return found
 
 
-def _php_shape(value: Any) -> Any:
-    """Our package as PHP's json_encode shows it: lists stay lists, maps with keys 0..n-1
-    become lists, an empty map is [] and numeric string keys are integers."""
-    if isinstance(value, dict):
-        if not value:
-            return []
-        keys = [int(k) if isinstance(k, str) and k.lstrip("-").isdigit() and
-                str(int(k)) == k else k for k in value]
-        if keys == list(range(len(keys))):
-            return [_php_shape(v) for v in value.values()]
-        return {str(k): _php_shape(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_php_shape(v) for v in value]
-    return value
-
-
 @pytest.fixture(scope="module")
 def php_answers(php: Php) -> dict[str, tuple[CompiledTemplate, bytes, list[bytes]]]:
     templates = _templates()
@@ -123,4 +112,4 @@ def test_php_sees_the_package_we_meant(
         assert seen["root"][1] == "Template", key
         assert seen["root"][0] in ("SequentialWorkflowActivity",
                                    "StateMachineWorkflowActivity"), key
-        assert seen["value"] == _php_shape(template.package), key
+        assert seen["value"] == php_shape(template.package), key
