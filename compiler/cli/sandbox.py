@@ -107,6 +107,8 @@ def sandbox() -> None:
 @click.option("--operating-limit", type=float, help="Seconds per method per 10 minutes.")
 @click.option("--cost-per-call", type=float, default=0.0, help="Seconds added to every call.")
 @click.option("--allow-remote", is_flag=True, help="Allow a non-loopback --host.")
+@click.option("--record-only", is_flag=True,
+              help="Record started workflows without running them (tasks must be seeded).")
 @click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
@@ -123,6 +125,7 @@ def serve(
     operating_limit: float | None,
     cost_per_call: float,
     allow_remote: bool,
+    record_only: bool,
     log_level: str,
 ) -> None:
     """Serve the portal until interrupted."""
@@ -140,7 +143,8 @@ def serve(
     if operating_limit is not None:
         overrides["operating_limit"] = operating_limit
     chosen = replace(preset, **overrides)
-    sb = _open(data, limits=chosen, faults=fault_config, token_lifetime=token_lifetime)
+    sb = _open(data, limits=chosen, faults=fault_config, token_lifetime=token_lifetime,
+               run_workflows=not record_only)
     creds = sb.ensure_default_app()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))

@@ -85,8 +85,10 @@ def open_sandbox(project: Project, name: str, config: EnvironmentConfig) -> Targ
         faults = Faults.parse(config.faults) if config.faults else Faults.none()
     except ValueError as error:
         raise ConfigError(f"environment '{name}': faults: {error}") from None
+    # The built-in portal runs what is started on it, so `bpl workflows start` and
+    # `bpl tasks complete` behave end to end there.
     sandbox = Sandbox(SandboxConfig(data=data, limits=Limits.named(config.limits),
-                                    faults=faults))
+                                    faults=faults, run_workflows=True))
     creds = sandbox.ensure_default_app()
     auth = OAuthAuth(creds.client_id, creds.client_secret, creds.access_token,
                      creds.refresh_token, oauth_url=f"{SANDBOX_URL}{creds.token_path}")

@@ -86,20 +86,25 @@ def test_the_embedded_sandbox_end_to_end(project: Path) -> None:
     assert (running["id"], running["template_id"], running["document"]) == (wid, 1, DEAL_1)
     assert wid in bpl("workflows", "list").stdout
 
-    # The embedded sandbox records workflows without running them: tasks are seeded.
-    sandbox = embedded(project)
-    task = sandbox.seed_task(wid, [1], name="Check the deal")
-    sandbox.close()
+    # The embedded sandbox runs what is started on it: the approval waits as a task.
     table = bpl("tasks", "list")
-    assert "Check the deal" in table.stdout and "--approve --reject" in table.stdout
+    assert "Approve Big order" in table.stdout and "--approve --reject" in table.stdout
     (listed_task,) = json.loads(bpl("tasks", "list", "--json").stdout)
-    assert (listed_task["id"], listed_task["kind"], listed_task["status"]) == (
-        task, "approval", "waiting")
+    task = listed_task["id"]
+    assert (listed_task["workflow_id"], listed_task["kind"], listed_task["status"]) == (
+        wid, "approval", "waiting")
     answered = bpl("tasks", "complete", str(task), "--approve", "--comment", "fine")
     assert answered.exit_code == 0 and answered.stderr == f"Answered task {task}: approve.\n"
     assert bpl("tasks", "list").stdout.startswith("No tasks waiting on the embedded sandbox")
     assert len(json.loads(bpl("tasks", "list", "--all", "--json").stdout)) == 1
+    sandbox = embedded(project)
+    assert (sandbox.document(DEAL_1) or {})["COMMENTS"] == "approved (ops)"
+    sandbox.close()
+    assert bpl("workflows", "list").stdout.startswith("No running workflows on")
 
+    # A second run to stop from outside: terminate, then kill.
+    started = bpl("workflows", "start", "1", "--document", "crm.deal:1")
+    wid = started.stdout.strip()
     assert bpl("workflows", "terminate", wid, "--status", "Stop").exit_code == 0
     assert bpl("workflows", "list").stdout.startswith("No running workflows on")
     assert bpl("workflows", "kill", wid, "--yes").exit_code == 0
