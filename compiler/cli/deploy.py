@@ -1,4 +1,4 @@
-"""`bpl plan`, `bpl apply` and `bpl templates list|delete`: the commands that talk to a portal.
+"""`bpl plan` and `bpl apply`: the commands that deploy to a portal.
 
 Each is a thin shell over `compiler.deploy`: pick the environment, connect, compile for it,
 then plan / apply / list, and turn every failure into one sentence and exit status 1.
@@ -6,7 +6,6 @@ then plan / apply / list, and turn every failure into one sentence and exit stat
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -26,15 +25,13 @@ from compiler.deploy import (
     PlanInputs,
     PlanMismatch,
     apply_plan,
-    identity,
     load_plan,
     plan_deploy,
     save_plan,
 )
-from compiler.deploy.apply import DELETE, ApplyReport, Outcome
-from compiler.deploy.normalise import document_type_of
+from compiler.deploy.apply import ApplyReport, Outcome
 from compiler.deploy.plan import PlanFileError, RobotPlan, TemplatePlan
-from compiler.deploy.read import ReadError, read_portal, row_id, running_instances
+from compiler.deploy.read import ReadError
 from compiler.deploy.render import render, render_human
 from compiler.deploy.target import Target, open_target
 from compiler.diagnostics.render import render_human as render_diagnostics
@@ -303,87 +300,3 @@ def _confirm(name: str) -> None:
         agreed = False
     if not agreed:
         fail("not applied (answer yes, or pass --auto-approve in scripts)")
-
-
-# -- templates list / delete ------------------------------------------------------------------
-
-LIST_SELECT = ["ID", "NAME", "DESCRIPTION", "DOCUMENT_TYPE", "MODULE_ID", "ENTITY",
-               "AUTO_EXECUTE", "MODIFIED", "IS_MODIFIED", "SYSTEM_CODE", "USER_ID"]
-
-
-@click.group()
-def templates() -> None:
-    """List the portal's templates, or delete one of bpl's."""
-
-
-@templates.command("list")
-@click.option("--env", "env_name", metavar="NAME", help="Environment of bpl.toml.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def list_templates(env_name: str | None, as_json: bool) -> None:
-    """Every template the portal lists, and which of them bpl manages."""
-    with connection(env_name) as (proj, _, _, target):
-        try:
-            snapshot = read_portal(target.client, app_id=target.app_id, select=LIST_SELECT)
-        except (PortalError, ReadError) as error:
-            fail(str(error))
-            return
-    rows = []
-    for row in snapshot.rows:
-        owner = identity.classify(_text(row.get("SYSTEM_CODE")), _text(row.get("DESCRIPTION")),
-                                  snapshot.system_code, proj.config.project.name)
-        rows.append({
-            "id": row_id(row), "name": row.get("NAME"), "managed_as": owner.workflow,
-            "ownership": owner.ownership.value, "document_type": list(document_type_of(row)),
-            "auto_execute": row.get("AUTO_EXECUTE"), "modified": row.get("MODIFIED"),
-            "system_code": row.get("SYSTEM_CODE"),
-        })
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
-        return
-    if not rows:
-        click.echo(f"No templates on {target.label}.")
-        return
-    for item in rows:
-        who = f"bpl: {item['managed_as']}" if item["managed_as"] else item["ownership"]
-        click.echo(f"{item['id']:>6}  {item['document_type'][2]:<16} {who:<28} {item['name']}")
-
-
-@templates.command("delete")
-@click.argument("template_id", type=int)
-@click.option("--env", "env_name", metavar="NAME", help="Environment of bpl.toml.")
-@click.option("--yes", is_flag=True, help="Delete without asking.")
-def delete_template(template_id: int, env_name: str | None, yes: bool) -> None:
-    """Delete one template of bpl's application (not while workflows run on it)."""
-    with connection(env_name) as (proj, name, config, target):
-        client = target.client
-        try:
-            snapshot = read_portal(client, app_id=target.app_id, select=LIST_SELECT)
-            row = snapshot.row(template_id)
-            if row is None:
-                fail(f"no template {template_id} on {target.label}")
-                return
-            if row.get("SYSTEM_CODE") != snapshot.system_code:
-                fail(f"template {template_id} belongs to {row.get('SYSTEM_CODE') or 'nobody'} "
-                     f"(made in the designer or by another app), not {snapshot.system_code}; "
-                     "the portal lets only its own application delete it")
-            _protect(config, name, explicit=env_name is not None)
-            if not yes and not click.confirm(
-                    f"Delete template {template_id} \"{row.get('NAME')}\" from '{name}'?",
-                    default=False, err=True):
-                fail("not deleted")
-            running = running_instances(client, [template_id]).get(template_id, 0)
-            if running:
-                fail(f"{running} running workflow(s) use template {template_id}; the portal "
-                     "cannot delete it until they finish or are stopped")
-            client.call(DELETE, {"ID": template_id})
-        except (PortalError, ReadError) as error:
-            fail(str(error))
-            return
-    state = DeployState.for_environment(proj.state_dir, name)
-    state.forget(template_id)
-    state.save()
-    click.echo(f"Deleted template {template_id}.", err=True)
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
