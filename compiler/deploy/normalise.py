@@ -43,7 +43,8 @@ _FLAG_FIELD_KEYS = frozenset({"Required", "Multiple"})
 # Keys of a parameter/variable/constant whose empty spellings ("", [], null) mean "none".
 _EMPTY_FIELD_KEYS = frozenset({"Options", "Default", "Description"})
 # Property keys whose *whole value* is an activity name (not an expression inside a text).
-_NAME_KEYS = frozenset({"TargetStateName", "InitialStateName", "object"})
+# (ForEach's `Object` names an activity when it loops over an activity's result.)
+_NAME_KEYS = frozenset({"TargetStateName", "InitialStateName", "object", "Object"})
 # A root permission map of empty lists grants nothing, like an empty map.
 _EMPTY_MAP_KEYS = frozenset({"Permission"})
 # Where a ref can stand after renaming: inside an expression token, or as a whole value.
@@ -255,6 +256,8 @@ class Normaliser:
                 continue
             if spec is None and key in _EMPTY_MAP_KEYS and is_empty(canonical):
                 continue
+            if canonical == "":
+                continue  # a missing property is null, and null is ""
             out[key] = canonical
         return out
 
@@ -275,6 +278,8 @@ class Normaliser:
                 entry[name] = canonical
             for name in _FLAG_FIELD_KEYS:
                 entry.setdefault(name, "N")
+            for name in _EMPTY_FIELD_KEYS:
+                entry.setdefault(name, "")  # the designer leaves empty ones out
             out[str(ident)] = entry
         return out
 

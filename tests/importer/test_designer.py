@@ -75,10 +75,11 @@ def test_state_machine_with_legacy_shapes() -> None:
     assert "as a1" in text and "{a1.Comments}" in text
 
 
-def test_keys_left_out_are_reported_when_they_differ() -> None:
+def test_keys_left_out_equal_their_empty_values() -> None:
+    # The designer leaves out SenderUserId where codegen writes ""; both are null to Bitrix.
+    assert "SenderUserId" not in str(designer.VACATION)
     result, diff = run(designer.VACATION, LIST)
-    assert not result.report.equivalent and diff
-    assert any("SenderUserId" in d for d in result.report.differences)
+    assert diff == [] and result.report.equivalent, result.report.lines()
 
 
 def test_newer_designer_template() -> None:
@@ -101,10 +102,10 @@ def test_newer_designer_template() -> None:
     assert any("CodeActivity" in g for g in generic)
 
 
-def test_declaration_keys_left_out_are_listed() -> None:
-    result, _ = run(designer.CLAIMS, DEAL)
-    assert not result.report.equivalent
-    assert "variables: Reason.Description is '', not None" in result.report.differences
+def test_declaration_keys_left_out_equal_their_empty_values() -> None:
+    # CLAIMS leaves Description out of some variables; codegen writes "".
+    result, diff = run(designer.CLAIMS, DEAL)
+    assert diff == [] and result.report.equivalent, result.report.lines()
 
 
 def test_a_node_without_title_is_reported() -> None:
