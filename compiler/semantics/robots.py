@@ -94,11 +94,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def handler_problem(url: str, *, loopback_ok: bool) -> str | None:
+def handler_problem(url: str) -> str | None:
     """Why the portal refuses `url` as a HANDLER (its HandlerHelper::checkCallback), or None.
 
-    `loopback_ok`: the embedded sandbox calls handlers on this machine, so a loopback host
-    (which has no dot when it is `localhost`) is fine there."""
+    The sandbox checks the same way, so `localhost` (no dot) is refused there too; this
+    machine is 127.0.0.1."""
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -106,11 +106,10 @@ def handler_problem(url: str, *, loopback_ok: bool) -> str | None:
         return "is not a URL"
     if parts.scheme.lower() not in ("http", "https"):
         return "must be an http or https URL (the portal answers 'Unsupported handler protocol')"
-    if loopback_ok and is_loopback(host):
-        return None
     if host.find(".") <= 0:
+        hint = "; for this machine write 127.0.0.1" if is_loopback(host) else ""
         return ("needs a host name with a dot, such as app.example.com (the portal answers "
-                "'Wrong handler URL')")
+                f"'Wrong handler URL'){hint}")
     return None
 
 
@@ -385,7 +384,7 @@ class RobotChecker:
         url = self.resolver.text(value, what)
         if url is None:
             return
-        problem = handler_problem(url, loopback_ok=self.sandbox is not False)
+        problem = handler_problem(url)
         if problem is not None:
             self.diag.error(CODE, f"{what} {url!r} {problem}", value.span)
             return
