@@ -689,6 +689,10 @@ class WorkflowChecker:
                                 f"inputs are: {', '.join(inputs) or 'none'}",
                                 labels=(Label(robot.code_span, "declared here"),))
                 continue
+            if name in given:
+                self.diag.error("E108", f"input '{name}' of '{robot.code}' is given twice",
+                                arg.span)
+                continue
             given.add(name)
             expected = io_type(io.type)
             if not T.assignable(expected, value_type):

@@ -342,3 +342,8 @@ def test_input_defaults_are_written_into_each_call(tmp_path: Path) -> None:
         [("EUR", "Y"), ("USD", "Y")]
     registered = {r.code: r for r in result.robots}["erp"].params["PROPERTIES"]
     assert (registered["currency"]["Default"], registered["urgent"]["Default"]) == ("EUR", "Y")
+
+
+def test_an_input_given_twice_is_refused(tmp_path: Path) -> None:
+    assert _call_diagnostics(tmp_path, "    erp(1, amount: 2)") == \
+        [("E108", "input 'amount' of 'erp' is given twice")]
