@@ -138,8 +138,8 @@ def _template_lines(entry: TemplatePlan) -> list[str]:
             lines.append(f"        now {state}")
         for prop in activity.properties:
             lines.append(f"        {prop.key}: {short(prop.old)} → {short(prop.new)}")
-    for change in entry.entries:
-        lines.append(f"    {entry_line(change)}")
+    for declared in entry.entries:
+        lines.append(f"    {entry_line(declared)}")
     for note in entry.notes:
         lines.append(f"    ! {note.message}")
     if entry.blocked and not any(n.kind == "running" for n in entry.notes):
