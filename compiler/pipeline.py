@@ -6,6 +6,9 @@ returns diagnostics.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,8 +50,26 @@ def build(paths: list[Path], env: Environment | None = None, *, emit: bool = Tru
     the target is the embedded sandbox (True), a Bitrix24 portal (False) or unknown (None): a
     robot handler on this machine is reachable from the first only.
     """
-    env = env or Environment()
-    catalog = catalog or load_catalog()
+    with _collector_paused():
+        return _build(paths, env or Environment(), emit, catalog or load_catalog(), sandbox)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Compiling allocates a great many small objects that form no cycles; the cyclic
+    collector's repeated passes over the growing heap would cost a third of the time on a
+    large project. Reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(paths: list[Path], env: Environment, emit: bool, catalog: Catalog,
+           sandbox: bool | None) -> BuildResult:
     diagnostics = Diagnostics()
     program = load_program(paths, diagnostics)
     result = BuildResult(program, diagnostics)

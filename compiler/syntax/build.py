@@ -8,6 +8,7 @@ from typing import Any
 
 from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
+from lark.visitors import _VArgsWrapper
 
 from compiler.diagnostics import Diagnostics
 from compiler.source import SourceFile, Span
@@ -699,6 +700,23 @@ class AstBuilder(Transformer[Token, Any]):
     def __default__(self, data: str, children: list[Any], meta: Meta) -> Any:
         # Inlined rules (`?rule`) never reach here; anything else is a grammar/builder mismatch.
         return Tree(data, children, meta)
+
+    def _call_userfunc(self, tree: Tree[Any], new_children: list[Any] | None = None) -> Any:
+        # Direct dispatch: lark's default builds a bound wrapper per node for v_args(meta=True)
+        # methods and wraps every exception in VisitError; neither is wanted here.
+        children = new_children if new_children is not None else tree.children
+        entry = _DISPATCH.get(tree.data)
+        if entry is None:
+            return self.__default__(tree.data, children, tree.meta)
+        function, wants_meta = entry
+        return function(self, tree.meta, children) if wants_meta else function(self, children)
+
+
+_DISPATCH: dict[str, tuple[Callable[..., Any], bool]] = {
+    name: (attr.base_func, True) if isinstance(attr, _VArgsWrapper) else (attr, False)
+    for name, attr in vars(AstBuilder).items()
+    if not name.startswith("_") and (isinstance(attr, _VArgsWrapper) or callable(attr))
+}
 
 
 def _unescape(text: str) -> str:
