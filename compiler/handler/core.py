@@ -111,6 +111,21 @@ def _portal(client: ClientArg, invocation: Invocation) -> tuple[Portal, bool]:
     return factory(invocation.client_endpoint, invocation.access_token), True
 
 
+def _start(form: Form, robot: RobotSpec, client: ClientArg, application_token: str | None
+           ) -> tuple[Invocation, Portal, bool, ProgressLog] | HandlerResult:
+    """Everything before the user's function, the same for both ways of waiting: the checked
+    call, its portal client (and whether to close it) and its progress log; or why the call
+    is refused."""
+    checked = _check(form, robot, application_token)
+    if isinstance(checked, HandlerResult):
+        return checked
+    try:
+        portal, owned = _portal(client, checked)
+    except PortalError as refused:
+        return HandlerResult("rejected", 400, error=str(refused))
+    return checked, portal, owned, ProgressLog(portal, checked)
+
+
 def _close(portal: Portal, owned: bool) -> None:
     closer = getattr(portal, "close", None)
     if owned and callable(closer):
@@ -159,14 +174,10 @@ def handle(form: Form, robot: RobotSpec, func: RobotFunction, client: ClientArg 
            application_token: str | None = None) -> HandlerResult:
     """Answer one call synchronously. `client` is a portal client to answer with, a factory
     `(client_endpoint, access_token) → client`, or None for the kit's own client."""
-    checked = _check(form, robot, application_token)
-    if isinstance(checked, HandlerResult):
-        return checked
-    try:
-        portal, owned = _portal(client, checked)
-    except PortalError as refused:
-        return HandlerResult("rejected", 400, error=str(refused))
-    progress = ProgressLog(portal, checked)
+    started = _start(form, robot, client, application_token)
+    if isinstance(started, HandlerResult):
+        return started
+    checked, portal, owned, progress = started
     try:
         returned: dict[str, Any] = {}
         problem: str | None = None
@@ -195,14 +206,10 @@ async def handle_async(form: Form, robot: RobotSpec, func: RobotFunction,
                        application_token: str | None = None) -> HandlerResult:
     """Answer one call on an event loop: async functions are awaited, plain ones and every
     portal call run in worker threads, so the loop keeps serving other calls."""
-    checked = _check(form, robot, application_token)
-    if isinstance(checked, HandlerResult):
-        return checked
-    try:
-        portal, owned = _portal(client, checked)
-    except PortalError as refused:
-        return HandlerResult("rejected", 400, error=str(refused))
-    progress = ProgressLog(portal, checked)
+    started = _start(form, robot, client, application_token)
+    if isinstance(started, HandlerResult):
+        return started
+    checked, portal, owned, progress = started
     try:
         returned: dict[str, Any] = {}
         problem: str | None = None
