@@ -29,7 +29,7 @@ from compiler.codegen import CompiledTemplate
 from compiler.codegen.robots import RobotRegistration
 from compiler.deploy import identity
 from compiler.deploy.normalise import Normaliser, from_portal
-from compiler.deploy.plan import Plan, PlanMismatch, RobotPlan, TemplatePlan
+from compiler.deploy.plan import Plan, PlanMismatch, RobotPlan, TemplatePlan, sources_drift
 from compiler.deploy.planner import send_for, sha256
 from compiler.deploy.read import (
     LIST,
@@ -111,12 +111,8 @@ def verify(plan: Plan, templates: Sequence[CompiledTemplate], snapshot: Snapshot
             "application were added, edited or deleted; make the plan again with bpl plan")
     compiled = {t.workflow: t for t in templates}
     planned = {t.workflow for t in plan.templates if t.action not in ("delete", "keep")}
-    if set(compiled) != planned:
-        added = sorted(set(compiled) - planned)
-        gone = sorted(planned - set(compiled))
-        detail = "; ".join(filter(None, [
-            f"new in the sources: {', '.join(added)}" if added else "",
-            f"gone from the sources: {', '.join(gone)}" if gone else ""]))
+    detail = sources_drift(compiled, planned)
+    if detail is not None:
         raise PlanMismatch(f"the sources changed since the plan was made ({detail}); make "
                            "the plan again with bpl plan")
     for entry in plan.changes:

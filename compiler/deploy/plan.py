@@ -8,6 +8,7 @@ what runs.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -238,6 +239,18 @@ class Plan(_Model):
 
 class PlanMismatch(Exception):
     """The plan no longer describes the portal or the sources; make a new one."""
+
+
+def sources_drift(sources: Iterable[str], planned: Iterable[str]) -> str | None:
+    """What is new in or gone from the sources since the plan was made (templates and robots
+    word their `PlanMismatch` alike), or None when both name the same things."""
+    now, then = set(sources), set(planned)
+    if now == then:
+        return None
+    added, gone = sorted(now - then), sorted(then - now)
+    return "; ".join(filter(None, [
+        f"new in the sources: {', '.join(added)}" if added else "",
+        f"gone from the sources: {', '.join(gone)}" if gone else ""]))
 
 
 class PlanFileError(Exception):

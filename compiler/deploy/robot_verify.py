@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from compiler.codegen.robots import RobotRegistration
-from compiler.deploy.plan import Plan, PlanMismatch
+from compiler.deploy.plan import Plan, PlanMismatch, sources_drift
 from compiler.deploy.read import Snapshot
 
 AGAIN = "make the plan again with bpl plan"
@@ -24,12 +24,8 @@ def verify_robots(plan: Plan, robots: Sequence[RobotRegistration], snapshot: Sna
                            f"plan was made ({plan.created_at}); {AGAIN}")
     declared = {r.key: r for r in robots}
     planned = {e.key for e in plan.robots if e.action not in ("delete", "keep")}
-    if set(declared) != planned:
-        added = sorted(set(declared) - planned)
-        gone = sorted(planned - set(declared))
-        detail = "; ".join(filter(None, [
-            f"new in the sources: {', '.join(added)}" if added else "",
-            f"gone from the sources: {', '.join(gone)}" if gone else ""]))
+    detail = sources_drift(declared, planned)
+    if detail is not None:
         raise PlanMismatch(f"the robot and action declarations changed since the plan was made "
                            f"({detail}); {AGAIN}")
     for entry in plan.robot_changes:
