@@ -10,8 +10,8 @@ import dataclasses
 import difflib
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
 
 from compiler.catalog import Catalog
 from compiler.diagnostics import Diagnostics, Label
@@ -79,6 +79,26 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
         if name.upper() in upper:
             close = [upper[name.upper()]]
     return f"did you mean '{close[0]}'?" if close else None
+
+
+OptionKey = Literal["unknown", "repeated", "first"]
+
+
+def option_key(diag: Diagnostics, owner: str, specs: Mapping[str, object],
+               setting: ast.Setting, seen: Mapping[str, Span]) -> OptionKey:
+    """Report an option block's key that `owner` does not take (E303) or that `seen` holds
+    already (E101); statements and robot declarations word these alike. The caller records
+    `seen` and decides whether a repeated option's value is still checked."""
+    if setting.key not in specs:
+        diag.error("E303", f"'{owner}' has no option '{setting.key}'", setting.key_span,
+                   help=did_you_mean(setting.key, specs) or
+                   f"options are: {', '.join(sorted(specs))}")
+        return "unknown"
+    if setting.key in seen:
+        diag.error("E101", f"option '{setting.key}' is given twice", setting.key_span,
+                   labels=(Label(seen[setting.key], "first"),))
+        return "repeated"
+    return "first"
 
 
 class WorkflowChecker:
@@ -708,17 +728,11 @@ class WorkflowChecker:
         specs = SETTINGS[statement]
         seen: dict[str, Span] = {}
         for setting in settings:
-            spec = specs.get(setting.key)
-            if spec is None:
-                self.diag.error("E303", f"'{statement}' has no option '{setting.key}'",
-                                setting.key_span,
-                                help=did_you_mean(setting.key, specs) or
-                                f"options are: {', '.join(sorted(specs))}")
+            if option_key(self.diag, statement, specs, setting, seen) == "unknown":
                 continue
-            if setting.key in seen:
-                self.diag.error("E101", f"option '{setting.key}' is given twice",
-                                setting.key_span, labels=(Label(seen[setting.key], "first"),))
+            # A repeated option's value is still checked; the next repeat points at this one.
             seen[setting.key] = setting.key_span
+            spec = specs[setting.key]
             value = setting.value
             if spec.kind == "choice":
                 word = value.parts[0] if isinstance(value, ast.Ref) and len(value.parts) == 1 \

@@ -343,17 +343,12 @@ class RobotChecker:
     def _settings(self) -> None:
         specs = SETTINGS["robot"]
         seen: dict[str, Span] = {}
+        # The checker imports this module for `io_type`, so its helper is imported when used.
+        from compiler.semantics.checker import option_key
+
         for setting in self.decl.settings:
-            if setting.key not in specs:
-                self.diag.error("E303", f"'{self.decl.kind}' has no option '{setting.key}'",
-                                setting.key_span,
-                                help=did_you_mean(setting.key, specs) or
-                                f"options are: {', '.join(sorted(specs))}")
-                continue
-            if setting.key in seen:
-                self.diag.error("E101", f"option '{setting.key}' is given twice",
-                                setting.key_span, labels=(Label(seen[setting.key], "first"),))
-                continue
+            if option_key(self.diag, self.decl.kind, specs, setting, seen) != "first":
+                continue  # a repeated option is read once, as first given
             seen[setting.key] = setting.key_span
             getattr(self, f"_s_{setting.key}")(setting.value)
         if "handler" not in seen:
