@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from compiler.project.config import ConfigError, Project, load_project
+from compiler.project.config import ConfigError, EnvironmentConfig, Project, load_project
 from compiler.semantics.environment import (
     APP_CLIENT_ID,
     Environment,
@@ -18,6 +19,9 @@ from compiler.semantics.environment import (
     load_values_file,
     parse_define,
 )
+
+if TYPE_CHECKING:
+    from compiler.deploy.target import Target
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,6 +54,26 @@ def project() -> Project:
     except ConfigError as error:
         fail(str(error))
         raise  # unreachable; keeps type checkers content
+
+
+@contextmanager
+def connection(env_name: str | None) -> Iterator[tuple[Project, str, EnvironmentConfig, Target]]:
+    """The environment's portal, connected (closed again on the way out)."""
+    # The HTTP stack loads only for commands that connect (`bpl check` does not pay for it).
+    from compiler.deploy.target import open_target
+    from compiler.portal import PortalError
+
+    proj = project()
+    try:
+        name, config = proj.environment(env_name)
+        target = open_target(proj, name, config)
+    except (ConfigError, PortalError) as error:
+        fail(str(error))
+        raise
+    try:
+        yield proj, name, config, target
+    finally:
+        target.close()
 
 
 def resolve_environment(env_name: str | None, defines: tuple[str, ...],

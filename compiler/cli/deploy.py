@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from compiler.catalog import load_catalog
-from compiler.cli.common import environment_options, fail, project, resolve_environment
+from compiler.cli.common import connection, environment_options, fail, resolve_environment
 from compiler.codegen import CompiledTemplate
 from compiler.deploy import (
     DeployState,
@@ -33,11 +33,11 @@ from compiler.deploy.apply import ApplyReport, Outcome
 from compiler.deploy.plan import PlanFileError, RobotPlan, TemplatePlan
 from compiler.deploy.read import ReadError
 from compiler.deploy.render import render, render_human
-from compiler.deploy.target import Target, open_target
+from compiler.deploy.target import Target
 from compiler.diagnostics.render import render_human as render_diagnostics
 from compiler.pipeline import BuildResult, build
 from compiler.portal import PortalError
-from compiler.project.config import ConfigError, EnvironmentConfig, Project
+from compiler.project.config import EnvironmentConfig, Project
 from compiler.semantics.environment import APP_CLIENT_ID
 
 EXIT_CHANGES = 2
@@ -95,22 +95,6 @@ def _logging(verbose: bool) -> Iterator[None]:
         for log, level in zip(loggers, levels, strict=True):
             log.removeHandler(_HANDLER)
             log.setLevel(level)
-
-
-@contextmanager
-def connection(env_name: str | None) -> Iterator[tuple[Project, str, EnvironmentConfig, Target]]:
-    """The environment's portal, connected (closed again on the way out)."""
-    proj = project()
-    try:
-        name, config = proj.environment(env_name)
-        target = open_target(proj, name, config)
-    except (ConfigError, PortalError) as error:
-        fail(str(error))
-        raise
-    try:
-        yield proj, name, config, target
-    finally:
-        target.close()
 
 
 @contextmanager

@@ -17,13 +17,12 @@ from typing import Any, TypeVar
 
 import click
 
-from compiler.cli.common import fail, project
+from compiler.cli.common import connection, fail
 from compiler.deploy import DeployState
-from compiler.deploy.target import Target, open_target
+from compiler.deploy.target import Target
 from compiler.ops import OpsError, document_id, tasks, templates, workflows
 from compiler.ops.documents import shown
-from compiler.portal import PortalError
-from compiler.project.config import ConfigError, Project
+from compiler.project.config import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,18 +67,8 @@ def _quiet_portal() -> Iterator[None]:
 
 @contextmanager
 def connected(env_name: str | None) -> Iterator[tuple[Project, str, Target]]:
-    proj = project()
-    with _quiet_portal():
-        try:
-            name, config = proj.environment(env_name)
-            target = open_target(proj, name, config)
-        except (ConfigError, PortalError) as error:
-            fail(str(error))
-            raise
-        try:
-            yield proj, name, target
-        finally:
-            target.close()
+    with _quiet_portal(), connection(env_name) as (proj, name, _, target):
+        yield proj, name, target
 
 
 def _protect(target: Target, name: str, explicit: bool, action: str) -> None:
