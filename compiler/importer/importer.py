@@ -9,7 +9,7 @@ silently.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -336,41 +336,33 @@ def _decl_at(workflow: ast.Workflow, problem: Diagnostic) -> ast.Decl | None:
     return None
 
 
+def _values(root: object) -> Iterator[object]:
+    """`root` and everything in it, in source order: the nodes, options and tuples of the AST
+    and the plain values they hold (a stack rather than recursion, like `_size`)."""
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        yield value
+        if isinstance(value, tuple):
+            stack.extend(reversed(value))
+        elif isinstance(value, ast.Node | ast.StmtOpts):
+            fields = getattr(value, "__dataclass_fields__", {})
+            stack.extend(getattr(value, name) for name in reversed(fields))
+
+
 def _heads(workflow: ast.Workflow) -> set[str]:
     """The first names of every reference in the workflow."""
-    found: set[str] = set()
-
-    def visit(value: object) -> None:
-        if isinstance(value, ast.Ref):
-            found.add(value.parts[0])
-        elif isinstance(value, tuple):
-            for item in value:
-                visit(item)
-        elif isinstance(value, ast.Node | ast.StmtOpts):
-            for name in getattr(value, "__dataclass_fields__", {}):
-                visit(getattr(value, name))
-
-    visit(workflow)
-    return found
+    return {value.parts[0] for value in _values(workflow) if isinstance(value, ast.Ref)}
 
 
 def _verbatim(workflow: ast.Workflow, report: Report) -> None:
     """Report the Bitrix texts kept as written (field tokens and formulas without a .bpl
     expression that gives them back exactly)."""
     seen: set[str] = set()
-
-    def visit(value: object) -> None:
+    for value in _values(workflow):
         if isinstance(value, ast.RawBitrix) and value.text not in seen:
             seen.add(value.text)
             report.add("verbatim", value.text, "kept as Bitrix text")
-        elif isinstance(value, tuple):
-            for item in value:
-                visit(item)
-        elif isinstance(value, ast.Node | ast.StmtOpts):
-            for name in getattr(value, "__dataclass_fields__", {}):
-                visit(getattr(value, name))
-
-    visit(workflow)
 
 
 __all__ = ["DocumentError", "ImportError_", "ImportResult", "Importer", "Path"]
