@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from compiler.hosts import is_loopback
 from compiler.portal.encoding import php_query
 from compiler.sandbox.clock import Clock
-from compiler.sandbox.hosts import is_loopback
 from compiler.sandbox.store import Store, dumps, loads
 
 log = logging.getLogger("bpl.sandbox")

@@ -12,6 +12,7 @@ from typing import Any
 
 import uvicorn
 
+from compiler.hosts import is_loopback
 from compiler.sandbox import credentials, eventtoken, runs, seed
 from compiler.sandbox.app import SandboxApp
 from compiler.sandbox.apptokens import application_token
@@ -20,7 +21,6 @@ from compiler.sandbox.clock import ManualClock
 from compiler.sandbox.config import SandboxConfig
 from compiler.sandbox.delivery import shown
 from compiler.sandbox.doctypes import document_entity
-from compiler.sandbox.hosts import is_loopback
 from compiler.sandbox.portal import Portal
 from compiler.sandbox.seed import DEFAULT_APP_NAME, DEFAULT_SCOPES, Credentials
 from compiler.sandbox.store import loads

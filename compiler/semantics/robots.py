@@ -16,7 +16,6 @@ registration can never read a declaration differently.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit
 
 from compiler.catalog import Catalog
 from compiler.diagnostics import Diagnostics, Label
+from compiler.hosts import is_loopback
 from compiler.semantics import types as T
 from compiler.semantics.environment import Environment
 from compiler.semantics.program import Program
@@ -45,7 +45,6 @@ TIMEOUT_RESULT = "IsTimeout"  # the result Bitrix adds to a waiting robot or act
 # The name after the CODE is registered as the English one: Bitrix shows it wherever a
 # language has no translation of its own.
 BASE_LANGUAGE = "en"
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
 class _NotConstant:
@@ -83,15 +82,6 @@ def waits(decl: ast.RobotDecl) -> bool:
 
 def setting_of(decl: ast.RobotDecl, key: str) -> ast.Setting | None:
     return next((s for s in decl.settings if s.key == key), None)
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def handler_problem(url: str) -> str | None:
