@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -257,13 +258,7 @@ class Sandbox:
     def deliveries(self, workflow_id: str | None = None) -> list[dict[str, Any]]:
         """App handler calls: handler, activity, state (pending, sending, delivered, failed,
         refused) and outcome ("HTTP 200", "timed out after 2 s", …); no secrets."""
-        query = "SELECT * FROM deliveries"
-        args: tuple[Any, ...] = ()
-        if workflow_id is not None:
-            query += " WHERE workflow_id = ?"
-            args = (workflow_id,)
-        with self.portal.store.transaction() as conn:
-            rows = conn.execute(query + " ORDER BY id", args).fetchall()
+        rows = self._rows("SELECT * FROM deliveries", workflow_id)
         return [
             {
                 "workflow_id": row["workflow_id"],
@@ -300,14 +295,18 @@ class Sandbox:
 
     def handler_calls(self, workflow_id: str | None = None) -> list[dict[str, Any]]:
         """The payloads the portal would have POSTed to app robot/activity handlers."""
-        query = "SELECT payload FROM handler_calls"
+        rows = self._rows("SELECT payload FROM handler_calls", workflow_id)
+        return [loads(row["payload"]) for row in rows]
+
+    def _rows(self, query: str, workflow_id: str | None) -> list[sqlite3.Row]:
+        """The rows of `query` in the order they were written, only those of one workflow
+        when `workflow_id` is given (deliveries and handler calls are kept per workflow)."""
         args: tuple[Any, ...] = ()
         if workflow_id is not None:
             query += " WHERE workflow_id = ?"
             args = (workflow_id,)
         with self.portal.store.transaction() as conn:
-            rows = conn.execute(query + " ORDER BY id", args).fetchall()
-        return [loads(row["payload"]) for row in rows]
+            return conn.execute(query + " ORDER BY id", args).fetchall()
 
     def document_fields(self) -> list[dict[str, Any]]:
         """Document fields created or updated by DOCUMENT_FIELDS of imported templates."""
