@@ -14,6 +14,8 @@ TESTS = Path(__file__).resolve().parent.parent
 FIXTURES = TESTS / "fixtures"
 REPO = TESTS.parent
 SAMPLES = REPO / "samples"
+# The client id the robot app of samples/ compiles with in tests (any stable id does).
+SAMPLE_CLIENT_ID = "local.0123456789abcd.01234567"
 
 # `// define: NAME=VALUE` lines in a fixture give env.NAME its value for that fixture.
 _DEFINE = re.compile(r"^//\s*define:\s*(\w+)\s*=\s*(.*?)\s*$", re.MULTILINE)
@@ -61,8 +63,9 @@ def body(package: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def sample_files() -> list[Path]:
-    """The samples that double as documentation; empty while none are written yet."""
-    return sorted(SAMPLES.glob("*.bpl")) if SAMPLES.is_dir() else []
+    """The samples that double as documentation (the robot app's in its folder too); empty
+    while none are written yet."""
+    return sorted(SAMPLES.rglob("*.bpl")) if SAMPLES.is_dir() else []
 
 
 def sample_environment() -> Environment:
@@ -73,8 +76,10 @@ def sample_environment() -> Environment:
 
     name, config = load_project(REPO).environment(None)
     values: dict[str, EnvValue] = dict(config.values)
-    if config.client_id:
-        values.setdefault(APP_CLIENT_ID, config.client_id)
+    # The CLI asks the project's sandbox for its app's client id; these tests only need the
+    # robot app's calls to compile the same every time, without opening the repository's
+    # sandbox (which would create .bpl/ in the checkout).
+    values.setdefault(APP_CLIENT_ID, config.client_id or SAMPLE_CLIENT_ID)
     return Environment(name, values, symbolic=False)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = sorted([*ROOT.glob("samples/*.bpl"), *ROOT.glob("tests/fixtures/compile/*.bpl")])
+CORPUS = sorted([*ROOT.glob("samples/**/*.bpl"), *ROOT.glob("tests/fixtures/compile/*.bpl")])
 
 # What may stand between two tokens. A line comment must be followed by a line break.
 SEPARATORS = [" ", " ", " ", "  ", "\n", "\n    ", "\n\n", "\t", " /* c */ ", " // c\n",

@@ -14,7 +14,7 @@ from compiler.deploy.normalise import Normaliser, from_compiled, from_portal
 from compiler.importer import Importer, ImportResult, TemplateSource
 from compiler.pipeline import BuildResult, build
 from compiler.project.config import load_project
-from compiler.semantics.environment import Environment, parse_define
+from compiler.semantics.environment import APP_CLIENT_ID, Environment, parse_define
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog()
@@ -22,9 +22,17 @@ NORMALISER = Normaliser(CATALOG)
 IMPORTER = Importer(CATALOG)
 
 
+# The robot app's calls compile per app (rest_ + md5 of its client id). `bpl compile` takes the
+# id from the project's sandbox; the round trip only needs a stable one, and fixing it keeps
+# the tests from opening (and creating) the repository's sandbox in .bpl/.
+SAMPLE_CLIENT_ID = "local.0123456789abcd.01234567"
+
+
 def sample_environment() -> Environment:
     name, config = load_project(ROOT).environment(None)
-    return Environment(name, dict(config.values), symbolic=False)
+    values = dict(config.values)
+    values.setdefault(APP_CLIENT_ID, config.client_id or SAMPLE_CLIENT_ID)
+    return Environment(name, values, symbolic=False)
 
 
 def compile_samples() -> list[CompiledTemplate]:

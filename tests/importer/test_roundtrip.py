@@ -17,8 +17,10 @@ from tests.importer.support import (
 
 SAMPLES = compile_samples()
 FIXTURES = compile_fixtures()
-# Activities the language has no statement for; the samples write them generically too.
-NO_STATEMENT = {"ListenActivity", "EventDrivenActivity", "WaitWorkDayActivity"}
+# Activities the language has no statement for; the samples write them generically too. An app
+# robot's call (the robot app's rest_<md5>) comes back generic as well: the importer writes
+# app activities in the generic form (docs/import.md), the template has no declaration.
+NO_STATEMENT = {"ListenActivity", "EventDrivenActivity", "WaitWorkDayActivity", "(rest_"}
 
 
 @pytest.mark.parametrize("template", SAMPLES + FIXTURES, ids=lambda t: t.workflow)
