@@ -1,5 +1,5 @@
-"""End to end: `bpl apply` registers the example app's robot and deploys the workflow calling
-it; the workflow is started over REST; the sandbox calls the example handler on loopback; the
+"""End to end: `bpl apply` registers the sample app's robot and deploys the workflow calling
+it; the workflow is started over REST; the sandbox calls the sample handler on loopback; the
 handler answers with bizproc.event.send; the workflow goes on with the returned values."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from compiler.sandbox import Limits, Sandbox, SandboxConfig
 pytestmark = pytest.mark.loopback
 
 DEAL_7 = ["crm", "CCrmDocumentDeal", "DEAL_7"]
-# The example's robots.bpl names the port its README starts the handler on; the test serves
+# The sample's robots.bpl names the port docs/robots.md starts the handler on; the test serves
 # the handler on a free port instead and points the declaration there.
 EXAMPLE_HANDLER = "http://127.0.0.1:8765/robot"
 TOML = """\

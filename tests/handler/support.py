@@ -1,6 +1,6 @@
 """Shared by the handler kit's tests and the sandbox's runtime tests: real servers on free
 loopback ports (bounded start and stop), compiling `.bpl` text for the sandbox, and the
-example robot app loaded from its file."""
+sample robot app loaded from its file."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from compiler.sandbox import Credentials
 from compiler.semantics.environment import Environment
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO / "examples" / "robot_app"
+EXAMPLE = REPO / "samples" / "robot_app"
 DEAL = ["crm", "CCrmDocumentDeal", "DEAL"]
 
 
@@ -115,7 +115,7 @@ def robot_node(package: dict[str, Any], client_id: str, code: str) -> dict[str, 
 
 
 def load_example_handler() -> ModuleType:
-    """examples/robot_app/handler.py, loaded from its file (examples/ is not installed)."""
+    """samples/robot_app/handler.py, loaded from its file (samples/ is not installed)."""
     spec = importlib.util.spec_from_file_location("robot_app_handler", EXAMPLE / "handler.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

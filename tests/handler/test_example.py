@@ -1,4 +1,4 @@
-"""The example robot app stays runnable: its demo goes end to end."""
+"""The sample robot app stays runnable: its demo goes end to end."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from compiler.handler.invocation import PayloadError, parse
 
 from .fakes import form
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "robot_app" / "robots.bpl"
+EXAMPLE = Path(__file__).resolve().parents[2] / "samples" / "robot_app" / "robots.bpl"
 
 
 def test_php_style_keys_become_maps_and_lists() -> None:

@@ -2,7 +2,7 @@
 kit: the kit checks the call, hands over typed inputs and answers the workflow.
 
     ROBOT_APP_TOKEN=<the app's application_token> \\
-        uvicorn --factory examples.robot_app.handler:build_app --port 8765
+        uvicorn --factory samples.robot_app.handler:build_app --port 8765
 
 The application token is what the portal puts in `auth[application_token]` of every call
 (for the sandbox: `bpl sandbox info --json --show-secrets`, apps[].application_token).

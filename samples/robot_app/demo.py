@@ -1,6 +1,6 @@
 """The robot app end to end on this machine, in one process:
 
-    python examples/robot_app/demo.py
+    python samples/robot_app/demo.py
 
 A sandbox portal that runs workflows, the handler of handler.py (both on free loopback
 ports), the robot registered with bizproc.robot.add, robots.bpl compiled for the sandbox's

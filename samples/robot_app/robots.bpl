@@ -2,11 +2,9 @@
 // the robot; docs/robots.md walks through running both against the sandbox portal.
 //
 // A call of the robot compiles to the activity type rest_ + md5(<client id>@erp_invoice),
-// so compiling this workflow needs the app's client id:
-//   bpl compile examples/robot_app/robots.bpl -D app_client_id=<client id> -o out
-// In a project whose environment is the sandbox, the sandbox's default app gives it, and
-// `bpl apply` registers the robot before the workflow. The app lives outside samples/, whose
-// workflows need no application.
+// so compiling this workflow needs the app's client id. In the sandbox environment (this
+// repository's default) the sandbox's default app gives it, and `bpl apply` registers the
+// robot before the workflow; another environment names its app's client_id in bpl.toml.
 
 // Registered with bizproc.robot.add: the handler URL, the inputs (PROPERTIES) and the
 // outputs (RETURN_PROPERTIES) the handler fills in through bizproc.event.send.
