@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compiler.catalog import load_catalog
+from compiler.codegen.robots import build_registration
 from compiler.diagnostics import Diagnostics, Severity
 from compiler.semantics.checker import robot_waits
+from compiler.semantics.environment import Environment
 from compiler.semantics.program import load_program
 from compiler.syntax import ast
 
@@ -38,6 +41,8 @@ class RobotSpec:
     kind: str = "robot"  # robot (bizproc.robot.add) | action (bizproc.activity.add)
     handler: str | None = None
     waits: bool = True  # USE_SUBSCRIPTION: the workflow waits for bizproc.event.send
+    # What `registration` compiles, as plan and apply do; None for a spec written by hand.
+    declaration: ast.RobotDecl | None = field(default=None, repr=False, compare=False)
 
     def output(self, name: str) -> Param | None:
         return next((p for p in self.outputs if p.name == name), None)
@@ -70,6 +75,7 @@ def from_decl(decl: ast.RobotDecl) -> RobotSpec:
         kind=decl.kind,
         handler=handler,
         waits=robot_waits(decl),
+        declaration=decl,
     )
 
 
@@ -84,30 +90,16 @@ def load_robots(*paths: Path | str) -> dict[str, RobotSpec]:
     return {code: from_decl(decl) for code, decl in program.robots.items()}
 
 
-def _property(param: Param) -> dict[str, Any]:
-    spec: dict[str, Any] = {
-        "Name": param.label or param.name,
-        "Type": param.type,
-        "Required": "Y" if param.required else "N",
-        "Multiple": "Y" if param.multiple else "N",
-    }
-    if param.description:
-        spec["Description"] = param.description
-    if param.options:
-        spec["Options"] = dict(param.options)
-    return spec
-
-
 def registration(spec: RobotSpec, handler: str | None = None) -> dict[str, Any]:
-    """The parameters of bizproc.robot.add (or bizproc.activity.add) for this declaration."""
+    """The parameters of bizproc.robot.add (or bizproc.activity.add) for this declaration:
+    the ones `bpl apply` sends (codegen's `build_registration`), with `handler` as HANDLER when
+    given. The kit has no environment, so settings that read env.NAME are left out."""
     target = handler or spec.handler
     if not target:
         raise SpecError(f"{spec.kind} {spec.code} has no handler URL")
-    return {
-        "CODE": spec.code,
-        "HANDLER": target,
-        "NAME": spec.name,
-        "USE_SUBSCRIPTION": "Y" if spec.waits else "N",
-        "PROPERTIES": {p.name: _property(p) for p in spec.inputs},
-        "RETURN_PROPERTIES": {p.name: _property(p) for p in spec.outputs},
-    }
+    if spec.declaration is None:
+        raise SpecError(f"{spec.kind} {spec.code} was not read from a .bpl declaration "
+                        "(load_robots); its registration is compiled from one")
+    params = build_registration(spec.declaration, Environment(), load_catalog()).add_params()
+    params["HANDLER"] = target
+    return params
