@@ -107,12 +107,14 @@ def _collect_declarations(program: Program, diagnostics: Diagnostics) -> None:
                 _unique(names, item.name, item.name_span, "workflow", diagnostics)
                 program.workflows.append(item)
             elif isinstance(item, ast.RobotDecl):
-                if item.code in program.robots:
-                    if program.robots[item.code].span != item.span:
-                        _duplicate(item.code, item.code_span, program.robots[item.code].code_span,
-                                   item.kind, diagnostics)
-                    continue
-                program.robots[item.code] = item
+                first = program.robots.get(item.code)
+                if first is None:
+                    program.robots[item.code] = item
+                elif first.span != item.span and first.kind != item.kind:
+                    _shared_code(item, first, diagnostics)
+                elif first.span != item.span:
+                    _duplicate(item.code, item.code_span, first.code_span, item.kind,
+                               diagnostics)
             elif isinstance(item, ast.MacroDecl):
                 if item.name in program.macros:
                     _duplicate(item.name, item.name_span, program.macros[item.name].name_span,
@@ -127,6 +129,18 @@ def _unique(names: dict[str, Span], name: str, span: Span, what: str,
         _duplicate(name, span, names[name], what, diagnostics)
     else:
         names[name] = span
+
+
+def _shared_code(item: ast.RobotDecl, first: ast.RobotDecl, diagnostics: Diagnostics) -> None:
+    """A robot and an action with one CODE: to the author two different things, so reported as
+    the registration the portal refuses (E304, the code of semantics.robots' checks) rather
+    than as a name declared twice. Reported here, while collecting, so that the handler kit's
+    load_robots, which runs no robot checks, refuses it too."""
+    diagnostics.error("E304", f"{item.kind} '{item.code}' has the CODE of {first.kind} "
+                              f"'{first.code}'", item.code_span,
+                      labels=(Label(first.code_span, f"the {first.kind}"),),
+                      help="robots and actions of one app share their CODEs (the portal "
+                           "answers 'already installed'); rename one of them")
 
 
 def _duplicate(name: str, span: Span, first: Span, what: str, diagnostics: Diagnostics) -> None:

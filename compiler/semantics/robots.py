@@ -5,8 +5,9 @@ environment.
 The portal's own checks (reference bitrix-format §8.1) are repeated here: a CODE of
 `[a-z0-9.-_]`, property keys starting with a letter, a non-empty NAME, and a handler that is an
 http(s) URL whose host has a dot. A robot and an action of one app share the CODE namespace
-(both are keyed by md5(client_id@CODE)), so they cannot share a CODE either. Everything else is
-what a registration needs to mean what the author wrote: valid property types, select options,
+(both are keyed by md5(client_id@CODE)), so they cannot share a CODE either; that one is
+reported where the declarations are collected, in semantics.program. Everything else is what a
+registration needs to mean what the author wrote: valid property types, select options,
 defaults that fit, document types the portal knows, names in other languages.
 
 `Resolver` turns declaration values (texts with env symbols, users, document types, constant
@@ -536,21 +537,4 @@ def check_robots(program: Program, catalog: Catalog, env: Environment, diag: Dia
     for decl in program.robots.values():
         if not RobotChecker(decl, resolver, sandbox=sandbox).check():
             broken.add(decl.code)
-    _shared_codes(program, diag)
     return broken
-
-
-def _shared_codes(program: Program, diag: Diagnostics) -> None:
-    """A robot and an action of one app cannot share a CODE (program.py reports any second
-    declaration; this says why the kinds do not make them different)."""
-    for module in program.modules:
-        for item in module.items:
-            if not isinstance(item, ast.RobotDecl):
-                continue
-            first = program.robots.get(item.code)
-            if first is not None and first.kind != item.kind and first.span != item.span:
-                diag.error(CODE, f"{item.kind} '{item.code}' has the CODE of {first.kind} "
-                                 f"'{first.code}'", item.code_span,
-                           labels=(Label(first.code_span, f"the {first.kind}"),),
-                           help="robots and actions of one app share their CODEs (the portal "
-                                "answers 'already installed'); rename one of them")
