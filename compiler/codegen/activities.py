@@ -14,9 +14,10 @@ from typing import Any
 from compiler.codegen.conditions import lower_condition
 from compiler.codegen.names import Namer
 from compiler.codegen.values import Placeholders, ValueLowerer, bool_yn
-from compiler.semantics.checker import CREATE_ACTIVITY, robot_waits
+from compiler.semantics.checker import CREATE_ACTIVITY
 from compiler.semantics.conditions import to_dnf
 from compiler.semantics.model import CheckedWorkflow
+from compiler.semantics.robots import waits
 from compiler.source import Span
 from compiler.syntax import ast
 
@@ -300,12 +301,7 @@ class ActivityLowerer:
             "AccessControl": bool_yn(self._flag(settings, "access_control")),
             "DelegationType": _DELEGATION[self._word(settings, "delegation", "subordinates")],
         }
-        timeout = settings.get("timeout")
-        if timeout is not None and isinstance(timeout.value, ast.Duration):
-            amount, unit = timeout.value.amount, timeout.value.unit
-            if unit == "w":
-                amount, unit = amount * 7, "d"
-            props["TimeoutDuration"], props["TimeoutDurationType"] = amount, unit
+        props.update(_timeout(settings))
         return props
 
     def _ApproveStmt(self, stmt: ast.ApproveStmt, name: str, title: str) -> Node:
@@ -514,7 +510,7 @@ class ActivityLowerer:
         robot = self.checked.robots[stmt.call.dotted]
         props: dict[str, Any] = {
             "Title": title,
-            "UseSubscription": bool_yn(robot_waits(robot)),
+            "UseSubscription": bool_yn(waits(robot)),
             "AuthUserId": "",
             "SetStatusMessage": "Y", "StatusMessage": "",
             "TimeoutDuration": 0, "TimeoutDurationType": "s",
@@ -523,6 +519,10 @@ class ActivityLowerer:
             if setting.key == "auth_user":
                 users = self.values.users(setting.value)
                 props["AuthUserId"] = users[0] if users else ""
+        settings = self._settings(stmt.settings)
+        props.update(_timeout(settings))
+        if "status" in settings:
+            props["StatusMessage"] = self._text(settings, "status", "")
         inputs = [i.name for i in robot.inputs]
         for index, arg in enumerate(stmt.call.args):
             key = arg.name or (inputs[index] if index < len(inputs) else f"arg{index}")
@@ -572,6 +572,17 @@ def _head(*parts: Any) -> str:
     told apart only by its position among them: inserting one would rename all that follow.
     """
     return json.dumps(parts, ensure_ascii=False, sort_keys=True)
+
+
+def _timeout(settings: dict[str, ast.Setting]) -> dict[str, Any]:
+    """TimeoutDuration/Type from a `timeout` option (Bitrix knows s, m, h, d; weeks become days)."""
+    setting = settings.get("timeout")
+    if setting is None or not isinstance(setting.value, ast.Duration):
+        return {}
+    amount, unit = setting.value.amount, setting.value.unit
+    if unit == "w":
+        amount, unit = amount * 7, "d"
+    return {"TimeoutDuration": amount, "TimeoutDurationType": unit}
 
 
 def _wait_head(stmt: ast.WaitStmt) -> str:

@@ -103,7 +103,7 @@ class StatementPrinter(Emitter):
         self._simple(stmt, [head, self.layout(stmt.fields, len(head), force=True)])
 
     def _CallStmt(self, stmt: ast.CallStmt) -> None:
-        self._simple(stmt, [self.flat(stmt.call)])
+        self._with_settings(stmt, self.flat(stmt.call) + self.opts(stmt.opts), stmt.settings)
 
     # ── statements with option blocks ────────────────────────────────────────────────────
     def _MailStmt(self, stmt: ast.MailStmt) -> None:

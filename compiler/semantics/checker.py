@@ -28,7 +28,7 @@ from compiler.semantics.model import (
     Resolved,
 )
 from compiler.semantics.program import Program
-from compiler.semantics.robots import io_type
+from compiler.semantics.robots import io_type, waits
 from compiler.semantics.settings import SETTINGS
 from compiler.source import Span
 from compiler.syntax import ast
@@ -297,7 +297,7 @@ class WorkflowChecker:
             if robot is None:
                 return "", {}
             returns = {o.name: io_type(o.type) for o in robot.outputs}
-            if _robot_waits(robot):
+            if waits(robot):
                 returns["IsTimeout"] = T.INT
             return f"{robot.kind} {robot.code}", returns
         else:
@@ -666,6 +666,10 @@ class WorkflowChecker:
                                         "title, label or comment", stmt.span,
                                 help="put them on the statements inside the macro; "
                                      "'disabled' is allowed and switches them all off")
+            if stmt.settings:
+                self.diag.error("E303", f"a call of macro '{stmt.call.dotted}' takes no "
+                                        "options", stmt.settings[0].key_span,
+                                help="options such as timeout belong to robot and action calls")
             self._block(expanded, in_state=in_state)
             return
         call = stmt.call
@@ -686,6 +690,11 @@ class WorkflowChecker:
                             help="its activity type is rest_ + md5(client_id@CODE); set "
                                  "app_client_id in the environment")
         self.robot_types[robot.code] = robot_activity_type(str(client_id or ""), robot.code)
+        self._settings("call", stmt.settings)
+        if not waits(robot) and any(s.key == "timeout" for s in stmt.settings):
+            timeout = next(s for s in stmt.settings if s.key == "timeout")
+            self.diag.warning("W301", f"{robot.kind} '{robot.code}' does not wait for a result, "
+                                      "so a timeout never applies", timeout.key_span)
         for setting in robot.settings:
             if setting.key == "auth_user":
                 # Lowered into every call's AuthUserId, so it is resolved like the call's own
@@ -1144,17 +1153,6 @@ def _literal(expr: ast.Expr) -> Any:
     if isinstance(expr, ast.Number | ast.Bool):
         return expr.value
     return None
-
-
-def _robot_waits(robot: ast.RobotDecl) -> bool:
-    for setting in robot.settings:
-        if setting.key == "wait_for_result":
-            return not (isinstance(setting.value, ast.Bool) and not setting.value.value)
-    return True  # Bitrix: an empty USE_SUBSCRIPTION means the robot waits
-
-
-def robot_waits(robot: ast.RobotDecl) -> bool:
-    return _robot_waits(robot)
 
 
 def _child_bodies(stmt: ast.Stmt) -> list[tuple[ast.Stmt, ...]]:

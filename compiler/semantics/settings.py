@@ -73,6 +73,11 @@ SETTINGS: dict[str, dict[str, SettingSpec]] = {
         "direct": SettingSpec("bool", "send directly instead of through the mail event queue"),
         "separator": SettingSpec("text", "separator of several addresses"),
     },
+    "call": {
+        "timeout": SettingSpec("duration", "stop waiting for the app after this time; the "
+                                           "result IsTimeout is then 1 (TimeoutDuration)"),
+        "status": SettingSpec("text", "workflow status text while the app works"),
+    },
     "robot": {
         "handler": SettingSpec("text", "URL that receives the invocation"),
         "auth_user": SettingSpec("user", "user whose token the handler gets (AUTH_USER_ID)"),

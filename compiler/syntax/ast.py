@@ -425,9 +425,10 @@ class ActivityStmt(Stmt):
 
 @dataclass(frozen=True, slots=True)
 class CallStmt(Stmt):
-    """`my_robot(arg: v)` or `my_macro(v)`."""
+    """`my_robot(arg: v) { timeout 1h }` or `my_macro(v)`."""
 
     call: Call
+    settings: tuple[Setting, ...] = ()
 
 
 # ── workflows, states, robots, macros ──────────────────────────────────────────────────────

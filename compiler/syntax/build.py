@@ -550,10 +550,11 @@ class AstBuilder(Transformer[Token, Any]):
     @v_args(meta=True)
     def call_stmt(self, meta: Meta, children: list[Any]) -> ast.CallStmt:
         name_tokens: list[Token] = children[0]
-        args = tuple(c for c in children[1:-1] if isinstance(c, ast.Arg))
+        opts, settings = children[-2], children[-1]
+        args = tuple(c for c in children[1:-2] if isinstance(c, ast.Arg))
         name_span = self.tspan(name_tokens[0]).to(self.tspan(name_tokens[-1]))
         call = ast.Call(self.span(meta), tuple(t.value for t in name_tokens), args, name_span)
-        return ast.CallStmt(self.span(meta), children[-1], call)
+        return ast.CallStmt(self.span(meta), opts, call, settings or ())
 
     # ── expressions ──────────────────────────────────────────────────────────────────────
     def dotted_name(self, children: list[Any]) -> list[Token]:
