@@ -23,7 +23,12 @@ workflow invoice_in_erp for crm.deal {
     title "Invoice the deal in the ERP"
 
     // The workflow waits here until the handler answers (wait_for_result is the default).
-    erp_invoice(amount: doc.OPPORTUNITY, client: doc.TITLE) as invoice
+    // The options after the call: stop waiting after an hour (IsTimeout is then 1), and the
+    // status the workflow shows meanwhile.
+    erp_invoice(amount: doc.OPPORTUNITY, client: doc.TITLE) as invoice {
+        timeout 1h
+        status "Waiting for the ERP"
+    }
     // Outputs are the call's results; IsTimeout is 1 when no answer came in time.
     if invoice.IsTimeout == 1 {
         doc.COMMENTS = "The ERP did not answer"

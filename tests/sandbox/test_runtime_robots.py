@@ -63,9 +63,11 @@ class Portal:
         self.client.call("bizproc.robot.add", registration(robots[code], handler_url))
         package = compile_bpl(EXAMPLE / "robots.bpl" if source is None else Path(source),
                               self.creds.client_id)
-        if timeout:
-            step = robot_node(package, self.creds.client_id, code)
-            step["Properties"]["TimeoutDuration"] = timeout
+        # The rig sets the robot's timeout itself (in seconds; 0 = wait forever), whatever
+        # the sample's own `timeout` option says, so each test states the timing it needs.
+        step = robot_node(package, self.creds.client_id, code)
+        step["Properties"]["TimeoutDuration"] = timeout
+        step["Properties"]["TimeoutDurationType"] = "s"
         result = self.client.call("bizproc.workflow.template.add", {
             "DOCUMENT_TYPE": DEAL, "NAME": "Invoice", "TEMPLATE_DATA": template_data(package)})
         return int(result)

@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from compiler.cli.main import main
+from compiler.pipeline import build
+from compiler.semantics.environment import Environment
 from compiler.simulator.scenario import ScenarioError, find, load
 from compiler.simulator.suite import Suite
 
@@ -158,3 +160,6 @@ def test_the_samples_scenarios_pass_with_full_branch_coverage() -> None:
     assert failed == []
     for name, coverage in result.coverage.items():
         assert coverage.missing() == [], name
+    # Every sample workflow has scenarios, not only those that happen to have a file.
+    declared = {w.name for w in build([SAMPLES], Environment()).program.workflows}
+    assert declared - set(result.coverage) == set()
