@@ -11,9 +11,9 @@ from typing import Any
 from compiler.catalog import load_catalog
 from compiler.codegen.robots import build_registration
 from compiler.diagnostics import Diagnostics, Severity
-from compiler.semantics.checker import robot_waits
 from compiler.semantics.environment import Environment
 from compiler.semantics.program import load_program
+from compiler.semantics.robots import property_type, waits
 from compiler.syntax import ast
 
 
@@ -52,15 +52,9 @@ def _text(value: ast.Text | None) -> str:
     return value.plain if value is not None else ""
 
 
-def _type_name(ref: ast.TypeRef) -> str:
-    if ref.name == "type" and ref.argument:
-        return ref.argument
-    return ref.name
-
-
 def _param(io: ast.RobotIO) -> Param:
     options = {o.key: o.label.plain for o in io.type.options}
-    return Param(io.name, _type_name(io.type), io.type.multiple, io.required, options,
+    return Param(io.name, property_type(io.type), io.type.multiple, io.required, options,
                  _text(io.label) or io.name, _text(io.description))
 
 
@@ -74,7 +68,7 @@ def from_decl(decl: ast.RobotDecl) -> RobotSpec:
         outputs=tuple(_param(io) for io in decl.outputs),
         kind=decl.kind,
         handler=handler,
-        waits=robot_waits(decl),
+        waits=waits(decl),
         declaration=decl,
     )
 
