@@ -199,10 +199,6 @@ class ActivitySpec(_Spec):
     def allows_children(self) -> bool:
         return self.children != "none"
 
-    @property
-    def required_properties(self) -> tuple[str, ...]:
-        return tuple(name for name, prop in self.properties.items() if prop.required)
-
 
 class ConditionSpec(_Spec):
     """A condition type: the property key an IfElseBranch / While node carries."""

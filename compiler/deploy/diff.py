@@ -76,10 +76,6 @@ class TemplateDiff:
     entries: list[EntryChange]
 
     @property
-    def body_changed(self) -> bool:
-        return bool(self.activities or self.entries)
-
-    @property
     def empty(self) -> bool:
         return not (self.header or self.activities or self.entries)
 

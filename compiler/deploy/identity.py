@@ -29,7 +29,6 @@ MARKER_PREFIX = "[bpl:"
 _KEY = r"[A-Za-z_][A-Za-z0-9_.-]*(?:/[A-Za-z_][A-Za-z0-9_]*)?"
 # The marker is the last non-blank line; designer textareas may have turned \n into \r\n.
 _MARKER = re.compile(rf"(?:\A|\n)[ \t]*\[bpl:(?P<key>{_KEY})\][ \t\r\n]*\Z")
-_SYSTEM_CODE = re.compile(r"rest_app_(?P<id>\d+)")
 
 
 def system_code(app_id: int) -> str:
@@ -61,11 +60,6 @@ def read_marker(description: str | None) -> tuple[str | None, str]:
     if match is None:
         return None, text.rstrip()
     return match["key"], text[: match.start()].rstrip()
-
-
-def app_id_of(code: str | None) -> int | None:
-    match = _SYSTEM_CODE.fullmatch(code or "")
-    return int(match["id"]) if match else None
 
 
 class Ownership(StrEnum):

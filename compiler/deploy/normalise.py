@@ -50,7 +50,6 @@ _EMPTY_MAP_KEYS = frozenset({"Permission"})
 # Where a ref can stand after renaming: inside an expression token, or as a whole value.
 _REF = re.compile(r"(?<=\{=)@[0-9]+(?:\.[0-9]+)*(?=:)|\A@[0-9]+(?:\.[0-9]+)*\Z")
 
-Scalar = str
 Canonical = Any  # str | list[Canonical] | dict[str, Canonical]
 
 

@@ -85,11 +85,6 @@ def _why(error: MethodError) -> str:
     return f"the portal did not list this application's robots and actions ({error})"
 
 
-def read_listing(client: PortalClient) -> RobotListing:
-    """Both lists in one batch (used where no template read happens alongside)."""
-    return listing_from(client.batch(listing_commands()))
-
-
 def is_listed(client: PortalClient, kind: Kind, code: str) -> bool:
     """Whether `code` is registered now as `kind` (checks what an interrupted write did)."""
     result = client.call(LISTS[kind], {})

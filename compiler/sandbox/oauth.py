@@ -11,8 +11,6 @@ from compiler.sandbox.errors import RestError
 from compiler.sandbox.phpvalues import to_str
 from compiler.sandbox.store import Store
 
-AUTH_CODE_LIFETIME = 30.0
-
 
 def _oauth_error(code: str, text: str, status: int = 400) -> RestError:
     return RestError(code, text, status)

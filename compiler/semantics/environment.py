@@ -30,9 +30,6 @@ class Environment:
     def get(self, key: str) -> EnvValue | None:
         return self.values.get(key)
 
-    def with_values(self, extra: dict[str, EnvValue]) -> Environment:
-        return Environment(self.name, {**self.values, **extra}, self.symbolic and not extra)
-
 
 def parse_define(text: str) -> tuple[str, EnvValue]:
     """`NAME=VALUE`; integers stay integers so ids inline as numbers."""

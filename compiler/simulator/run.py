@@ -35,7 +35,6 @@ from compiler.simulator.model import (
 from compiler.simulator.types import FieldInfo, convert
 from compiler.simulator.waits import YIELD, AnyOf, CommandWait, EventWait, Wait
 
-STATUSES = ("running", "completed", "terminated", "error")
 MAX_STEPS = 2_000_000  # activity executions per run: a guard against endless state loops
 _RESULT_TYPES = {
     "lastapprover": FieldInfo("user"), "lastreviewer": FieldInfo("user"),

@@ -36,9 +36,6 @@ class FieldInfo:
         return base_type(self.type)
 
 
-UNTYPED = FieldInfo("")
-
-
 def base_type(type_name: str) -> str:
     """Document-specific types → the base type whose rules apply."""
     name = (type_name or "").lower()
