@@ -19,7 +19,7 @@ import httpx
 
 from compiler.portal.classify import Retry, failure_from_exception
 from compiler.portal.errors import AuthError, PortalError, ServerError
-from compiler.portal.redact import redact, register_secret
+from compiler.portal.redact import register_secret
 from compiler.portal.tokens import Tokens, TokenStore
 
 logger = logging.getLogger("compiler.portal")
@@ -40,8 +40,10 @@ class WebhookAuth:
         if match:
             register_secret(match["code"])
         if parts.scheme not in ("http", "https") or not parts.netloc or not match:
+            # Only the portal part is shown: a malformed path may still hold the secret code.
+            shown = f"{parts.scheme}://{parts.netloc}/…" if parts.netloc else "given"
             raise PortalError(
-                f"the webhook URL {redact(url)!r} does not look like "
+                f"the webhook URL ({shown}) does not look like "
                 "https://<portal>/rest/<user id>/<code>/; copy it again from the portal's "
                 "Developer resources page",
                 code="CONFIG",
