@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import wraps
 from pathlib import Path
@@ -39,11 +40,17 @@ _data_option = click.option(
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
-def _open(data: Path, **config: Any) -> Sandbox:
+@contextmanager
+def _opened(data: Path, **config: Any) -> Iterator[Sandbox]:
+    """The portal on `data`, closed when the command is done with it."""
     try:
-        return Sandbox(SandboxConfig(data=data, **config))
+        sb = Sandbox(SandboxConfig(data=data, **config))
     except ValueError as error:  # a file that is not the sandbox's database
         raise click.ClickException(str(error)) from None
+    try:
+        yield sb
+    finally:
+        sb.close()
 
 
 def _sandbox_errors(command: Callable[..., None]) -> Callable[..., None]:
@@ -143,24 +150,21 @@ def serve(
     if operating_limit is not None:
         overrides["operating_limit"] = operating_limit
     chosen = replace(preset, **overrides)
-    sb = _open(data, limits=chosen, faults=fault_config, token_lifetime=token_lifetime,
-               run_workflows=not record_only)
-    creds = sb.ensure_default_app()
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    logger = logging.getLogger("bpl.sandbox")
-    logger.addHandler(handler)
-    logger.setLevel(log_level.upper())
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"sandbox portal on http://{shown}:{port} (state in {data})", err=True)
-    click.echo(f"  default app client_id {creds.client_id}", err=True)
-    click.echo("  credentials: bpl sandbox info --show-secrets", err=True)
-    if fault_config.active:
-        click.echo(f"  faults: {faults}", err=True)
-    try:
+    with _opened(data, limits=chosen, faults=fault_config, token_lifetime=token_lifetime,
+                 run_workflows=not record_only) as sb:
+        creds = sb.ensure_default_app()
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger = logging.getLogger("bpl.sandbox")
+        logger.addHandler(handler)
+        logger.setLevel(log_level.upper())
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"sandbox portal on http://{shown}:{port} (state in {data})", err=True)
+        click.echo(f"  default app client_id {creds.client_id}", err=True)
+        click.echo("  credentials: bpl sandbox info --show-secrets", err=True)
+        if fault_config.active:
+            click.echo(f"  faults: {faults}", err=True)
         sb.serve(host, port, allow_remote=allow_remote, log_level=log_level)
-    finally:
-        sb.close()
 
 
 @sandbox.group(invoke_without_command=True)
@@ -171,11 +175,8 @@ def seed(ctx: click.Context, data: Path, as_json: bool) -> None:
     """Create portal objects; without a subcommand, the default app and its credentials."""
     ctx.obj = {"data": data, "json": as_json}
     if ctx.invoked_subcommand is None:
-        sb = _open(data)
-        try:
+        with _opened(data) as sb:
             creds = sb.ensure_default_app()
-        finally:
-            sb.close()
         _print_credentials(creds, as_json=as_json, header=f"default app ({data})")
 
 
@@ -203,13 +204,10 @@ def seed_user(
 ) -> None:
     """Create a user; prints its id."""
     data, as_json = _obj(ctx)
-    sb = _open(data)
-    try:
+    with _opened(data) as sb:
         user_id = sb.create_user(
             name, admin=admin, last_name=last_name, email=email, head_id=head_id, extranet=extranet
         )
-    finally:
-        sb.close()
     click.echo(json.dumps({"user_id": user_id}) if as_json else f"user {user_id}: {name}")
 
 
@@ -222,11 +220,8 @@ def seed_user(
 def seed_app(ctx: click.Context, name: str, scope: str, user_id: int) -> None:
     """Install another app and print its credentials."""
     data, as_json = _obj(ctx)
-    sb = _open(data)
-    try:
+    with _opened(data) as sb:
         creds = sb.create_app(name, scopes=scope.split(","), user_id=user_id)
-    finally:
-        sb.close()
     _print_credentials(creds, as_json=as_json, header=f"app {name}")
 
 
@@ -239,11 +234,8 @@ def seed_app(ctx: click.Context, name: str, scope: str, user_id: int) -> None:
 def seed_webhook(ctx: click.Context, user_id: int, scope: str, title: str) -> None:
     """Create an incoming webhook and print its path (which holds its secret)."""
     data, as_json = _obj(ctx)
-    sb = _open(data)
-    try:
+    with _opened(data) as sb:
         path = sb.create_webhook(user_id, scopes=scope.split(","), title=title)
-    finally:
-        sb.close()
     click.echo(json.dumps({"webhook_path": path}) if as_json else f"webhook {path}")
 
 
@@ -265,13 +257,10 @@ def seed_document(
 ) -> None:
     """Create a document to start workflows on, e.g. `crm CCrmDocumentDeal DEAL_1`."""
     data, as_json = _obj(ctx)
-    sb = _open(data)
-    try:
+    with _opened(data) as sb:
         created = sb.seed_document(
             [module, entity, document_id], document_type=document_type, name=name
         )
-    finally:
-        sb.close()
     if as_json:
         click.echo(json.dumps({"document_id": list(created[:3]), "document_type": created[3]}))
     else:
@@ -286,11 +275,8 @@ def info(data: Path, as_json: bool, show_secrets: bool) -> None:
     """Describe the portal: users, apps, webhooks, documents, templates, document fields."""
     if not data.exists():
         raise click.ClickException(f"no sandbox state at {data} (run `bpl sandbox seed`)")
-    sb = _open(data)
-    try:
+    with _opened(data) as sb:
         summary = sb.info(show_secrets=show_secrets)
-    finally:
-        sb.close()
     if as_json:
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
