@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from click.testing import CliRunner, Result
 
 from compiler.catalog import load_catalog
+from compiler.cli.main import main
 from compiler.deploy import (
     ApplyReport,
     DeployState,
@@ -203,3 +205,18 @@ def rig(root: Path, **options: object) -> Iterator[Rig]:
         yield made
     finally:
         made.close()
+
+
+def write_sources(root: Path, toml: str, sources: Mapping[str, str]) -> None:
+    """A project on disk: bpl.toml and exactly these files under src/."""
+    (root / "bpl.toml").write_text(toml, encoding="utf-8")
+    (root / "src").mkdir(exist_ok=True)
+    for old in (root / "src").glob("*.bpl"):
+        old.unlink()
+    for name, text in sources.items():
+        (root / "src" / name).write_text(text, encoding="utf-8")
+
+
+def run_bpl(*args: str, input: str | None = None) -> Result:
+    """The `bpl` command in this process, exceptions surfacing as failures."""
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from compiler.cli.main import main
 from compiler.portal import OAuthAuth, PortalClient, PortalConfig
 from compiler.sandbox import Sandbox, SandboxConfig
 
-from .rig import DEAL, PROJECT
+from .rig import DEAL, PROJECT, run_bpl, write_sources
 
 TOML = """\
 [project]
@@ -31,12 +30,7 @@ vacation_list = 42
 
 
 def write_project(root: Path, sources: dict[str, str] = PROJECT, extra: str = "") -> None:
-    (root / "bpl.toml").write_text(TOML.format(extra=extra), encoding="utf-8")
-    (root / "src").mkdir(exist_ok=True)
-    for old in (root / "src").glob("*.bpl"):
-        old.unlink()
-    for name, text in sources.items():
-        (root / "src" / name).write_text(text, encoding="utf-8")
+    write_sources(root, TOML.format(extra=extra), sources)
 
 
 @pytest.fixture
@@ -47,7 +41,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def bpl(*args: str, input: str | None = None) -> Result:
-    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+    return run_bpl(*args, input=input)
 
 
 def test_a_fresh_project_deploys_to_the_embedded_sandbox(project: Path) -> None:

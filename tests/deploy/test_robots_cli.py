@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from compiler.cli.main import main
 from compiler.sandbox import Sandbox, SandboxConfig
 from compiler.semantics.checker import robot_activity_type
 
+from .rig import run_bpl, write_sources
 from .test_robots_plan import INVOICES, ROBOTS
 
 TOML = """\
@@ -31,12 +31,7 @@ client_secret_env = "BPL_TEST_ROBOTS_SECRET"
 
 
 def write_project(root: Path, sources: dict[str, str], extra: str = "") -> None:
-    (root / "bpl.toml").write_text(TOML.format(extra=extra), encoding="utf-8")
-    (root / "src").mkdir(exist_ok=True)
-    for old in (root / "src").glob("*.bpl"):
-        old.unlink()
-    for name, text in sources.items():
-        (root / "src" / name).write_text(text, encoding="utf-8")
+    write_sources(root, TOML.format(extra=extra), sources)
 
 
 @pytest.fixture
@@ -47,7 +42,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def bpl(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return run_bpl(*args)
 
 
 def sandbox_client_id(root: Path) -> str:
