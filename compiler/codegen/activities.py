@@ -13,7 +13,7 @@ from typing import Any
 
 from compiler.codegen.conditions import lower_condition
 from compiler.codegen.names import Namer
-from compiler.codegen.values import Placeholders, ValueLowerer, bool_yn
+from compiler.codegen.values import Placeholders, ValueLowerer, bool_yn, label_placeholder
 from compiler.semantics.checker import CREATE_ACTIVITY
 from compiler.semantics.conditions import to_dnf
 from compiler.semantics.model import CheckedWorkflow
@@ -460,8 +460,6 @@ class ActivityLowerer:
             obj = {"var": "Variable", "param": "Parameter", "const": "Constant",
                    "doc": "Document", "global": resolved.object}.get(resolved.kind, "Variable")
             if resolved.kind == "label" and resolved.label is not None:
-                from compiler.codegen.values import label_placeholder
-
                 obj = label_placeholder(resolved.label)
             variable = resolved.field
         body = self.sequence(stmt.body, name, "body", "Loop body", stmt.span)
