@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test fuzz lint bench clean
 
 $(BIN)/bpl: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: setup
 	$(BIN)/ruff check compiler tests
 	$(BIN)/bpl fmt --check samples stdlib
 	$(BIN)/pytest -q -n 2 -p no:cacheprovider
+
+# The fuzz tests with budgets BPL_FUZZ_SCALE times larger than in `make test`.
+fuzz: setup
+	BPL_FUZZ_SCALE=$${BPL_FUZZ_SCALE:-100} $(BIN)/pytest -q -n 2 -p no:cacheprovider tests/fuzz
 
 bench: setup
 	$(BIN)/python -m compiler.bench
