@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compile": ("compiler.cli.build", "compile_command"),
     "explain": ("compiler.cli.build", "explain"),
     "fmt": ("compiler.cli.fmt", "fmt"),
+    "graph": ("compiler.cli.graph", "graph_command"),
     "import": ("compiler.cli.importer", "import_command"),
     "sandbox": ("compiler.cli.sandbox", "sandbox"),
     "test": ("compiler.cli.test", "test_command"),
