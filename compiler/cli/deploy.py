@@ -35,6 +35,7 @@ from compiler.deploy.read import ReadError
 from compiler.deploy.render import render, render_human
 from compiler.deploy.target import Target
 from compiler.diagnostics.render import render_human as render_diagnostics
+from compiler.graph.changes import plan_diagrams
 from compiler.pipeline import BuildResult, build
 from compiler.portal import PortalError
 from compiler.project.config import EnvironmentConfig, Project
@@ -140,18 +141,22 @@ def plan(env_name: str | None, defines: tuple[str, ...], values_file: Path | Non
     """Show what `bpl apply` would change on the environment's portal."""
     with _logging(verbose), session(env_name, defines, values_file) as s:
         try:
-            made, _ = plan_deploy(s.target.client, s.templates, s.result.sources,
-                                  s.inputs(prune), state=s.state(), app_id=s.target.app_id,
-                                  robots=s.result.robots, client_id=s.client_id)
+            made, snapshot = plan_deploy(s.target.client, s.templates, s.result.sources,
+                                         s.inputs(prune), state=s.state(),
+                                         app_id=s.target.app_id, robots=s.result.robots,
+                                         client_id=s.client_id)
         except (PortalError, ReadError) as error:
             fail(str(error))
             return
+        diagram = plan_diagrams(made, s.templates, snapshot, load_catalog(),
+                                s.result.program) if fmt == "markdown" else None
     if out_file is not None:
         try:
             save_plan(made, out_file)
         except PlanFileError as error:
             fail(str(error))
-    click.echo(render(made, fmt, color=fmt == "human" and sys.stdout.isatty(), verbose=verbose))
+    click.echo(render(made, fmt, color=fmt == "human" and sys.stdout.isatty(), verbose=verbose,
+                      diagram=diagram))
     if out_file is not None:
         click.echo(f"Saved the plan to {out_file}; apply it with: bpl apply {out_file}", err=True)
     if detailed_exitcode and made.has_changes:

@@ -8,6 +8,7 @@ not the template blob.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -232,14 +233,21 @@ def _code(text: str) -> str:
     return f"{fence}{text}{fence}"
 
 
-def render_markdown(plan: Plan) -> str:
-    """A pull-request comment: a summary table, then one folded section per template."""
-    return _environment().get_template("plan.md.j2").render(plan=plan, signs=SIGNS)
+# Mermaid text of a changing template's picture (compiler.graph.changes), or None.
+Diagram = Callable[[TemplatePlan], str | None]
 
 
-def render(plan: Plan, fmt: str, *, color: bool = False, verbose: bool = False) -> str:
+def render_markdown(plan: Plan, diagram: Diagram | None = None) -> str:
+    """A pull-request comment: a summary table, then one folded section per template (with
+    `diagram`, a picture of each changing workflow)."""
+    return _environment().get_template("plan.md.j2").render(
+        plan=plan, signs=SIGNS, diagram=diagram or (lambda _: None))
+
+
+def render(plan: Plan, fmt: str, *, color: bool = False, verbose: bool = False,
+           diagram: Diagram | None = None) -> str:
     if fmt == "json":
         return render_json(plan)
     if fmt == "markdown":
-        return render_markdown(plan)
+        return render_markdown(plan, diagram)
     return render_human(plan, color=color, verbose=verbose)
