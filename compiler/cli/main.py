@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("compiler.cli.build", "check"),
     "compile": ("compiler.cli.build", "compile_command"),
     "explain": ("compiler.cli.build", "explain"),
+    "docs": ("compiler.cli.docs", "docs_command"),
     "fmt": ("compiler.cli.fmt", "fmt"),
     "graph": ("compiler.cli.graph", "graph_command"),
     "import": ("compiler.cli.importer", "import_command"),
