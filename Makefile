@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test fuzz lint bench clean
+.PHONY: setup demo test fuzz lint bench diagrams clean
 
 $(BIN)/bpl: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ fuzz: setup
 
 bench: setup
 	$(BIN)/python -m compiler.bench
+
+# The README's diagram (needs Graphviz); `make test` fails when it is stale.
+diagrams: setup
+	$(BIN)/bpl graph samples --workflow contract_review -o docs/images/contract_review.svg
 
 clean:
 	rm -rf $(VENV) out .bpl .pytest_cache
