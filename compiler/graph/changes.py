@@ -8,6 +8,7 @@ the portal's tree and put back beside the activities they stood next to.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from compiler.catalog import Catalog
@@ -23,6 +24,8 @@ from compiler.graph.source import Activity, Template, copy_tree, from_compiled, 
 from compiler.semantics.program import Program
 
 REMOVED = "-"  # ref prefix of activities drawn from the portal's tree
+# Under compiler.deploy: `bpl plan` shows that logger's warnings.
+_log = logging.getLogger("compiler.deploy.pictures")
 
 
 def changed_graph(new: Template | None, old: Template | None, catalog: Catalog) -> Graph:
@@ -126,7 +129,11 @@ def plan_diagrams(plan: Plan, templates: Sequence[CompiledTemplate], snapshot: S
         old = from_portal(row, catalog, entry.workflow) if row is not None else None
         if new is None and old is None:
             continue
-        pictures[id(entry)] = write_mermaid(changed_graph(new, old, catalog))
+        try:
+            pictures[id(entry)] = write_mermaid(changed_graph(new, old, catalog))
+        except Exception as error:  # a picture is extra: never let it stop a plan
+            _log.warning("no picture of %s in the plan: %s: %s", entry.workflow,
+                         type(error).__name__, error)
     return lambda entry: pictures.get(id(entry))
 
 

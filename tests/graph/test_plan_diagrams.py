@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from graph_support import REPO, SAMPLES
+from graph_support import REPO, SAMPLES, catalog
 from mermaid_check import Flowchart, parse
 
 from compiler.cli.main import main
+from compiler.graph.changes import changed_graph
+from compiler.graph.mermaid import write_mermaid
+from compiler.graph.source import from_portal
 
 EDITS = (
     # A changed property, a removed and an added activity inside the approval's branches, an
@@ -94,3 +97,26 @@ def test_a_deleted_workflow_is_drawn_all_removed(project: Path) -> None:
     [chart] = diagrams(result.stdout)
     assert chart.text("wf_start") == "- Lead qualification"
     assert set(chart.classes["removed"]) == set(chart.nodes) - {"wf_end"}
+
+
+def test_a_portal_template_bpl_never_wrote_is_drawn_as_stored() -> None:
+    """The portal's side may hold anything the designer or another tool wrote: odd
+    conditions are shown as stored, unknown activity types as plain boxes."""
+    row = {"ID": "7", "NAME": "Odd", "DOCUMENT_TYPE": ["crm", "CCrmDocumentDeal", "DEAL"],
+           "TEMPLATE": [{"Type": "SequentialWorkflowActivity", "Name": "Template",
+                         "Properties": {"Title": "Odd"}, "Children": {
+                             "0": {"Type": "IfElseActivity", "Name": "A1", "Children": [
+                                 {"Type": "IfElseBranchActivity", "Name": "A2",
+                                  "Properties": {"Title": "Odd branch",
+                                                 "fieldcondition": "not a list"}},
+                                 {"Type": "IfElseBranchActivity", "Name": "A3",
+                                  "Properties": {"Title": "Weird",
+                                                 "mixedcondition": [{"object": "Nowhere"}]}}]},
+                             "1": {"Type": "SomeVendorActivity", "Name": "A4"}}}],
+           "PARAMETERS": [], "VARIABLES": {"x": "not a map"}}
+    chart = parse(write_mermaid(changed_graph(None, from_portal(row, catalog()), catalog())))
+    labels = [edge[2] for edge in chart.edges]
+    assert 'Odd branch: fieldcondition "not a list"' in labels
+    assert any(label.startswith("Weird: mixedcondition") for label in labels)
+    assert "- SomeVendorActivity" in [text for _, text in chart.nodes.values()]
+
