@@ -29,7 +29,43 @@ PropertyType = Literal[
     "document_id",
     "expression",
     "condition",
+    "file",  # a file id, a file field or an expression yielding files
+    "document_type",  # a [module, entity, document type] triple
 ]
+
+# The modules whose `install/activities/bitrix/` folders the catalog reads.
+ActivityModule = Literal[
+    "bizproc",
+    "calendar",
+    "crm",
+    "disk",
+    "im",
+    "imopenlines",
+    "lists",
+    "rpa",
+    "socialnetwork",
+    "tasks",
+    "voximplant",
+]
+
+# How a ValidateProperties test decides that a property is missing (see the catalog header).
+RequiredCheck = Literal[
+    "is_empty_value",
+    "php_empty",
+    "eq_empty",
+    "missing",
+    "null",
+    "non_empty_array",
+    "count",
+    "trimmed_entries",
+    "parse_document_id",
+]
+
+# Where a fact was read: a label of the header's source list, then the path in that repository.
+_SOURCE = re.compile(r"\[(AB|AC|ZW|PG)\] \S+")
+# A .description.php FILTER rule: a module, module:entity or module:entity:type prefix of a
+# document type, or distr:b24 / distr:box (the portal's distribution).
+_FILTER_RULE = re.compile(r"distr:(b24|box)|[a-z]+(:[^:\s]+(:[^:\s]+)?)?")
 
 # Types of values a workflow reads back: activity results, function results, document fields.
 ValueType = Literal[
@@ -90,6 +126,12 @@ class PropertySpec(_Spec):
     required_message: str | None = None
     invalid_message: str | None = None
     self_unless_admin: bool = False
+    # The value is a list of values of `type` (a multi-select holds several options).
+    multiple: bool = False
+    # How ValidateProperties tests the property for emptiness; None where it never does.
+    required_check: RequiredCheck | None = None
+    # ValidateProperties refuses a value outside `options` (with `invalid_message`).
+    options_enforced: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> PropertySpec:
@@ -97,6 +139,8 @@ class PropertySpec(_Spec):
             raise ValueError("a select property needs `options`")
         if self.options is not None and self.type != "select":
             raise ValueError("`options` is only allowed on a select property")
+        if self.options_enforced and self.options is None:
+            raise ValueError("`options_enforced` needs `options`")
         if (self.keys is not None or self.required_keys is not None) and self.type != "map":
             raise ValueError("`keys` / `required_keys` are only allowed on a map property")
         if self.required_message is not None and not self.required:
@@ -108,6 +152,10 @@ class PropertySpec(_Spec):
 
 def _default_fits(prop: PropertySpec) -> bool:
     value = prop.default
+    if prop.multiple and isinstance(value, list):
+        # PHP stores "nothing chosen" as []; otherwise every entry must fit the type.
+        single = prop.model_copy(update={"multiple": False})
+        return all(_default_fits(single.model_copy(update={"default": v})) for v in value)
     match prop.type:
         case "bool":
             return isinstance(value, bool)
@@ -150,10 +198,21 @@ def _child_rule(value: Any) -> Any:
 
 class ActivitySpec(_Spec):
     type: str  # the activity code; taken from the table name, not written in the file
-    module: Literal["bizproc", "crm", "im", "tasks"]
+    module: ActivityModule
+    source: str
     title: str
     summary: str
     category: Literal["root", "container", "branch", "action", "event"]
+    robot: bool = False
+    robot_title: str | None = None
+    robot_category: str | None = None
+    designer_group: str | None = None
+    hidden: bool = False
+    filter_include: tuple[str, ...] = ()
+    filter_exclude: tuple[str, ...] = ()
+    returns_from: tuple[str, ...] = ()
+    non_admin_requires: str | None = None
+    non_admin_message: str | None = None
     event_driven: bool = False
     children: str | tuple[str, ...] = "none"
     first_child: tuple[str, ...] = ()
@@ -172,11 +231,38 @@ class ActivitySpec(_Spec):
 
     _check_children = field_validator("children", mode="before")(_child_rule)
 
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        if not _SOURCE.fullmatch(value):
+            raise ValueError("must be '[AB|AC|ZW|PG] <path>' (see the catalog header)")
+        return value
+
+    @field_validator("filter_include", "filter_exclude")
+    @classmethod
+    def _filter_rules(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for rule in value:
+            if not _FILTER_RULE.fullmatch(rule):
+                raise ValueError(f"{rule!r} is not module[:entity[:type]] or distr:b24|box")
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> ActivitySpec:
         if "Title" not in self.properties:
             # Every Bitrix activity declares Title; its absence means the table was mistyped.
             raise ValueError("properties: every activity declares `Title`")
+        grouped = {name for group in self.require_one_of for name in group}
+        for name, prop in self.properties.items():
+            if prop.required_check is not None and not prop.required and name not in grouped:
+                raise ValueError(f"properties.{name}: `required_check` needs `required = true` "
+                                 "or membership of a require_one_of group")
+        for name in self.returns_from:
+            if name not in self.properties:
+                raise ValueError(f"returns_from: unknown property {name!r}")
+        if (self.robot_title is not None or self.robot_category is not None) and not self.robot:
+            raise ValueError("robot_title / robot_category need robot = true")
+        if self.non_admin_message is not None and self.non_admin_requires is None:
+            raise ValueError("non_admin_message needs non_admin_requires")
         for group in self.require_one_of:
             if len(group) < 2:
                 raise ValueError("require_one_of: each group names at least two properties")

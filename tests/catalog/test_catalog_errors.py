@@ -32,8 +32,10 @@ def test_the_copy_itself_loads(stdlib: Path) -> None:
 def test_unknown_property_type(stdlib: Path) -> None:
     _replace(
         stdlib / "activities.toml",
-        'TimeoutDuration = { type = "int", summary',
-        'TimeoutDuration = { type = "integer", summary',
+        'TimeoutDuration = { type = "int", required_check = "php_empty", '
+        'summary = "Length of the pause (',
+        'TimeoutDuration = { type = "integer", required_check = "php_empty", '
+        'summary = "Length of the pause (',
     )
     with pytest.raises(CatalogError) as caught:
         load_catalog(stdlib)
