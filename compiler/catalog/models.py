@@ -53,6 +53,7 @@ RequiredCheck = Literal[
     "is_empty_value",
     "php_empty",
     "eq_empty",
+    "strict_empty",
     "missing",
     "null",
     "non_empty_array",

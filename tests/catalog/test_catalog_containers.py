@@ -55,6 +55,7 @@ def test_event_driven_activities_are_exactly_the_interface_implementers(catalog:
         "DelayActivity",
         "Task2Activity",
         "WaitWorkDayActivity",
+        "RobotDelayActivity",  # a DelayActivity subclass
     }
 
 
