@@ -51,15 +51,19 @@ ActivityModule = Literal[
 # How a ValidateProperties test decides that a property is missing (see the catalog header).
 RequiredCheck = Literal[
     "is_empty_value",
+    "is_empty_value_if_present",
     "php_empty",
     "eq_empty",
     "strict_empty",
+    "empty_string",
+    "strlen",
     "missing",
     "null",
     "non_empty_array",
     "count",
     "trimmed_entries",
     "parse_document_id",
+    "positive_int_or_expression",
 ]
 
 # Where a fact was read: a label of the header's source list, then the path in that repository.
@@ -133,6 +137,12 @@ class PropertySpec(_Spec):
     required_check: RequiredCheck | None = None
     # ValidateProperties refuses a value outside `options` (with `invalid_message`).
     options_enforced: bool = False
+    # ValidateProperties refuses a non-empty value that PHP's is_numeric() rejects.
+    numeric_only: bool = False
+    # Checked only when every named property holds the given value (required_if), or unless
+    # one of them does (required_unless); `required` stays false for these.
+    required_if: dict[str, str] | None = None
+    required_unless: dict[str, str] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PropertySpec:
@@ -144,8 +154,11 @@ class PropertySpec(_Spec):
             raise ValueError("`options_enforced` needs `options`")
         if (self.keys is not None or self.required_keys is not None) and self.type != "map":
             raise ValueError("`keys` / `required_keys` are only allowed on a map property")
-        if self.required_message is not None and not self.required:
-            raise ValueError("`required_message` needs `required = true`")
+        conditional = self.required_if is not None or self.required_unless is not None
+        if conditional and self.required:
+            raise ValueError("`required_if` / `required_unless` replace `required = true`")
+        if self.required_message is not None and not (self.required or conditional):
+            raise ValueError("`required_message` needs `required = true` or a condition")
         if self.default is not None and not _default_fits(self):
             raise ValueError(f"default {self.default!r} does not fit type {self.type!r}")
         return self
@@ -206,7 +219,7 @@ class ActivitySpec(_Spec):
     category: Literal["root", "container", "branch", "action", "event"]
     robot: bool = False
     robot_title: str | None = None
-    robot_category: str | None = None
+    robot_category: str | tuple[str, ...] | None = None
     designer_group: str | None = None
     hidden: bool = False
     filter_include: tuple[str, ...] = ()
@@ -254,9 +267,14 @@ class ActivitySpec(_Spec):
             raise ValueError("properties: every activity declares `Title`")
         grouped = {name for group in self.require_one_of for name in group}
         for name, prop in self.properties.items():
-            if prop.required_check is not None and not prop.required and name not in grouped:
-                raise ValueError(f"properties.{name}: `required_check` needs `required = true` "
-                                 "or membership of a require_one_of group")
+            conditions = {**(prop.required_if or {}), **(prop.required_unless or {})}
+            for other in conditions:
+                if other not in self.properties:
+                    raise ValueError(f"properties.{name}: condition on unknown property {other!r}")
+            if prop.required_check is not None and not (prop.required or conditions
+                                                        or name in grouped):
+                raise ValueError(f"properties.{name}: `required_check` needs `required = true`, "
+                                 "a condition or membership of a require_one_of group")
         for name in self.returns_from:
             if name not in self.properties:
                 raise ValueError(f"returns_from: unknown property {name!r}")
