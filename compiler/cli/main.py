@@ -11,6 +11,7 @@ from compiler import __version__
 # module name → attribute holding a click command or group; loaded lazily so that
 # `bpl check` does not pay for importing the HTTP stack.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "catalog": ("compiler.cli.catalog", "catalog_command"),
     "check": ("compiler.cli.build", "check"),
     "compile": ("compiler.cli.build", "compile_command"),
     "explain": ("compiler.cli.build", "explain"),
