@@ -13,7 +13,7 @@ from typing import Any
 from compiler.simulator import dates
 from compiler.simulator.directory import Directory, user_id_of, user_tokens
 from compiler.simulator.phpvalues import (
-    format_float,
+    float_to_string,
     is_numeric,
     to_float,
     to_int,
@@ -131,7 +131,8 @@ def _printable_one(value: Any, info: FieldInfo, directory: Directory) -> str:
     if base == "select" and isinstance(info.options, dict):
         return to_str(info.options.get(to_str(value), value))
     if base == "double" and is_numeric(value):
-        return format_float(to_float(value))
+        # Base::formatValuePrintable → (string) of the float: PHP's precision 14.
+        return float_to_string(to_float(value))
     return to_str(value)
 
 
