@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from compiler.simulator.directory import Directory
-from compiler.simulator.phpvalues import to_str
+from compiler.simulator.phpvalues import make_array_flat, scalar_string, to_str
 from compiler.simulator.types import FieldInfo, base_type, convert, printable
 
 TOKEN_BODY = (r"\{=\s*([a-z0-9_]+)\s*:\s*([a-z0-9_.]+)\s*"
@@ -26,8 +26,12 @@ TOKEN_PLAIN = (r"\{=\s*[a-z0-9_]+\s*:\s*[a-z0-9_.]+\s*"
                r"(?:>\s*[a-z0-9_:]+\s*(?:,\s*[a-z0-9_]+\s*)?)?\}")
 TOKEN = re.compile(TOKEN_BODY, re.IGNORECASE)
 _SINGLE = re.compile(r"^\s*" + TOKEN_BODY + r"\s*$", re.IGNORECASE)
-_WHOLE_CALC = re.compile(r"^\s*\{\{=(.*)\}\}\s*$", re.DOTALL)
-_INLINE_CALC = re.compile(r"\{\{=((?:\{=[^{}]*\}|[^{}]|\{(?!\{)|\}(?!\}))+?)\}\}", re.DOTALL)
+# CBPActivity::CalcPattern (bizproc/classes/general/activity.php): a value that starts with
+# `=` or is wholly `{{=…}}` is a formula; the parser gets the whole value.
+_CALC = re.compile(r"^\s*(=\s*(.*)|\{\{=\s*(.*)\s*\}\})\s*$", re.DOTALL | re.IGNORECASE)
+# CBPActivity::CalcInlinePattern: `{{=…}}` up to the first `}}` that a character other than
+# `}` (or the end) follows; that character is part of the match and is put back.
+_INLINE_CALC = re.compile(r"\{\{=\s*(.*?)\s*\}\}([^}]|$)", re.DOTALL | re.IGNORECASE)
 
 TYPE_MODIFIERS = {"bool", "int", "double", "string", "text", "date", "datetime", "time",
                   "user", "select", "file", "internalselect"}
@@ -52,7 +56,11 @@ class Sources(Protocol):
 
     def rng(self) -> random.Random: ...
 
-    def document_url(self) -> str: ...
+    def document_path(self) -> str: ...
+
+    def document_name(self) -> str: ...
+
+    def host_url(self) -> str: ...
 
 
 class FormulaError(Exception):
@@ -93,12 +101,11 @@ class Evaluator:
             return raw
         if "{" not in raw and not raw.lstrip().startswith("="):
             return raw
-        formula = self.formula_body(raw)
-        if formula is not None:
+        if _CALC.match(raw):
             try:
-                return self.calculate(formula)
+                return self.calculate(raw)
             except FormulaError:
-                return self.text(raw, formulas=False)
+                return self.text(raw)
         single = _SINGLE.match(raw)
         if single is not None:
             resolved = self.token(*single.groups())
@@ -113,14 +120,13 @@ class Evaluator:
         return self.token(*single.groups()) if single is not None else None
 
     @staticmethod
-    def formula_body(raw: str) -> str | None:
-        stripped = raw.strip()
-        if stripped.startswith("="):
-            return stripped[1:]
-        whole = _WHOLE_CALC.match(raw)
-        if whole is not None and "}}" not in whole.group(1):
-            return whole.group(1)
-        return None
+    def is_formula(raw: str) -> bool:
+        return bool(_CALC.match(raw))
+
+    @staticmethod
+    def lone_token(raw: Any) -> bool:
+        """CBPActivity::parseExpression: the value is exactly one `{=Object:Field}`."""
+        return isinstance(raw, str) and _SINGLE.match(raw) is not None
 
     def text(self, raw: Any, *, formulas: bool = True) -> str:
         """A value in text: inline formulas, then tokens, each by its string form."""
@@ -140,9 +146,14 @@ class Evaluator:
 
     def _inline_formula(self, match: re.Match[str]) -> str:
         try:
-            return to_str(self.calculate(match.group(1)))
+            result = self.calculate(match.group(1))
         except FormulaError:
             return match.group(0)
+        if isinstance(result, list | dict):
+            text = ", ".join(scalar_string(item) for item in make_array_flat(result))
+        else:
+            text = scalar_string(result)
+        return text + match.group(2)
 
     def _inline_token(self, match: re.Match[str]) -> str:
         obj, field, mod1, mod2 = match.groups()

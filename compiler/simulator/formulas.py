@@ -1,238 +1,175 @@
-"""Bitrix calculated expressions (`=…`, `{{=…}}`): tokens, priorities, evaluation.
+"""Bitrix calculated expressions (`=…`, `{{=…}}`), evaluated the way Bitrix's parser does.
 
-Operator priorities, low to high, are Bitrix's (reference §4.2): comparison `= <> < > <= >=`
-(3) < `&` (4) < `+ -` (5) < `* /` (6) < `^` (7) < postfix `%` (8) < unary `+ -` (9); every
-binary operator is left-associative, so `2 ^ 3 ^ 2` is 64 as in Bitrix. Numbers are floats,
-strings have no escapes, `,` and `;` separate arguments. Anything Bitrix's parser rejects
-raises FormulaError, and the caller keeps the formula's text.
+Bitrix\\Bizproc\\Calc\\Parser::calculate (bizproc/lib/Calc/Parser.php) runs the formula's
+reverse Polish notation (compiler.simulator.calcsyntax) on a value stack. An operator
+without its operand takes null: `1 +` is 1, `* 2` is 0. `+ - * /` take a list's first
+element, the unary signs, `%` and `^` cast the list itself (a non-empty list is 1). A
+function's float result that is NAN or INF makes the formula null; an operator's does not
+(`0 ^ -1` is INF). More than one value left on the stack makes it null as well.
+
+Anything the parser rejects, and a null result, is None (FormulaError for callers that
+keep the formula's text instead, as Bitrix's parseValue does).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
+from compiler.simulator import (
+    calcsyntax,
+    datefunctions,  # noqa: F401  (registers the date functions)
+)
+from compiler.simulator.calcsyntax import Step
+from compiler.simulator.dates import date_object
 from compiler.simulator.expressions import (
-    TOKEN_PLAIN,
     Evaluator,
     FormulaError,
     register_calculator,
 )
-from compiler.simulator.functions import FUNCTIONS
-from compiler.simulator.phpvalues import first, loose_compare, loose_equal, to_float, to_str
-
-Node = tuple[Any, ...]
-
-_LEXER = re.compile(
-    r"\s*(?:"
-    r"(?P<open>\()|(?P<close>\))|(?P<sep>[,;])"
-    r"|(?P<op><=|>=|<>|[=<>&+\-*/^%])"
-    r"|(?P<num>[\d.]+)"
-    r"|'(?P<sq>[^']*)'|\"(?P<dq>[^\"]*)\""
-    r"|(?P<func>\w+)\s*\("
-    r"|(?P<var>" + TOKEN_PLAIN + r")"
-    r")\s*",
-    re.IGNORECASE,
+from compiler.simulator.functions import FUNCTIONS, Args
+from compiler.simulator.phpvalues import (
+    PhpObject,
+    current,
+    is_array,
+    loose_compare,
+    loose_equal,
+    to_float,
+    to_str,
 )
-_BINARY = {"=": 3, "<>": 3, "<": 3, ">": 3, "<=": 3, ">=": 3, "&": 4, "+": 5, "-": 5,
-           "*": 6, "/": 6, "^": 7}
-_CACHE: dict[str, Node] = {}
+
+_ARGUMENTS = {name: spec.takes_arguments for name, spec in FUNCTIONS.items()}
+_CACHE: dict[str, list[Step]] = {}
 _CACHE_LIMIT = 4096
 
 
-def tokenize(text: str) -> list[tuple[str, Any]]:
-    tokens: list[tuple[str, Any]] = []
-    position = 0
-    text = text.strip()
-    if not text:
-        raise FormulaError("Empty")
-    while position < len(text):
-        match = _LEXER.match(text, position)
-        if match is None or match.end() == position:
-            raise FormulaError(f'Syntax error "{text[position:]}"')
-        kind = match.lastgroup
-        assert kind is not None
-        if kind in ("sq", "dq"):
-            tokens.append(("str", match.group(kind)))
-        elif kind == "num":
-            tokens.append(("num", _number(match.group(kind))))
-        elif kind == "func":
-            name = match.group(kind).lower()
-            if name not in FUNCTIONS:
-                raise FormulaError(f'Unknown function "{name}"')
-            tokens.append(("func", name))
-        else:
-            tokens.append((kind, match.group(kind)))
-        position = match.end()
-    return tokens
-
-
-def _number(text: str) -> float:
-    match = re.match(r"\d*\.?\d*", text)
-    digits = match.group(0) if match else ""
-    try:
-        return float(digits) if digits not in ("", ".") else 0.0
-    except ValueError:
-        return 0.0
-
-
-class _Parser:
-    def __init__(self, tokens: list[tuple[str, Any]]):
-        self.tokens = tokens
-        self.index = 0
-
-    def peek(self) -> tuple[str, Any] | None:
-        return self.tokens[self.index] if self.index < len(self.tokens) else None
-
-    def take(self) -> tuple[str, Any]:
-        token = self.peek()
-        if token is None:
-            raise FormulaError("Incorrect order of operands")
-        self.index += 1
-        return token
-
-    def parse(self) -> Node:
-        node = self.expression(0)
-        token = self.peek()
-        if token is not None:
-            if token[0] == "close":
-                raise FormulaError('Unmatched closing bracket ")"')
-            raise FormulaError("Incorrect order of operands")
-        return node
-
-    def expression(self, minimum: int) -> Node:
-        left = self.operand()
-        while True:
-            token = self.peek()
-            if token is None or token[0] != "op" or token[1] not in _BINARY:
-                return left
-            priority = _BINARY[token[1]]
-            if priority < minimum:
-                return left
-            self.index += 1
-            right = self.expression(priority + 1)
-            left = ("bin", token[1], left, right)
-
-    def operand(self) -> Node:
-        kind, value = self.take()
-        if kind == "op" and value in ("+", "-"):
-            node: Node = ("neg" if value == "-" else "pos", self.operand())
-        elif kind == "num" or kind == "str":
-            node = ("const", value)
-        elif kind == "var":
-            node = ("var", value)
-        elif kind == "func":
-            node = ("call", value, self.arguments())
-        elif kind == "open":
-            items = self.arguments()
-            node = items[0] if len(items) == 1 else ("list", items)
-            if not items:
-                raise FormulaError("Incorrect order of operands")
-        elif kind == "close":
-            raise FormulaError('Unmatched closing bracket ")"')
-        else:
-            raise FormulaError("Incorrect order of operands")
-        while (token := self.peek()) is not None and token == ("op", "%"):
-            self.index += 1
-            node = ("pct", node)
-        return node
-
-    def arguments(self) -> list[Node]:
-        """Comma-separated expressions up to the matching ')'; the '(' is consumed."""
-        items: list[Node] = []
-        token = self.peek()
-        if token is not None and token[0] == "close":
-            self.index += 1
-            return items
-        while True:
-            items.append(self.expression(0))
-            token = self.peek()
-            if token is None:
-                raise FormulaError('Unmatched opening bracket "("')
-            self.index += 1
-            if token[0] == "close":
-                return items
-            if token[0] != "sep":
-                raise FormulaError("Incorrect order of operands")
-            after = self.peek()
-            if after is not None and after[0] == "close":  # a trailing comma is tolerated
-                self.index += 1
-                return items
-
-
-def parse(text: str) -> Node:
-    node = _CACHE.get(text)
-    if node is None:
-        node = _Parser(tokenize(text)).parse()
+def notation(text: str) -> list[Step]:
+    """The formula's reverse Polish notation (cached); FormulaError where Bitrix reports one."""
+    cached = _CACHE.get(text)
+    if cached is None:
+        cached = calcsyntax.notation(text, _ARGUMENTS)
         if len(_CACHE) >= _CACHE_LIMIT:
             _CACHE.clear()
-        _CACHE[text] = node
-    return node
+        _CACHE[text] = cached
+    return cached
 
 
+# ── evaluation ───────────────────────────────────────────────────────────────────────────
 def calculate(evaluator: Evaluator, text: str) -> Any:
-    """The formula's value; FormulaError where Bitrix's calculate() would return null."""
-    result = _eval(parse(text), evaluator)
+    """Parser::calculate: the formula's value; FormulaError where Bitrix's is null."""
+    result = evaluate(evaluator, text)
     if result is None:
         raise FormulaError("Empty result")
     return result
 
 
-def _eval(node: Node, ev: Evaluator) -> Any:
-    kind = node[0]
-    if kind == "const":
-        return node[1]
-    if kind == "var":
-        found = ev.typed(node[1])
-        return None if found is None else found.value
-    if kind == "bin":
-        return _binary(node[1], _eval(node[2], ev), _eval(node[3], ev))
-    if kind == "call":
-        args = [_eval(arg, ev) for arg in node[2]]
-        result = FUNCTIONS[node[1]](ev.sources, args)
-        if isinstance(result, float) and (math.isnan(result) or math.isinf(result)):
-            raise FormulaError(f'Incorrect arguments of function "{node[1]}"')
-        return result
-    if kind == "neg":
-        return -to_float(_eval(node[1], ev))
-    if kind == "pos":
-        return to_float(_eval(node[1], ev))
-    if kind == "pct":
-        return to_float(_eval(node[1], ev)) / 100
-    if kind == "list":
-        return [_eval(item, ev) for item in node[1]]
-    raise FormulaError("Syntax error")
+def evaluate(evaluator: Evaluator, text: str) -> Any:
+    """The value of `text` (with or without its leading `=`), None where Bitrix's is null.
 
-
-def _binary(op: str, a: Any, b: Any) -> Any:
-    if op == "&":
-        return to_str(a) + to_str(b)
-    if op == "=":
-        return loose_equal(a, b)
-    if op == "<>":
-        return not loose_equal(a, b)
-    if op in ("<", ">", "<=", ">="):
-        result = loose_compare(a, b)
-        return {"<": result < 0, ">": result > 0, "<=": result <= 0, ">=": result >= 0}[op]
-    x, y = to_float(first(a)), to_float(first(b))
-    if op == "+":
-        return x + y
-    if op == "-":
-        return x - y
-    if op == "*":
-        return x * y
-    if op == "/":
-        if y == 0:
-            raise FormulaError("Division by zero")
-        return x / y
+    Date objects met on the way (date variables, date functions) come back as their text.
+    """
     try:
-        power = x ** y
-    except (OverflowError, ZeroDivisionError) as error:
-        raise FormulaError("Incorrect order of operands") from error
-    if isinstance(power, complex):
-        return math.nan
-    return float(power)
+        steps = notation(text)
+    except FormulaError:
+        return None
+    stack: list[Any] = []
+    for kind, value in steps:
+        if kind == "const":
+            stack.append(value)
+        elif kind == "var":
+            stack.append(_variable(evaluator, value))
+        else:
+            try:
+                stack.append(_operate(value, stack, evaluator))
+            except FormulaError:
+                return None
+    if len(stack) > 1:
+        return None  # Incorrect order of operands
+    return _plain(stack.pop()) if stack else None
+
+
+def _pop(stack: list[Any]) -> Any:
+    return stack.pop() if stack else None
+
+
+def _variable(evaluator: Evaluator, token: str) -> Any:
+    # The tokenizer's variable tokens are exactly the lone-token pattern Parser.php checks.
+    found = evaluator.typed(token)
+    if found is None:
+        return None
+    # BaseType\Date::internalizeValue: a date or datetime value is an object in formulas.
+    if found.info.base in ("date", "datetime"):
+        return date_object(found.value, found.info.base)
+    return found.value
+
+
+def _operate(operator: str, stack: list[Any], evaluator: Evaluator) -> Any:
+    if operator == "@":
+        return [_pop(stack)]
+    if operator in ("+m", "-m", "%"):
+        number = to_float(_pop(stack))  # no first-element rule for the unary operators
+        return {"+m": number, "-m": -number, "%": number / 100}[operator]
+    if operator in FUNCTIONS:
+        return _call(operator, stack, evaluator)
+    right, left = _pop(stack), _pop(stack)
+    if operator == ";":
+        if not (isinstance(left, list) and left and left[0] is not None):
+            left = [left]
+        return [*left, right]
+    if operator == "&":
+        return to_str(left) + to_str(right)
+    if operator in ("=", "<>"):
+        return loose_equal(left, right) == (operator == "=")
+    if operator in ("<", ">", "<=", ">="):
+        order = loose_compare(left, right)
+        return {"<": order < 0, ">": order > 0, "<=": order <= 0, ">=": order >= 0}[operator]
+    if operator == "^":
+        return _power(to_float(left), to_float(right))
+    x, y = to_float(current(left)), to_float(current(right))
+    if operator == "+":
+        return x + y
+    if operator == "-":
+        return x - y
+    if operator == "*":
+        return x * y
+    if y == 0:
+        raise FormulaError("Division by zero")
+    return x / y
+
+
+def _power(base: float, exponent: float) -> float:
+    """PHP's float `**`: INF on overflow and for 0 ** negative, NAN for a complex result."""
+    try:
+        result = base ** exponent
+    except ZeroDivisionError:
+        return math.copysign(math.inf, base) if exponent % 2 == 1 else math.inf
+    except OverflowError:
+        return math.inf if base > 0 or exponent % 2 == 0 else -math.inf
+    return math.nan if isinstance(result, complex) else float(result)
+
+
+def _call(name: str, stack: list[Any], evaluator: Evaluator) -> Any:
+    spec = FUNCTIONS[name]
+    values: list[Any] = []
+    if spec.takes_arguments:
+        given = _pop(stack)
+        values = list(given.values()) if isinstance(given, dict) else \
+            given if isinstance(given, list) else [given]
+    result = spec.run(evaluator.sources, Args(values))
+    if isinstance(result, float) and not math.isfinite(result):
+        raise FormulaError(f'Incorrect arguments of function "{name}"')
+    return result
+
+
+def _plain(value: Any) -> Any:
+    """A result as the simulator stores values: date objects as their text."""
+    if isinstance(value, PhpObject):
+        return value.text
+    if is_array(value):
+        if isinstance(value, dict):
+            return {key: _plain(item) for key, item in value.items()}
+        return [_plain(item) for item in value]
+    return value
 
 
 register_calculator(calculate)

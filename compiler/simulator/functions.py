@@ -1,168 +1,220 @@
-"""Calc functions of Bitrix formulas (Bitrix\\Bizproc\\Calc\\Libs), by name.
+"""Calc functions of Bitrix formulas (bizproc/lib/Calc/Libs/*.php), by name.
 
-Each takes the workflow's sources (for the clock, the random generator and the people)
-and the evaluated arguments. A function given arguments it cannot use returns None, which
-makes the whole formula fall back to text, as in Bitrix.
+Each function takes the workflow's sources (for the clock, the random generator and the
+document) and its arguments as Bitrix's Calc\\Arguments holds them: `arg(i)` is the i-th
+argument or null, `single(i)` its first element when it is a list, `flat()` every leaf. A
+function returns None where Bitrix's returns null, which makes the whole formula null (the
+property then keeps its text). The date functions are in compiler.simulator.datefunctions.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import string
-import urllib.parse
 from collections.abc import Callable
-from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
 from typing import Any
 
-from compiler.simulator import dates
 from compiler.simulator.expressions import Sources
 from compiler.simulator.phpvalues import (
+    PhpObject,
+    array_values,
     first,
     flatten,
-    is_numeric,
-    loose_compare,
+    is_array,
+    is_scalar,
+    make_array_flat,
+    mb_substr,
+    number_format,
+    php_ceil,
+    php_empty,
+    php_floor,
+    php_max,
+    php_min,
+    php_round,
+    php_trim,
+    scalar_string,
+    title_case,
     to_float,
     to_int,
     to_str,
     truthy,
+    urlencode,
 )
 
-Function = Callable[[Sources, list[Any]], Any]
-FUNCTIONS: dict[str, Function] = {}
+
+@dataclass(frozen=True)
+class Args:
+    """Calc\\Arguments (bizproc/lib/Calc/Arguments.php)."""
+
+    values: list[Any]
+
+    def arg(self, index: int) -> Any:
+        return self.values[index] if index < len(self.values) else None
+
+    def single(self, index: int) -> Any:
+        return first(self.arg(index))
+
+    def flat(self) -> list[Any]:
+        return flatten(self.values)
 
 
-def function(*names: str) -> Callable[[Function], Function]:
+Function = Callable[[Sources, Args], Any]
+
+
+@dataclass(frozen=True)
+class Spec:
+    run: Function
+    takes_arguments: bool  # 'args' => false: the parser gives it no argument list
+
+
+FUNCTIONS: dict[str, Spec] = {}
+
+
+def function(*names: str, takes_arguments: bool = True) -> Callable[[Function], Function]:
     def register(fn: Function) -> Function:
         for name in names:
-            FUNCTIONS[name] = fn
+            FUNCTIONS[name] = Spec(fn, takes_arguments)
         return fn
     return register
 
 
-def _arg(args: list[Any], index: int, default: Any = None) -> Any:
-    return args[index] if index < len(args) else default
+def _string_or_none(value: Any) -> str | None:
+    return scalar_string(value) if is_scalar(value) else None
 
 
-# ── logic ────────────────────────────────────────────────────────────────────────────────
-@function("true")
-def _true(src: Sources, args: list[Any]) -> Any:
+# ── logic: bizproc/lib/Calc/Libs/LogicLib.php ─────────────────────────────────────────────
+@function("true", takes_arguments=False)
+def _true(src: Sources, args: Args) -> Any:
     return True
 
 
-@function("false")
-def _false(src: Sources, args: list[Any]) -> Any:
+@function("false", takes_arguments=False)
+def _false(src: Sources, args: Args) -> Any:
     return False
 
 
 @function("if")
-def _if(src: Sources, args: list[Any]) -> Any:
-    return _arg(args, 1) if truthy(_arg(args, 0)) else _arg(args, 2, "")
+def _if(src: Sources, args: Args) -> Any:
+    # The third argument is not defaulted: if(0, "yes") is null.
+    return args.arg(1) if truthy(args.arg(0)) else args.arg(2)
 
 
 @function("and")
-def _and(src: Sources, args: list[Any]) -> Any:
-    return all(truthy(v) for v in flatten(args))
+def _and(src: Sources, args: Args) -> Any:
+    # count(array_filter($flat)) === count($flat): true for no arguments at all, but the
+    # parser passes one null for `and()`, which makes it false.
+    return all(truthy(value) for value in args.flat())
 
 
 @function("or")
-def _or(src: Sources, args: list[Any]) -> Any:
-    return any(truthy(v) for v in flatten(args))
+def _or(src: Sources, args: Args) -> Any:
+    return any(truthy(value) for value in args.flat())
 
 
 @function("not")
-def _not(src: Sources, args: list[Any]) -> Any:
-    return not truthy(first(_arg(args, 0)))
+def _not(src: Sources, args: Args) -> Any:
+    return not truthy(args.arg(0))
 
 
-# ── strings ──────────────────────────────────────────────────────────────────────────────
+# ── strings: bizproc/lib/Calc/Libs/StringLib.php ─────────────────────────────────────────
 @function("numberformat")
-def _numberformat(src: Sources, args: list[Any]) -> Any:
-    number = to_float(first(_arg(args, 0)))
-    decimals = max(0, to_int(_arg(args, 1, 0)))
-    point = to_str(_arg(args, 2, "."))
-    separator = to_str(_arg(args, 3, ","))
-    rounded = _php_round(number, decimals)
-    whole, _, fraction = f"{abs(rounded):.{decimals}f}".partition(".")
-    groups: list[str] = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    text = separator.join(groups) + (point + fraction if decimals else "")
-    return ("-" if rounded < 0 else "") + text
+def _numberformat(src: Sources, args: Args) -> Any:
+    number = to_float(args.single(0))
+    decimals = to_int(args.arg(1) if truthy(args.arg(1)) else 0)
+    point = args.arg(2)
+    separator = args.arg(3)
+    point = scalar_string(point) if is_scalar(point) else "."
+    separator = scalar_string(separator) if is_scalar(separator) else ","
+    return number_format(number, decimals, point, separator)
 
 
 @function("substr")
-def _substr(src: Sources, args: list[Any]) -> Any:
-    text = to_str(_arg(args, 0, ""))
-    start = to_int(_arg(args, 1, 0))
-    length = to_int(_arg(args, 2, 0))
-    if start < 0:
-        start = max(0, len(text) + start)
-    if not length:
-        return text[start:]
-    if length < 0:
-        return text[start:length]
-    return text[start:start + length]
+def _substr(src: Sources, args: Args) -> Any:
+    text = args.single(0)
+    start, length = to_int(args.arg(1)), to_int(args.arg(2))
+    if is_array(text):
+        return None
+    if not truthy(text):  # "0" too
+        return ""
+    return mb_substr(scalar_string(text), start, length if length else None)
 
 
 @function("strpos")
-def _strpos(src: Sources, args: list[Any]) -> Any:
-    haystack, needle = to_str(_arg(args, 0, "")), to_str(_arg(args, 1, ""))
-    offset = to_int(_arg(args, 2, 0))
-    position = haystack.find(needle, offset)
+def _strpos(src: Sources, args: Args) -> Any:
+    haystack, needle = args.single(0), args.single(1)
+    if php_empty(haystack) or is_array(haystack) or is_array(needle):
+        return False  # "0" counts as empty
+    text, wanted = scalar_string(haystack), scalar_string(needle)
+    offset = max(-len(text), min(len(text), to_int(args.arg(2))))
+    if offset < 0:
+        offset += len(text)
+    position = text.find(wanted, offset)
     return False if position < 0 else position
 
 
 @function("strlen")
-def _strlen(src: Sources, args: list[Any]) -> Any:
-    return len(to_str(_arg(args, 0, "")))
+def _strlen(src: Sources, args: Args) -> Any:
+    text = _string_or_none(args.single(0))
+    return None if text is None else len(text)
 
 
 @function("randstring")
-def _randstring(src: Sources, args: list[Any]) -> Any:
-    length = to_int(_arg(args, 0, 10)) or 10
+def _randstring(src: Sources, args: Args) -> Any:
+    # Main\Security\Random::getString($length, true): letters and digits.
+    length = max(0, to_int(args.single(0)))
     alphabet = string.ascii_letters + string.digits
     return "".join(src.rng().choice(alphabet) for _ in range(length))
 
 
 @function("strtolower")
-def _lower(src: Sources, args: list[Any]) -> Any:
-    return to_str(_arg(args, 0, "")).lower()
+def _lower(src: Sources, args: Args) -> Any:
+    text = _string_or_none(args.single(0))
+    return None if text is None else text.lower()
 
 
 @function("strtoupper")
-def _upper(src: Sources, args: list[Any]) -> Any:
-    return to_str(_arg(args, 0, "")).upper()
+def _upper(src: Sources, args: Args) -> Any:
+    text = _string_or_none(args.single(0))
+    return None if text is None else text.upper()
 
 
 @function("ucwords")
-def _ucwords(src: Sources, args: list[Any]) -> Any:
-    return " ".join(w[:1].upper() + w[1:] for w in to_str(_arg(args, 0, "")).split(" "))
+def _ucwords(src: Sources, args: Args) -> Any:
+    text = _string_or_none(args.single(0))
+    return None if text is None else title_case(text)
 
 
 @function("ucfirst")
-def _ucfirst(src: Sources, args: list[Any]) -> Any:
-    text = to_str(_arg(args, 0, ""))
-    return text[:1].upper() + text[1:]
+def _ucfirst(src: Sources, args: Args) -> Any:
+    text = _string_or_none(args.single(0))
+    return None if text is None else text[:1].upper() + text[1:]
 
 
 @function("trim")
-def _trim(src: Sources, args: list[Any]) -> Any:
-    values = [to_str(v).strip() for v in flatten(args)]
-    return values[0] if len(values) == 1 else values
+def _trim(src: Sources, args: Args) -> Any:
+    values = [php_trim(scalar_string(value)) for value in args.flat()
+              if is_scalar(value) or isinstance(value, PhpObject)]
+    if len(values) > 1:
+        return values
+    return values[0] if values else ""
 
 
 @function("urlencode")
-def _urlencode(src: Sources, args: list[Any]) -> Any:
-    return urllib.parse.quote_plus(to_str(_arg(args, 0, "")))
+def _urlencode(src: Sources, args: Args) -> Any:
+    text = args.single(0)
+    if is_array(text) and len(array_values(text)) == 1:
+        text = to_str(text)
+    if not is_scalar(text):
+        return None
+    return urlencode(scalar_string(text))
 
 
+# jsonval is in the reference (bitrix-format.md §4.2) but not in the Calc libraries read
+# (bizproc/lib/Calc/Libs/, 2025): its behaviour here is the reference's, not checked.
 @function("jsonval")
-def _jsonval(src: Sources, args: list[Any]) -> Any:
-    path, raw = to_str(_arg(args, 0, "")), _arg(args, 1, "")
+def _jsonval(src: Sources, args: Args) -> Any:
+    path, raw = to_str(args.arg(0)), args.arg(1)
     try:
         data = json.loads(raw) if isinstance(raw, str) else raw
     except ValueError:
@@ -177,249 +229,127 @@ def _jsonval(src: Sources, args: list[Any]) -> Any:
     return data
 
 
-# ── math ─────────────────────────────────────────────────────────────────────────────────
-def _number_or_none(value: Any) -> float | None:
-    value = first(value)
-    if value is None or value == "" or (isinstance(value, str) and not is_numeric(value)):
-        return None
-    return to_float(value)
-
-
-def _php_round(number: float, precision: int) -> float:
-    """PHP rounds halves away from zero (Python rounds them to even)."""
-    quantum = Decimal(1).scaleb(-precision)
-    rounded = Decimal(repr(number)).quantize(quantum, rounding=ROUND_HALF_UP)
-    return float(rounded)
-
-
+# ── math: bizproc/lib/Calc/Libs/MathLib.php ──────────────────────────────────────────────
+# Every math function casts its argument with (float), so text is 0: round("abc") is 0.
 @function("abs")
-def _abs(src: Sources, args: list[Any]) -> Any:
-    number = _number_or_none(_arg(args, 0))
-    return None if number is None else abs(number)
+def _abs(src: Sources, args: Args) -> Any:
+    return abs(to_float(args.single(0)))
 
 
 @function("intval")
-def _intval(src: Sources, args: list[Any]) -> Any:
-    return to_int(first(_arg(args, 0)))
+def _intval(src: Sources, args: Args) -> Any:
+    return to_int(args.single(0))
 
 
 @function("floatval")
-def _floatval(src: Sources, args: list[Any]) -> Any:
-    return to_float(first(_arg(args, 0)))
-
-
-@function("min")
-def _min(src: Sources, args: list[Any]) -> Any:
-    values = [v for v in flatten(args) if v is not None]
-    if not values:
-        return None
-    best = values[0]
-    for value in values[1:]:
-        if loose_compare(value, best) < 0:
-            best = value
-    return best
-
-
-@function("max")
-def _max(src: Sources, args: list[Any]) -> Any:
-    values = [v for v in flatten(args) if v is not None]
-    if not values:
-        return None
-    best = values[0]
-    for value in values[1:]:
-        if loose_compare(value, best) > 0:
-            best = value
-    return best
-
-
-@function("rand")
-def _rand(src: Sources, args: list[Any]) -> Any:
-    low = to_int(_arg(args, 0, 0))
-    high = to_int(_arg(args, 1, 2**31 - 1))
-    return src.rng().randint(min(low, high), max(low, high))
+def _floatval(src: Sources, args: Args) -> Any:
+    return to_float(args.single(0))
 
 
 @function("round")
-def _round(src: Sources, args: list[Any]) -> Any:
-    number = _number_or_none(_arg(args, 0))
-    return None if number is None else _php_round(number, to_int(_arg(args, 1, 0)))
+def _round(src: Sources, args: Args) -> Any:
+    return php_round(to_float(args.single(0)), to_int(args.arg(1)))
 
 
 @function("ceil")
-def _ceil(src: Sources, args: list[Any]) -> Any:
-    number = _number_or_none(_arg(args, 0))
-    return None if number is None else float(math.ceil(number))
+def _ceil(src: Sources, args: Args) -> Any:
+    return php_ceil(to_float(args.single(0)))
 
 
 @function("floor")
-def _floor(src: Sources, args: list[Any]) -> Any:
-    number = _number_or_none(_arg(args, 0))
-    return None if number is None else float(math.floor(number))
+def _floor(src: Sources, args: Args) -> Any:
+    return php_floor(to_float(args.single(0)))
 
 
-# ── dates ────────────────────────────────────────────────────────────────────────────────
-def _moment(src: Sources, value: Any) -> datetime | None:
-    if value is None or value == "":
-        return src.now()
-    return dates.parse(value)
+@function("min")
+def _min(src: Sources, args: Args) -> Any:
+    values = [value for value in args.flat() if is_scalar(value)]
+    return php_min(values) if values else False
 
 
-@function("date")
-def _date(src: Sources, args: list[Any]) -> Any:
-    moment = _moment(src, _arg(args, 1))
-    return None if moment is None else dates.php_date(to_str(_arg(args, 0, "")), moment)
+@function("max")
+def _max(src: Sources, args: Args) -> Any:
+    values = [value for value in args.flat() if is_scalar(value)]
+    return php_max(values) if values else False
 
 
-@function("locdate")
-def _locdate(src: Sources, args: list[Any]) -> Any:
-    return _date(src, args)
-
-
-@function("dateadd")
-def _dateadd(src: Sources, args: list[Any]) -> Any:
-    moment = dates.parse(_arg(args, 0))
-    parts = dates.parse_interval(to_str(_arg(args, 1, "")))
-    if moment is None or parts is None:
+@function("rand")
+def _rand(src: Sources, args: Args) -> Any:
+    low, high = to_int(args.single(0)), to_int(args.single(1))
+    if not high:
+        high = 2**31 - 1  # mt_getrandmax()
+    if low > high:
         return None
-    return dates.format_datetime(dates.add_interval(moment, parts))
+    return src.rng().randint(low, high)
 
 
-@function("datediff")
-def _datediff(src: Sources, args: list[Any]) -> Any:
-    start, end = dates.parse(_arg(args, 0)), dates.parse(_arg(args, 1))
-    if start is None or end is None:
-        return None
-    return dates.date_interval_format(to_str(_arg(args, 2, "%a")), start, end)
-
-
-@function("addworkdays")
-def _addworkdays(src: Sources, args: list[Any]) -> Any:
-    moment = dates.parse(_arg(args, 0))
-    if moment is None:
-        return None
-    return dates.format_datetime(dates.add_workdays(moment, to_int(_arg(args, 1, 0))))
-
-
-@function("workdateadd")
-def _workdateadd(src: Sources, args: list[Any]) -> Any:
-    """Working time: Monday to Friday, 9:00 to 18:00 (no portal calendar here)."""
-    moment = dates.parse(_arg(args, 0))
-    parts = dates.parse_interval(to_str(_arg(args, 1, "")))
-    if moment is None or parts is None:
-        return None
-    days = parts.get("d", 0) + parts.get("w", 0) * 5
-    minutes = parts.get("h", 0) * 60 + parts.get("i", 0)
-    result = dates.add_workdays(moment, days)
-    while minutes > 0:
-        if result.weekday() >= 5 or result.hour >= 18:
-            result = dates.add_workdays(result.replace(hour=9, minute=0, second=0), 1)
-            continue
-        if result.hour < 9:
-            result = result.replace(hour=9, minute=0, second=0)
-        left_today = (18 - result.hour) * 60 - result.minute
-        step = min(minutes, left_today)
-        result += timedelta(minutes=step)
-        minutes -= step
-    return dates.format_datetime(result)
-
-
-@function("isworkday")
-def _isworkday(src: Sources, args: list[Any]) -> Any:
-    moment = _moment(src, _arg(args, 0))
-    return None if moment is None else dates.is_workday(moment)
-
-
-@function("isworktime")
-def _isworktime(src: Sources, args: list[Any]) -> Any:
-    moment = _moment(src, _arg(args, 0))
-    return None if moment is None else dates.is_workday(moment) and 9 <= moment.hour < 18
-
-
-@function("touserdate")
-def _touserdate(src: Sources, args: list[Any]) -> Any:
-    moment = _moment(src, _arg(args, 1))
-    return None if moment is None else dates.format_datetime(moment)
-
-
-@function("getuserdateoffset")
-def _getuserdateoffset(src: Sources, args: list[Any]) -> Any:
-    return 0
-
-
-@function("strtotime")
-def _strtotime(src: Sources, args: list[Any]) -> Any:
-    base = _moment(src, _arg(args, 1))
-    text = to_str(_arg(args, 0, "")).strip()
-    moment = dates.parse(text)
-    if moment is None and base is not None:
-        parts = dates.parse_interval(text.replace("+", ""))
-        moment = dates.add_interval(base, parts) if parts is not None else None
-    return None if moment is None else dates.format_datetime(moment)
-
-
-@function("settime")
-def _settime(src: Sources, args: list[Any]) -> Any:
-    moment = dates.parse(_arg(args, 0))
-    if moment is None:
-        return None
-    hour, minute = to_int(_arg(args, 1, 0)), to_int(_arg(args, 2, 0))
-    offset = max(-43200, min(43200, to_int(_arg(args, 3, 0))))
-    result = moment.replace(hour=0, minute=0, second=0) + timedelta(
-        hours=hour, minutes=minute, seconds=offset)
-    return dates.format_datetime(result)
-
-
-# ── arrays ───────────────────────────────────────────────────────────────────────────────
+# ── arrays: bizproc/lib/Calc/Libs/ArrayLib.php ───────────────────────────────────────────
 @function("implode")
-def _implode(src: Sources, args: list[Any]) -> Any:
-    glue = to_str(_arg(args, 0, ""))
-    return glue.join(to_str(v) for v in flatten(args[1:]))
+def _implode(src: Sources, args: Args) -> Any:
+    # Only the second argument is joined: implode(",", a, b) is a.
+    glue = args.arg(0)
+    if not is_scalar(glue):
+        return None
+    pieces = make_array_flat(args.arg(1))
+    if not pieces:
+        return ""
+    return scalar_string(glue).join(scalar_string(piece) if not is_array(piece)
+                                    else "Array" for piece in pieces)
 
 
 @function("explode")
-def _explode(src: Sources, args: list[Any]) -> Any:
-    delimiter, text = to_str(_arg(args, 0, "")), _arg(args, 1, "")
-    if not delimiter:
-        return None
-    if isinstance(text, list):
-        return [part for item in text for part in to_str(item).split(delimiter)]
-    return to_str(text).split(delimiter)
+def _explode(src: Sources, args: Args) -> Any:
+    delimiter, text = args.arg(0), args.single(1)
+    if php_empty(delimiter) or not is_scalar(text) or not is_scalar(delimiter):
+        return None  # "0" is an empty delimiter
+    return scalar_string(text).split(scalar_string(delimiter))
 
 
 @function("merge")
-def _merge(src: Sources, args: list[Any]) -> Any:
+def _merge(src: Sources, args: Args) -> Any:
     out: list[Any] = []
-    for arg in args:
-        out.extend(arg if isinstance(arg, list) else [arg])
+    for value in args.values:
+        if value is None:
+            continue  # (array)null is []
+        out.extend(array_values(value) if is_array(value) else [value])
     return out
 
 
 @function("shuffle")
-def _shuffle(src: Sources, args: list[Any]) -> Any:
-    values = [v for v in flatten(args) if v is not None]
+def _shuffle(src: Sources, args: Args) -> Any:
+    values = [value for value in args.flat() if value is not None]
     src.rng().shuffle(values)
     return values
 
 
 @function("firstvalue")
-def _firstvalue(src: Sources, args: list[Any]) -> Any:
-    values = flatten(args)
+def _firstvalue(src: Sources, args: Args) -> Any:
+    values = args.flat()
     return values[0] if values else None
 
 
 @function("swirl")
-def _swirl(src: Sources, args: list[Any]) -> Any:
-    values = [v for v in flatten(args) if v is not None]
+def _swirl(src: Sources, args: Args) -> Any:
+    values = [value for value in args.flat() if value is not None]
     return values[1:] + values[:1]
 
 
-# ── document ─────────────────────────────────────────────────────────────────────────────
+# ── document: bizproc/lib/Calc/Libs/DocumentLib.php ──────────────────────────────────────
 @function("getdocumenturl")
-def _getdocumenturl(src: Sources, args: list[Any]) -> Any:
-    url = src.document_url()
-    fmt = to_str(_arg(args, 0, "")).lower()
+def _getdocumenturl(src: Sources, args: Args) -> Any:
+    fmt, external = args.arg(0), args.arg(1)
+    url = src.document_path()
+    if truthy(external):
+        url = src.host_url() + url
     if fmt == "bb":
-        return f"[url={url}]{url}[/url]"
+        return f"[url={url}]{src.document_name()}[/url]"
     if fmt == "html":
-        return f'<a href="{url}">{url}</a>'
+        return f'<a href="{url}" target="_blank">{_html_escape(src.document_name())}</a>'
     return url
+
+
+def _html_escape(text: str) -> str:
+    # htmlspecialcharsbx(): & < > " (not ')
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+

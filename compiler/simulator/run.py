@@ -32,6 +32,7 @@ from compiler.simulator.model import (
     Terminated,
     TraceEntry,
 )
+from compiler.simulator.phpvalues import to_str
 from compiler.simulator.types import FieldInfo, convert
 from compiler.simulator.waits import YIELD, AnyOf, CommandWait, EventWait, Wait
 
@@ -199,9 +200,18 @@ class Run:
     def rng(self) -> random.Random:
         return self._rng
 
-    def document_url(self) -> str:
+    def document_path(self) -> str:
+        """The document's page on the portal, without the host (getDocumentAdminPage)."""
         module, _entity, kind = ([*list(self.runtime.document_type), "", "", ""])[:3]
-        return f"{self.runtime.host_url}/{module}/{kind.lower()}/{self.runtime.document_id}/"
+        return f"/{module}/{kind.lower()}/{self.runtime.document_id}/"
+
+    def document_name(self) -> str:
+        """The document's name as the document service gives it: its TITLE."""
+        found = self.document_field("TITLE")
+        return "" if found is None else to_str(found.value)
+
+    def host_url(self) -> str:
+        return self.runtime.host_url
 
     def lookup(self, obj: str, field_name: str) -> Lookup | None:
         kind = obj.lower()
