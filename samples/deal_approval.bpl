@@ -39,7 +39,8 @@ workflow deal_approval for crm.deal {
     // `if` becomes IfElseActivity with one IfElseBranchActivity per branch. Every test of
     // this condition reads a document field, so Bitrix stores a `fieldcondition`.
     // `changed` (operator `modified`) holds when the edit that started the workflow changed
-    // the amount (and always on create): other edits of the deal do not ask again.
+    // the amount: other edits of the deal do not ask again. On create and on a start by
+    // hand Bitrix lists no changed fields, so `changed` is false there.
     if doc.OPPORTUNITY changed and doc.OPPORTUNITY > param.limit and doc.CLOSED != true {
         // SetStateTitleActivity: the status text shown on the deal's workflow list.
         status "Waiting for approval"

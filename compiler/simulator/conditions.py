@@ -1,25 +1,47 @@
-"""Branch and loop conditions (reference §5): the four condition kinds, every operator, and
-Bitrix's joiner algorithm.
+"""Branch and loop conditions (reference §5): the condition kinds, every operator, joiners.
 
-Joiners: an item with joiner 1 (OR) starts a new group whose value is the item's result; an
-item with joiner 0 (AND) falsifies the current group when false; the condition holds when
-any group holds. The result starts as one true group, so a first item joined with OR leaves
-that group in place and the condition is always true — exactly Bitrix's behaviour.
+Each kind builds the items Bitrix's condition activities build
+(bizproc/install/activities/bitrix/{fieldcondition,propertyvariablecondition,
+mixedcondition}): the field's stored value, its type, and the condition's value parsed
+and converted to that type (CBPActivity::parseValue with the type). The operators are
+Bizproc\\Activity\\Operator\\* (bizproc/lib/activity/operator/), comparing through the
+type's compareValues (compiler.simulator.types.compare_values).
+
+Joiners (bizproc/lib/activity/conditiongroup.php): an item with joiner 1 (OR) starts a new
+group whose value is the item's result; an item with joiner 0 (AND) falsifies the current
+group when false; the condition holds when any group holds. The result starts as one true
+group, so a first item joined with OR leaves that group in place and the condition is
+always true — exactly Bitrix's behaviour.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from compiler.simulator.expressions import Evaluator, Lookup
-from compiler.simulator.phpvalues import is_empty_value, loose_compare, to_str
-from compiler.simulator.types import FieldInfo, compare_key, convert
+from compiler.simulator.expressions import Evaluator, FormulaError, Lookup
+from compiler.simulator.phpvalues import (
+    PhpObject,
+    array_values,
+    current,
+    flatten,
+    in_array,
+    is_empty_value,
+    is_scalar,
+    php_empty,
+    php_identical,
+    scalar_string,
+)
+from compiler.simulator.types import FieldInfo, compare_values, string_to_type
 
 CONDITION_KINDS = ("fieldcondition", "propertyvariablecondition", "mixedcondition",
                    "truecondition", "codecondition")
 JOIN_OR = 1
+_STRING = FieldInfo("string")
+
+Users = Callable[[Any], list[int]]
 
 
 class ConditionError(Exception):
@@ -29,7 +51,7 @@ class ConditionError(Exception):
 class ConditionSources(Protocol):
     evaluator: Evaluator
 
-    def document_field(self, code: str) -> Lookup | None: ...
+    def document_value(self, code: str) -> tuple[Any, FieldInfo | None]: ...
 
     def parameter_or_variable(self, name: str) -> Lookup | None: ...
 
@@ -37,14 +59,16 @@ class ConditionSources(Protocol):
 
     def modified_fields(self) -> list[str] | None: ...
 
+    def extract_users(self, value: Any) -> list[int]: ...
+
 
 @dataclass(frozen=True)
 class Item:
-    found: Lookup | None  # None: the source does not exist
     operator: str
-    value: Any
+    field_value: Any  # the value checked (valueToCheck)
+    value: Any  # the condition's value, parsed with the field's type
+    info: FieldInfo
     joiner: int
-    field: str = ""
 
 
 def condition_of(properties: Mapping[str, Any]) -> tuple[str, Any] | None:
@@ -60,7 +84,8 @@ def evaluate(kind: str, spec: Any, sources: ConditionSources) -> bool:
         return True
     if kind == "codecondition":
         raise ConditionError("codecondition runs PHP code, which the simulator cannot run")
-    return join(_check(item, sources) for item in items(kind, spec, sources))
+    return join((check(item, sources.extract_users), item.joiner)
+                for item in items(kind, spec, sources))
 
 
 def join(results: Iterable[tuple[bool, int]]) -> bool:
@@ -73,145 +98,238 @@ def join(results: Iterable[tuple[bool, int]]) -> bool:
     return any(groups)
 
 
-def items(kind: str, spec: Any, sources: ConditionSources) -> list[Item]:
-    if kind == "mixedcondition":
-        rows = [spec] if isinstance(spec, Mapping) else list(spec or [])
-        out = []
-        for row in rows:
-            found = sources.lookup(str(row.get("object", "")), str(row.get("field", "")))
-            out.append(Item(found, str(row.get("operator", "=")), row.get("value", ""),
-                            _joiner(row.get("joiner")), str(row.get("field", ""))))
-        return out
-    rows = spec if isinstance(spec, list) else []
-    if rows and not isinstance(rows[0], list):
-        rows = [rows]  # a single 4-tuple without the outer list
-    out = []
-    for row in rows:
-        code = str(row[0]) if row else ""
-        operator = str(row[1]) if len(row) > 1 else "="
-        value = row[2] if len(row) > 2 else ""
-        joiner = _joiner(row[3] if len(row) > 3 else 0)
-        if kind == "fieldcondition":
-            found = sources.document_field(code)
-        else:
-            found = sources.parameter_or_variable(code)
-            if found is None:
-                operator = "empty"  # Bitrix checks a missing parameter/variable for emptiness
-        out.append(Item(found, operator, value, joiner, code))
-    return out
+def _rows(spec: Any) -> list[Any]:
+    """CBPActivityCondition: no condition (or an empty one) holds; a single row is wrapped."""
+    if not spec or not isinstance(spec, list | dict):
+        return []
+    if isinstance(spec, dict) or not isinstance(spec[0], list | dict):
+        return [spec]
+    return list(spec)
 
 
 def _joiner(value: Any) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
+    # getJoiner: empty($condition[3]) is AND, anything else OR ("0" is empty, "00" is not)
+    return 0 if php_empty(value) else JOIN_OR
 
 
-def _check(item: Item, sources: ConditionSources) -> tuple[bool, int]:
-    if item.operator == "modified":
+def items(kind: str, spec: Any, sources: ConditionSources) -> list[Item]:
+    out = []
+    for row in _rows(spec):
+        if kind == "mixedcondition":
+            out.append(_mixed_item(row if isinstance(row, Mapping) else {}, sources))
+        else:
+            row = list(row.values()) if isinstance(row, Mapping) else list(row)
+            row += [None] * (4 - len(row))
+            build = _field_item if kind == "fieldcondition" else _variable_item
+            out.append(build(row, sources))
+    return out
+
+
+def _field_item(row: list[Any], sources: ConditionSources) -> Item:
+    code, operator, raw, joiner = scalar_string(row[0]), scalar_string(row[1]), row[2], row[3]
+    value, info = sources.document_value(code)
+    if value is None and code.endswith("_PRINTABLE"):
+        code = code[: -len("_PRINTABLE")]
+        value, info = sources.document_value(code)
+    if operator == "modified":
         modified = sources.modified_fields()
-        ok = modified is None or item.field.upper() in {f.upper() for f in modified}
-        return ok, item.joiner
-    if item.found is None:
-        return item.operator == "empty", item.joiner
-    value = sources.evaluator.value(item.value)
-    return operator_result(item.operator, item.found.value, value, item.found.info), item.joiner
+        return Item(operator, code, modified if modified is not None else False, _STRING,
+                    _joiner(joiner))
+    info = info or FieldInfo("")
+    return Item(operator, value, condition_value(sources.evaluator, raw, info.base), info,
+                _joiner(joiner))
 
 
-def operator_result(operator: str, field_value: Any, condition_value: Any,
-                    info: FieldInfo) -> bool:
-    """One operator of §5.4 applied to a field's value and the (evaluated) condition value."""
-    base = info.base
-    if operator == "empty":
-        return is_empty_value(field_value)
-    if operator == "!empty":
-        return not is_empty_value(field_value)
-    if operator in ("!=", "!in", "!contain"):
-        return not operator_result(operator[1:] if operator != "!=" else "=", field_value,
-                                   condition_value, info)
-    fields = _values(field_value, base)
-    if operator == "=":
-        wanted = _values(_typed(condition_value, info), base)
-        if not fields and not wanted:
-            return True
-        if len(fields) != len(wanted):
-            if len(wanted) == 1 and len(fields) == 0:
-                return _equal("", wanted[0], base)
-            return False
-        return all(_equal(a, b, base) for a, b in zip(fields, wanted, strict=True))
-    if operator in (">", ">=", "<", "<="):
-        target = _first(_values(_typed(condition_value, info), base))
-        subjects = fields or [""]
-        return all(_ordered(operator, _compare(a, target, base)) for a in subjects)
+def _variable_item(row: list[Any], sources: ConditionSources) -> Item:
+    name, operator, raw, joiner = scalar_string(row[0]), scalar_string(row[1]), row[2], row[3]
+    found = sources.parameter_or_variable(name)
+    if found is None:  # neither a parameter nor a variable: it is checked for emptiness
+        return Item("empty", None, None, _STRING, _joiner(joiner))
+    return Item(operator, found.value, condition_value(sources.evaluator, raw, found.info.base),
+                found.info, _joiner(joiner))
+
+
+def _mixed_item(row: Mapping[str, Any], sources: ConditionSources) -> Item:
+    obj, field = scalar_string(row.get("object")), scalar_string(row.get("field"))
+    operator, raw = scalar_string(row.get("operator")), row.get("value")
+    joiner = _joiner(row.get("joiner"))
+    if not obj:
+        return Item(operator, None, None, _STRING, joiner)
+    if obj.lower() == "document":
+        value, info = sources.document_value(field)
+        found = Lookup(value, info or _STRING)
+    else:
+        found = sources.lookup(obj, field) or Lookup(None, _STRING)
+    info = found.info if found.info.type else _STRING
+    if info.type == "user" and isinstance(raw, str) and ("[" in raw or "{" in raw):
+        raw = users_string_to_array(raw)  # mixedcondition::additionalExtractValue
+    return Item(operator, found.value, condition_value(sources.evaluator, raw, info.base),
+                info, joiner)
+
+
+# ── operators: bizproc/lib/activity/operator/*.php ───────────────────────────────────────
+def check(item: Item, users: Users) -> bool:
+    operator, base = item.operator, item.info.base
+    field, value = item.field_value, item.value
+    if operator == "modified":  # ConditionGroup: a strict in_array in the list of changes
+        return isinstance(value, list) and any(php_identical(field, v) for v in value)
+    if operator in ("empty", "!empty"):
+        return is_empty_value(field) == (operator == "empty")
+    if base == "user":  # BaseOperator::toBaseType
+        field, value = users(field), users(value)
+    elif base == "select" and isinstance(field, dict):
+        field = list(field)
+    if operator in ("in", "!in"):
+        return _in(field, value) == (operator == "in")
+    if operator in ("contain", "!contain"):
+        return _contain(field, value, base) == (operator == "contain")
     if operator == "between":
-        bounds = condition_value if isinstance(condition_value, list) else [condition_value]
-        low = _first(_values(_typed(bounds[0] if bounds else "", info), base))
-        high = _first(_values(_typed(bounds[1] if len(bounds) > 1 else "", info), base))
-        subject = fields[0] if fields else ""
-        return _compare(subject, low, base) >= 0 and _compare(subject, high, base) <= 0
-    if operator == "in":
-        subjects = fields or [""]
-        if isinstance(condition_value, list):
-            pool = _values(_typed(condition_value, FieldInfo(info.type, True, info.options)),
-                           base)
-            return all(any(_equal(a, b, base) for b in pool) for a in subjects)
-        haystack = to_str(condition_value)
-        return all(to_str(a) in haystack for a in subjects)
-    if operator == "contain":
-        wanted = condition_value if isinstance(condition_value, list) else [condition_value]
-        if base == "user" or isinstance(field_value, list):
-            pool = fields
-            needles = _values(_typed(wanted, FieldInfo(info.type, True, info.options)), base)
-            return all(any(_equal(a, b, base) for a in pool) for b in needles)
-        return all(to_str(w) in to_str(field_value) for w in wanted)
-    # Unknown operators fall back to a strict comparison, as Bitrix's BaseOperator does.
-    return bool(field_value == condition_value)
+        return _between(field, value, base)
+    if operator == "!=":
+        return _not_equal(field, value, base)
+    wanted = _ORDER_TESTS.get(operator)
+    if wanted is None:  # an operator Bitrix does not know compares strictly (BaseOperator)
+        return all(php_identical(f, v) for f, v in _pairs(field, value))
+    return all(compare_values(base, f, v) in wanted for f, v in _pairs(field, value))
 
 
-def _typed(value: Any, info: FieldInfo) -> Any:
-    """A condition value parsed with the field's type (Bitrix stores them as strings)."""
-    if not info.type:
-        return value
-    return convert(value, info)
+# The results of compareValues each comparison operator accepts.
+_ORDER_TESTS = {"=": (0,), ">": (1,), ">=": (0, 1), "<": (-1,), "<=": (-1, 0)}
 
 
-def _values(value: Any, base: str) -> list[Any]:
+def _as_array(value: Any) -> list[Any]:
+    """BaseOperator::valueToArray: a list; an associative array's keys; [null] for none."""
+    if isinstance(value, dict):
+        items = list(value)
+    else:
+        items = value if isinstance(value, list) else [value]
+    return items or [None]
+
+
+def _zero_as_null(value: Any, field: Any) -> tuple[Any, Any]:
+    """normalizeZeroComparing: '' against '0' or 0.0 (either way round) compares as null."""
+    if value == "" and isinstance(value, str) and _is_zero(field):
+        return None, None
+    if _is_zero(value) and field == "" and isinstance(field, str):
+        return None, None
+    return value, field
+
+
+def _is_zero(value: Any) -> bool:
+    return value == "0" if isinstance(value, str) else isinstance(value, float) and value == 0.0
+
+
+def _pairs(field: Any, value: Any) -> Iterable[tuple[Any, Any]]:
+    """Field and value elements side by side; the shorter list repeats its last element."""
+    fields, values = _as_array(field), _as_array(value)
+    for index in range(max(len(fields), len(values))):
+        f = fields[min(index, len(fields) - 1)]
+        v = values[min(index, len(values) - 1)]
+        v, f = _zero_as_null(v, f)
+        yield f, v
+
+
+def _not_equal(field: Any, value: Any, base: str) -> bool:
+    return any(compare_values(base, f, v) != 0 for f, v in _pairs(field, value))
+
+
+def _has_text(value: Any) -> bool:
+    """CBPHelper::hasStringRepresentation."""
+    return is_scalar(value) or isinstance(value, PhpObject)
+
+
+def _in(field: Any, value: Any) -> bool:
+    """InOperator: every field element is in the value list, or inside the value's text."""
+    result = False
+    for item in flatten(field if isinstance(field, list | dict) else [field]):
+        if isinstance(value, list | dict):
+            result = in_array(item, value)
+        elif _has_text(value) and _has_text(item) and scalar_string(item) != "":
+            result = scalar_string(item) in scalar_string(value)
+        # otherwise (an empty element) the previous result stands
+        if not result:
+            break
+    return result
+
+
+def _contain(field: Any, value: Any, base: str) -> bool:
+    """ContainOperator: every value element is in the field (a list element equal to it, or
+    a substring of a text element); users: no wanted user is missing."""
+    wanted = value if isinstance(value, list | dict) else [value]
+    fields = field if isinstance(field, list | dict) else [field]
     if base == "user":
-        return compare_key(value, "user")  # type: ignore[no-any-return]
-    if isinstance(value, list):
-        return [compare_key(v, base) for v in value]
-    if value is None or value == "":
-        return []
-    return [compare_key(value, base)]
+        have = {scalar_string(f) for f in array_values(fields)}
+        return all(scalar_string(w) in have for w in array_values(wanted))
+    result = False
+    for needle in flatten(wanted):
+        for item in array_values(fields):
+            if isinstance(item, list | dict):
+                result = in_array(needle, item)
+            elif _has_text(item) and _has_text(needle) and scalar_string(needle) != "":
+                result = scalar_string(needle) in scalar_string(item)
+            # an empty needle leaves the result as it was
+            if result:
+                break
+        if not result:
+            break
+    return result
 
 
-def _first(values: list[Any]) -> Any:
-    return values[0] if values else ""
+def _between(field: Any, value: Any, base: str) -> bool:
+    """BetweenOperator: the field's first element between the first elements of the two
+    bounds, both included; no zero-as-null rule here."""
+    bounds = value if isinstance(value, list) else [value]
+    low = current(bounds[0] if bounds else None)
+    high = current(bounds[1] if len(bounds) > 1 else None)
+    subject = current(field if isinstance(field, list | dict) else [field])
+    return compare_values(base, subject, low) >= 0 and compare_values(base, subject, high) <= 0
 
 
-def _equal(a: Any, b: Any, base: str) -> bool:
-    # '' against '0' or 0.0 is treated as equal ("equal-null"), as Bitrix does.
-    if {_blank(a), _blank(b)} == {True} or (_blank(a) and _zero(b)) or (_blank(b) and _zero(a)):
-        return True
-    return _compare(a, b, base) == 0
+# ── condition values: CBPActivity::parseValue($value, $type) ─────────────────────────────
+def condition_value(evaluator: Evaluator, raw: Any, base: str) -> Any:
+    """The condition's value as Bitrix parses it for a field of `base` type: references
+    resolved and converted, formulas calculated, and text converted from a string."""
+    if isinstance(raw, list):
+        out: list[Any] = []
+        for item in raw:
+            value = condition_value(evaluator, item, base)
+            if isinstance(value, list) and evaluator.lone_token(item):
+                out.extend(value)  # a reference to a list merges into the list
+            else:
+                out.append(value)
+        return out
+    if isinstance(raw, dict):
+        return {key: condition_value(evaluator, item, base) for key, item in raw.items()}
+    if not isinstance(raw, str):
+        return raw
+    now = evaluator.sources.now()
+    if evaluator.lone_token(raw):
+        found = evaluator.typed(raw)
+        if found is None:
+            return None
+        if not base or found.info.base == base:
+            return found.value
+        return string_to_type(found.value, base, now) if found.info.base in (
+            "string", "text", "") else evaluator.apply_modifiers(found, [base]).value
+    if evaluator.is_formula(raw):
+        try:
+            result = evaluator.calculate(raw)
+        except FormulaError:
+            pass
+        else:
+            return string_to_type(result, base, now)
+    return string_to_type(evaluator.text(raw), base, now)
 
 
-def _blank(value: Any) -> bool:
-    return value is None or value == ""
-
-
-def _zero(value: Any) -> bool:
-    return value in ("0", 0, 0.0) and not isinstance(value, bool)
-
-
-def _compare(a: Any, b: Any, base: str) -> int:
-    if a is None:
-        a = ""
-    if b is None:
-        b = ""
-    return loose_compare(a, b)
-
-
-def _ordered(operator: str, result: int) -> bool:
-    return {">": result > 0, ">=": result >= 0, "<": result < 0, "<=": result <= 0}[operator]
+def users_string_to_array(text: str) -> list[str]:
+    """CBPHelper::UsersStringToArray for "Name [12]; {=Document:X}": user tokens and
+    references, in order."""
+    out: list[str] = []
+    for part in re.split(r"[,;]", text):
+        part = part.strip()
+        number = re.search(r"\[(\d+)\]", part)
+        if number is not None:
+            out.append(f"user_{number.group(1)}")
+        elif part.startswith("{=") or part.startswith("user_") or part.startswith("group_"):
+            out.append(part)
+    return out

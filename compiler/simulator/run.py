@@ -293,6 +293,21 @@ class Run:
             return Lookup("", self.field_info[code])
         return None
 
+    def document_value(self, code: str) -> tuple[Any, FieldInfo | None]:
+        """A field as a condition reads it: the stored value (None when unset) and type."""
+        return self.document.get(code), self.field_info.get(code)
+
+    def extract_users(self, value: Any) -> list[int]:
+        """CBPHelper::extractUsers: user ids of tokens, groups and roles, each once."""
+        found: list[int] = []
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, str | int) or isinstance(item, bool):
+                continue
+            for user in self.directory.expand(user_tokens(item), self.roles()):
+                if user > 0 and user not in found:
+                    found.append(user)
+        return found
+
     def parameter_or_variable(self, name: str) -> Lookup | None:
         return (self._from(self.parameters, self.parameter_info, name)
                 or self._from(self.variables, self.variable_info, name))

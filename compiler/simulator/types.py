@@ -7,19 +7,26 @@ select keys, dates as strings.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from compiler.simulator import dates
 from compiler.simulator.directory import Directory, user_id_of, user_tokens
 from compiler.simulator.phpvalues import (
     float_to_string,
+    get_bool,
     is_numeric,
+    loose_compare,
+    php_trim,
+    scalar_string,
     to_float,
     to_int,
     to_str,
     truthy,
 )
+from compiler.simulator.strtotime import strtotime
 
 _TRUE_WORDS = {"y", "yes", "true", "1", "on"}
 _FALSE_WORDS = {"n", "no", "false", "0", "off", ""}
@@ -31,7 +38,7 @@ class FieldInfo:
     multiple: bool = False
     options: Any = None
 
-    @property
+    @functools.cached_property
     def base(self) -> str:
         return base_type(self.type)
 
@@ -136,19 +143,58 @@ def _printable_one(value: Any, info: FieldInfo, directory: Directory) -> str:
     return to_str(value)
 
 
-def compare_key(value: Any, base: str) -> Any:
-    """A value in the form Bitrix's type-aware comparisons use (numbers, timestamps …)."""
-    if base in ("int", "double"):
-        return None if value in ("", None) else to_float(value)
-    if base in ("date", "datetime"):
-        moment = dates.parse(value)
-        if moment is None:
-            return to_str(value)
-        if base == "date":
-            moment = moment.replace(hour=0, minute=0, second=0)
-        return float(dates.timestamp(moment))
+def string_to_type(value: Any, base: str, now: datetime) -> Any:
+    """A value converted from a string into `base`, as StringType::convertTo does it
+    (bizproc/lib/basetype/stringtype.php); types it cannot convert to keep the value.
+    Lists convert element by element. `now` is the time relative dates are read against."""
+    if isinstance(value, list):
+        return [string_to_type(item, base, now) for item in value]
+    if base not in _FROM_STRING:
+        return value
+    text = scalar_string(value)
     if base == "bool":
-        return None if value in ("", None) else to_bool_yn(value)
+        return "Y" if text.lower() in ("y", "yes", "true", "1") else "N"
+    if base == "double":
+        return to_float(text.replace(",", ".").replace(" ", ""))
+    if base == "int":
+        return to_int(text.replace(" ", ""))
     if base == "user":
-        return user_tokens(value)
-    return value
+        trimmed = php_trim(text)
+        usable = "user_" in trimmed or "group_" in trimmed or trimmed.isdigit()
+        return trimmed if usable else value
+    if base in ("date", "datetime"):
+        return _date_from_string(text, base, now)
+    return text
+
+
+_FROM_STRING = frozenset({"bool", "double", "int", "user", "date", "datetime", "string", "text"})
+
+
+def _date_from_string(text: str, base: str, now: datetime) -> str:
+    if not truthy(text) or dates.is_serialized(text):
+        return text
+    site_format = dates.SITE_FORMATS[1] if base == "date" else dates.SITE_FORMATS[0]
+    if dates.check_date_time(text, site_format):
+        stamp = to_int(dates.helper_timestamp(text))
+    else:
+        found = strtotime(text, dates.timestamp(now))
+        stamp = 0 if found is None else found  # date($format, false) is 1970-01-01
+    moment = dates.from_timestamp(stamp)
+    return dates.format_date(moment) if base == "date" else dates.format_datetime(moment)
+
+
+def compare_values(base: str, a: Any, b: Any) -> int:
+    """The type's compareValues (bizproc/lib/basetype/*.php): 1, -1 or 0 with PHP's `>`
+    and `<`; bools through CBPHelper::getBool, dates as timestamps (a date without its
+    time of day)."""
+    if base == "bool":
+        a, b = get_bool(a), get_bool(b)
+    elif base in ("date", "datetime"):
+        a, b = dates.helper_timestamp(a), dates.helper_timestamp(b)
+        if base == "date":
+            a, b = dates.day_start(a), dates.day_start(b)
+    if loose_compare(b, a) < 0:  # PHP's $a > $b
+        return 1
+    if loose_compare(a, b) < 0:
+        return -1
+    return 0

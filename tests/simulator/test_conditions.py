@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from compiler.simulator.conditions import evaluate, join, operator_result
+from compiler.simulator.conditions import evaluate, join
 from compiler.simulator.run import Run, Runtime
 from compiler.simulator.types import FieldInfo
 from tests.simulator.trees import package, var
@@ -28,7 +28,8 @@ DATE = FieldInfo("date")
 @pytest.mark.parametrize(("operator", "field", "value", "info", "expected"), [
     ("=", 5, "5", INT, True),
     ("=", 5, "6", INT, False),
-    ("=", "", "0", INT, True),                    # '' and '0' count as equal-null
+    ("=", "", "0", INT, False),                   # "0" becomes the int 0, which '' is not
+    ("=", "", "0", STRING, True),                 # '' and '0' count as equal-null
     ("=", ["a", "b"], ["a", "b"], FieldInfo("string", True), True),
     ("=", ["a", "b"], ["a"], FieldInfo("string", True), False),
     ("!=", 5, "6", INT, True),
@@ -65,7 +66,14 @@ DATE = FieldInfo("date")
 ])
 def test_operators(operator: str, field: Any, value: Any, info: FieldInfo,
                    expected: bool) -> None:
-    assert operator_result(operator, field, value, info) is expected
+    assert holds(operator, field, value, info) is expected
+
+
+def holds(operator: str, field: Any, value: Any, info: FieldInfo) -> bool:
+    """A propertyvariablecondition on a variable `f` of `info`'s type holding `field`."""
+    run = Run(Runtime(package(variables={"f": var(info.type, "", info.multiple)})))
+    run.variables["f"] = field
+    return evaluate("propertyvariablecondition", [["f", operator, value, 0]], run)
 
 
 def test_modified_operator_reads_the_changed_fields() -> None:
@@ -93,9 +101,10 @@ def test_field_condition_reads_the_document_with_its_types() -> None:
     assert evaluate("fieldcondition", [["OPPORTUNITY", ">", "{=Template:limit}", 0]], run)
     assert evaluate("fieldcondition", ["STAGE_ID", "=", "NEW", 0], run)  # one bare tuple
     assert not evaluate("fieldcondition", [["STAGE_ID", "=", "WON", 0]], run)
-    # a field the document does not have: true only for `empty`
+    # a field the document does not have is null: empty, and equal to ''
     assert evaluate("fieldcondition", [["MISSING", "empty", "", 0]], run)
-    assert not evaluate("fieldcondition", [["MISSING", "=", "", 0]], run)
+    assert evaluate("fieldcondition", [["MISSING", "=", "", 0]], run)
+    assert not evaluate("fieldcondition", [["MISSING", "=", "x", 0]], run)
 
 
 def test_property_variable_condition_looks_up_parameters_then_variables() -> None:
