@@ -99,6 +99,16 @@ _RULES = [
          "Codes match [a-z0-9.-_]+, property keys start with a letter and use [a-z0-9_], the "
          "handler is an http(s) URL with a dotted host."),
     # ── structure ─────────────────────────────────────────────────────────────────
+    Rule("W305", "verbatim-formula-syntax",
+         "A formula kept as Bitrix text is broken in a way Bitrix tolerates.",
+         "Values that start with '=' and inline formulas {{=…}} written in a string reach the "
+         "portal as written (bpl import keeps the formulas it cannot translate that way). "
+         "Bitrix's calc parser does not reject every broken formula: an operator without an "
+         "operand takes null (=1 + gives 1, =* 2 gives 0), a ';' or ',' outside a function "
+         "call makes a list (=1; 2 gives [1, 2]), operands without an operator between them "
+         "give null, and a formula it cannot read at all stays text. bpl test computes what "
+         "the portal computes; the warning points at the formula so that it can be "
+         "corrected, best by writing it as a .bpl expression."),
     Rule("E400", "container-rule", "A statement is not allowed where it stands.",
          "Bitrix containers restrict their children: a state holds only enter/exit/on blocks, an "
          "'on' block of a state starts with an event (command or delay), goto only targets states "

@@ -28,6 +28,7 @@ from compiler.semantics.model import (
     Resolved,
 )
 from compiler.semantics.program import Program
+from compiler.semantics.rawformulas import formula_problems, functions_of
 from compiler.semantics.robots import io_type, waits
 from compiler.semantics.settings import SETTINGS
 from compiler.source import Span
@@ -842,10 +843,18 @@ class WorkflowChecker:
         for part in expr.parts:
             if isinstance(part, ast.Expr):
                 self.expr(part)
+        self._verbatim_formula(expr)
         return T.STRING
 
     def _e_RawBitrix(self, expr: ast.RawBitrix) -> T.Type:
+        self._verbatim_formula(expr)
         return T.ANY
+
+    def _verbatim_formula(self, expr: ast.Text | ast.RawBitrix) -> None:
+        for problem in formula_problems(expr, functions_of(self.catalog)):
+            self.diag.warning("W305", f"Bitrix reads this formula other than as written: "
+                              f"{problem}", expr.span,
+                              help="write it as a .bpl expression, or correct the Bitrix text")
 
     def _e_Number(self, expr: ast.Number) -> T.Type:
         return T.INT if isinstance(expr.value, int) else T.DOUBLE
