@@ -2,7 +2,9 @@
 
 Runs a workflow whose while loop makes 1000 iterations (Bitrix's limit) of several
 activities — a formula assignment, a condition with two branches, a document field, a log
-line — and prints activities executed per second.
+line — and prints activities executed per second. Only activities that do work count:
+containers (sequences, branches, IfElse, While/ForEach shells, Parallel, state shells)
+only run their children and are left out of the figure.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 import time
 from typing import Any
 
+from compiler.simulator.activities import CONTAINERS
 from compiler.simulator.run import Runtime
 
 
@@ -49,6 +52,11 @@ def loop_package(iterations: int = 1000) -> dict[str, Any]:
     }
 
 
+def working(types: list[str]) -> int:
+    """How many of the executed activity types do work (containers are not counted)."""
+    return sum(1 for type_ in types if type_.lower() not in CONTAINERS)
+
+
 def measure(runs: int) -> tuple[int, float]:
     package = loop_package()
     executed = 0
@@ -57,7 +65,7 @@ def measure(runs: int) -> tuple[int, float]:
         run = Runtime(package, document={"COMMENTS": ""}).start()
         if run.status != "completed":
             raise SystemExit(f"the benchmark workflow ended {run.status}: {run.error}")
-        executed += len(run.trace)
+        executed += working([entry.type for entry in run.trace])
     return executed, time.perf_counter() - started
 
 
@@ -67,8 +75,9 @@ def main() -> None:
     args = parser.parse_args()
     measure(1)  # warm the formula cache and imports
     executed, seconds = measure(args.runs)
-    print(f"{args.runs} runs x 1000 loop iterations: {executed} activities in {seconds:.2f} s "
-          f"= {executed / seconds:,.0f} activities/s")
+    print(f"{args.runs} runs x 1000 loop iterations: {executed} working activities in "
+          f"{seconds:.2f} s = {executed / seconds:,.0f} activities/s (containers — sequences, "
+          "branches, IfElse, While/ForEach, Parallel, state shells — are not counted)")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,11 @@ that waits is a generator yielding `Wait`s (see compiler.simulator.waits).
 
 from __future__ import annotations
 
-from compiler.simulator.activities.registry import HANDLERS, Handler, activity
+from compiler.simulator.activities.registry import CONTAINERS, HANDLERS, Handler, activity
 
 # Importing the modules registers their handlers.
 from compiler.simulator.activities import (  # noqa: F401  isort: skip
     crm, data, flow, messages, robots, states, tasks,
 )
 
-__all__ = ["HANDLERS", "Handler", "activity"]
+__all__ = ["CONTAINERS", "HANDLERS", "Handler", "activity"]

@@ -16,12 +16,12 @@ MAX_ITERATIONS = 1000  # WhileActivity's limit per run in Bitrix
 
 
 @activity("SequentialWorkflowActivity", "SequenceActivity", "IfElseBranchActivity",
-          "StateInitializationActivity", "StateFinalizationActivity")
+          "StateInitializationActivity", "StateFinalizationActivity", container=True)
 def sequence(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     return run.run_children(node)
 
 
-@activity("IfElseActivity")
+@activity("IfElseActivity", container=True)
 def if_else(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     for branch in node.get("Children") or []:
         if branch.get("Activated", "Y") == "N":
@@ -31,7 +31,7 @@ def if_else(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
             return
 
 
-@activity("WhileActivity")
+@activity("WhileActivity", container=True)
 def while_loop(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     children = node.get("Children") or []
     body = children[0] if children else None
@@ -51,7 +51,7 @@ def while_loop(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
             yield YIELD
 
 
-@activity("ForEachActivity")
+@activity("ForEachActivity", container=True)
 def for_each(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     props = run.props(node)
     source = run.lookup(str(props.get("Object") or "Variable"), str(props.get("Variable", "")))
@@ -71,7 +71,7 @@ def for_each(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
             yield from run.execute(children[0])
 
 
-@activity("ParallelActivity")
+@activity("ParallelActivity", container=True)
 def parallel(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     """All branches run, interleaved one activity at a time in branch order; a branch that
     waits lets the others go on; the block ends when every branch has ended."""

@@ -15,14 +15,19 @@ if TYPE_CHECKING:
 
 Handler = Callable[["Run", dict[str, Any]], "Iterator[Wait] | None"]
 HANDLERS: dict[str, Handler] = {}
+# Containers: activities that only run their children (sequences, branches, IfElse, loops,
+# Parallel, state shells). They do no work of their own.
+CONTAINERS: set[str] = set()
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def activity(*types: str) -> Callable[[Handler], Handler]:
+def activity(*types: str, container: bool = False) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         for name in types:
             HANDLERS[name.lower()] = handler
+            if container:
+                CONTAINERS.add(name.lower())
         return handler
     return register
 

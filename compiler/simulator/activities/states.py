@@ -21,7 +21,7 @@ def _active(node: dict[str, Any], kind: str) -> list[dict[str, Any]]:
             if str(c.get("Type", "")).lower() == kind.lower() and c.get("Activated", "Y") != "N"]
 
 
-@activity("StateMachineWorkflowActivity")
+@activity("StateMachineWorkflowActivity", container=True)
 def state_machine(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     states = {str(s.get("Name")): s for s in _active(node, "StateActivity")}
     current: str | None = str(run.props(node).get("InitialStateName", ""))
@@ -35,7 +35,7 @@ def state_machine(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
         current = run.next_state
 
 
-@activity("StateActivity")
+@activity("StateActivity", container=True)
 def state(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     """Enter (StateInitialization), wait for the first event whose branch sets a next state,
     then exit (StateFinalization). The state's Title is the workflow's status text."""
@@ -113,7 +113,7 @@ def next_work_time(moment: datetime) -> datetime:
     return day.replace(hour=9, minute=0, second=0, microsecond=0)
 
 
-@activity("ListenActivity")
+@activity("ListenActivity", container=True)
 def listen(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     """Waits for the first of its EventDrivenActivity children to fire and runs that one."""
     handlers = _active(node, "EventDrivenActivity")
@@ -137,7 +137,8 @@ def set_state(run: Run, node: dict[str, Any]) -> None:
     run.next_state = str(run.evaluator.value(run.props(node).get("TargetStateName", "")))
 
 
-@activity("EventDrivenActivity", "HandleExternalEventActivity")
+@activity("EventDrivenActivity", container=True)
+@activity("HandleExternalEventActivity")
 def outside_state(run: Run, node: dict[str, Any]) -> None:
     raise SimulationError(f"cannot simulate activity {node.get('Type')} '{run.title(node)}' "
                           "outside a state", str(node.get("Name")))
