@@ -144,7 +144,7 @@ class DateValue(PhpObject):
     def __init__(self, stamp: int, with_time: bool = True):
         moment = from_timestamp(stamp)
         text = format_datetime(moment) if with_time else format_date(moment)
-        super().__init__(text, (stamp, 0))
+        super().__init__(text, (stamp, 0), "DateTime" if with_time else "Date")
         object.__setattr__(self, "timestamp", stamp)
         object.__setattr__(self, "with_time", with_time)
 

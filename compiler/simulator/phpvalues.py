@@ -34,11 +34,13 @@ class PhpObject:
     """An object with __toString, as Bitrix's date values (Bizproc\\BaseType\\Value\\Date).
 
     PHP treats it as no scalar: `(float)` and `(int)` give 1, strings compare with its text,
-    two objects compare property by property (`fields`).
+    two objects of one class compare property by property (`fields`); objects of different
+    classes are uncomparable.
     """
 
     text: str
     fields: tuple[Any, ...] = ()
+    cls: str = ""
 
     def __str__(self) -> str:
         return self.text
@@ -305,6 +307,8 @@ def _keyed(value: Any) -> dict[Any, Any]:
 
 def _compare_objects(a: Any, b: Any) -> int:
     if isinstance(a, PhpObject) and isinstance(b, PhpObject):
+        if a.cls != b.cls:
+            return 1  # uncomparable: PHP answers 1 either way round
         for x, y in zip(a.fields, b.fields, strict=False):
             result = loose_compare(x, y)
             if result:
