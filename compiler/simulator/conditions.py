@@ -234,7 +234,7 @@ def _not_equal(field: Any, value: Any, base: str) -> bool:
 
 
 def _has_text(value: Any) -> bool:
-    """CBPHelper::hasStringRepresentation."""
+    """CBPHelper::hasStringRepresentation (bizproc/classes/general/helper.php)."""
     return is_scalar(value) or isinstance(value, PhpObject)
 
 
@@ -322,8 +322,8 @@ def condition_value(evaluator: Evaluator, raw: Any, base: str) -> Any:
 
 
 def users_string_to_array(text: str) -> list[str]:
-    """CBPHelper::UsersStringToArray for "Name [12]; {=Document:X}": user tokens and
-    references, in order."""
+    """CBPHelper::UsersStringToArray (bizproc/classes/general/helper.php) for "Name [12];
+    {=Document:X}": user tokens and references, in order."""
     out: list[str] = []
     for part in re.split(r"[,;]", text):
         part = part.strip()

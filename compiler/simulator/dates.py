@@ -136,7 +136,8 @@ _INT_STRING = re.compile(r"^-?\d+$")
 
 
 class DateValue(PhpObject):
-    """Bizproc\\BaseType\\Value\\Date / DateTime: a timestamp printed in the site format."""
+    """Bizproc\\BaseType\\Value\\Date / DateTime (bizproc/lib/basetype/value/): a timestamp printed
+    in the site format."""
 
     timestamp: int
     with_time: bool
@@ -208,7 +209,7 @@ def _int_like(value: Any) -> bool:
 
 
 def is_serialized(value: Any) -> bool:
-    """Value\\Date::isSerialized: "<date> [<offset>]"."""
+    """Value\\Date::isSerialized (bizproc/lib/basetype/value/date.php): "<date> [<offset>]"."""
     return isinstance(value, str) and _SERIALIZED.search(value) is not None
 
 
@@ -224,7 +225,8 @@ def helper_timestamp(value: Any) -> Any:
 
 
 def day_start(stamp: Any) -> int:
-    """Main\\Type\\Date::createFromTimestamp: the midnight that starts the day."""
+    """Main\\Type\\Date::createFromTimestamp (main/lib/type/date.php): the midnight that starts the
+    day."""
     number = to_int(stamp)
     return number - number % 86400
 
@@ -251,7 +253,8 @@ def _serialized_timestamp(value: str) -> Any:
 
 
 def read_date_value(text: str, with_time: bool) -> int | None:
-    """new Main\\Type\\DateTime($text) in the site format: the timestamp, None if unreadable.
+    """new Main\\Type\\DateTime($text) (main/lib/type/datetime.php) in the site format: the
+    timestamp, None if unreadable.
 
     The site format is read field by field; a missing tail (no time) or trailing text is
     tolerated, as date_parse_from_format's single 'Data missing'/'Trailing data' error is.
@@ -268,8 +271,9 @@ def read_date_value(text: str, with_time: bool) -> int | None:
 
 
 def date_object(value: Any, base: str) -> Any:
-    """BaseType\\Date::internalizeValue: a stored date/datetime string as Bitrix's date object
-    (what a formula sees for a date variable or field); other values stay as they are."""
+    """BaseType\\Date::internalizeValue (bizproc/lib/basetype/date.php): a stored date/datetime
+    string as Bitrix's date object (what a formula sees for a date variable or field); other values
+    stay as they are."""
     if isinstance(value, list):
         return [date_object(item, base) for item in value]
     if not isinstance(value, str) or not value:

@@ -31,7 +31,8 @@ _INT_MIN = -(2**63)
 
 @dataclass(frozen=True)
 class PhpObject:
-    """An object with __toString, as Bitrix's date values (Bizproc\\BaseType\\Value\\Date).
+    """An object with __toString, as Bitrix's date values (Bizproc\\BaseType\\Value\\Date,
+    bizproc/lib/basetype/value/date.php).
 
     PHP treats it as no scalar: `(float)` and `(int)` give 1, strings compare with its text,
     two objects of one class compare property by property (`fields`); objects of different
@@ -174,7 +175,8 @@ def scalar_string(value: Any) -> str:
 
 
 def to_str(value: Any) -> str:
-    """CBPHelper::stringify (classes/general/helper.php): arrays flattened and joined ", "."""
+    """CBPHelper::stringify (bizproc/classes/general/helper.php): arrays flattened, joined
+    with a comma and a space."""
     if isinstance(value, list | dict):
         return ", ".join(scalar_string(item) for item in flatten(value))
     return scalar_string(value)
@@ -195,7 +197,8 @@ def php_empty(value: Any) -> bool:
 
 
 def get_bool(value: Any) -> bool:
-    """CBPHelper::getBool: empty values, "false" and "N"/"n" are false."""
+    """CBPHelper::getBool (bizproc/classes/general/helper.php): empty values, "false" and "N"/"n"
+    are false."""
     if php_empty(value) or (value == "false" and isinstance(value, str)):
         return False
     if is_scalar(value) and scalar_string(value).upper() == "N":
@@ -204,7 +207,8 @@ def get_bool(value: Any) -> bool:
 
 
 def is_empty_value(value: Any) -> bool:
-    """CBPHelper::isEmptyValue: null, '', false, or an array without any other element."""
+    """CBPHelper::isEmptyValue (bizproc/classes/general/helper.php): null, '', false, or an array
+    without any other element."""
     if value is None or value == "" or value is False:
         return True
     if isinstance(value, list | dict):
@@ -214,7 +218,8 @@ def is_empty_value(value: Any) -> bool:
 
 # ── arrays ───────────────────────────────────────────────────────────────────────────────
 def flatten(values: Any) -> list[Any]:
-    """CBPHelper::flatten (array_walk_recursive): every leaf of nested arrays, in order."""
+    """CBPHelper::flatten (bizproc/classes/general/helper.php): every leaf of nested arrays, in
+    order."""
     if not isinstance(values, list | dict):
         return [values]
     out: list[Any] = []
@@ -224,7 +229,8 @@ def flatten(values: Any) -> list[Any]:
 
 
 def make_array_flat(value: Any) -> list[Any]:
-    """CBPHelper::makeArrayFlat: nested arrays flattened, blank strings (after trim) dropped."""
+    """CBPHelper::makeArrayFlat (bizproc/classes/general/helper.php): nested arrays flattened, blank
+    strings (after trim) dropped."""
     if not isinstance(value, list | dict):
         return [value]
     out: list[Any] = []
