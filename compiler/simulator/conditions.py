@@ -23,13 +23,12 @@ from typing import Any, Protocol
 
 from compiler.simulator.expressions import Evaluator, FormulaError, Lookup
 from compiler.simulator.phpvalues import (
-    PhpObject,
     array_values,
     current,
     flatten,
+    has_string_representation,
     in_array,
     is_empty_value,
-    is_scalar,
     php_empty,
     php_identical,
     scalar_string,
@@ -233,9 +232,7 @@ def _not_equal(field: Any, value: Any, base: str) -> bool:
     return any(compare_values(base, f, v) != 0 for f, v in _pairs(field, value))
 
 
-def _has_text(value: Any) -> bool:
-    """CBPHelper::hasStringRepresentation (bizproc/classes/general/helper.php)."""
-    return is_scalar(value) or isinstance(value, PhpObject)
+_searchable = has_string_representation
 
 
 def _in(field: Any, value: Any) -> bool:
@@ -244,7 +241,7 @@ def _in(field: Any, value: Any) -> bool:
     for item in flatten(field if isinstance(field, list | dict) else [field]):
         if isinstance(value, list | dict):
             result = in_array(item, value)
-        elif _has_text(value) and _has_text(item) and scalar_string(item) != "":
+        elif _searchable(value) and _searchable(item) and scalar_string(item) != "":
             result = scalar_string(item) in scalar_string(value)
         # otherwise (an empty element) the previous result stands
         if not result:
@@ -265,7 +262,7 @@ def _contain(field: Any, value: Any, base: str) -> bool:
         for item in array_values(fields):
             if isinstance(item, list | dict):
                 result = in_array(needle, item)
-            elif _has_text(item) and _has_text(needle) and scalar_string(needle) != "":
+            elif _searchable(item) and _searchable(needle) and scalar_string(needle) != "":
                 result = scalar_string(needle) in scalar_string(item)
             # an empty needle leaves the result as it was
             if result:

@@ -21,6 +21,7 @@ from compiler.simulator.phpvalues import (
     array_values,
     first,
     flatten,
+    html_special_chars,
     is_array,
     is_scalar,
     make_array_flat,
@@ -344,12 +345,6 @@ def _getdocumenturl(src: Sources, args: Args) -> Any:
     if fmt == "bb":
         return f"[url={url}]{src.document_name()}[/url]"
     if fmt == "html":
-        return f'<a href="{url}" target="_blank">{_html_escape(src.document_name())}</a>'
+        return f'<a href="{url}" target="_blank">{html_special_chars(src.document_name())}</a>'
     return url
-
-
-def _html_escape(text: str) -> str:
-    # htmlspecialcharsbx(): & < > " (not ')
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;"))
 

@@ -452,6 +452,18 @@ def title_case(text: str) -> str:
     return "".join(out)
 
 
+def has_string_representation(value: Any) -> bool:
+    """CBPHelper::hasStringRepresentation (bizproc/classes/general/helper.php): a scalar, or an
+    object with __toString."""
+    return is_scalar(value) or isinstance(value, PhpObject)
+
+
+def html_special_chars(text: str) -> str:
+    """htmlspecialcharsbx(): & < > and the double quote (not the single one)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
+
+
 _URL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
