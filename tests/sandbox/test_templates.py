@@ -329,7 +329,30 @@ def test_update_changes_only_the_updatable_fields(client: Client, token: str) ->
     )
     assert row["NAME"] == "New" and row["DESCRIPTION"] == "D" and row["AUTO_EXECUTE"] == "2"
     assert row["DOCUMENT_TYPE"] == DEAL  # fixed at add
-    assert row["SYSTEM_CODE"] == "rest_app_1" and row["IS_MODIFIED"] == "Y"
+    # IS_MODIFIED follows a new TEMPLATE only (CBPWorkflowTemplateLoader::update)
+    assert row["SYSTEM_CODE"] == "rest_app_1" and row["IS_MODIFIED"] == "N"
+
+
+def test_update_without_an_updatable_field_succeeds_and_touches_only_modified(
+    client: Client, token: str, clock: Any, sandbox: Sandbox
+) -> None:
+    # restservice.php updateWorkflowTemplate refuses only FIELDS that are missing, empty or
+    # not an array; other keys are ignored and the template is saved as it is.
+    tid = ok(add(client, token))
+    select = ["NAME", "DESCRIPTION", "AUTO_EXECUTE", "IS_MODIFIED", "USER_ID", "MODIFIED"]
+    (before,) = rows(client, token, SELECT=select)
+    clock.advance(60)
+    admin = sandbox.create_user("Second admin", admin=True)
+    second = sandbox.tokens_for(sandbox.ensure_default_app().client_id, admin).access_token
+    assert ok(client.call(UPDATE, second, ID=tid, FIELDS={"BOGUS": 1, "name": "x"})) == tid
+    (after,) = rows(client, token, SELECT=select)
+    assert after["MODIFIED"] > before["MODIFIED"]
+    assert {k: v for k, v in after.items() if k != "MODIFIED"} == \
+        {k: v for k, v in before.items() if k != "MODIFIED"}
+    new = template_data([log_action("B1", "changed")])
+    ok(client.call(UPDATE, second, ID=tid, FIELDS={"TEMPLATE_DATA": new}))
+    (imported,) = rows(client, token, SELECT=select)
+    assert (imported["IS_MODIFIED"], imported["USER_ID"]) == ("Y", str(admin))
 
 
 def test_update_reimports_template_data_under_the_same_id(client: Client, token: str) -> None:

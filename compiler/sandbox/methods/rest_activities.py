@@ -43,26 +43,23 @@ UPDATABLE = (
 )
 
 
+# One wording for robots and activities alike: the server raises the same texts from
+# bizproc/lib/restservice.php addActivityInternal, updateActivityInternal and
+# deleteActivityInternal (no language file holds them). The English REST docs word some of
+# them "Activity or Automation rule …", a translation of "Robot" that no portal answers.
+ALREADY_INSTALLED = "Activity or Robot already installed!"
+NOT_FOUND = "Activity or Robot not found!"
+
+
 @dataclass(frozen=True)
 class Family:
-    """The wording differs between the robot and the activity pages of the docs."""
+    """Robots (IS_ROBOT Y) or activities (N): listed, updated and deleted apart."""
 
     is_robot: str
-    already_installed: str
-    update_not_found: str
-    delete_not_found: str = "Activity or Robot not found!"
 
 
-ROBOT = Family(
-    "Y",
-    "Activity or Automation rule already installed!",
-    "Activity or Automation Rule not found!",
-)
-ACTIVITY = Family(
-    "N",
-    "Activity or Robot already installed!",
-    "Activity or Automation rule not found!",
-)
+ROBOT = Family("Y")
+ACTIVITY = Family("N")
 
 
 def internal_code(client_id: str, code: str) -> str:
@@ -209,7 +206,7 @@ def _add(call: Call, family: Family) -> Result:
     if call.conn.execute(
         "SELECT 1 FROM rest_activities WHERE internal_code = ?", (key,)
     ).fetchone():
-        raise RestError("ERROR_ACTIVITY_ALREADY_INSTALLED", family.already_installed)
+        raise RestError("ERROR_ACTIVITY_ALREADY_INSTALLED", ALREADY_INSTALLED)
     row.setdefault("use_placement", "N")
     _check_placement(call.conn, row, key)
     if _too_large(row):
@@ -244,7 +241,7 @@ def _update(call: Call, family: Family) -> Result:
     code = check_code(data.get("CODE"))
     existing = _find(call, family, code)
     if existing is None:
-        raise RestError("ERROR_ACTIVITY_NOT_FOUND", family.update_not_found)
+        raise RestError("ERROR_ACTIVITY_NOT_FOUND", NOT_FOUND)
     fields = data.get("FIELDS")
     known = {k: v for k, v in fields.items() if k in UPDATABLE} if isinstance(fields, dict) else {}
     if not known:
@@ -271,7 +268,7 @@ def _delete(call: Call, family: Family) -> Result:
     code = check_code(data.get("CODE"))
     existing = _find(call, family, code)
     if existing is None:
-        raise RestError("ERROR_ACTIVITY_NOT_FOUND", family.delete_not_found)
+        raise RestError("ERROR_ACTIVITY_NOT_FOUND", NOT_FOUND)
     call.conn.execute("DELETE FROM rest_activities WHERE id = ?", (existing["id"],))
     return Result(True)
 

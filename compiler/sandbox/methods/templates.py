@@ -68,7 +68,11 @@ def _description(value: Any) -> str:
 def auto_execute(value: Any, *, strict: bool) -> int | None:
     """The server's check `$flag === (string)(int)$flag`: only a *string* such as "3" passes.
 
-    With `strict=False` a JSON integer is accepted too. None means invalid.
+    bizproc/lib/restservice.php validateTemplateAutoExecution compares strictly, and a JSON
+    body reaches it decoded by Json::decode (rest/classes/general/rest_util.php
+    getRequestData), so a JSON integer arrives as a PHP int and is refused; form-encoded and
+    batch values are strings and pass. With `strict=False` a JSON integer is accepted too.
+    None means invalid.
     """
     if isinstance(value, str):
         ok = value == str(to_int(value))
@@ -180,7 +184,13 @@ def template_update(call: Call) -> Result:
             variables=dumps(imported.variables),
             constants=dumps(imported.constants),
         )
-    changes.update(modified=call.now, is_modified="Y", user_id=call.caller.user_id)
+    # CBPWorkflowTemplateLoader::update (bizproc/classes/general/workflowtemplateloader.php):
+    # MODIFIED moves on every update, even one whose FIELDS hold nothing updatable (the REST
+    # method then rewrites NAME, DESCRIPTION and AUTO_EXECUTE as they are); IS_MODIFIED and
+    # USER_ID change only when a new TEMPLATE is imported.
+    changes["modified"] = call.now
+    if imported is not None:
+        changes.update(is_modified="Y", user_id=call.caller.user_id)
     assignments = ", ".join(f"{column} = ?" for column in changes)
     call.conn.execute(
         f"UPDATE templates SET {assignments} WHERE id = ?", (*changes.values(), row["id"])
