@@ -81,7 +81,7 @@ def test_the_embedded_sandbox_end_to_end(project: Path) -> None:
     assert started.exit_code == 0, started.output
     wid = started.stdout.strip()
     assert started.stderr == f"Started workflow {wid} from template 1 on " \
-                             "crm:CCrmDocumentDeal:DEAL_1.\n"
+                             "crm.deal:1.\n"
     (running,) = json.loads(bpl("workflows", "list", "--json").stdout)
     assert (running["id"], running["template_id"], running["document"]) == (wid, 1, DEAL_1)
     assert wid in bpl("workflows", "list").stdout

@@ -85,11 +85,11 @@ def test_start_refusals_are_sentences(rig: Rig, tmp_path: Path) -> None:
     template_id = rig.add(APPROVAL, tmp_path)
     with pytest.raises(OpsError, match=r"^there is no template 42 on the portal"):
         workflows.start(rig.hook, 42, DEAL_1)
-    with pytest.raises(OpsError, match=r"^the portal has no document crm:CCrmDocumentDeal:DEAL_9"):
+    with pytest.raises(OpsError, match=r"^the portal has no document crm.deal:9"):
         workflows.start(rig.hook, template_id, ["crm", "CCrmDocumentDeal", "DEAL_9"])
     rig.sandbox.seed_document(["crm", "CCrmDocumentLead", "LEAD_1"])
     with pytest.raises(OpsError, match=r"^the template is for another document type than "
-                                       "crm:CCrmDocumentLead:LEAD_1"):
+                                       "crm.lead:1"):
         workflows.start(rig.hook, template_id, ["crm", "CCrmDocumentLead", "LEAD_1"])
     bob = rig.client_of(rig.sandbox.create_webhook(rig.sandbox.create_user("Bob")))
     try:
