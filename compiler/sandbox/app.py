@@ -94,6 +94,7 @@ class SandboxApp:
         return parse_params(scope.get("query_string", b""), body, headers.get("content-type", ""))
 
     async def _oauth(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.portal.sync()
         try:
             params = {k.lower(): v for k, v in (await self._body_params(scope, receive)).items()}
             body = oauth.exchange(
@@ -109,6 +110,7 @@ class SandboxApp:
 
     async def _rest(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
         portal = self.portal
+        portal.sync()
         began = time.perf_counter()
         started = portal.clock.now()
         client = scope.get("client") or ("local", 0)

@@ -40,6 +40,20 @@ class ManualClock:
             self._now = when
 
 
+class ShiftedClock:
+    """Another clock moved forward by `offset` seconds: the sandbox's clock when it follows
+    the system's. `bpl sandbox clock advance` adds to the offset (kept in the portal's
+    database, so every process serving or using the portal sees the same time) and timers
+    fire without waiting; it never goes back."""
+
+    def __init__(self, base: Clock, offset: float = 0.0) -> None:
+        self.base = base
+        self.offset = offset
+
+    def now(self) -> float:
+        return self.base.now() + self.offset
+
+
 def iso(ts: float) -> str:
     """REST datetime format: ISO-8601 with an explicit offset, whole seconds (portal time = UTC)."""
     return datetime.fromtimestamp(int(ts), UTC).isoformat()

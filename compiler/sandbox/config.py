@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler.sandbox.clock import Clock, SystemClock
+from compiler.sandbox.clock import Clock, ShiftedClock, SystemClock
 
 MIB = 1024 * 1024
 
@@ -186,7 +186,8 @@ class SandboxConfig:
     data: Path | None = None
     limits: Limits = field(default_factory=Limits.standard)
     faults: Faults = field(default_factory=Faults.none)
-    clock: Clock = field(default_factory=SystemClock)
+    # The system's time, plus what `bpl sandbox clock advance` added (kept in the database).
+    clock: Clock = field(default_factory=lambda: ShiftedClock(SystemClock()))
     token_lifetime: int = 3600
     refresh_token_lifetime: int = 180 * 24 * 3600
     max_body_bytes: int = 32 * MIB

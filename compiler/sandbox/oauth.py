@@ -19,6 +19,9 @@ def _oauth_error(code: str, text: str, status: int = 400) -> RestError:
 def token_response(
     pair: TokenPair, scopes: str, base_url: str, member_id: str, lifetime: int
 ) -> dict[str, Any]:
+    """The fields and order of Bitrix's OAuth server (oauth.bitrix.info/oauth/token/). There
+    `domain` and `server_endpoint` name the OAuth server itself and `client_endpoint` the
+    portal; the sandbox is both, so all three point at it."""
     domain = base_url.split("://", 1)[-1].rstrip("/")
     return {
         "access_token": pair.access_token,
@@ -26,7 +29,7 @@ def token_response(
         "expires_in": lifetime,
         "scope": scopes,
         "domain": domain,
-        "server_endpoint": f"{base_url}/oauth/rest/",
+        "server_endpoint": f"{base_url}/rest/",
         "status": "L",
         "client_endpoint": f"{base_url}/rest/",
         "member_id": member_id,

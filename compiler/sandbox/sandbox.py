@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 import threading
@@ -14,21 +15,21 @@ from typing import Any
 import uvicorn
 
 from compiler.hosts import is_loopback
-from compiler.sandbox import credentials, eventtoken, runs, seed
+from compiler.sandbox import credentials, documents, eventtoken, runs, runview, seed, served
 from compiler.sandbox.app import SandboxApp
 from compiler.sandbox.apptokens import application_token
 from compiler.sandbox.auth import issue_tokens
-from compiler.sandbox.clock import ManualClock
+from compiler.sandbox.clock import ManualClock, ShiftedClock
 from compiler.sandbox.config import SandboxConfig
 from compiler.sandbox.delivery import shown
 from compiler.sandbox.doctypes import document_entity
 from compiler.sandbox.portal import Portal
 from compiler.sandbox.seed import DEFAULT_APP_NAME, DEFAULT_SCOPES, Credentials
+from compiler.sandbox.served import DEFAULT_PORT, Served
 from compiler.sandbox.store import loads
 from compiler.sandbox.summary import portal_info
-from compiler.simulator import Run
-
-DEFAULT_PORT = 8124
+from compiler.sandbox.tls import TlsFiles
+from compiler.simulator import RejectedInput, Run
 
 
 class RemoteHostRefused(ValueError):
@@ -148,6 +149,20 @@ class Sandbox:
             seed.ensure_admin(conn)
             return seed.create_webhook(conn, user_id, scopes, title=title, expires_at=expires)
 
+    def find_user(self, who: str) -> int:
+        """A user's id from its id or name ("2", "user_2", "Ann"); ValueError if none."""
+        with self.portal.store.transaction(write=True) as conn:
+            seed.ensure_admin(conn)
+            return seed.find_user(conn, who)
+
+    def webhook_for(self, user_id: int) -> str:
+        """A webhook path of `user_id` (made once, then reused), for acting as that user."""
+        with self.portal.store.transaction(write=True) as conn:
+            seed.ensure_admin(conn)
+            if seed.user_row(conn, user_id) is None:
+                raise ValueError(f"there is no user {user_id} on the sandbox portal")
+            return seed.webhook_for(conn, user_id, DEFAULT_SCOPES)
+
     def issue_auth_code(self, client_id: str, user_id: int = 1) -> str:
         """An authorization code (valid 30 s) for the `authorization_code` grant."""
         code = credentials.random_alnum(32)
@@ -170,12 +185,55 @@ class Sandbox:
         document_type: str | None = None,
         name: str = "",
         fields: dict[str, Any] | None = None,
+        check_fields: bool = False,
     ) -> tuple[str, str, str, str]:
-        """Create a document workflows can start on: (module, entity, id, type)."""
+        """Create a document workflows can start on: (module, entity, id, type).
+
+        With `check_fields` the field codes must be the document type's (ValueError names an
+        unknown one) and values are typed as it declares them; otherwise they are stored as
+        given."""
         with self.portal.store.transaction(write=True) as conn:
-            return seed.seed_document(
-                conn, document_id, doc_type=document_type, name=name, fields=fields
+            created = seed.seed_document(
+                conn, document_id, doc_type=document_type, name=name,
+                fields=None if check_fields else fields,
             )
+            if check_fields and fields:
+                documents.update(conn, created[:3], fields)
+            return created
+
+    def update_document(self, document_id: Sequence[str], fields: dict[str, Any],
+                        *, name: str | None = None) -> dict[str, Any]:
+        """Change fields of a seeded document as a user editing it would: codes checked and
+        values typed (see `seed_document`); workflows running on it see the new values.
+        Returns the values as stored."""
+        key = self._document_key(document_id)
+        with self.portal.store.transaction(write=True) as conn:
+            changed = documents.update(conn, key, fields, name)
+            if changed:
+                ctx = runs.Ctx(conn, self.portal, self.config.clock.now())
+                runs.document_changed(ctx, key, changed)
+        self.deliver()
+        return changed
+
+    def _document_key(self, document_id: Sequence[str]) -> tuple[str, str, str]:
+        if len(document_id) != 3:
+            raise ValueError("a document id is [module, entity, id]")
+        entity = document_entity(document_id[0], document_id[1])
+        if entity is None:
+            raise ValueError(f"unknown document entity {document_id[0]}/{document_id[1]}")
+        return entity[0], entity[1], str(document_id[2])
+
+    def document_record(self, document_id: Sequence[str]) -> dict[str, Any] | None:
+        """A seeded document: its id, type, name, fields and the names of those fields."""
+        key = self._document_key(document_id)
+        with self.portal.store.transaction() as conn:
+            found = documents.row(conn, key)
+            if found is None:
+                return None
+            kind = (found["module"], found["entity"], found["document_type"])
+            return {"document_id": list(key), "document_type": list(kind),
+                    "name": found["name"], "fields": loads(found["fields"]) or {},
+                    "labels": documents.labels(conn, kind)}
 
     def seed_task(self, workflow_id: str, users: Sequence[int], **options: Any) -> int:
         """A task of a running workflow for `users` (see `seed.seed_task` for the options)."""
@@ -213,17 +271,50 @@ class Sandbox:
 
     def tick(self) -> int:
         """Fire the timers of runs that are due by the portal's clock (requests do this too)."""
+        self.portal.sync()
         return runs.tick(self.portal)
 
+    def now(self) -> float:
+        """The portal's time (unix seconds): the system's plus what `advance` added."""
+        self.portal.sync()
+        return self.config.clock.now()
+
     def advance(self, seconds: float) -> int:
-        """Move a ManualClock forward, fire what fell due and send the handler calls it made."""
+        """Move the portal's clock forward, fire what fell due and send the handler calls it
+        made; returns how many runs moved. A ManualClock moves for this process; the default
+        clock moves for every process using the same state file."""
+        if seconds < 0:
+            raise ValueError("the sandbox's clock only goes forward")
         clock = self.config.clock
-        if not isinstance(clock, ManualClock):
-            raise TypeError("advance() needs SandboxConfig(clock=ManualClock())")
-        clock.advance(seconds)
+        if isinstance(clock, ManualClock):
+            clock.advance(seconds)
+        elif isinstance(clock, ShiftedClock):
+            self.portal.shift_clock(seconds)
+        else:
+            raise TypeError("advance() needs the default clock or a ManualClock")
         moved = self.tick()
         self.deliver()
         return moved
+
+    def send_command(self, workflow_id: str, command: str, user_id: int = 1) -> None:
+        """Press a state machine's command button as `user_id` (by the command's Name or
+        Title); ValueError says why the workflow does not take it."""
+        self.tick()
+        with self.portal.store.transaction(write=True) as conn:
+            row = conn.execute("SELECT status FROM workflows WHERE id = ?",
+                               (workflow_id,)).fetchone()
+            if row is None:
+                raise ValueError(f"there is no workflow {workflow_id} on the sandbox portal")
+            if row["status"] != "running":
+                raise ValueError(f"workflow {workflow_id} is {row['status']}, not running")
+            if seed.user_row(conn, user_id) is None:
+                raise ValueError(f"there is no user {user_id} on the sandbox portal")
+            try:
+                runs.send_command(runs.Ctx(conn, self.portal, self.config.clock.now()),
+                                  workflow_id, command, user_id)
+            except RejectedInput as error:
+                raise ValueError(str(error)) from None
+        self.deliver()
 
     def deliver(self, wait: float = 30.0) -> int:
         """Send the queued app handler calls now and wait (up to `wait` seconds of wall time)
@@ -234,6 +325,24 @@ class Sandbox:
         return sent
 
     # -- inspection -----------------------------------------------------------------------------
+
+    def run_view(self, workflow_id: str) -> dict[str, Any] | None:
+        """Everything about one instance as JSON: state, path taken, waits, variables,
+        document, tasks, log (`compiler.sandbox.runview`)."""
+        self.tick()
+        with self.portal.store.transaction() as conn:
+            return runview.describe(conn, workflow_id)
+
+    def task(self, task_id: int) -> dict[str, Any] | None:
+        """A task with its users and their answers ("waiting", "yes", …)."""
+        with self.portal.store.transaction() as conn:
+            return runview.task(conn, task_id)
+
+    def workflows(self, *, include_finished: bool = True) -> list[dict[str, Any]]:
+        """The workflow instances, newest first (finished ones too unless told otherwise)."""
+        self.tick()
+        with self.portal.store.transaction() as conn:
+            return runview.workflows(conn, include_finished=include_finished)
 
     def run(self, workflow_id: str) -> Run | None:
         """The simulator's run of a started workflow, rebuilt from the database: variables,
@@ -337,7 +446,7 @@ class Sandbox:
                 "(pass allow_remote / --allow-remote to serve on other addresses)"
             )
 
-    def _uvicorn(self, log_level: str) -> uvicorn.Config:
+    def _uvicorn(self, log_level: str, tls: TlsFiles | None) -> uvicorn.Config:
         # The access log would print webhook secrets and auth= query values; the app logs
         # every request itself with those masked.
         return uvicorn.Config(
@@ -347,7 +456,28 @@ class Sandbox:
             proxy_headers=False,
             server_header=False,
             lifespan="on",
+            ssl_certfile=str(tls.cert) if tls else None,
+            ssl_keyfile=str(tls.key) if tls else None,
         )
+
+    def _announce(self, url: str, tls: TlsFiles | None) -> None:
+        """Serve from here on at `url`: handlers call back there, and `seed`/`info` in other
+        processes print it."""
+        self.portal.served_url = url
+        if self.config.data is not None:
+            served.record(self.portal.store, Served(
+                url, os.getpid(), str(tls.ca) if tls else None, str(tls.bundle) if tls else None))
+
+    def _retire(self) -> None:
+        self.portal.served_url = None
+        if self.config.data is not None:
+            served.clear(self.portal.store, os.getpid())
+
+    def served(self) -> Served | None:
+        """Where a server (this process or another) serves this portal's file now."""
+        if self.config.data is None:
+            return None
+        return served.live(self.portal.store)
 
     def serve(
         self,
@@ -356,17 +486,22 @@ class Sandbox:
         *,
         allow_remote: bool = False,
         log_level: str = "info",
+        tls: TlsFiles | None = None,
     ) -> None:
-        """Serve until interrupted (blocking)."""
+        """Serve until interrupted (blocking); https with `tls` (see `compiler.sandbox.tls`)."""
         self._check_host(host, allow_remote)
-        config = self._uvicorn(log_level)
+        config = self._uvicorn(log_level, tls)
         config.host, config.port = host, port
-        self.portal.served_url = _url(host, port)
-        uvicorn.Server(config).run()
+        self._announce(served.url_of(host, port, tls=tls is not None), tls)
+        try:
+            uvicorn.Server(config).run()
+        finally:
+            self._retire()
 
     @contextmanager
     def running(
-        self, host: str = "127.0.0.1", port: int = 0, *, allow_remote: bool = False
+        self, host: str = "127.0.0.1", port: int = 0, *, allow_remote: bool = False,
+        tls: TlsFiles | None = None,
     ) -> Iterator[str]:
         """Serve in a background thread (on a free port by default); yields the base URL."""
         self._check_host(host, allow_remote)
@@ -378,7 +513,7 @@ class Sandbox:
         sock.bind((host, port))
         sock.listen(128)
         bound_port = sock.getsockname()[1]
-        server = uvicorn.Server(self._uvicorn("warning"))
+        server = uvicorn.Server(self._uvicorn("warning", tls))
         thread = threading.Thread(
             target=server.run, kwargs={"sockets": [sock]}, name="bpl-sandbox", daemon=True
         )
@@ -389,11 +524,12 @@ class Sandbox:
                 sock.close()
                 raise RuntimeError("the sandbox server did not start")
             time.sleep(0.01)
-        self.portal.served_url = _url(host, bound_port)
+        url = served.url_of(host, bound_port, tls=tls is not None)
+        self._announce(url, tls)
         try:
-            yield self.portal.served_url
+            yield url
         finally:
-            self.portal.served_url = None
+            self._retire()
             server.should_exit = True
             thread.join(timeout=15)
             sock.close()
@@ -412,7 +548,3 @@ class Sandbox:
     ) -> None:
         self.close()
 
-
-def _url(host: str, port: int) -> str:
-    shown_host = f"[{host}]" if ":" in host else host
-    return f"http://{shown_host}:{port}"

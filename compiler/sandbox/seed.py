@@ -62,6 +62,45 @@ def create_user(
     return int(cursor.lastrowid or 0)
 
 
+def user_row(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
+    return one(conn, "SELECT * FROM users WHERE id = ?", (user_id,))
+
+
+def find_user(conn: sqlite3.Connection, who: str) -> int:
+    """A user by id ("2", "user_2") or by name ("Ann", "Ann Smith", any case); ValueError
+    when there is none or the name is ambiguous."""
+    text = who.strip()
+    bare = text[5:] if text.lower().startswith("user_") else text
+    if bare.isdigit():
+        if user_row(conn, int(bare)) is None:
+            raise ValueError(f"there is no user {bare} on the sandbox portal "
+                             "(bpl sandbox seed user NAME adds one)")
+        return int(bare)
+    wanted = text.lower()
+    rows = conn.execute("SELECT id, name, last_name FROM users ORDER BY id").fetchall()
+    matches = [int(r["id"]) for r in rows if wanted in (
+        str(r["name"]).lower(), f"{r['name']} {r['last_name']}".strip().lower())]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ValueError(f"more than one user is called '{who}' (users "
+                         f"{', '.join(map(str, matches))}): give the id")
+    raise ValueError(f"there is no user called '{who}' on the sandbox portal "
+                     "(bpl sandbox info lists them)")
+
+
+AS_USER_TITLE = "bpl --as"  # the webhook the sandbox issues to act as a user
+
+
+def webhook_for(conn: sqlite3.Connection, user_id: int, scopes: Iterable[str]) -> str:
+    """The user's webhook for acting as them, made on first use and reused after."""
+    row = one(conn, "SELECT secret FROM webhooks WHERE user_id = ? AND title = ? AND "
+                    "expires_at IS NULL ORDER BY id LIMIT 1", (user_id, AS_USER_TITLE))
+    if row is not None:
+        return webhook_path(user_id, row["secret"])
+    return create_webhook(conn, user_id, scopes, title=AS_USER_TITLE)
+
+
 def ensure_admin(conn: sqlite3.Connection) -> int:
     if conn.execute("SELECT 1 FROM users WHERE id = 1").fetchone() is None:
         create_user(conn, "Admin", admin=True, email="admin@sandbox.local", user_id=1)

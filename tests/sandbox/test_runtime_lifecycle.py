@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from handler.support import compile_bpl, template_data
 
-from compiler.sandbox import Credentials, Limits, ManualClock, Sandbox, SandboxConfig
+from compiler.sandbox import Credentials, Limits, ManualClock, Sandbox, SandboxConfig, SystemClock
 
 from .helpers import DEAL, Client, error, node, ok
 from .helpers import template_data as raw_template_data
@@ -195,13 +195,25 @@ def test_record_mode_is_the_default(tmp_path: Path) -> None:
         sb.close()
 
 
-def test_advance_needs_a_manual_clock(tmp_path: Path) -> None:
-    sb = Sandbox(SandboxConfig(limits=Limits.off(), run_workflows=True))
+def test_advance_moves_the_default_clock_for_every_process_on_the_file(tmp_path: Path) -> None:
+    data = tmp_path / "portal.sqlite3"
+    first = Sandbox(SandboxConfig(data=data, limits=Limits.off(), run_workflows=True))
+    second = Sandbox(SandboxConfig(data=data, limits=Limits.off(), run_workflows=True))
+    try:
+        before = second.now()
+        first.advance(3 * 86400)
+        assert second.now() - before >= 3 * 86400  # read back from the file, not remembered
+        with pytest.raises(ValueError, match="only goes forward"):
+            first.advance(-1)
+    finally:
+        first.close()
+        second.close()
+    pinned = Sandbox(SandboxConfig(limits=Limits.off(), clock=SystemClock()))
     try:
         with pytest.raises(TypeError, match="ManualClock"):
-            sb.advance(1)
+            pinned.advance(1)
     finally:
-        sb.close()
+        pinned.close()
 
 
 class Session:

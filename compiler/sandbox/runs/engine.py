@@ -123,6 +123,27 @@ def send_event(ctx: Ctx, workflow_id: str, activity: str, values: dict[str, Any]
     return _step(ctx, workflow_id, deliver) and accepted
 
 
+def send_command(ctx: Ctx, workflow_id: str, command: str, user_id: int) -> None:
+    """A state machine's command (what a user's button in the workflow's state sends);
+    RejectedInput when the run does not offer it to that user now."""
+    if not _step(ctx, workflow_id, lambda run: run.send_command(command, user_id)):
+        raise RejectedInput(f"workflow {workflow_id} is only recorded, not run, by the "
+                            "sandbox (it was started with --record-only)")
+
+
+def document_changed(ctx: Ctx, document_id: tuple[str, str, str],
+                     fields: dict[str, Any]) -> int:
+    """The document was edited by hand: the workflows running on it read the new values, as
+    Bitrix's read the document itself. Returns how many runs were told."""
+    rows = ctx.conn.execute(
+        "SELECT w.id FROM workflows w JOIN runs r ON r.workflow_id = w.id WHERE w.status = "
+        "'running' AND w.module_id = ? AND w.entity = ? AND w.document_id = ? ORDER BY w.started",
+        document_id).fetchall()
+    for row in rows:
+        _step(ctx, str(row["id"]), lambda run: run.update_document(fields))
+    return len(rows)
+
+
 def terminate(ctx: Ctx, workflow_id: str, status_title: str) -> None:
     _step(ctx, workflow_id, lambda run: run.terminate_by_host(status_title))
 
