@@ -9,64 +9,59 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 import click
 
+from compiler.cli.sandbox_drive import clock_group, document_group, run_group
+from compiler.cli.sandbox_state import (
+    data_option,
+    field_values,
+    json_option,
+    opened,
+    sandbox_errors,
+    shown_path,
+    state_file,
+)
+from compiler.ops.documents import parse as parse_document
+from compiler.ops.documents import spelled
 from compiler.sandbox import (
     DEFAULT_PORT,
     Credentials,
     Faults,
     Limits,
     Sandbox,
-    SandboxConfig,
     is_loopback,
 )
+from compiler.sandbox import tls as sandbox_tls
+from compiler.sandbox.credentials import mask
+from compiler.sandbox.served import DEFAULT_HOST, Served, client_urls, url_of
 
-DEFAULT_DATA = Path(".bpl") / "sandbox.sqlite3"
-
-_data_option = click.option(
-    "--data",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DATA,
-    show_default=True,
-    help="SQLite file holding the portal's state (created on first use).",
-)
-_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+NOT_SERVED = ("no server runs for this portal now: the URLs are where `bpl sandbox serve` "
+              "listens by default")
 
 
-@contextmanager
-def _opened(data: Path, **config: Any) -> Iterator[Sandbox]:
-    """The portal on `data`, closed when the command is done with it."""
-    try:
-        sb = Sandbox(SandboxConfig(data=data, **config))
-    except ValueError as error:  # a file that is not the sandbox's database
-        raise click.ClickException(str(error)) from None
-    try:
-        yield sb
-    finally:
-        sb.close()
+def _client_urls(sb: Sandbox, webhook_path: str | None) -> dict[str, Any]:
+    """Full URLs for the server that serves this portal now (or would by default)."""
+    served = sb.served()
+    base = served.url if served is not None else url_of(DEFAULT_HOST, DEFAULT_PORT)
+    urls: dict[str, Any] = dict(client_urls(base, webhook_path))
+    urls["served"] = served is not None
+    urls["ca_file"] = served.ca_file if served is not None else None
+    urls["trust"] = _exports(served)
+    return urls
 
 
-def _sandbox_errors(command: Callable[..., None]) -> Callable[..., None]:
-    """Turn the sandbox's ValueErrors (bad ids, unknown types) into click usage errors."""
-
-    @wraps(command)
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            command(*args, **kwargs)
-        except ValueError as error:
-            raise click.ClickException(str(error)) from None
-
-    return run
+def _exports(served: Served | None) -> str | None:
+    if served is None or served.bundle_file is None:
+        return None
+    return sandbox_tls.TlsFiles(Path(served.bundle_file).parent).exports()
 
 
-def _print_credentials(creds: Credentials, *, as_json: bool, header: str) -> None:
+def _print_credentials(creds: Credentials, urls: dict[str, Any], *, as_json: bool,
+                       header: str) -> None:
     data = {
         "client_id": creds.client_id,
         "client_secret": creds.client_secret,
@@ -78,14 +73,23 @@ def _print_credentials(creds: Credentials, *, as_json: bool, header: str) -> Non
         "refresh_token": creds.refresh_token,
         "webhook_path": creds.webhook_path or None,
         "token_path": creds.token_path,
+        **urls,
     }
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
     click.echo(header)
     for key, value in data.items():
-        if value is not None:
-            click.echo(f"  {key:<14} {value}")
+        if value is not None and key not in ("served", "trust"):
+            click.echo(f"  {key:<15} {value}")
+    _print_serving_note(urls)
+
+
+def _print_serving_note(urls: dict[str, Any]) -> None:
+    if not urls["served"]:
+        click.echo(f"  ({NOT_SERVED})")
+    elif urls["trust"]:
+        click.echo(f"  {urls['trust']}")
 
 
 @click.group("sandbox")
@@ -93,10 +97,20 @@ def sandbox() -> None:
     """The sandbox portal: a local Bitrix24 REST server for business processes."""
 
 
+sandbox.add_command(document_group)
+sandbox.add_command(run_group)
+sandbox.add_command(clock_group)
+
+
 @sandbox.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to use.")
-@_data_option
+@data_option
+@click.option("--tls", is_flag=True,
+              help="Serve https with a certificate of a local CA made for the loopback names.")
+@click.option("--tls-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the CA and the certificate live (default: tls/ beside the state file;"
+                   " ~/.config/bpl/tls shares one CA between projects).")
 @click.option(
     "--limits",
     type=click.Choice(["standard", "enterprise", "off"]),
@@ -125,7 +139,9 @@ def sandbox() -> None:
 def serve(
     host: str,
     port: int,
-    data: Path,
+    data: Path | None,
+    tls: bool,
+    tls_dir: Path | None,
     limits: str,
     faults: str,
     token_lifetime: int,
@@ -150,34 +166,51 @@ def serve(
     if operating_limit is not None:
         overrides["operating_limit"] = operating_limit
     chosen = replace(preset, **overrides)
-    with _opened(data, limits=chosen, faults=fault_config, token_lifetime=token_lifetime,
-                 run_workflows=not record_only) as sb:
+    path = state_file(data)
+    certificates = None
+    if tls:
+        folder = tls_dir.expanduser() if tls_dir is not None else path.parent / "tls"
+        try:
+            certificates = sandbox_tls.ensure(folder, sandbox_tls.server_names(host))
+        except OSError as error:
+            raise click.ClickException(f"cannot write the certificates to {folder}: "
+                                       f"{error.strerror}") from None
+    with opened(path, limits=chosen, faults=fault_config, token_lifetime=token_lifetime,
+                run_workflows=not record_only) as sb:
         creds = sb.ensure_default_app()
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         logger = logging.getLogger("bpl.sandbox")
         logger.addHandler(handler)
         logger.setLevel(log_level.upper())
-        shown = f"[{host}]" if ":" in host else host
-        click.echo(f"sandbox portal on http://{shown}:{port} (state in {data})", err=True)
+        url = url_of(host, port, tls=certificates is not None)
+        click.echo(f"sandbox portal on {url} (state in {shown_path(path)})", err=True)
+        if certificates is not None:
+            click.echo(f"  CA certificate {certificates.ca}", err=True)
+            click.echo("  to trust it in Python clients (requests, httpx, aiohttp):", err=True)
+            click.echo(f"  {certificates.exports()}", err=True)
         click.echo(f"  default app client_id {creds.client_id}", err=True)
-        click.echo("  credentials: bpl sandbox info --show-secrets", err=True)
+        click.echo("  URLs and credentials: bpl sandbox seed", err=True)
         if fault_config.active:
             click.echo(f"  faults: {faults}", err=True)
-        sb.serve(host, port, allow_remote=allow_remote, log_level=log_level)
+        sb.serve(host, port, allow_remote=allow_remote, log_level=log_level, tls=certificates)
 
 
 @sandbox.group(invoke_without_command=True)
-@_data_option
-@_json_option
+@data_option
+@json_option
 @click.pass_context
-def seed(ctx: click.Context, data: Path, as_json: bool) -> None:
-    """Create portal objects; without a subcommand, the default app and its credentials."""
-    ctx.obj = {"data": data, "json": as_json}
+def seed(ctx: click.Context, data: Path | None, as_json: bool) -> None:
+    """Create portal objects; without a subcommand, the default app, its credentials and the
+    URLs a client is configured with."""
+    path = state_file(data)
+    ctx.obj = {"data": path, "json": as_json}
     if ctx.invoked_subcommand is None:
-        with _opened(data) as sb:
+        with opened(path) as sb:
             creds = sb.ensure_default_app()
-        _print_credentials(creds, as_json=as_json, header=f"default app ({data})")
+            urls = _client_urls(sb, creds.webhook_path)
+        _print_credentials(creds, urls, as_json=as_json,
+                           header=f"default app ({shown_path(path)})")
 
 
 def _obj(ctx: click.Context) -> tuple[Path, bool]:
@@ -192,7 +225,7 @@ def _obj(ctx: click.Context) -> tuple[Path, bool]:
 @click.option("--head", "head_id", type=int, help="The user's manager (for subordination).")
 @click.option("--extranet", is_flag=True, help="An extranet (non-intranet) user.")
 @click.pass_context
-@_sandbox_errors
+@sandbox_errors
 def seed_user(
     ctx: click.Context,
     name: str,
@@ -204,7 +237,7 @@ def seed_user(
 ) -> None:
     """Create a user; prints its id."""
     data, as_json = _obj(ctx)
-    with _opened(data) as sb:
+    with opened(data) as sb:
         user_id = sb.create_user(
             name, admin=admin, last_name=last_name, email=email, head_id=head_id, extranet=extranet
         )
@@ -216,13 +249,14 @@ def seed_user(
 @click.option("--scope", default="bizproc,user", show_default=True, help="Comma-separated.")
 @click.option("--user", "user_id", type=int, default=1, show_default=True, help="Token owner.")
 @click.pass_context
-@_sandbox_errors
+@sandbox_errors
 def seed_app(ctx: click.Context, name: str, scope: str, user_id: int) -> None:
     """Install another app and print its credentials."""
     data, as_json = _obj(ctx)
-    with _opened(data) as sb:
+    with opened(data) as sb:
         creds = sb.create_app(name, scopes=scope.split(","), user_id=user_id)
-    _print_credentials(creds, as_json=as_json, header=f"app {name}")
+        urls = _client_urls(sb, None)
+    _print_credentials(creds, urls, as_json=as_json, header=f"app {name}")
 
 
 @seed.command("webhook")
@@ -230,60 +264,87 @@ def seed_app(ctx: click.Context, name: str, scope: str, user_id: int) -> None:
 @click.option("--scope", default="bizproc,user", show_default=True, help="Comma-separated.")
 @click.option("--title", default="")
 @click.pass_context
-@_sandbox_errors
+@sandbox_errors
 def seed_webhook(ctx: click.Context, user_id: int, scope: str, title: str) -> None:
-    """Create an incoming webhook and print its path (which holds its secret)."""
+    """Create an incoming webhook and print its URL (which holds its secret)."""
     data, as_json = _obj(ctx)
-    with _opened(data) as sb:
+    with opened(data) as sb:
         path = sb.create_webhook(user_id, scopes=scope.split(","), title=title)
-    click.echo(json.dumps({"webhook_path": path}) if as_json else f"webhook {path}")
+        urls = _client_urls(sb, path)
+    if as_json:
+        click.echo(json.dumps({"webhook_path": path, "webhook_url": urls["webhook_url"],
+                               "served": urls["served"]}))
+        return
+    click.echo(f"webhook {urls['webhook_url']}")
+    if not urls["served"]:
+        click.echo(f"  ({NOT_SERVED})")
 
 
 @seed.command("document")
-@click.argument("module")
-@click.argument("entity")
-@click.argument("document_id")
-@click.option("--type", "document_type", help="Document type when the id does not carry it.")
-@click.option("--name", default="")
+@click.argument("document")
+@click.option("--name", default="", help="The document's title as tasks show it.")
+@click.option("--field", "fields", multiple=True, metavar="KEY=VALUE",
+              help="A field's value, typed as the document type declares it (repeatable).")
+@click.option("--fields", "fields_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Field values from a JSON object or a TOML table (--field wins).")
 @click.pass_context
-@_sandbox_errors
-def seed_document(
-    ctx: click.Context,
-    module: str,
-    entity: str,
-    document_id: str,
-    document_type: str | None,
-    name: str,
-) -> None:
-    """Create a document to start workflows on, e.g. `crm CCrmDocumentDeal DEAL_1`."""
+@sandbox_errors
+def seed_document(ctx: click.Context, document: str, name: str, fields: tuple[str, ...],
+                  fields_file: Path | None) -> None:
+    """Create (or replace) a document to start workflows on, e.g. `crm.deal:1` or
+    `lists.element(42):7`."""
     data, as_json = _obj(ctx)
-    with _opened(data) as sb:
-        created = sb.seed_document(
-            [module, entity, document_id], document_type=document_type, name=name
-        )
+    ref = parse_document(document)
+    values = field_values(fields, fields_file)
+    with opened(data) as sb:
+        sb.seed_document(ref.id, document_type=ref.type[2], name=name, fields=values,
+                         check_fields=True)
+        record = sb.document_record(ref.id)
+    assert record is not None
     if as_json:
-        click.echo(json.dumps({"document_id": list(created[:3]), "document_type": created[3]}))
-    else:
-        click.echo(f"document {list(created[:3])} of type {created[3]}")
+        click.echo(json.dumps({"document": ref.spelled, "document_id": ref.id,
+                               "document_type": ref.type, "name": record["name"],
+                               "fields": record["fields"]}, ensure_ascii=False))
+        return
+    click.echo(f"document {ref.spelled} ({record['name']})")
+    for code, value in record["fields"].items():
+        click.echo(f"  {code} = {json.dumps(value, ensure_ascii=False)}")
 
 
 @sandbox.command()
-@_data_option
-@_json_option
+@data_option
+@json_option
 @click.option("--show-secrets", is_flag=True, help="Print secrets instead of masking them.")
-def info(data: Path, as_json: bool, show_secrets: bool) -> None:
-    """Describe the portal: users, apps, webhooks, documents, templates, document fields."""
-    if not data.exists():
-        raise click.ClickException(f"no sandbox state at {data} (run `bpl sandbox seed`)")
-    with _opened(data) as sb:
+def info(data: Path | None, as_json: bool, show_secrets: bool) -> None:
+    """Describe the portal: where it is served, users, apps, webhooks, documents, templates."""
+    path = state_file(data)
+    if not path.exists():
+        raise click.ClickException(f"no sandbox state at {shown_path(path)} "
+                                   "(run `bpl sandbox seed`)")
+    with opened(path) as sb:
         summary = sb.info(show_secrets=show_secrets)
+        hook = sb.ensure_default_app().webhook_path
+        urls = _client_urls(sb, hook if show_secrets else _masked_hook(hook))
+    summary["urls"] = urls
     if as_json:
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
     _print_info(summary)
 
 
+def _masked_hook(path: str) -> str:
+    parts = path.split("/")
+    return "/".join([*parts[:3], mask(parts[3]), *parts[4:]]) if len(parts) > 4 else path
+
+
 def _print_info(summary: dict[str, Any]) -> None:
+    urls = summary["urls"]
+    click.echo(f"portal {urls['portal_url']}" + ("" if urls["served"] else " (not served now)"))
+    for key in ("rest_url", "webhook_url", "oauth_token_url", "ca_file"):
+        if urls[key]:
+            click.echo(f"  {key:<15} {urls[key]}")
+    if urls["trust"]:
+        click.echo(f"  {urls['trust']}")
     click.echo(f"member_id {summary['member_id']}")
     click.echo("users:")
     for user in summary["users"]:
@@ -305,7 +366,8 @@ def _print_info(summary: dict[str, Any]) -> None:
         click.echo(f"  {hook['path']}  scope {hook['scope']}")
     click.echo("documents:")
     for doc in summary["documents"]:
-        click.echo(f"  {doc['document_id']}  type {doc['document_type']}")
+        ident = doc["document_id"]
+        click.echo(f"  {spelled(ident, doc['document_type'])}  {doc['name']}")
     click.echo("templates:")
     for tpl in summary["templates"]:
         owner = tpl["system_code"] or "(designer)"

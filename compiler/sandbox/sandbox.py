@@ -279,6 +279,12 @@ class Sandbox:
         self.portal.sync()
         return self.config.clock.now()
 
+    def ahead(self) -> float:
+        """Seconds the portal's clock is ahead of the system's (0 for a clock of its own)."""
+        self.portal.sync()
+        clock = self.config.clock
+        return clock.offset if isinstance(clock, ShiftedClock) else 0.0
+
     def advance(self, seconds: float) -> int:
         """Move the portal's clock forward, fire what fell due and send the handler calls it
         made; returns how many runs moved. A ManualClock moves for this process; the default

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from compiler.cli.main import main
+from compiler.sandbox import Sandbox, SandboxConfig, tls
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -41,18 +43,17 @@ def test_seed_objects_and_info_masks_secrets(tmp_path: Path) -> None:
     assert hook.startswith("/rest/3/")
     code, out = run("seed", "--data", data, "--json", "app", "Second", "--scope", "bizproc")
     assert json.loads(out)["app_id"] == 2
-    code, out = run("seed", "--data", data, "document", "crm", "CCrmDocumentDeal", "DEAL_7")
-    assert code == 0 and "DEAL" in out
-    code, out = run("seed", "--data", data, "document", "lists", "BizprocDocument", "7")
-    assert code != 0 and "document type" in out
-    code, out = run(
-        "seed", "--data", data, "document", "lists", "BizprocDocument", "7", "--type", "iblock_5"
-    )
+    code, out = run("seed", "--data", data, "document", "crm.deal:7")
+    assert code == 0 and out.startswith("document crm.deal:7")
+    code, out = run("seed", "--data", data, "document", "lists.element:7")
+    assert code == 1 and "lists.element(N):7" in out
+    code, out = run("seed", "--data", data, "document", "lists.element(5):7")
     assert code == 0
 
     code, out = run("info", "--data", data)
     assert code == 0
-    assert "Worker" in out and "DEAL_7" in out and "rest_app_2" in out
+    assert "Worker" in out and "crm.deal:7" in out and "lists.element(5):7" in out
+    assert "rest_app_2" in out
     for secret in (
         creds["client_secret"],
         creds["access_token"],
@@ -87,3 +88,43 @@ def test_a_file_that_is_not_a_sandbox_database(tmp_path: Path) -> None:
     for args in (["info"], ["seed"], ["seed", "user", "Ann"]):
         code, out = run(*args[:1], "--data", str(data), *args[1:])
         assert code == 1 and "is not a sandbox database" in out
+
+
+def test_one_portal_per_project_wherever_the_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bpl.toml").write_text('[project]\nsources = ["src"]\n', encoding="utf-8")
+    deep = tmp_path / "src" / "deep"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    code, out = run("seed", "--json")
+    assert code == 0 and (tmp_path / ".bpl" / "sandbox.sqlite3").exists()
+    monkeypatch.chdir(tmp_path)
+    assert json.loads(run("seed", "--json")[1]) == json.loads(out)  # the same portal
+    assert not (deep / ".bpl").exists()
+
+
+def test_seed_prints_the_urls_of_the_server_that_serves_the_portal(tmp_path: Path) -> None:
+    data = tmp_path / "s.sqlite3"
+    idle = json.loads(run("seed", "--data", str(data), "--json")[1])
+    assert (idle["served"], idle["portal_url"]) == (False, "http://127.0.0.1:8124")
+    assert idle["webhook_url"] == "http://127.0.0.1:8124" + idle["webhook_path"]
+    code, out = run("seed", "--data", str(data))
+    assert "no server runs for this portal now" in out
+    files = tls.ensure(tmp_path / "tls", tls.server_names("127.0.0.1"))
+    sb = Sandbox(SandboxConfig(data=data))
+    try:
+        with sb.running(tls=files) as url:
+            creds = json.loads(run("seed", "--data", str(data), "--json")[1])
+            code, out = run("info", "--data", str(data))
+            assert code == 0
+    finally:
+        sb.close()
+    assert creds["served"] is True and creds["portal_url"] == url
+    assert creds["domain"] == url.removeprefix("https://")
+    assert creds["webhook_url"] == url + creds["webhook_path"]
+    assert creds["oauth_token_url"] == f"{url}/oauth/token/"
+    assert creds["ca_file"] == str(files.ca)
+    assert creds["trust"] == files.exports()
+    assert f"portal {url}\n" in out and files.exports() in out
+    assert creds["webhook_path"].split("/")[3] not in out  # info masks the webhook's secret

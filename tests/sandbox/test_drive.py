@@ -28,7 +28,8 @@ statemachine purchase for crm.deal {
 
     state review "Waiting for approval" {
         on command decide "Decide" by role.responsible_head {
-            approve "{doc.TITLE} : {doc.OPPORTUNITY} from {doc.ASSIGNED_BY_ID | printable}" by role.responsible_head
+            approve "{doc.TITLE} : {doc.OPPORTUNITY} from {doc.ASSIGNED_BY_ID | printable}" \
+by role.responsible_head
         }
         on delay 3d title "Reminder" {
             log "Still waiting for {doc.TITLE} ({doc.OPPORTUNITY})"
