@@ -3,7 +3,8 @@ command line. Thin shells over `compiler.ops`: pick the environment, connect, ca
 table (or JSON with --json), and turn every refusal into one sentence and exit status 1.
 
 They work through whatever credentials the environment has — a webhook too, except deleting
-a template, which Bitrix allows only in an application's context.
+a template, which Bitrix allows only in an application's context. On the sandbox portal
+`--as USER` acts as any of its users, through the webhook the sandbox issues to that user.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from typing import Any, TypeVar
 
 import click
 
-from compiler.cli.common import connection, fail
+from compiler.cli.common import connection, fail, project
+from compiler.cli.sandbox_state import as_user_target, opened, project_data
 from compiler.deploy import DeployState
 from compiler.deploy.target import Target
 from compiler.ops import OpsError, document_id, tasks, templates, workflows
-from compiler.ops.documents import shown
-from compiler.project.config import Project
+from compiler.ops.documents import spelled
+from compiler.project.config import ConfigError, Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +36,12 @@ def _env_option(function: F) -> F:
 
 def _json_option(function: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(function)
+
+
+def _as_option(function: F) -> F:
+    return click.option("--as", "as_user", metavar="USER",
+                        help="Sandbox portal only: act as this user (an id or a name), through "
+                             "the webhook the sandbox issues to them.")(function)
 
 
 def _sentences(function: F) -> F:
@@ -66,9 +74,37 @@ def _quiet_portal() -> Iterator[None]:
 
 
 @contextmanager
-def connected(env_name: str | None) -> Iterator[tuple[Project, str, Target]]:
-    with _quiet_portal(), connection(env_name) as (proj, name, _, target):
-        yield proj, name, target
+def connected(env_name: str | None,
+              as_user: str | None = None) -> Iterator[tuple[Project, str, Target]]:
+    if as_user is None:
+        with _quiet_portal(), connection(env_name) as (proj, name, _, target):
+            yield proj, name, target
+        return
+    proj, name, is_sandbox = _environment(env_name)
+    if not is_sandbox:
+        fail(f"--as works on the sandbox portal only: on '{name}' bpl acts as the user whose "
+             "credentials the environment has")
+    _, config = proj.environment(name)
+    try:
+        target = as_user_target(proj, name, config, as_user)
+    except ValueError as error:
+        fail(str(error))
+        raise
+    with _quiet_portal():
+        try:
+            yield proj, name, target
+        finally:
+            target.close()
+
+
+def _environment(env_name: str | None) -> tuple[Project, str, bool]:
+    proj = project()
+    try:
+        name, config = proj.environment(env_name)
+    except ConfigError as error:
+        fail(str(error))
+        raise
+    return proj, name, config.is_sandbox
 
 
 def _protect(target: Target, name: str, explicit: bool, action: str) -> None:
@@ -120,20 +156,32 @@ def workflows_group() -> None:
 
 
 @workflows_group.command("start")
-@click.argument("template_id", type=int)
+@click.argument("template")
 @click.option("--document", "-d", "document", required=True, metavar="TYPE:ID",
               help="The document: crm.deal:123, crm.dynamic(147):5, lists.element(42):7.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A value for a template parameter (repeatable).")
 @_env_option
+@_as_option
 @_json_option
 @_sentences
-def start_workflow(template_id: int, document: str, params: tuple[str, ...],
-                   env_name: str | None, as_json: bool) -> None:
-    """Start template TEMPLATE_ID on a document; prints the new workflow's id."""
+def start_workflow(template: str, document: str, params: tuple[str, ...],
+                   env_name: str | None, as_user: str | None, as_json: bool) -> None:
+    """Start a template on a document; prints the new workflow's id. TEMPLATE is its id, the
+    name of the bpl workflow it was deployed from, or its name on the portal."""
     target_document = document_id(document)
     values = _pairs(params, "-p")
-    with connected(env_name) as (_, _, target):
+    template_id = None if not template.strip().isdigit() else int(template)
+    if template_id is None and as_user is not None:
+        # Listing templates takes an administrator; the environment's own credentials find
+        # the template, the user starts it.
+        with connected(env_name) as (proj, _, target):
+            template_id = templates.resolve(target.client, template, app_id=target.app_id,
+                                            namespace=proj.config.project.name)
+    with connected(env_name, as_user) as (proj, _, target):
+        if template_id is None:
+            template_id = templates.resolve(target.client, template, app_id=target.app_id,
+                                            namespace=proj.config.project.name)
         workflow_id = workflows.start(target.client, template_id, target_document, values)
     if as_json:
         _print_json({"id": workflow_id, "template_id": template_id,
@@ -141,17 +189,24 @@ def start_workflow(template_id: int, document: str, params: tuple[str, ...],
         return
     click.echo(workflow_id)
     click.echo(f"Started workflow {workflow_id} from template {template_id} on "
-               f"{shown(target_document)}.", err=True)
+               f"{spelled(target_document)}.", err=True)
 
 
 @workflows_group.command("list")
 @click.option("--template", "template_id", type=int, help="Only those of this template.")
+@click.option("--all", "everything", is_flag=True,
+              help="Sandbox portal only: finished workflows too (Bitrix lists running ones).")
 @_env_option
+@_as_option
 @_json_option
 @_sentences
-def list_workflows(template_id: int | None, env_name: str | None, as_json: bool) -> None:
-    """The running workflows (Bitrix lists no finished ones)."""
-    with connected(env_name) as (_, _, target):
+def list_workflows(template_id: int | None, everything: bool, env_name: str | None,
+                   as_user: str | None, as_json: bool) -> None:
+    """The running workflows (Bitrix lists no finished ones; the sandbox does with --all)."""
+    if everything:
+        _list_all_workflows(template_id, env_name, as_user, as_json)
+        return
+    with connected(env_name, as_user) as (_, _, target):
         rows = workflows.running(target.client, template_id)
     if as_json:
         _print_json([row.to_json() for row in rows])
@@ -161,17 +216,46 @@ def list_workflows(template_id: int | None, env_name: str | None, as_json: bool)
         return
     _table(f"Running workflows on {target.label}",
            ["ID", "TEMPLATE", "DOCUMENT", "STARTED", "BY"],
-           [(r.id, r.template_id, r.document[2], r.started, r.started_by) for r in rows])
+           [(r.id, r.template_id, spelled(r.document), r.started, r.started_by) for r in rows])
+
+
+def _list_all_workflows(template_id: int | None, env_name: str | None, as_user: str | None,
+                        as_json: bool) -> None:
+    """Every instance the sandbox keeps, read from its state (no REST method lists them)."""
+    proj, name, is_sandbox = _environment(env_name)
+    if not is_sandbox:
+        fail(f"--all works on the sandbox portal only: Bitrix lists running workflows alone "
+             f"(bizproc.workflow.instances), and '{name}' is a Bitrix24 portal")
+    if as_user is not None:
+        fail("--all reads the sandbox's own records, as no user: drop --as")
+    with opened(project_data(proj)) as sb:
+        rows = [r for r in sb.workflows(include_finished=True)
+                if template_id is None or r["template_id"] == template_id]
+    for row in rows:
+        row["document"] = spelled(row["document_id"], row["document_type"][2])
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        click.echo("No workflows on the sandbox portal.")
+        return
+    _table("Workflows on the sandbox portal",
+           ["ID", "TEMPLATE", "DOCUMENT", "STATUS", "STARTED", "BY"],
+           [(r["id"], f"{r['template_id']} {r['template_name'] or ''}".strip(), r["document"],
+             r["status"] + (f": {r['state_title']}" if r["state_title"] else ""), r["started"],
+             r["started_by"]) for r in rows])
 
 
 @workflows_group.command("terminate")
 @click.argument("workflow_id")
 @click.option("--status", help="The status text the workflow keeps.")
 @_env_option
+@_as_option
 @_sentences
-def terminate_workflow(workflow_id: str, status: str | None, env_name: str | None) -> None:
+def terminate_workflow(workflow_id: str, status: str | None, env_name: str | None,
+                       as_user: str | None) -> None:
     """Stop a running workflow; its record and log stay."""
-    with connected(env_name) as (_, _, target):
+    with connected(env_name, as_user) as (_, _, target):
         workflows.terminate(target.client, workflow_id, status)
     click.echo(f"Terminated workflow {workflow_id}.", err=True)
 
@@ -180,10 +264,12 @@ def terminate_workflow(workflow_id: str, status: str | None, env_name: str | Non
 @click.argument("workflow_id")
 @click.option("--yes", is_flag=True, help="Kill without asking.")
 @_env_option
+@_as_option
 @_sentences
-def kill_workflow(workflow_id: str, yes: bool, env_name: str | None) -> None:
+def kill_workflow(workflow_id: str, yes: bool, env_name: str | None,
+                  as_user: str | None) -> None:
     """Stop a workflow and delete everything about it (its log, its tasks)."""
-    with connected(env_name) as (_, name, target):
+    with connected(env_name, as_user) as (_, name, target):
         _protect(target, name, env_name is not None, "kill workflows on it")
         if not yes:
             _confirm(f"Kill workflow {workflow_id} on '{name}' and delete its data?",
@@ -204,12 +290,13 @@ def tasks_group() -> None:
 @click.option("--user", "user_id", type=int, help="Only this user's tasks.")
 @click.option("--all", "everything", is_flag=True, help="Answered tasks too.")
 @_env_option
+@_as_option
 @_json_option
 @_sentences
 def list_tasks(user_id: int | None, everything: bool, env_name: str | None,
-               as_json: bool) -> None:
+               as_user: str | None, as_json: bool) -> None:
     """Tasks waiting for an answer (an administrator's credentials see everyone's)."""
-    with connected(env_name) as (_, _, target):
+    with connected(env_name, as_user) as (_, _, target):
         rows = tasks.listed(target.client, user_id, waiting_only=not everything)
     if as_json:
         _print_json([row.to_json() for row in rows])
@@ -222,7 +309,7 @@ def list_tasks(user_id: int | None, everything: bool, env_name: str | None,
            ["ID", "TASK", "KIND", "USER", "STATUS", "ANSWER WITH", "DOCUMENT"],
            [(r.id, r.name, r.kind, r.user_id, r.user_status,
              " ".join(f"--{a}" for a in r.answers) if r.user_status == "waiting" else "",
-             r.document_name or r.document[2]) for r in rows])
+             r.document_name or spelled(r.document)) for r in rows])
 
 
 @tasks_group.command("complete")
@@ -239,20 +326,44 @@ def list_tasks(user_id: int | None, everything: bool, env_name: str | None,
 @click.option("--field", "fields", multiple=True, metavar="NAME=VALUE",
               help="An answer to an information request's field (repeatable).")
 @_env_option
+@_as_option
 @_json_option
 @_sentences
 def complete_task(task_id: int, answers: tuple[str, ...], comment: str,
-                  fields: tuple[str, ...], env_name: str | None, as_json: bool) -> None:
-    """Answer task TASK_ID as the user of the environment's credentials."""
+                  fields: tuple[str, ...], env_name: str | None, as_user: str | None,
+                  as_json: bool) -> None:
+    """Answer task TASK_ID as the user of the environment's credentials (or --as a user of
+    the sandbox portal): Bitrix takes an answer only from a user the task waits for."""
     if len(answers) != 1:
         fail("give one answer: --approve, --reject, --ok or --cancel")
     values = _pairs(fields, "--field")
-    with connected(env_name) as (_, _, target):
-        tasks.complete(target.client, task_id, answers[0], comment, values)
+    with connected(env_name, as_user) as (proj, _, target):
+        try:
+            tasks.complete(target.client, task_id, answers[0], comment, values)
+        except tasks.TaskNotWaiting as error:
+            if not target.config.is_sandbox:
+                raise
+            raise OpsError(_whose_task(proj, task_id, answers[0]) or str(error)) from None
     if as_json:
         _print_json({"task": task_id, "answer": answers[0]})
         return
     click.echo(f"Answered task {task_id}: {answers[0]}.", err=True)
+
+
+def _whose_task(proj: Project, task_id: int, answer: str) -> str | None:
+    """On the sandbox: whom the task waits for, and the command that answers as them."""
+    with opened(project_data(proj)) as sb:
+        found = sb.task(task_id)
+    if found is None:
+        return f"there is no task {task_id} on the sandbox portal (bpl tasks list shows them)"
+    waiting = [u for u in found["users"] if u["answer"] == "waiting"]
+    if found["status"] != "running" or not waiting:
+        return f"task {task_id} is already completed"
+    names = ", ".join(f"user {u['user_id']}" + (f" ({u['user_name']})" if u["user_name"] else "")
+                      for u in waiting)
+    return (f"task {task_id} waits for {names}, not for the user of these credentials: "
+            f"answer as them with bpl tasks complete {task_id} --{answer} "
+            f"--as {waiting[0]['user_id']}")
 
 
 @tasks_group.command("delegate")
@@ -260,11 +371,13 @@ def complete_task(task_id: int, answers: tuple[str, ...], comment: str,
 @click.option("--from", "from_user", type=int, required=True, help="The user who has them.")
 @click.option("--to", "to_user", type=int, required=True, help="The user who gets them.")
 @_env_option
+@_as_option
 @_sentences
 def delegate_tasks(task_ids: tuple[int, ...], from_user: int, to_user: int,
-                   env_name: str | None) -> None:
-    """Hand tasks of one user to another (as the task settings allow)."""
-    with connected(env_name) as (_, _, target):
+                   env_name: str | None, as_user: str | None) -> None:
+    """Hand tasks of one user to another (as the task settings allow): the user may hand
+    their own tasks, an administrator anyone's."""
+    with connected(env_name, as_user) as (_, _, target):
         tasks.delegate(target.client, task_ids, from_user, to_user)
     listed = ", ".join(str(t) for t in task_ids)
     click.echo(f"Delegated task(s) {listed} from user {from_user} to user {to_user}.", err=True)
@@ -282,11 +395,13 @@ def templates_group() -> None:
 @click.option("--all", "everything", is_flag=True,
               help="Every template, not only this application's.")
 @_env_option
+@_as_option
 @_json_option
 @_sentences
-def list_templates(everything: bool, env_name: str | None, as_json: bool) -> None:
+def list_templates(everything: bool, env_name: str | None, as_user: str | None,
+                   as_json: bool) -> None:
     """This application's templates and which workflow each one is."""
-    with connected(env_name) as (proj, _, target):
+    with connected(env_name, as_user) as (proj, _, target):
         rows = templates.listed(target.client, app_id=target.app_id,
                                 namespace=proj.config.project.name, include_all=everything)
     if as_json:
@@ -305,10 +420,12 @@ def list_templates(everything: bool, env_name: str | None, as_json: bool) -> Non
 @click.argument("template_id", type=int)
 @click.option("--yes", is_flag=True, help="Delete without asking.")
 @_env_option
+@_as_option
 @_sentences
-def delete_template(template_id: int, yes: bool, env_name: str | None) -> None:
+def delete_template(template_id: int, yes: bool, env_name: str | None,
+                    as_user: str | None) -> None:
     """Delete one template of this application (not while workflows run on it)."""
-    with connected(env_name) as (proj, name, target):
+    with connected(env_name, as_user) as (proj, name, target):
         _protect(target, name, env_name is not None, "delete templates on it")
         namespace = proj.config.project.name
         row = templates.find(target.client, template_id, app_id=target.app_id,

@@ -25,6 +25,11 @@ TASK_STATUS = {"0": "waiting", "1": "approved", "2": "rejected", "3": "done", "4
 USER_STATUS = {"0": "waiting", "1": "approved", "2": "rejected", "3": "done", "4": "cancelled"}
 
 
+class TaskNotWaiting(OpsError):
+    """bizproc.task.complete found no waiting task of the caller's with that id (Bitrix looks
+    a task up by id and the calling user together, restservice.php getTask)."""
+
+
 @dataclass(frozen=True)
 class TaskRow:
     id: int
@@ -111,6 +116,8 @@ def complete(client: PortalClient, task_id: int, answer: str, comment: str = "",
     except MethodError as error:
         if error.description == "Incorrect task status":
             raise OpsError(_wrong_answer(client, task_id, answer)) from None
+        if error.code == "ERROR_TASK_NOT_FOUND":
+            raise TaskNotWaiting(str(explain(error, "answer tasks", str(task_id)))) from None
         raise explain(error, "answer tasks", str(task_id)) from None
     except PortalError as error:
         raise explain(error, "answer tasks", str(task_id)) from None

@@ -81,6 +81,26 @@ def listed(client: PortalClient, *, app_id: int | None = None, namespace: str | 
     return out
 
 
+def resolve(client: PortalClient, text: str, *, app_id: int | None = None,
+            namespace: str | None = None) -> int:
+    """A template id from an id ("12"), the name of a workflow bpl deployed (`purchase`) or a
+    template's NAME (`Purchase`, any case); an OpsError says which are ambiguous or missing."""
+    wanted = text.strip()
+    if wanted.isdigit():
+        return int(wanted)
+    rows = listed(client, app_id=app_id, namespace=namespace, include_all=True)
+    for matches in ([r for r in rows if r.managed_as == wanted],
+                    [r for r in rows if r.name.casefold() == wanted.casefold()]):
+        if len(matches) == 1:
+            return matches[0].id
+        if matches:
+            ids = ", ".join(str(r.id) for r in matches)
+            raise OpsError(f"{len(matches)} templates are called '{wanted}' (ids {ids}): "
+                           "give the id")
+    raise OpsError(f"there is no template or bpl workflow called '{wanted}' on the portal "
+                   "(bpl templates list --all shows them)")
+
+
 def find(client: PortalClient, template_id: int, *, app_id: int | None = None,
          namespace: str | None = None) -> TemplateRow:
     for row in listed(client, app_id=app_id, namespace=namespace, include_all=True):

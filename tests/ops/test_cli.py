@@ -133,8 +133,12 @@ def test_the_embedded_sandbox_end_to_end(project: Path) -> None:
     (["tasks", "complete", "5", "--approve", "--reject"],
      "error: give one answer: --approve, --reject, --ok or --cancel"),
     (["tasks", "complete", "5", "--ok"],
-     "error: task 5 is not waiting for the user of this environment's credentials: it does "
-     "not exist, is someone else's, or was delegated"),
+     "error: there is no task 5 on the sandbox portal (bpl tasks list shows them)"),
+    (["tasks", "complete", "5", "--ok", "--as", "Nobody"],
+     "error: there is no user called 'Nobody' on the sandbox portal (bpl sandbox info lists "
+     "them)"),
+    (["workflows", "list", "--all", "--as", "1"],
+     "error: --all reads the sandbox's own records, as no user: drop --as"),
     (["tasks", "complete", "5", "--ok", "--field", "=x"], "error: --field takes NAME=VALUE, "
                                                            "not '=x'"),
     (["tasks", "delegate", "5", "--from", "1", "--to", "1"],
