@@ -17,14 +17,17 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
+import httpx
 
 from compiler.cli.common import connection, fail, project
-from compiler.cli.sandbox_state import as_user_target, opened, project_data
+from compiler.cli.sandbox_state import opened, project_data, shown_path
 from compiler.deploy import DeployState
-from compiler.deploy.target import Target
+from compiler.deploy.target import SANDBOX_URL, Target
 from compiler.ops import OpsError, document_id, tasks, templates, workflows
 from compiler.ops.documents import spelled
-from compiler.project.config import ConfigError, Project
+from compiler.portal import PortalClient, PortalConfig, WebhookAuth
+from compiler.project.config import ConfigError, EnvironmentConfig, Project
+from compiler.sandbox import Limits, Sandbox, SandboxConfig
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,6 +98,27 @@ def connected(env_name: str | None,
             yield proj, name, target
         finally:
             target.close()
+
+
+def as_user_target(proj: Project, name: str, config: EnvironmentConfig, who: str) -> Target:
+    """The project's sandbox portal, reached through the webhook the sandbox issues to user
+    `who` (an id or a name): every call is made as that user."""
+    sandbox = Sandbox(SandboxConfig(data=project_data(proj), limits=Limits.named(config.limits),
+                                    run_workflows=True))
+    try:
+        user_id = sandbox.find_user(who)
+        hook = sandbox.webhook_for(user_id)
+        creds = sandbox.ensure_default_app()
+    except ValueError:
+        sandbox.close()
+        raise
+    client = PortalClient(
+        PortalConfig(SANDBOX_URL, WebhookAuth(f"{SANDBOX_URL}{hook}"), timeout=config.timeout,
+                     limits=config.limits),
+        transport=httpx.ASGITransport(app=sandbox.asgi_app),
+    )
+    label = f"the embedded sandbox portal, {shown_path(project_data(proj))}, as user {user_id}"
+    return Target(name, config, client, label, creds.client_id, creds.app_id, [sandbox])
 
 
 def _environment(env_name: str | None) -> tuple[Project, str, bool]:

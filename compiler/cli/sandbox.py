@@ -35,9 +35,8 @@ from compiler.sandbox import (
     Sandbox,
     is_loopback,
 )
-from compiler.sandbox import tls as sandbox_tls
 from compiler.sandbox.credentials import mask
-from compiler.sandbox.served import DEFAULT_HOST, Served, client_urls, url_of
+from compiler.sandbox.served import DEFAULT_HOST, Served, client_urls, exports, url_of
 
 NOT_SERVED = ("no server runs for this portal now: the URLs are where `bpl sandbox serve` "
               "listens by default")
@@ -57,7 +56,7 @@ def _client_urls(sb: Sandbox, webhook_path: str | None) -> dict[str, Any]:
 def _exports(served: Served | None) -> str | None:
     if served is None or served.bundle_file is None:
         return None
-    return sandbox_tls.TlsFiles(Path(served.bundle_file).parent).exports()
+    return exports(served.bundle_file)
 
 
 def _print_credentials(creds: Credentials, urls: dict[str, Any], *, as_json: bool,
@@ -169,6 +168,9 @@ def serve(
     path = state_file(data)
     certificates = None
     if tls:
+        # cryptography loads only for --tls: every other `bpl sandbox` command starts faster.
+        from compiler.sandbox import tls as sandbox_tls
+
         folder = tls_dir.expanduser() if tls_dir is not None else path.parent / "tls"
         try:
             certificates = sandbox_tls.ensure(folder, sandbox_tls.server_names(host))

@@ -1,5 +1,5 @@
 """What the `bpl sandbox` commands share: which state file is the project's portal, opening
-it, turning the sandbox's refusals into one sentence, and acting as one of its users.
+it, and turning the sandbox's refusals into one sentence.
 
 One portal per project: without --data every command uses `<project>/.bpl/sandbox.sqlite3`
 (the project found like bpl.toml is, from the current folder upwards) — the same file the
@@ -17,14 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-import httpx
 
 from compiler.cli.common import project
-from compiler.deploy.target import SANDBOX_DATA, SANDBOX_URL, Target
-from compiler.ops import OpsError
-from compiler.portal import PortalClient, PortalConfig, WebhookAuth
-from compiler.project.config import EnvironmentConfig, Project
-from compiler.sandbox import Limits, Sandbox, SandboxConfig
+from compiler.ops.errors import OpsError
+from compiler.project.config import Project
+from compiler.sandbox import Sandbox, SandboxConfig
 
 data_option = click.option(
     "--data",
@@ -36,7 +33,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 
 
 def project_data(proj: Project) -> Path:
-    return proj.state_dir / SANDBOX_DATA
+    return proj.sandbox_state
 
 
 def state_file(data: Path | None) -> Path:
@@ -105,24 +102,3 @@ def _fields_file(path: Path) -> Mapping[str, Any]:
         raise click.BadParameter(f"{path} must hold an object of FIELD: value",
                                  param_hint="--fields")
     return data
-
-
-def as_user_target(proj: Project, name: str, config: EnvironmentConfig, who: str) -> Target:
-    """The project's sandbox portal, reached through the webhook the sandbox issues to user
-    `who` (an id or a name): every call is made as that user."""
-    sandbox = Sandbox(SandboxConfig(data=project_data(proj), limits=Limits.named(config.limits),
-                                    run_workflows=True))
-    try:
-        user_id = sandbox.find_user(who)
-        hook = sandbox.webhook_for(user_id)
-        creds = sandbox.ensure_default_app()
-    except ValueError:
-        sandbox.close()
-        raise
-    client = PortalClient(
-        PortalConfig(SANDBOX_URL, WebhookAuth(f"{SANDBOX_URL}{hook}"), timeout=config.timeout,
-                     limits=config.limits),
-        transport=httpx.ASGITransport(app=sandbox.asgi_app),
-    )
-    label = f"the embedded sandbox portal, {shown_path(project_data(proj))}, as user {user_id}"
-    return Target(name, config, client, label, creds.client_id, creds.app_id, [sandbox])

@@ -19,9 +19,9 @@ import httpx
 
 from compiler.portal import OAuthAuth, PortalClient, PortalConfig, TokenStore, WebhookAuth
 from compiler.portal.auth import DEFAULT_OAUTH_URL
-from compiler.project.config import ConfigError, EnvironmentConfig, Project
+from compiler.project.config import SANDBOX_STATE, ConfigError, EnvironmentConfig, Project
 
-SANDBOX_DATA = "sandbox.sqlite3"
+SANDBOX_DATA = SANDBOX_STATE
 # Any http(s) address will do: the ASGI transport never resolves it.
 SANDBOX_URL = "http://sandbox.bpl"
 

@@ -38,6 +38,7 @@ from compiler.semantics.environment import EnvValue
 
 CONFIG_NAME = "bpl.toml"
 SANDBOX = "sandbox"
+SANDBOX_STATE = "sandbox.sqlite3"  # the project's sandbox portal, in its state_dir
 _PROJECT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 
 
@@ -118,6 +119,11 @@ class Project:
     @property
     def state_dir(self) -> Path:
         return self.root / self.config.project.state_dir
+
+    @property
+    def sandbox_state(self) -> Path:
+        """The state file of the project's sandbox portal (one per project)."""
+        return self.state_dir / SANDBOX_STATE
 
     def environment(self, name: str | None) -> tuple[str, EnvironmentConfig]:
         chosen = name or self.config.project.default_environment

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
@@ -28,8 +28,10 @@ from compiler.sandbox.seed import DEFAULT_APP_NAME, DEFAULT_SCOPES, Credentials
 from compiler.sandbox.served import DEFAULT_PORT, Served
 from compiler.sandbox.store import loads
 from compiler.sandbox.summary import portal_info
-from compiler.sandbox.tls import TlsFiles
 from compiler.simulator import RejectedInput, Run
+
+if TYPE_CHECKING:  # cryptography loads only when https is asked for
+    from compiler.sandbox.tls import TlsFiles
 
 
 class RemoteHostRefused(ValueError):

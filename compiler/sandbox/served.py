@@ -88,6 +88,18 @@ def live(store: Store) -> Served | None:
     return served if served is not None and served.alive else None
 
 
+def exports(bundle: str) -> str:
+    """The shell line that makes Python clients (requests, httpx, aiohttp, ssl) trust the CA
+    bundle at `bundle`."""
+    path = _quoted(bundle)
+    return f"export SSL_CERT_FILE={path} REQUESTS_CA_BUNDLE={path}"
+
+
+def _quoted(text: str) -> str:
+    safe = all(c.isalnum() or c in "/._-+:@%," for c in text)
+    return text if safe else "'" + text.replace("'", "'\\''") + "'"
+
+
 def client_urls(base_url: str, webhook_path: str | None) -> dict[str, str | None]:
     """The URLs a Bitrix24 client is configured with, for a portal at `base_url`."""
     return {

@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from compiler.sandbox import served
+
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 CA_DAYS = 3650
 SERVER_DAYS = 397  # what browsers accept for a server certificate
@@ -57,13 +59,7 @@ class TlsFiles:
 
     def exports(self) -> str:
         """The shell line that makes Python clients (requests, httpx, aiohttp, ssl) trust it."""
-        path = _quoted(str(self.bundle))
-        return f"export SSL_CERT_FILE={path} REQUESTS_CA_BUNDLE={path}"
-
-
-def _quoted(text: str) -> str:
-    safe = all(c.isalnum() or c in "/._-+:@%," for c in text)
-    return text if safe else "'" + text.replace("'", "'\\''") + "'"
+        return served.exports(str(self.bundle))
 
 
 def server_names(host: str) -> list[str]:
