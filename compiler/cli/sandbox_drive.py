@@ -202,18 +202,22 @@ def _section(title: str, values: Any) -> None:
         click.echo(f"  {key} = {_value(value)}")
 
 
+def _users(ids: list[int]) -> str:
+    if not ids:
+        return "anyone"
+    return ("user " if len(ids) == 1 else "users ") + ", ".join(str(u) for u in ids)
+
+
 def _wait(wait: dict[str, Any]) -> str:
     kind = wait["kind"]
     until = f" (until {wait['until']})" if wait.get("until") else ""
     if kind == "task":
-        users = ", ".join(str(u) for u in wait["users"])
-        return f"task {wait['task_id']} \"{wait['name']}\" of user(s) {users}{until}"
+        return f"task {wait['task_id']} \"{wait['name']}\" of {_users(wait['users'])}{until}"
     if kind == "timer":
         return f"the clock to reach {wait['at']}"
     if kind == "event":
         return f"bizproc.event.send for {wait['activity']}{until}"
-    users = ", ".join(str(u) for u in wait["users"]) or "anyone"
-    return f"command {wait['command']} \"{wait['title']}\" (by {users})"
+    return f"command \"{wait['title'] or wait['command']}\" by {_users(wait['users'])}"
 
 
 # -- the clock -----------------------------------------------------------------------------------

@@ -48,8 +48,10 @@ Dropped connection          Under uvicorn the socket is aborted without a byte. 
                             and a ``ConnectionResetError``.
 ``expire_tokens_every``     Counts calls made with OAuth tokens (not webhooks) and expires the
                             token for real: later calls with it get ``expired_token`` too.
-OAuth server                ``/oauth/token/`` on the portal itself (GET or POST).
-                            ``invalid_request`` 400, ``invalid_client`` 401 (unknown id or
+OAuth server                ``/oauth/token/`` on the portal itself (GET or POST), answering
+                            with the fields of Bitrix's OAuth server; ``domain`` is the
+                            sandbox's host:port, ``server_endpoint`` and ``client_endpoint``
+                            its ``/rest/``. ``invalid_request`` 400, ``invalid_client`` 401 (unknown id or
                             wrong secret), ``invalid_grant`` 400 (unknown, spent, expired or
                             another app's refresh token). The old access token keeps working
                             until it expires. ``authorization_code`` works with codes from
@@ -66,8 +68,10 @@ Templates
 Point                       Sandbox behaviour
 ==========================  ==================================================================
 AUTO_EXECUTE type           The server's strict check: only a *string* "0".."3" passes; a JSON
-                            integer is "Incorrect field AUTO_EXECUTE!". Absent or null means
-                            0. ``SandboxConfig(strict_auto_execute=False)`` accepts integers.
+                            integer is "Incorrect field AUTO_EXECUTE!" (restservice.php
+                            validateTemplateAutoExecution after Json::decode of the body).
+                            Absent or null means 0.
+                            ``SandboxConfig(strict_auto_execute=False)`` accepts integers.
 DOCUMENT_TYPE               Checked against the documents of the standard catalog
                             (``compiler.catalog``); module and class compare case-
                             insensitively and are stored in the catalog's spelling. The
@@ -102,8 +106,10 @@ Paging                      50 per page, ``next`` only when more rows exist; ``s
                             gives the first page without ``total`` and ``next``.
 Delete with instances       Refused only while an instance *runs*; terminated or killed ones
                             do not block.
-update bookkeeping          MODIFIED, IS_MODIFIED=Y and USER_ID=caller change on every
-                            successful update; the result is the template ID.
+update bookkeeping          MODIFIED moves on every successful update, also one whose FIELDS
+                            hold nothing updatable; IS_MODIFIED=Y and USER_ID=caller only when
+                            TEMPLATE_DATA is imported (CBPWorkflowTemplateLoader::update); the
+                            result is the template ID.
 ==========================  ==================================================================
 
 Workflows, tasks, robots, events
@@ -129,7 +135,12 @@ Runtime                     By default none: an instance runs until terminated o
 terminate / kill            Unknown or finished instance: code "" "Workflow instance not
                             found."; terminate keeps the record (status text stored) and
                             removes its tasks; kill removes record, tasks, events and log.
-instances                   Running instances only; OWNED_UNTIL is null.
+instances                   Running instances only; OWNED_UNTIL is null. Finished ones are
+                            kept: ``bpl workflows list --all``, ``Sandbox.workflows()``.
+State machine commands      No REST method sends them (Bitrix's interface does): ``bpl
+                            sandbox run command``, ``Sandbox.send_command``, matched by the
+                            HandleExternalEventActivity's Name or Title, refused for users
+                            outside its Permission.
 Task answers                A status the task kind does not take: ``ERROR_TASK_EXECUTION``
                             "Incorrect task status"; CommentRequired Y/YA/YR: "Comment is
                             required"; a required request field: 'The field "<Title>" is
@@ -144,12 +155,11 @@ task.delegate               A non-admin may only delegate as FROM_USER_ID (else
                             task". Several failures are joined with "; ".
 Robot HANDLER               A host with a dot and http/https (the newest server code); the
                             app-domain match of older servers is not enforced.
-Robot/activity messages     As each method's docs page words them: robot.add "Activity or
-                            Automation rule already installed!", activity.add "Activity or
-                            Robot already installed!", robot.update "Activity or Automation
-                            Rule not found!", activity.update "Activity or Automation rule not
-                            found!", delete "Activity or Robot not found!". Property key
-                            errors use the server's "Wrong property key (<key>)!" form.
+Robot/activity messages     The server's one wording for both families: add "Activity or
+                            Robot already installed!", update and delete "Activity or Robot
+                            not found!" (bizproc/lib/restservice.php; the English docs'
+                            "Automation rule" wording is not what a portal answers). Property
+                            key errors use the server's "Wrong property key (<key>)!" form.
 Oversized PROPERTIES        Serialized ≥ 65535 bytes: add ``ERROR_ACTIVITY_ADD_FAILURE``
                             "Activity save error!", update the validation code with the same
                             text.
@@ -176,15 +186,20 @@ Engine                      ``compiler.simulator`` on the template as stored at 
                             template-made fields), the portal's users (names, heads) and the
                             caller as starting user. The run's JSON lives in the ``runs``
                             table and is replayed on every request that touches it.
-Clock                       The sandbox clock. Before each REST request, runs whose next timer
-                            is due advance to now (pauses, task and robot timeouts fire in
-                            order); ``Sandbox.advance(seconds)`` does the same for tests.
+Clock                       The sandbox clock: the system's plus an offset kept in the state
+                            file (``bpl sandbox clock advance``), or an injected one. Before
+                            each REST request the portal catches up with the offset and with
+                            timers of runs other processes started; runs whose next timer is
+                            due advance to now (pauses, task and robot timeouts fire in
+                            order); ``Sandbox.advance(seconds)`` does the same.
 Finished runs               Status ``completed``, ``terminated`` or ``error``; instances lists
                             none of them; their tasks stay listed with their final STATUS
                             (4 = timed out). An activity the simulator cannot run stops the
                             run with status ``error`` and a log line naming it.
 Documents                   SetField and the other document changes are written back to the
-                            seeded document, field by field (only what the step changed).
+                            seeded document, field by field (only what the step changed). An
+                            edit by hand (``Sandbox.update_document``) reaches every run on
+                            the document as an outside change.
 Task ids                    Run tasks get ids of the portal's task table, beside seeded ones.
                             task.complete answers with the run's own rules; a refusal is
                             ``ERROR_TASK_EXECUTION`` with the run's reason. Delegation is
