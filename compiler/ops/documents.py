@@ -50,7 +50,8 @@ def parse(text: str) -> DocumentRef:
     if spec.module != "crm":
         # Lists and Drive documents are plain numbers; their type is not part of the id.
         if not ident.isdigit():
-            raise OpsError(f"a {spec.name} id is a number ({spec.name}:7), not '{ident}'")
+            raise OpsError(f"a {spec.name} id is a number ({spec.name}({param}):7), "
+                           f"not '{ident}'")
         return DocumentRef(spec, [spec.module, spec.entity, ident],
                            [spec.module, spec.entity, kind])
     prefix = kind + "_"

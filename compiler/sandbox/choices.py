@@ -51,11 +51,11 @@ Dropped connection          Under uvicorn the socket is aborted without a byte. 
 OAuth server                ``/oauth/token/`` on the portal itself (GET or POST), answering
                             with the fields of Bitrix's OAuth server; ``domain`` is the
                             sandbox's host:port, ``server_endpoint`` and ``client_endpoint``
-                            its ``/rest/``. ``invalid_request`` 400, ``invalid_client`` 401 (unknown id or
-                            wrong secret), ``invalid_grant`` 400 (unknown, spent, expired or
-                            another app's refresh token). The old access token keeps working
-                            until it expires. ``authorization_code`` works with codes from
-                            ``Sandbox.issue_auth_code`` (30 s).
+                            its ``/rest/``. ``invalid_request`` 400, ``invalid_client`` 401
+                            (unknown id or wrong secret), ``invalid_grant`` 400 (unknown,
+                            spent, expired or another app's refresh token). The old access
+                            token keeps working until it expires. ``authorization_code``
+                            works with codes from ``Sandbox.issue_auth_code`` (30 s).
 Secrets at rest             Stored in clear in the SQLite file (mode 0600), because
                             ``seed`` and ``info --show-secrets`` print them on request. They
                             are masked in every log line.

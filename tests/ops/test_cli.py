@@ -258,6 +258,7 @@ def test_no_secret_reaches_any_output(project: Path, live: Live) -> None:
                      ["tasks", "list", "--all"], ["tasks", "list", "--json"],
                      ["templates", "list", "--all"], ["templates", "list", "--json"],
                      ["tasks", "complete", "1", "--approve"],
+                     ["tasks", "list", "--as", "Bob"], ["tasks", "list", "--as", "1"],
                      ["templates", "delete", "1", "--yes"]):
             bpl(*args, "--env", env)
     secrets = _secrets(project / "served.sqlite3", project / ".bpl" / "sandbox.sqlite3")
