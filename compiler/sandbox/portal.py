@@ -21,6 +21,7 @@ class Portal:
         self.config = config
         self.clock = config.clock
         self.store = Store(config.data)
+        self._seen_version: int | None = None
         self._load_offset()
         self.bucket = LeakyBucket(config.limits, config.clock)
         self.meter = OperatingMeter(config.limits, config.clock)
@@ -58,6 +59,10 @@ class Portal:
         (`bpl sandbox clock advance`), runs started with timers (`bpl workflows start`)."""
         if self.config.data is None:
             return
+        version = self.store.data_version()
+        if version == self._seen_version:
+            return  # nobody else wrote since the last look
+        self._seen_version = version
         with self.store.transaction() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (CLOCK_OFFSET,)).fetchone()
             earliest = conn.execute("SELECT MIN(next_timer) FROM runs").fetchone()[0]

@@ -297,6 +297,12 @@ class Store:
             self._depth = 0
             self._conn.execute("COMMIT")
 
+    def data_version(self) -> int:
+        """A number that changes when another connection (another process) commits to the
+        file; this connection's own commits leave it as it is (SQLite's data_version)."""
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
     def meta(self, key: str) -> str | None:
         with self.transaction() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

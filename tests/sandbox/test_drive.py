@@ -150,3 +150,30 @@ def test_users_are_found_by_id_token_or_name(sandbox: Sandbox) -> None:
     assert hook.startswith("/rest/3/") and sandbox.webhook_for(3) == hook  # made once
     with pytest.raises(ValueError, match="no user 9"):
         sandbox.webhook_for(9)
+
+
+def test_a_server_fires_the_timers_of_runs_another_process_started(tmp_path: Path) -> None:
+    clock = ManualClock()
+    config = SandboxConfig(data=tmp_path / "shared.sqlite3", limits=Limits.off(), clock=clock,
+                           run_workflows=True, token_lifetime=30 * DAY)
+    served, command_line = Sandbox(config), Sandbox(config)
+    try:
+        creds = served.ensure_default_app()
+        command_line.seed_document(DEAL_1)
+        workflow = start(command_line, """
+workflow pause for crm.deal {
+    wait 1h
+    doc.COMMENTS = "after the pause"
+}
+""")
+        clock.advance(3600)
+        client = Client(served.asgi_app)
+        try:  # any request to the server lets due timers fire, whoever started the run
+            ok(client.call("bizproc.workflow.instances", creds.access_token))
+        finally:
+            client.close()
+        assert (served.document(DEAL_1) or {}).get("COMMENTS") == "after the pause"
+        assert [w["status"] for w in served.workflows() if w["id"] == workflow] == ["completed"]
+    finally:
+        served.close()
+        command_line.close()
