@@ -3,7 +3,6 @@ traceback; the other files of the same run are still imported."""
 
 from __future__ import annotations
 
-import time
 import zlib
 from pathlib import Path
 
@@ -60,17 +59,14 @@ def test_bad_file_gets_one_line_and_the_others_are_imported(tmp_path: Path, case
     bad.write_bytes(data)
     good = tmp_path / "good.bpt"
     good.write_bytes(GOOD)
-    started = time.monotonic()
     result = CliRunner().invoke(main, ["import", str(bad), str(good), "--document",
                                        "crm.deal", "-o", str(tmp_path / "out")])
-    elapsed = time.monotonic() - started
     assert result.exit_code == 1
     assert "Traceback" not in result.output + result.stderr
     errors = [line for line in result.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and errors[0].startswith(f"{bad}: error: ")
     assert expected in errors[0], errors[0]
     assert (tmp_path / "out" / "good.bpl").exists()
-    assert elapsed < 20
 
 
 def test_oversized_file_is_refused_before_reading(tmp_path: Path) -> None:

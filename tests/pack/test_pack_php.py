@@ -7,7 +7,7 @@ re-checks them against the installed php binary.
 from __future__ import annotations
 
 import math
-import time
+import tracemalloc
 
 import pytest
 
@@ -332,7 +332,7 @@ def test_deep_nesting_within_the_limit_parses_iteratively() -> None:
 
 
 def test_absurd_counts_are_refused_before_allocation() -> None:
-    started = time.perf_counter()
+    tracemalloc.start()
     with pytest.raises(PhpSerializeError, match="more than 1000000 array elements"):
         unserialize(b"a:999999999999999999:{i:0;N;}")
     with pytest.raises(PhpSerializeError, match="more than 10 array elements"):
@@ -341,7 +341,9 @@ def test_absurd_counts_are_refused_before_allocation() -> None:
         unserialize(b"a:1000:{i:0;N;}")
     with pytest.raises(PhpSerializeError, match=r"9999999999 bytes but the data ends after 0 more"):
         unserialize(b's:9999999999:"')
-    assert time.perf_counter() - started < 1
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 1024 * 1024  # nothing was allocated for the announced sizes
 
 
 def test_item_budget_counts_all_arrays() -> None:
@@ -351,8 +353,7 @@ def test_item_budget_counts_all_arrays() -> None:
         unserialize(data, max_items=5)
 
 
-def test_many_small_arrays_stay_fast() -> None:
+def test_many_small_arrays_are_read() -> None:
+    # Speed is measured by `python -m compiler.bench`, not asserted here.
     data = serialize([[i, str(i), float(i)] for i in range(50_000)])
-    started = time.perf_counter()
-    assert len(unserialize(data)) == 50_000  # type: ignore[arg-type]
-    assert time.perf_counter() - started < 5
+    assert unserialize(data) == [[i, str(i), float(i)] for i in range(50_000)]
