@@ -27,7 +27,7 @@ NoteKind = Literal[
     "constants-reset",  # values tuned on the portal are replaced
     "drift",  # edited on the portal since bpl applied it
     "running",  # running workflows block a delete
-    "duplicate",  # more than one template carries the marker
+    "duplicate",  # another template carries the same marker: this one is deleted
     "not-in-sources",  # managed, but its workflow is gone from the sources
     "outside",  # a declared robot the portal lists but bpl never registered
     "gone",  # a robot bpl registered that the portal no longer lists
@@ -115,6 +115,7 @@ class TemplatePlan(_Model):
     entries: list[EntryDiff] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
     blocked: str | None = None  # why apply will refuse this change
+    duplicate_of: int | None = None  # delete: the template of the same workflow that stays
 
     @property
     def changes(self) -> bool:
@@ -208,6 +209,11 @@ class Plan(_Model):
     def change_count(self) -> int:
         return len(self.changes) + len(self.robot_changes)
 
+    @property
+    def duplicates(self) -> int:
+        """Templates to delete because another one of the same workflow stays."""
+        return sum(1 for t in self.templates if t.duplicate_of is not None)
+
     def count(self, action: Action) -> int:
         return sum(1 for t in self.templates if t.action == action)
 
@@ -216,6 +222,8 @@ class Plan(_Model):
 
     def summary(self) -> str:
         parts = [f"{self.count(a)} to {a}" for a in ("add", "update", "replace", "delete")]
+        if self.duplicates:
+            parts[-1] += f" ({self.duplicates} duplicate{'s' if self.duplicates > 1 else ''})"
         line = ", ".join(parts) + f", {self.count('unchanged')} unchanged"
         if self.count("keep"):
             line += f", {self.count('keep')} kept"

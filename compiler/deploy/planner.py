@@ -4,8 +4,13 @@ Decisions per workflow (identity in `identity`): no managed template → add; on
 DOCUMENT_TYPE differs → replace (the portal cannot change it in place); one whose canonical
 content differs → update (with TEMPLATE_DATA only when the tree or the parameters, variables
 or constants changed, so tuned constants survive a rename); otherwise unchanged. Managed
-templates whose workflow left the sources, and extra templates carrying the same marker,
-are deleted with `prune` and kept (and listed) without it.
+templates whose workflow left the sources are deleted with `prune` and kept (and listed)
+without it.
+
+One workflow has one template. More than one carrying its marker can only come from adds of
+this application that raced (two applies at once, see `apply`), so the lowest ID stays the
+workflow's template and the others are always planned for deletion, `prune` or not: keeping
+them would leave a second copy starting on the same documents.
 """
 
 from __future__ import annotations
@@ -125,12 +130,12 @@ class Planner:
             seen.add(key)
             rows = sorted(managed.get(key, []), key=row_id)
             plan.templates.append(self._template(template, key, rows[0] if rows else None))
-            plan.templates.extend(self._leftover(row, key, inputs.prune, duplicate=True)
-                                  for row in rows[1:])
+            plan.templates.extend(self._duplicate(row, key, rows[0]) for row in rows[1:])
         for key, rows in sorted(managed.items()):
             if key not in seen:
-                plan.templates.extend(self._leftover(row, key, inputs.prune, duplicate=False)
-                                      for row in sorted(rows, key=row_id))
+                rows = sorted(rows, key=row_id)
+                plan.templates.append(self._leftover(rows[0], key, inputs.prune))
+                plan.templates.extend(self._duplicate(row, key, rows[0]) for row in rows[1:])
         self._check_running(plan)
         return plan
 
@@ -253,21 +258,25 @@ class Planner:
 
     # -- templates without a workflow ----------------------------------------------------------
 
-    def _leftover(self, row: dict[str, Any], key: str, prune: bool,
-                  *, duplicate: bool) -> TemplatePlan:
+    def _leftover(self, row: dict[str, Any], key: str, prune: bool) -> TemplatePlan:
         _, workflow = identity.split_key(key)
-        if duplicate:
-            message = (f"another template (ID {row_id(row)}) carries the marker of {workflow}; "
-                       "bpl keeps the lowest ID as the workflow's template")
-            kind = "duplicate"
-        else:
-            message = f"the workflow {workflow} is no longer in the sources"
-            kind = "not-in-sources"
+        message = f"the workflow {workflow} is no longer in the sources"
         message += "; bpl plan --prune deletes it" if not prune else ""
         return TemplatePlan(
             action="delete" if prune else "keep", key=key, workflow=workflow,
             name=_str(row.get("NAME")) or "", document_type=_document_type(row),
-            template_id=row_id(row), notes=[Note(kind=kind, message=message)],  # type: ignore[arg-type]
+            template_id=row_id(row), notes=[Note(kind="not-in-sources", message=message)],
+        )
+
+    def _duplicate(self, row: dict[str, Any], key: str, kept: dict[str, Any]) -> TemplatePlan:
+        _, workflow = identity.split_key(key)
+        message = (f"template {row_id(row)} carries the marker of {workflow} as well as template "
+                   f"{row_id(kept)} (two applies at the same time add a workflow twice): bpl "
+                   "keeps the lowest ID and deletes the other")
+        return TemplatePlan(
+            action="delete", key=key, workflow=workflow, name=_str(row.get("NAME")) or "",
+            document_type=_document_type(row), template_id=row_id(row),
+            duplicate_of=row_id(kept), notes=[Note(kind="duplicate", message=message)],
         )
 
     def _check_running(self, plan: Plan) -> None:

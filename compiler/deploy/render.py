@@ -109,7 +109,15 @@ def robot_heading(entry: RobotPlan) -> str:
 def heading(entry: TemplatePlan) -> str:
     target = f" template {entry.template_id}" if entry.template_id is not None else ""
     return (f"{SIGNS[entry.action]} {entry.workflow} \"{entry.name}\" "
-            f"({document(entry.document_type)}){target} {VERBS[entry.action]}")
+            f"({document(entry.document_type)}){target} {VERBS[entry.action]}"
+            f"{duplicate_of(entry)}")
+
+
+def duplicate_of(entry: TemplatePlan) -> str:
+    """What sets a duplicate's delete apart from a prune: which template stays."""
+    if entry.duplicate_of is None:
+        return ""
+    return f", a duplicate of template {entry.duplicate_of}"
 
 
 # -- human ------------------------------------------------------------------------------------
@@ -223,7 +231,8 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(short=short, document=document, code=_code, activity=activity_line,
                        field=field_line, entry=entry_line, heading=heading,
-                       unmanaged=unmanaged_line, robot=robot_heading)
+                       unmanaged=unmanaged_line, robot=robot_heading,
+                       duplicate_of=duplicate_of)
     return env
 
 

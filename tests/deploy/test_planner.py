@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -136,15 +137,39 @@ def test_drift_is_told_from_the_state_file(built: BuildResult, tmp_path: Path) -
 
 def test_leftovers_are_kept_unless_pruned(built: BuildResult) -> None:
     deal, lead = by_name(built, "deal_approval"), by_name(built, "lead_check")
-    rows = [row(deal, 3), row(deal, 9), row(lead, 5)]
+    rows = [row(deal, 3), row(lead, 5)]
     kept = plan(built, rows, templates=[deal])
     assert [(t.workflow, t.action, t.template_id) for t in kept.templates] == [
-        ("deal_approval", "unchanged", 3), ("deal_approval", "keep", 9),
-        ("lead_check", "keep", 5)]
+        ("deal_approval", "unchanged", 3), ("lead_check", "keep", 5)]
     assert not kept.has_changes
     pruned = plan(built, rows, templates=[deal], prune=True, running={5: 1})
-    assert [(t.action, t.template_id) for t in pruned.changes] == [("delete", 9), ("delete", 5)]
-    assert pruned.templates[2].blocked is not None
+    assert [(t.action, t.template_id) for t in pruned.changes] == [("delete", 5)]
+    assert pruned.templates[1].blocked is not None
+
+
+def test_duplicates_are_deleted_without_prune(built: BuildResult) -> None:
+    deal, lead = by_name(built, "deal_approval"), by_name(built, "lead_check")
+    rows = [row(deal, 9), row(deal, 3), row(lead, 5), row(lead, 7), row(deal, 12)]
+    made = plan(built, rows, templates=[deal], running={12: 2})
+    assert [(t.workflow, t.action, t.template_id, t.duplicate_of) for t in made.templates] == [
+        ("deal_approval", "unchanged", 3, None), ("deal_approval", "delete", 9, 3),
+        ("deal_approval", "delete", 12, 3), ("lead_check", "keep", 5, None),
+        ("lead_check", "delete", 7, 5)]
+    assert made.has_changes and made.duplicates == 3
+    assert "3 to delete (3 duplicates)" in made.summary()
+    assert [n.kind for n in made.templates[1].notes] == ["duplicate"]
+    assert made.templates[1].blocked is None
+    assert made.templates[2].blocked is not None  # workflows run on it: apply refuses
+    text = render_human(made)
+    assert ("- deal_approval \"Large deal approval\" (DEAL) template 9 will be deleted, a "
+            "duplicate of template 3") in text
+    assert "template 9 carries the marker of deal_approval as well as template 3" in text
+    markdown = render_markdown(made)
+    assert "| - | `deal_approval` | 9 | DEAL | delete (duplicate of 3) | duplicate |" in markdown
+    assert "deal_approval</b> \"Large deal approval\" — delete, a duplicate of template 3" \
+        in markdown
+    data = json.loads(made.to_json())
+    assert [t["duplicate_of"] for t in data["templates"]] == [None, 3, 3, None, 5]
 
 
 def test_what_bpl_does_not_manage(built: BuildResult, tmp_path: Path) -> None:
