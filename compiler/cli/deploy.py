@@ -207,9 +207,18 @@ def _report(report: ApplyReport, s: Session) -> None:
         if outcome.diagnostics:
             click.echo(render_diagnostics(outcome.diagnostics, s.result.sources,
                                           color=sys.stderr.isatty()), err=True)
+    for outcome in report.races:
+        click.echo(f"! {_outcome_line(outcome)[2:]}", err=True)
+    if report.recheck_error:
+        click.echo("warning: the templates could not be read back to check for duplicates "
+                   f"({report.recheck_error}); bpl plan shows any", err=True)
     if report.ok:
         click.echo(f"Applied {len(applied)} change(s).", err=True)
         return
+    _duplicates(report)
+    if len(applied) == len(report.outcomes):
+        click.echo(f"Applied {len(applied)} change(s).", err=True)
+        sys.exit(1)
     click.echo(f"\nApplied {len(applied)} of {len(report.outcomes)} change(s).", err=True)
     for title, outcomes in (("Applied", applied), ("Not applied", [*failed, *skipped])):
         if outcomes:
@@ -219,6 +228,18 @@ def _report(report: ApplyReport, s: Session) -> None:
     click.echo("Run bpl apply again to finish: it plans from what the portal has now.",
                err=True)
     sys.exit(1)
+
+
+def _duplicates(report: ApplyReport) -> None:
+    if not report.duplicates:
+        return
+    click.echo("\nRead back when this apply ended, the portal holds more than one template for:",
+               err=True)
+    for key, ids in report.duplicates.items():
+        click.echo(f"  {key}: templates {', '.join(map(str, ids))}", err=True)
+    click.echo("Another apply wrote the same workflows at the same time (an apply that loses "
+               "such a race deletes its own copy when it ends). Run bpl plan: it shows what is "
+               "left, and bpl apply deletes the extra ones, keeping the lowest ID.", err=True)
 
 
 def _protect(config: EnvironmentConfig, name: str, explicit: bool) -> None:

@@ -4,6 +4,15 @@
   compiled templates it describes (their hashes); anything else is `PlanMismatch`.
 - `template.add` goes through `PortalClient.create` with a reconcile step that looks for the
   template by identity, so a lost answer never leaves a duplicate.
+- Another apply may run at the same time (on another machine: on this one, `lock` makes them
+  wait for each other). Right before each add, the portal is asked again for a template with
+  the workflow's marker; if one appeared since the plan was read, it is updated instead of
+  adding a second one. Two adds of one workflow can still cross between that check and the
+  add, so apply ends by reading the application's templates back: where it added a template
+  and another apply added the same workflow with a lower ID, it deletes its own and makes the
+  lower one hold the sources (every racer does the same, so the lowest ID is the one that
+  stays). Any workflow still with more than one template is reported; the next plan deletes
+  the extras (see `planner`).
 - An update or delete whose answer was lost is checked on the portal (does the template now
   hold what we sent? is it gone?) and sent again only if it did not happen, a bounded number
   of times.
@@ -28,7 +37,7 @@ from typing import Literal, Protocol
 from compiler.codegen import CompiledTemplate
 from compiler.codegen.robots import RobotRegistration
 from compiler.deploy import identity
-from compiler.deploy.normalise import Normaliser, from_portal
+from compiler.deploy.normalise import Normaliser, from_compiled, from_portal
 from compiler.deploy.plan import Plan, PlanMismatch, RobotPlan, TemplatePlan, sources_drift
 from compiler.deploy.planner import send_for, sha256
 from compiler.deploy.read import (
@@ -70,10 +79,15 @@ class Outcome:
 @dataclass
 class ApplyReport:
     outcomes: list[Outcome] = field(default_factory=list)
+    # Read back at the end: workflows (marker keys) with more than one template, and their IDs.
+    duplicates: dict[str, list[int]] = field(default_factory=dict)
+    recheck_error: str | None = None  # why that read failed, when it did
+    # Adds that crossed another apply's add of the same workflow, settled at the end.
+    races: list[Outcome] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(o.status == "applied" for o in self.outcomes)
+        return all(o.status == "applied" for o in self.outcomes) and not self.duplicates
 
     def by_status(self, status: Status) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -170,6 +184,8 @@ class Applier:
         for robot in plan.robot_changes:
             if robot.action == "delete":
                 self._run(report, robot, partial(self._unregister, writer, robot, failed))
+        if plan.changes and self._stop is None:
+            self._recheck(report, plan, compiled)
         if self.state is not None:
             self._forget_unlisted(snapshot, plan)
             self.state.save()
@@ -238,6 +254,67 @@ class Applier:
                     and not listing.has(recorded.kind, recorded.code):
                 self.state.unregister(key)
 
+    def _recheck(self, report: ApplyReport, plan: Plan,
+                 compiled: Mapping[str, CompiledTemplate]) -> None:
+        """Read the application's templates back; settle the adds of this run that crossed
+        another apply's, and note every workflow that still has more than one template."""
+        try:
+            found = self._managed(plan)
+            for outcome in report.outcomes:
+                entry = outcome.entry
+                ids = found.get(entry.key, []) if isinstance(entry, TemplatePlan) else []
+                if outcome.status == "applied" and isinstance(entry, TemplatePlan) \
+                        and entry.action in ("add", "replace") and outcome.template_id in ids[1:]:
+                    self._settle(outcome, entry, compiled.get(entry.workflow), ids)
+                    report.races.append(outcome)
+        except PortalError as error:
+            report.recheck_error = str(error)
+            return
+        report.duplicates = {key: ids for key, ids in found.items() if len(ids) > 1}
+
+    def _managed(self, plan: Plan) -> dict[str, list[int]]:
+        """The IDs of this project's templates on the portal, by marker key, lowest first."""
+        rows = self.client.list_all(LIST, {"SELECT": ["ID", "DESCRIPTION"],
+                                           "FILTER": {"SYSTEM_CODE": plan.system_code},
+                                           "ORDER": {"ID": "ASC"}})
+        found: dict[str, list[int]] = {}
+        for row in rows:
+            if not isinstance(row, dict):
+                continue
+            description = row.get("DESCRIPTION")
+            owner = identity.classify(plan.system_code,
+                                      description if isinstance(description, str) else None,
+                                      plan.system_code, plan.namespace)
+            if owner.ownership is identity.Ownership.MANAGED and owner.key is not None:
+                found.setdefault(owner.key, []).append(row_id(row))
+        return {key: sorted(ids) for key, ids in sorted(found.items())}
+
+    def _settle(self, outcome: Outcome, entry: TemplatePlan,
+                template: CompiledTemplate | None, ids: list[int]) -> None:
+        """This run added `outcome.template_id`, and another apply added the same workflow
+        with a lower ID at the same moment: delete ours, make the lower one hold the sources."""
+        ours, kept = outcome.template_id, ids[0]
+        assert ours is not None and template is not None
+        crossed = f"; another apply added it at the same moment as template {kept}"
+        try:
+            self._delete(ours)
+        except (_Refused, MethodError) as error:
+            outcome.message += f"{crossed}, and template {ours} could not be deleted: {error}"
+            return
+        ids.remove(ours)
+        if self.state is not None:
+            self.state.forget(ours)
+        try:
+            done = self._adopt(entry, template, kept)
+        except (_Refused, MethodError) as error:
+            outcome.message += f"{crossed}: deleted template {ours}; then: {error}"
+            outcome.status = "failed"
+            return
+        self._record(kept, entry)
+        outcome.template_id = kept
+        outcome.message += f"{crossed}: kept that one ({done}) and deleted template {ours}"
+
+    # -- one template --------------------------------------------------------------------------
     # -- one template --------------------------------------------------------------------------
 
     def _one(self, entry: TemplatePlan, template: CompiledTemplate | None,
@@ -255,12 +332,12 @@ class Applier:
             assert template is not None and entry.send is not None
             if entry.action == "update":
                 assert entry.template_id is not None
-                self._update(entry, template)
+                self._update(entry, template, entry.template_id, entry.send.template_data)
                 self._record(entry.template_id, entry)
                 return Outcome(entry, "applied", entry.template_id, "updated")
-            new_id = self._add(entry, template, snapshot)
+            new_id, what = self._add(entry, template, snapshot)
             self._record(new_id, entry)
-            return Outcome(entry, "applied", new_id, ", ".join([*done, "added"]))
+            return Outcome(entry, "applied", new_id, ", ".join([*done, what]))
         except _Refused as refused:
             return Outcome(entry, "failed", entry.template_id, str(refused))
         except MethodError as error:
@@ -278,7 +355,10 @@ class Applier:
             now = datetime.now(UTC).isoformat(timespec="seconds")
             self.state.record(template_id, Applied(entry.key, entry.content_hash, now))
 
-    def _add(self, entry: TemplatePlan, template: CompiledTemplate, snapshot: Snapshot) -> int:
+    def _add(self, entry: TemplatePlan, template: CompiledTemplate,
+             snapshot: Snapshot) -> tuple[int, str]:
+        """Add the workflow's template, or update the one another apply added since the plan
+        was read; (its ID, what was done)."""
         send = entry.send
         assert send is not None
         params = {
@@ -289,12 +369,13 @@ class Applier:
             "AUTO_EXECUTE": send.AUTO_EXECUTE,
             "TEMPLATE_DATA": self._template_data(template),
         }
-        floor = snapshot.max_id  # a template we add now gets a higher ID
+        floor = snapshot.max_id  # a template added since the snapshot has a higher ID
 
         def find() -> int | None:
             rows = self.client.list_all(LIST, {
                 "SELECT": ["ID", "DESCRIPTION"],
                 "FILTER": {"SYSTEM_CODE": snapshot.system_code, ">ID": floor},
+                "ORDER": {"ID": "ASC"},
             })
             for row in rows:
                 description = row.get("DESCRIPTION")
@@ -303,16 +384,37 @@ class Applier:
                     return row_id(row)
             return None
 
-        return int(self.client.create(ADD, params, reconcile=find))
+        meanwhile = find()
+        if meanwhile is not None:
+            done = self._adopt(entry, template, meanwhile)
+            return meanwhile, f"another apply added it meanwhile as template {meanwhile}; {done}"
+        return int(self.client.create(ADD, params, reconcile=find)), "added"
 
-    def _update(self, entry: TemplatePlan, template: CompiledTemplate) -> None:
+    def _adopt(self, entry: TemplatePlan, template: CompiledTemplate, template_id: int) -> str:
+        """Make a template of this workflow that another apply added hold the sources, instead
+        of keeping a second one; what that took."""
+        row = read_template(self.client, template_id)
+        if row is None:
+            raise _Refused(f"another apply added template {template_id} for {entry.workflow} "
+                           "and deleted it again while this one ran; run bpl apply again")
+        there = from_portal(row, self.normaliser)
+        if there.content_hash == entry.content_hash:
+            return "it holds the sources"
+        if there.document_key() != from_compiled(template, self.normaliser).document_key():
+            raise _Refused(f"another apply added template {template_id} for {entry.workflow} "
+                           "with another document type; run bpl apply again to plan from what "
+                           "the portal has now")
+        self._update(entry, template, template_id, with_data=True)
+        return "updated to the sources"
+
+    def _update(self, entry: TemplatePlan, template: CompiledTemplate, template_id: int,
+                with_data: bool) -> None:
         send = entry.send
-        assert send is not None and entry.template_id is not None
+        assert send is not None
         fields: dict[str, object] = {"NAME": send.NAME, "DESCRIPTION": send.DESCRIPTION,
                                      "AUTO_EXECUTE": send.AUTO_EXECUTE}
-        if send.template_data:
+        if with_data:
             fields["TEMPLATE_DATA"] = self._template_data(template)
-        template_id = entry.template_id
 
         def landed() -> bool:
             row = read_template(self.client, template_id)
