@@ -13,6 +13,14 @@ settings.register_profile("bpl", deadline=None,
 settings.load_profile("bpl")
 
 
+@pytest.fixture(autouse=True)
+def _private_runtime_dir(tmp_path_factory: pytest.TempPathFactory,
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bpl apply` keeps its deploy locks in the user's runtime folder: during the tests, one of
+    the test session's (processes the tests start inherit it), never the real one."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path_factory.getbasetemp() / "runtime"))
+
+
 @pytest.fixture(scope="session")
 def php() -> Php:
     """Real php-cli for fidelity checks; the test is skipped when php is not installed."""

@@ -30,6 +30,7 @@ from compiler.deploy import (
     save_plan,
 )
 from compiler.deploy.apply import ApplyReport, Outcome
+from compiler.deploy.lock import LOCK_TIMEOUT, DeployLock, LockError
 from compiler.deploy.plan import PlanFileError, RobotPlan, TemplatePlan
 from compiler.deploy.read import ReadError
 from compiler.deploy.render import render, render_human
@@ -253,16 +254,30 @@ def _protect(config: EnvironmentConfig, name: str, explicit: bool) -> None:
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
 @click.option("--prune", is_flag=True,
               help="Delete managed templates whose workflow left the sources (without PLAN_FILE).")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=LOCK_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="How long to wait for another bpl apply to the same portal to finish.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every call.")
 def apply(plan_file: Path | None, env_name: str | None, defines: tuple[str, ...],
-          values_file: Path | None, auto_approve: bool, prune: bool, verbose: bool) -> None:
+          values_file: Path | None, auto_approve: bool, prune: bool, lock_timeout: float,
+          verbose: bool) -> None:
     """Apply a saved plan (PLAN_FILE), or plan afresh and apply after confirmation."""
     with _logging(verbose):
-        _apply(plan_file, env_name, defines, values_file, auto_approve, prune)
+        _apply(plan_file, env_name, defines, values_file, auto_approve, prune, lock_timeout)
+
+
+def _lock(s: Session, timeout: float) -> DeployLock:
+    """Applies to one portal and application wait for each other (see `compiler.deploy.lock`);
+    the plan is made inside, so the second plans from what the first left."""
+    return DeployLock(s.target.lock_key, s.target.label, timeout=timeout,
+                      project=s.project.root,
+                      waiting=lambda message: click.echo(f"{message[0].upper()}{message[1:]}…",
+                                                         err=True))
 
 
 def _apply(plan_file: Path | None, env_name: str | None, defines: tuple[str, ...],
-           values_file: Path | None, auto_approve: bool, prune: bool) -> None:
+           values_file: Path | None, auto_approve: bool, prune: bool,
+           lock_timeout: float = LOCK_TIMEOUT) -> None:
     saved: Plan | None = None
     if plan_file is not None:
         try:
@@ -278,29 +293,41 @@ def _apply(plan_file: Path | None, env_name: str | None, defines: tuple[str, ...
     with session(chosen, defines, values_file) as s:
         _protect(s.config, s.name, explicit=env_name is not None)
         normaliser = Normaliser(load_catalog())
-        state = s.state()
         try:
-            if saved is not None:
-                todo, snapshot = saved, None
-            else:
-                todo, snapshot = plan_deploy(s.target.client, s.templates, s.result.sources,
-                                             s.inputs(prune), state=state,
-                                             app_id=s.target.app_id, robots=s.result.robots,
-                                             client_id=s.client_id)
-                click.echo(render_human(todo, color=sys.stdout.isatty()))
-                if not todo.has_changes:
-                    return
-                if not auto_approve:
-                    _confirm(s.name)
-            with _Progress(todo.change_count) as progress:
-                report = apply_plan(s.target.client, todo, s.templates, normaliser=normaliser,
-                                    snapshot=snapshot, app_id=s.target.app_id, state=state,
-                                    listener=progress, robots=s.result.robots)
-        except (PlanMismatch, PortalError, ReadError) as error:
-            # Apply handles write failures per template; what escapes happened before any write.
+            with _lock(s, lock_timeout):
+                report = _plan_and_apply(s, saved, normaliser, auto_approve, prune)
+        except LockError as error:
             fail(f"{error}; nothing was applied")
             return
-        _report(report, s)
+        if report is not None:
+            _report(report, s)
+
+
+def _plan_and_apply(s: Session, saved: Plan | None, normaliser: Normaliser,
+                    auto_approve: bool, prune: bool) -> ApplyReport | None:
+    """Plan (unless `saved`) and apply; None when there was nothing to apply."""
+    state = s.state()
+    try:
+        if saved is not None:
+            todo, snapshot = saved, None
+        else:
+            todo, snapshot = plan_deploy(s.target.client, s.templates, s.result.sources,
+                                         s.inputs(prune), state=state,
+                                         app_id=s.target.app_id, robots=s.result.robots,
+                                         client_id=s.client_id)
+            click.echo(render_human(todo, color=sys.stdout.isatty()))
+            if not todo.has_changes:
+                return None
+            if not auto_approve:
+                _confirm(s.name)
+        with _Progress(todo.change_count) as progress:
+            return apply_plan(s.target.client, todo, s.templates, normaliser=normaliser,
+                              snapshot=snapshot, app_id=s.target.app_id, state=state,
+                              listener=progress, robots=s.result.robots)
+    except (PlanMismatch, PortalError, ReadError) as error:
+        # Apply handles write failures per template; what escapes happened before any write.
+        fail(f"{error}; nothing was applied")
+        return None
 
 
 def _confirm(name: str) -> None:

@@ -34,7 +34,27 @@ class Target:
     label: str  # where the plan goes, for people (never with a secret)
     app_client_id: str | None = None
     app_id: int | None = None  # when known without asking the portal
+    # Which portal this is, for the deploy lock: the embedded sandbox's database file (each
+    # project has its own), or the portal's address.
+    portal_id: str = ""
     _closers: list[object] = field(default_factory=list, repr=False)
+
+    @property
+    def owner(self) -> str:
+        """Whose templates apply writes: the application (a webhook deploys nothing, but plans
+        for the application `app_id` names)."""
+        if self.app_client_id:
+            return f"app {self.app_client_id}"
+        if self.app_id is not None:
+            return f"app #{self.app_id}"
+        auth = self.client.config.auth
+        return f"webhook of user {auth.user_id}" if isinstance(auth, WebhookAuth) else "app"
+
+    @property
+    def lock_key(self) -> str:
+        """What two applies must not do at once: write one application's templates on one
+        portal (see `lock`)."""
+        return f"{self.portal_id or self.client.portal} {self.owner}"
 
     def close(self) -> None:
         self.client.close()
@@ -97,7 +117,8 @@ def open_sandbox(project: Project, name: str, config: EnvironmentConfig) -> Targ
         transport=httpx.ASGITransport(app=sandbox.asgi_app),
     )
     label = f"the embedded sandbox portal, {_shown(data, project.root)}"
-    return Target(name, config, client, label, creds.client_id, creds.app_id, [sandbox])
+    return Target(name, config, client, label, creds.client_id, creds.app_id,
+                  f"sandbox {data.resolve()}", [sandbox])
 
 
 def open_portal(project: Project, name: str, config: EnvironmentConfig) -> Target:
@@ -126,7 +147,8 @@ def open_portal(project: Project, name: str, config: EnvironmentConfig) -> Targe
             oauth_url=config.oauth_url or DEFAULT_OAUTH_URL, store=TokenStore(store_path))
     client = PortalClient(PortalConfig(config.portal, auth, timeout=config.timeout,
                                        limits=config.limits))
-    return Target(name, config, client, client.portal, config.client_id, config.app_id)
+    return Target(name, config, client, client.portal, config.client_id, config.app_id,
+                  client.portal.lower())
 
 
 def open_target(project: Project, name: str, config: EnvironmentConfig) -> Target:
