@@ -42,6 +42,10 @@ from compiler.portal.redact import protect_loggers
 logger = logging.getLogger("compiler.portal")
 
 USER_AGENT = f"bpl/{__version__}"
+# Refreshes of the access token within one call. A token can expire again while the call is
+# retried (waits for the portal's limits), so one is not enough; a portal that refuses every
+# token the OAuth server issues must not make the call refresh forever.
+MAX_REFRESHES = 2
 _METHOD_NAME = re.compile(r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*")
 
 Limits = Literal["standard", "enterprise", "off"]
@@ -290,7 +294,7 @@ class PortalClient:
             self.stats.calls_by_method[method] += 1
         started = self.clock.monotonic()
         retries = 0
-        refreshed = False
+        refreshes = 0
         while True:
             self._throttle(method)
             token, outcome = self._exchange(method, params)
@@ -305,8 +309,8 @@ class PortalClient:
                 )
                 return outcome
             failure = outcome
-            if failure.retry is Retry.REFRESH and not refreshed:
-                refreshed = True
+            if failure.retry is Retry.REFRESH and refreshes < MAX_REFRESHES:
+                refreshes += 1
                 self._refresh(token)
                 continue
             if failure.retry is Retry.UNCERTAIN and kind is not MethodKind.READ:
@@ -316,7 +320,7 @@ class PortalClient:
                 raise failure.error(hint=_unknown_outcome_hint(method, kind), outcome_unknown=True)
             if not may_retry(kind, failure.retry) or retries >= self.config.retries:
                 self._log_failure(method, failure, started, retries)
-                raise self._final_error(failure, retries)
+                raise self._final_error(failure, retries, refreshes)
             retries += 1
             with self._stats_lock:
                 self.stats.retries += 1
@@ -401,11 +405,17 @@ class PortalClient:
             self.limiter.penalise()
         return backoff(retry_number - 1, self._rng)
 
-    def _final_error(self, failure: Failure, retries: int) -> PortalError:
+    def _final_error(self, failure: Failure, retries: int, refreshes: int) -> PortalError:
         if failure.retry is Retry.REFRESH:
+            # The refresh token is fine (the OAuth server accepted it and issued new tokens),
+            # so re-authorising would not help: this portal refuses what the server issues.
+            auth = self.config.auth
+            app = f" {auth.client_id}" if isinstance(auth, OAuthAuth) else ""
             return failure.error(
-                note=" right after it was refreshed",
-                hint=f"check that the app's client_id belongs to {self.portal} and re-authorise it",
+                note=f" again, after {refreshes} token refreshes",
+                hint=f"the OAuth server did issue new tokens, so the refresh token is valid; "
+                f"check that the app{app} is installed on {self.portal} (it refuses the tokens "
+                "of an app installed on another portal), and if it is, run again",
             )
         note = f" (gave up after {retries + 1} attempts)" if retries else ""
         return failure.error(note=note)
