@@ -34,7 +34,7 @@ from compiler.deploy.lock import LOCK_TIMEOUT, DeployLock, LockError
 from compiler.deploy.plan import PlanFileError, RobotPlan, TemplatePlan
 from compiler.deploy.read import ReadError
 from compiler.deploy.render import render, render_human
-from compiler.deploy.target import Target
+from compiler.deploy.target import Target, deploy_state
 from compiler.diagnostics.render import render_human as render_diagnostics
 from compiler.graph.changes import plan_diagrams
 from compiler.pipeline import BuildResult, build
@@ -59,7 +59,7 @@ class Session:
         return self.result.templates
 
     def state(self) -> DeployState:
-        return DeployState.for_environment(self.project.state_dir, self.name)
+        return deploy_state(self.project, self.name, self.config)
 
     def inputs(self, prune: bool) -> PlanInputs:
         return PlanInputs(self.name, self.target.label, self.project.config.project.name, prune)

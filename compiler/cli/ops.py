@@ -21,8 +21,7 @@ import httpx
 
 from compiler.cli.common import connection, fail, project
 from compiler.cli.sandbox_state import opened, project_data, shown_path
-from compiler.deploy import DeployState
-from compiler.deploy.target import SANDBOX_URL, Target
+from compiler.deploy.target import SANDBOX_URL, Target, deploy_state
 from compiler.ops import OpsError, document_id, tasks, templates, workflows
 from compiler.ops.documents import spelled
 from compiler.portal import PortalClient, PortalConfig, WebhookAuth
@@ -459,7 +458,7 @@ def delete_template(template_id: int, yes: bool, env_name: str | None,
             _confirm(f"Delete template {template_id} \"{row.name}\" from '{name}'?",
                      "not deleted")
         templates.delete(target.client, template_id, app_id=target.app_id, namespace=namespace)
-    state = DeployState.for_environment(proj.state_dir, name)
+    state = deploy_state(proj, name, target.config)
     state.forget(template_id)
     state.save()
     click.echo(f"Deleted template {template_id}.", err=True)

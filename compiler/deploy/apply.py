@@ -249,10 +249,9 @@ class Applier:
         if self.state is None or listing is None or not listing.readable:
             return
         planned = {r.key for r in plan.robots}
-        for key, recorded in list(self.state.robots.items()):
-            if recorded.app_id == snapshot.app_id and key not in planned \
-                    and not listing.has(recorded.kind, recorded.code):
-                self.state.unregister(key)
+        for key, recorded in self.state.registered(snapshot.app_id).items():
+            if key not in planned and not listing.has(recorded.kind, recorded.code):
+                self.state.unregister(key, snapshot.app_id)
 
     def _recheck(self, report: ApplyReport, plan: Plan,
                  compiled: Mapping[str, CompiledTemplate]) -> None:

@@ -16,7 +16,7 @@ CI may not have. The marker is visible in the designer, which is the one weaknes
 the line there turns the template into "this app's, unmarked" — plan reports it and never
 touches it.
 
-Identity is stateless: `.bpl/state-<env>.json` is only a cache for drift detection.
+Identity is stateless: `.bpl/state/<portal>.json` is only a cache for drift detection.
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ class RobotWriter:
             assert last is not None
             raise last
         if self.state is not None:
-            self.state.unregister(f"{kind}:{code}")
+            self.state.unregister(f"{kind}:{code}", self.app_id)
 
     # -- the calls ---------------------------------------------------------------------------
 

@@ -152,8 +152,8 @@ class RobotPlanner:
                 yield from ((kind, code) for code in codes if code not in declared)
             return
         # Unknown to the portal's eyes: what bpl registered may still be there.
-        for recorded in (self.state.robots.values() if self.state else ()):
-            if recorded.app_id == app_id and recorded.code not in declared:
+        for recorded in (self.state.registered(app_id).values() if self.state else ()):
+            if recorded.code not in declared:
                 yield ("action" if recorded.kind == "action" else "robot"), recorded.code
 
     def _leftover(self, recorded: Registered, listing: RobotListing, snapshot: Snapshot,

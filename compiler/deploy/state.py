@@ -1,5 +1,5 @@
-"""`.bpl/state-<env>.json`: what bpl last applied to each template of one environment, and
-what it last registered as each robot and action.
+"""`.bpl/state/<portal>.json`: what bpl last applied to each template of one portal, and what it
+last registered as each robot and action of each application there.
 
 For templates it is only a cache, for drift detection: "this template's content is no longer
 what bpl applied, so someone edited it on the portal". Identity never depends on it (see
@@ -9,6 +9,12 @@ rather than fatal.
 For robots and actions it is the only record of their definition: the portal lists their CODEs
 and nothing else. Without it, a declared robot the portal lists is updated to be sure it
 matches (an update is harmless), and an undeclared one is treated as registered outside bpl.
+
+What it records belongs to the portal (template IDs) and to an application on it (robots), not
+to an environment of bpl.toml: two environments deploying to one portal read and write one
+file, or each would take the other's robots for someone else's. Files of earlier versions were
+named after the environment (`.bpl/state-<env>.json`); the environments of bpl.toml that deploy
+to the same portal have theirs merged in on loading and removed once the merged file is saved.
 """
 
 from __future__ import annotations
@@ -18,13 +24,16 @@ import json
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger("compiler.deploy")
 
-STATE_VERSION = 1
+# 1: one file per environment, robots keyed "kind:CODE"; 2: per portal, robots per application.
+STATE_VERSION = 2
+STATE_FOLDER = "state"
 
 
 @dataclass(frozen=True)
@@ -50,34 +59,65 @@ class Registered:
         return f"{self.kind}:{self.code}"
 
 
+def state_path(state_dir: Path, portal: str) -> Path:
+    """The state file of the portal `portal` (a file-name-safe key, see `target.portal_key`)."""
+    return state_dir / STATE_FOLDER / f"{portal}.json"
+
+
 class DeployState:
     def __init__(self, path: Path, templates: dict[int, Applied] | None = None,
-                 robots: dict[str, Registered] | None = None) -> None:
+                 robots: dict[tuple[int, str], Registered] | None = None) -> None:
         self.path = path
         self.templates: dict[int, Applied] = templates or {}
-        self.robots: dict[str, Registered] = robots or {}
+        # (application id, "kind:CODE") → what bpl registered
+        self.robots: dict[tuple[int, str], Registered] = robots or {}
+        self._merged: list[Path] = []  # files of earlier versions, removed by the next save
 
     @classmethod
-    def for_environment(cls, state_dir: Path, environment: str) -> DeployState:
-        return cls.load(state_dir / f"state-{environment}.json")
+    def for_portal(cls, state_dir: Path, portal: str,
+                   earlier: Sequence[Path] = ()) -> DeployState:
+        """The state of one portal, with the files `earlier` versions kept per environment of
+        that portal merged in (the most recent record of each template and robot wins)."""
+        state = cls.load(state_path(state_dir, portal))
+        for path in earlier:
+            if path.is_file():
+                state.merge(cls.load(path))
+                state._merged.append(path)
+        return state
 
     @classmethod
     def load(cls, path: Path) -> DeployState:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            current = data.get("version") == STATE_VERSION
-            entries = data["templates"] if current else {}
-            templates = {int(k): Applied(**v) for k, v in entries.items()}
-            # Files written before robots were deployed have no such section.
-            robots = {k: Registered(**v) for k, v in data.get("robots", {}).items()} \
-                if current else {}
+            version = data.get("version")
+            if version not in (1, STATE_VERSION):
+                return cls(path)  # a newer bpl's file: not ours to read
+            templates = {int(k): Applied(**v) for k, v in data["templates"].items()}
+            robots: dict[tuple[int, str], Registered] = {}
+            if version == 1:  # robots keyed "kind:CODE", the application inside each
+                listed = [Registered(**v) for v in data.get("robots", {}).values()]
+            else:
+                listed = [Registered(**v) for per_app in data.get("robots", {}).values()
+                          for v in per_app.values()]
+            robots = {(r.app_id, r.key): r for r in listed}
         except FileNotFoundError:
-            templates, robots = {}, {}
+            return cls(path)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             logger.warning("ignoring %s: it cannot be read; drift detection restarts from the "
                            "next apply", path)
-            templates, robots = {}, {}
+            return cls(path)
         return cls(path, templates, robots)
+
+    def merge(self, other: DeployState) -> None:
+        """Take what `other` records more recently than this state (or only there)."""
+        for template_id, applied in other.templates.items():
+            mine = self.templates.get(template_id)
+            if mine is None or applied.applied_at > mine.applied_at:
+                self.templates[template_id] = applied
+        for slot, registered in other.robots.items():
+            known = self.robots.get(slot)
+            if known is None or registered.applied_at > known.applied_at:
+                self.robots[slot] = registered
 
     def get(self, template_id: int) -> Applied | None:
         return self.templates.get(template_id)
@@ -90,22 +130,28 @@ class DeployState:
 
     def robot(self, key: str, app_id: int) -> Registered | None:
         """What bpl registered as `key` ("robot:CODE") for application `app_id`."""
-        found = self.robots.get(key)
-        return found if found is not None and found.app_id == app_id else None
+        return self.robots.get((app_id, key))
+
+    def registered(self, app_id: int) -> dict[str, Registered]:
+        """Application `app_id`'s robots and actions, by "kind:CODE"."""
+        return {key: r for (app, key), r in sorted(self.robots.items()) if app == app_id}
 
     def register(self, registered: Registered) -> None:
-        self.robots[registered.key] = registered
+        self.robots[registered.app_id, registered.key] = registered
 
-    def unregister(self, key: str) -> None:
-        self.robots.pop(key, None)
+    def unregister(self, key: str, app_id: int) -> None:
+        self.robots.pop((app_id, key), None)
 
     def save(self) -> None:
+        robots: dict[str, dict[str, Any]] = {}
+        for (app_id, key), registered in sorted(self.robots.items()):
+            robots.setdefault(str(app_id), {})[key] = asdict(registered)
         data: dict[str, Any] = {
             "version": STATE_VERSION,
             "templates": {str(k): asdict(v) for k, v in sorted(self.templates.items())},
         }
-        if self.robots:
-            data["robots"] = {k: asdict(v) for k, v in sorted(self.robots.items())}
+        if robots:
+            data["robots"] = robots
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
@@ -119,3 +165,10 @@ class DeployState:
             # What was applied is applied; only the next plan's drift check loses precision.
             logger.warning("cannot write %s (%s); drift detection will be less precise",
                            self.path, error.strerror)
+            return
+        for earlier in self._merged:
+            with contextlib.suppress(FileNotFoundError):
+                earlier.unlink()
+                logger.info("merged %s into %s (bpl keeps one state file per portal)", earlier,
+                            self.path)
+        self._merged = []

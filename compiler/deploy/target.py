@@ -12,14 +12,23 @@ environment names, never from bpl.toml, and OAuth tokens rotate through the toke
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
+from compiler.deploy.state import DeployState
 from compiler.portal import OAuthAuth, PortalClient, PortalConfig, TokenStore, WebhookAuth
 from compiler.portal.auth import DEFAULT_OAUTH_URL
-from compiler.project.config import SANDBOX_STATE, ConfigError, EnvironmentConfig, Project
+from compiler.project.config import (
+    SANDBOX,
+    SANDBOX_STATE,
+    ConfigError,
+    EnvironmentConfig,
+    Project,
+)
 
 SANDBOX_DATA = SANDBOX_STATE
 # Any http(s) address will do: the ASGI transport never resolves it.
@@ -66,6 +75,30 @@ class Target:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def portal_key(config: EnvironmentConfig) -> str:
+    """Which portal an environment deploys to, as a file name: `sandbox` for the project's
+    embedded one, else the portal's host (and port): `example.bitrix24.com`, `127.0.0.1_8765`.
+    Environments with the same key share what is recorded about the portal."""
+    if config.is_sandbox:
+        return SANDBOX
+    address = re.sub(r"/rest/?$", "", config.portal.strip().rstrip("/"))
+    host = urlsplit(address).netloc.lower() or address.lower()
+    return re.sub(r"[^a-z0-9.-]", "_", host).strip(".") or "portal"
+
+
+def deploy_state(project: Project, environment: str, config: EnvironmentConfig) -> DeployState:
+    """The deploy state of the environment's portal, with the per-environment files of earlier
+    versions of every environment of bpl.toml on that portal merged in."""
+    key = portal_key(config)
+    environments = dict(project.config.environments)
+    environments.setdefault(environment, config)
+    if SANDBOX not in environments:  # the implicit default environment
+        environments[SANDBOX] = EnvironmentConfig()
+    earlier = [project.state_dir / f"state-{name}.json"
+               for name, other in sorted(environments.items()) if portal_key(other) == key]
+    return DeployState.for_portal(project.state_dir, key, earlier)
 
 
 def _secret(variable: str | None, what: str, environment: str) -> str | None:

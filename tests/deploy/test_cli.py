@@ -54,7 +54,7 @@ def test_a_fresh_project_deploys_to_the_embedded_sandbox(project: Path) -> None:
     assert "✓ add deal_approval (template 1): added" in applied.stderr
     assert "Applied 3 change(s)." in applied.stderr
     assert (project / ".bpl" / "sandbox.sqlite3").is_file()
-    assert set(json.loads((project / ".bpl" / "state-sandbox.json").read_text())["templates"]) \
+    assert set(json.loads((project / ".bpl" / "state" / "sandbox.json").read_text())["templates"]) \
         == {"1", "2", "3"}
     again = bpl("plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
@@ -103,7 +103,7 @@ def test_compile_errors_stop_before_the_portal(project: Path) -> None:
     result = bpl("plan")
     assert result.exit_code == 1
     assert "error[E100]" in result.stderr and "nothing planned" in result.stderr
-    assert not (project / ".bpl" / "state-sandbox.json").exists()
+    assert not (project / ".bpl" / "state" / "sandbox.json").exists()
 
 
 def test_a_protected_environment_needs_its_name(project: Path) -> None:
@@ -149,7 +149,7 @@ def test_templates_list_and_delete(project: Path) -> None:
     assert bpl("templates", "delete", "9", "--yes").exit_code == 1
     deleted = bpl("templates", "delete", "3", "--yes")
     assert deleted.exit_code == 0, deleted.output
-    assert "3" not in json.loads((project / ".bpl" / "state-sandbox.json").read_text())[
+    assert "3" not in json.loads((project / ".bpl" / "state" / "sandbox.json").read_text())[
         "templates"]
     assert "+ vacation" in bpl("plan").stdout
 

@@ -62,7 +62,8 @@ def test_robots_are_registered_before_the_templates_that_call_them(sandbox_rig: 
     assert json.loads(invoice["filter"]) == {"INCLUDE": [["crm", "CCrmDocumentDeal", "DEAL"]]}
     assert portal["action", "erp_ping"]["use_subscription"] == "N"
     # The state file is the only record of what was registered.
-    saved = json.loads(sandbox_rig.state.path.read_text())["robots"]
+    saved = json.loads(sandbox_rig.state.path.read_text())["robots"][
+        str(sandbox_rig.creds.app_id)]
     assert set(saved) == {"robot:erp_invoice", "action:erp_ping"}
     assert saved["robot:erp_invoice"]["content_hash"] == made.robots[0].content_hash
     assert saved["robot:erp_invoice"]["params"] == result.robots[0].params
@@ -98,7 +99,7 @@ def test_a_lost_delete_answer_is_checked_against_the_list(sandbox_rig: Rig) -> N
     assert report.ok
     assert ("action", "erp_ping") not in registered(sandbox_rig)
     assert client.stats.calls_by_method["bizproc.activity.delete"] == 1
-    assert "action:erp_ping" not in sandbox_rig.state.robots
+    assert "action:erp_ping" not in sandbox_rig.state.registered(sandbox_rig.creds.app_id)
 
 
 def test_registered_meanwhile_the_add_becomes_an_update(sandbox_rig: Rig) -> None:
@@ -134,7 +135,8 @@ def test_a_kind_change_deletes_the_old_registration_first(sandbox_rig: Rig) -> N
     assert report.outcomes[0].message == "deleted the action, registered"
     assert ("robot", "erp_ping") in registered(sandbox_rig)
     assert ("action", "erp_ping") not in registered(sandbox_rig)
-    assert set(sandbox_rig.state.robots) == {"robot:erp_invoice", "robot:erp_ping"}
+    assert set(sandbox_rig.state.registered(sandbox_rig.creds.app_id)) == {
+        "robot:erp_invoice", "robot:erp_ping"}
     again, _ = plan(sandbox_rig, sandbox_rig.client(), result)
     assert not again.has_changes
 
@@ -248,7 +250,7 @@ def test_registrations_the_portal_dropped_leave_the_state_file(sandbox_rig: Rig)
     result = sandbox_rig.compile({"robots.bpl": ROBOTS.split("action")[0], "lead.bpl": lead})
     _, report = deploy(sandbox_rig, sandbox_rig.client(), result, prune=True)
     assert report.ok
-    assert set(sandbox_rig.state.robots) == {"robot:erp_invoice"}
+    assert set(sandbox_rig.state.registered(sandbox_rig.creds.app_id)) == {"robot:erp_invoice"}
 
 
 def test_faults_converge_without_duplicates(tmp_path: Path) -> None:

@@ -64,8 +64,9 @@ def test_plan_and_apply_register_robots_before_the_templates(project: Path) -> N
     assert lines == ["✓ add robot erp_invoice: registered", "✓ add action erp_ping: registered",
                      "✓ add invoices (template 1): added"]
     assert "Applied 3 change(s)." in applied.stderr
-    state = json.loads((project / ".bpl" / "state-sandbox.json").read_text())
-    assert set(state["robots"]) == {"robot:erp_invoice", "action:erp_ping"}
+    state = json.loads((project / ".bpl" / "state" / "sandbox.json").read_text())
+    (robots,) = state["robots"].values()  # the one application's
+    assert set(robots) == {"robot:erp_invoice", "action:erp_ping"}
     again = bpl("plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
     assert "= 2 unchanged: robot erp_invoice, action erp_ping" in again.stdout
@@ -107,3 +108,45 @@ def test_a_broken_declaration_stops_the_plan(project: Path) -> None:
     assert "error[E304]" in planned.stderr and "'_amount' is not a valid input name" in \
         planned.stderr
     assert "nothing planned: fix the errors above first" in planned.stderr
+
+
+STAGING = '\n[environments.staging]\nportal = "sandbox"\n'
+
+
+def test_two_environments_on_one_portal_share_what_bpl_registered(project: Path) -> None:
+    write_project(project, {"robots.bpl": ROBOTS, "invoices.bpl": INVOICES}, extra=STAGING)
+    assert bpl("apply", "--auto-approve", "--env", "sandbox").exit_code == 0
+    other = bpl("plan", "--env", "staging", "--detailed-exitcode")
+    assert other.exit_code == 0, other.output
+    assert "= 2 unchanged: robot erp_invoice, action erp_ping" in other.stdout
+    assert "registered outside bpl" not in other.stdout
+    assert sorted(p.name for p in (project / ".bpl").glob("state*")) == ["state"]
+
+
+def test_state_files_of_earlier_versions_are_merged_per_portal(project: Path) -> None:
+    """Earlier versions kept one file per environment: each environment of the portal brings
+    its own, and the first apply leaves one file for the portal."""
+    write_project(project, {"robots.bpl": ROBOTS, "invoices.bpl": INVOICES}, extra=STAGING)
+    assert bpl("apply", "--auto-approve").exit_code == 0
+    current = project / ".bpl" / "state" / "sandbox.json"
+    saved = json.loads(current.read_text())
+    (robots,) = saved["robots"].values()
+    current.unlink()
+    # As version 1 wrote them: the templates applied through one environment, the robots
+    # through the other.
+    (project / ".bpl" / "state-sandbox.json").write_text(json.dumps(
+        {"version": 1, "templates": saved["templates"]}))
+    (project / ".bpl" / "state-staging.json").write_text(json.dumps(
+        {"version": 1, "templates": {}, "robots": robots}))
+    planned = bpl("plan", "--env", "staging", "--detailed-exitcode", "-v")
+    assert planned.exit_code == 0, planned.output
+    assert "= invoices" in planned.stdout and "robot erp_invoice" in planned.stdout
+    assert "registered outside bpl" not in planned.stdout
+    write_project(project, {"robots.bpl": ROBOTS, "invoices.bpl": INVOICES.replace(
+        "invoices", "invoices_v2", 1)}, extra=STAGING)
+    assert bpl("apply", "--auto-approve", "--env", "staging").exit_code == 0
+    assert not (project / ".bpl" / "state-sandbox.json").exists()
+    assert not (project / ".bpl" / "state-staging.json").exists()
+    merged = json.loads(current.read_text())
+    assert merged["version"] == 2 and merged["robots"] == saved["robots"]
+    assert set(merged["templates"]) == {"1", "2"}

@@ -115,7 +115,7 @@ def test_the_embedded_sandbox_end_to_end(project: Path) -> None:
 
     deleted = bpl("templates", "delete", "1", "--yes")
     assert deleted.exit_code == 0 and deleted.stderr == "Deleted template 1.\n"
-    state = json.loads((project / ".bpl" / "state-sandbox.json").read_text())
+    state = json.loads((project / ".bpl" / "state" / "sandbox.json").read_text())
     assert "1" not in state["templates"]
 
 
