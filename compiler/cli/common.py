@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,6 +55,22 @@ def project() -> Project:
     except ConfigError as error:
         fail(str(error))
         raise  # unreachable; keeps type checkers content
+
+
+@contextmanager
+def quiet_portal() -> Iterator[None]:
+    """Refusals reach the user as the command's sentence; the client's own warning lines
+    about them would only repeat it (Python prints unhandled warnings on stderr). Scoped to
+    the command, so a program running it in-process keeps its logging as it was."""
+    handler = logging.NullHandler()
+    loggers = [logging.getLogger(name) for name in ("compiler.portal", "bpl.sandbox")]
+    for log in loggers:
+        log.addHandler(handler)
+    try:
+        yield
+    finally:
+        for log in loggers:
+            log.removeHandler(handler)
 
 
 @contextmanager
@@ -118,8 +135,8 @@ def _sandbox_client_id(proj: Project) -> str:
 
     try:
         return sandbox_client_id(proj)
-    except OSError as error:
-        fail(f"cannot open the sandbox portal in {proj.state_dir}: {error}")
+    except ConfigError as error:
+        fail(str(error))
         raise
 
 

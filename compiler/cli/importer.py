@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from compiler.cli.common import fail, project
+from compiler.cli.common import connection, fail, quiet_portal
 from compiler.importer import (
     Document,
     DocumentError,
@@ -101,18 +101,11 @@ def _files(files: tuple[Path, ...]) -> Iterator[TemplateSource | Report]:
 def _portal(env_name: str, ids: tuple[int, ...],
             everything: bool) -> Iterator[TemplateSource | Report]:
     from compiler.deploy.read import LIST, SELECT
-    from compiler.deploy.target import open_target
     from compiler.portal import PortalError
-    from compiler.project.config import ConfigError
 
-    proj = project()
-    try:
-        name, config = proj.environment(env_name)
-        target = open_target(proj, name, config)
-    except ConfigError as error:
-        fail(str(error))
-        return
-    with target:
+    # `connection` turns a bad environment (a malformed webhook URL, a corrupt token store, an
+    # unusable sandbox) into its sentence, as for every other command taking --env.
+    with quiet_portal(), connection(env_name) as (_, name, _, target):
         try:
             if everything:
                 rows = target.client.list_all(LIST, {"SELECT": SELECT, "ORDER": {"ID": "ASC"}})

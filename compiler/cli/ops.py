@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -19,7 +18,7 @@ from typing import Any, TypeVar
 import click
 import httpx
 
-from compiler.cli.common import connection, fail, project
+from compiler.cli.common import connection, fail, project, quiet_portal
 from compiler.cli.sandbox_state import opened, project_data, shown_path
 from compiler.deploy.target import SANDBOX_URL, Target, deploy_state
 from compiler.ops import OpsError, document_id, tasks, templates, workflows
@@ -60,26 +59,10 @@ def _sentences(function: F) -> F:
 
 
 @contextmanager
-def _quiet_portal() -> Iterator[None]:
-    """Refusals reach the user as the command's sentence; the client's own warning lines
-    about them would only repeat it (Python prints unhandled warnings on stderr). Scoped to
-    the command, so a program running it in-process keeps its logging as it was."""
-    handler = logging.NullHandler()
-    loggers = [logging.getLogger(name) for name in ("compiler.portal", "bpl.sandbox")]
-    for log in loggers:
-        log.addHandler(handler)
-    try:
-        yield
-    finally:
-        for log in loggers:
-            log.removeHandler(handler)
-
-
-@contextmanager
 def connected(env_name: str | None,
               as_user: str | None = None) -> Iterator[tuple[Project, str, Target]]:
     if as_user is None:
-        with _quiet_portal(), connection(env_name) as (proj, name, _, target):
+        with quiet_portal(), connection(env_name) as (proj, name, _, target):
             yield proj, name, target
         return
     proj, name, is_sandbox = _environment(env_name)
@@ -92,7 +75,7 @@ def connected(env_name: str | None,
     except ValueError as error:
         fail(str(error))
         raise
-    with _quiet_portal():
+    with quiet_portal():
         try:
             yield proj, name, target
         finally:

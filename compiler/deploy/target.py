@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -111,9 +113,28 @@ def _secret(variable: str | None, what: str, environment: str) -> str | None:
     return value
 
 
+@contextmanager
+def _sandbox_errors(project: Project) -> Iterator[None]:
+    """A sandbox that cannot be opened (the state folder is not writable, its file is not the
+    sandbox's database) is one sentence, like any other configuration problem."""
+    try:
+        yield
+    except (FileExistsError, NotADirectoryError) as error:
+        raise ConfigError(f"cannot open the sandbox portal: {error.filename} is a file where "
+                          "bpl keeps a folder (its state and the sandbox's)") from None
+    except OSError as error:
+        where = f" ({error.filename})" if error.filename else ""
+        raise ConfigError(f"cannot open the sandbox portal in {project.state_dir}: "
+                          f"{error.strerror or error}{where}") from None
+    except ValueError as error:  # compiler.sandbox's StoreError: not its database
+        raise ConfigError(f"cannot open the sandbox portal: {error}; move the file away to "
+                          "start with an empty sandbox") from None
+
+
 def _sandbox_data(project: Project) -> Path:
     data = project.state_dir / SANDBOX_DATA
-    data.parent.mkdir(parents=True, exist_ok=True)
+    with _sandbox_errors(project):
+        data.parent.mkdir(parents=True, exist_ok=True)
     return data
 
 
@@ -123,11 +144,13 @@ def sandbox_client_id(project: Project) -> str:
     compile`, `bpl test`) type app robots as `bpl plan` and `bpl apply` do."""
     from compiler.sandbox import Sandbox, SandboxConfig
 
-    sandbox = Sandbox(SandboxConfig(data=_sandbox_data(project)))
-    try:
-        return sandbox.ensure_default_app().client_id
-    finally:
-        sandbox.close()
+    data = _sandbox_data(project)
+    with _sandbox_errors(project):
+        sandbox = Sandbox(SandboxConfig(data=data))
+        try:
+            return sandbox.ensure_default_app().client_id
+        finally:
+            sandbox.close()
 
 
 def open_sandbox(project: Project, name: str, config: EnvironmentConfig) -> Target:
@@ -140,9 +163,14 @@ def open_sandbox(project: Project, name: str, config: EnvironmentConfig) -> Targ
         raise ConfigError(f"environment '{name}': faults: {error}") from None
     # The built-in portal runs what is started on it, so `bpl workflows start` and
     # `bpl tasks complete` behave end to end there.
-    sandbox = Sandbox(SandboxConfig(data=data, limits=Limits.named(config.limits),
-                                    faults=faults, run_workflows=True))
-    creds = sandbox.ensure_default_app()
+    with _sandbox_errors(project):
+        sandbox = Sandbox(SandboxConfig(data=data, limits=Limits.named(config.limits),
+                                        faults=faults, run_workflows=True))
+        try:
+            creds = sandbox.ensure_default_app()
+        except BaseException:
+            sandbox.close()
+            raise
     auth = OAuthAuth(creds.client_id, creds.client_secret, creds.access_token,
                      creds.refresh_token, oauth_url=f"{SANDBOX_URL}{creds.token_path}")
     client = PortalClient(
