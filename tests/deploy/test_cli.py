@@ -142,6 +142,50 @@ def test_a_partial_apply_says_what_was_and_was_not_applied(project: Path) -> Non
         (1, "deal_approval"), (2, "lead_check")]
 
 
+def _copy_templates(project: Path, *template_ids: int) -> list[int]:
+    """Copies of templates, marker and all: what two applies racing used to leave."""
+    sandbox = Sandbox(SandboxConfig(data=project / ".bpl" / "sandbox.sqlite3"))
+    try:
+        with sandbox.portal.store.transaction(write=True) as conn:
+            columns = [c["name"] for c in conn.execute("PRAGMA table_info(templates)")
+                       if c["name"] != "id"]
+            listed = ", ".join(columns)
+            return [int(conn.execute(f"INSERT INTO templates({listed}) SELECT {listed} FROM "
+                                     "templates WHERE id = ?", (tid,)).lastrowid or 0)
+                    for tid in template_ids]
+    finally:
+        sandbox.close()
+
+
+def test_duplicates_are_planned_for_deletion_and_reported(project: Path) -> None:
+    assert bpl("apply", "--auto-approve").exit_code == 0
+    assert _copy_templates(project, 1, 2) == [4, 5]
+    run = _start_workflow(project, 5)  # on the copy of lead_check
+    planned = bpl("plan", "--detailed-exitcode")
+    assert planned.exit_code == 2, planned.output
+    assert ('- deal_approval "Large deal approval" (DEAL) template 4 will be deleted, a '
+            "duplicate of template 1") in planned.stdout
+    assert "! blocked" not in planned.stdout and "1 running workflow(s) use template 5" \
+        in planned.stdout
+    assert "Plan: 0 to add, 0 to update, 0 to replace, 2 to delete (2 duplicates), 3 " \
+           "unchanged." in planned.stdout
+    assert "| - | `lead_check` | 5 | LEAD | delete (duplicate of 2) | duplicate, running |" in \
+        bpl("plan", "--format", "markdown").stdout
+    data = json.loads(bpl("plan", "--format", "json").stdout)
+    assert [(t["template_id"], t["duplicate_of"]) for t in data["templates"]
+            if t["action"] == "delete"] == [(4, 1), (5, 2)]
+    blocked = bpl("apply", "--auto-approve")
+    assert blocked.exit_code == 1
+    assert "✓ delete deal_approval (template 4): deleted" in blocked.stderr
+    assert "✗ delete lead_check (template 5): refused: 1 running workflow(s)" in blocked.stderr
+    assert "the portal holds more than one template for:\n  lead_check: templates 2, 5\n" \
+        in blocked.stderr
+    assert bpl("workflows", "terminate", run).exit_code == 0
+    finished = bpl("apply", "--auto-approve")
+    assert finished.exit_code == 0 and "Applied 1 change(s)." in finished.stderr
+    assert bpl("plan", "--detailed-exitcode").exit_code == 0
+
+
 def test_templates_list_and_delete(project: Path) -> None:
     bpl("apply", "--auto-approve")
     listed = bpl("templates", "list")
