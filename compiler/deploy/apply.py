@@ -150,6 +150,7 @@ class Applier:
         self.state = state
         self.listener: Listener = listener or _Quiet()
         self._packed: dict[str, bytes] = {}
+        self._added: list[int] = []  # templates this run added (the checks skip them)
         self._stop: str | None = None  # set by a failure that ends the run
 
     def apply(self, plan: Plan, templates: Sequence[CompiledTemplate], snapshot: Snapshot,
@@ -162,6 +163,7 @@ class Applier:
         writer = RobotWriter(self.client, self.state, snapshot.app_id)
         report = ApplyReport()
         self._stop = None
+        self._added = []
         unregistered: list[RobotPlan] = []
         for robot in plan.robot_changes:
             if robot.action == "delete":
@@ -368,13 +370,17 @@ class Applier:
             "AUTO_EXECUTE": send.AUTO_EXECUTE,
             "TEMPLATE_DATA": self._template_data(template),
         }
-        floor = snapshot.max_id  # a template added since the snapshot has a higher ID
+        # Templates added since the snapshot have higher IDs; leaving out the ones this run
+        # added keeps the answer to one page. A negated array is NOT IN (CBPHelper::PrepareSql,
+        # modules/bizproc/classes/general/helper.php; `!` is among the operations
+        # RestService::getFilter lets through, modules/bizproc/lib/restservice.php).
+        where: dict[str, object] = {"SYSTEM_CODE": snapshot.system_code, ">ID": snapshot.max_id}
+        if self._added:
+            where["!ID"] = list(self._added)
 
         def find() -> int | None:
             rows = self.client.list_all(LIST, {
-                "SELECT": ["ID", "DESCRIPTION"],
-                "FILTER": {"SYSTEM_CODE": snapshot.system_code, ">ID": floor},
-                "ORDER": {"ID": "ASC"},
+                "SELECT": ["ID", "DESCRIPTION"], "FILTER": where, "ORDER": {"ID": "ASC"},
             })
             for row in rows:
                 description = row.get("DESCRIPTION")
@@ -387,7 +393,9 @@ class Applier:
         if meanwhile is not None:
             done = self._adopt(entry, template, meanwhile)
             return meanwhile, f"another apply added it meanwhile as template {meanwhile}; {done}"
-        return int(self.client.create(ADD, params, reconcile=find)), "added"
+        added = int(self.client.create(ADD, params, reconcile=find))
+        self._added.append(added)
+        return added, "added"
 
     def _adopt(self, entry: TemplatePlan, template: CompiledTemplate, template_id: int) -> str:
         """Make a template of this workflow that another apply added hold the sources, instead
