@@ -52,6 +52,16 @@ def test_an_apply_planned_before_another_finished_updates_instead_of_adding(
     assert writes(second) == 0  # the same sources: nothing to update either
 
 
+def test_the_checks_cost_one_request_per_add_and_one_at_the_end(sandbox_rig: Rig) -> None:
+    result = sandbox_rig.compile({**PROJECT, **numbered(60)})
+    client = sandbox_rig.client()
+    plan, report = sandbox_rig.deploy(client, result)
+    assert report.ok and len(plan.changes) == 63
+    # The plan's read, then a check and an add per workflow, then a read-back of two pages.
+    assert client.stats.http_requests == 1 + 63 + 63 + 2
+    assert client.stats.calls_by_method["bizproc.workflow.template.list"] == 63 + 2
+
+
 def test_a_template_added_meanwhile_is_updated_to_the_sources(sandbox_rig: Rig) -> None:
     result = sandbox_rig.compile(PROJECT)
     older = sandbox_rig.compile({**PROJECT, "lead.bpl": PROJECT["lead.bpl"].replace(
