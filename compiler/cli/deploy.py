@@ -211,8 +211,9 @@ def _report(report: ApplyReport, s: Session) -> None:
     for outcome in report.races:
         click.echo(f"! {_outcome_line(outcome)[2:]}", err=True)
     if report.recheck_error:
-        click.echo("warning: the templates could not be read back to check for duplicates "
-                   f"({report.recheck_error}); bpl plan shows any", err=True)
+        click.echo("The templates could not be read back to check that no other apply added "
+                   f"the same workflows ({report.recheck_error}); bpl plan shows any duplicate, "
+                   "and bpl apply deletes it.", err=True)
     if report.ok:
         click.echo(f"Applied {len(applied)} change(s).", err=True)
         return

@@ -87,7 +87,9 @@ class ApplyReport:
 
     @property
     def ok(self) -> bool:
-        return all(o.status == "applied" for o in self.outcomes) and not self.duplicates
+        """Every change applied, and the read-back found one template per workflow."""
+        return all(o.status == "applied" for o in self.outcomes) and not self.duplicates \
+            and self.recheck_error is None
 
     def by_status(self, status: Status) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -315,7 +317,6 @@ class Applier:
         outcome.template_id = kept
         outcome.message += f"{crossed}: kept that one ({done}) and deleted template {ours}"
 
-    # -- one template --------------------------------------------------------------------------
     # -- one template --------------------------------------------------------------------------
 
     def _one(self, entry: TemplatePlan, template: CompiledTemplate | None,

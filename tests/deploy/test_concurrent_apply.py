@@ -14,6 +14,8 @@ from compiler.deploy.plan import RobotPlan, TemplatePlan
 from compiler.pack import encode_template_data
 from compiler.pipeline import BuildResult
 from compiler.portal import PortalClient
+from compiler.sandbox import Faults
+from compiler.sandbox.faults import FaultInjector
 
 from .rig import BASE, PROJECT, Rig, numbered, rig, writes
 from .test_sandbox_deploy import keys
@@ -108,6 +110,32 @@ def test_apply_reports_a_duplicate_made_while_it_ran(sandbox_rig: Rig) -> None:
         ("delete", racer.added, 1)]
     assert sandbox_rig.apply(client, again, result).ok
     assert not sandbox_rig.plan(client, result)[0].has_changes and not doubled(sandbox_rig)
+
+
+class _Unreachable:
+    """A listener that takes the portal off the network once the last change is done."""
+
+    def __init__(self, made: Rig, total: int) -> None:
+        self.made, self.left = made, total
+
+    def started(self, entry: TemplatePlan | RobotPlan) -> None:
+        pass
+
+    def finished(self, outcome: object) -> None:
+        self.left -= 1
+        if not self.left:
+            self.made.sandbox.portal.faults = FaultInjector(Faults(drop_rate=1.0))
+
+
+def test_an_apply_that_cannot_read_back_is_not_clean(sandbox_rig: Rig) -> None:
+    result = sandbox_rig.compile(PROJECT)
+    client = sandbox_rig.client()
+    made, snapshot = sandbox_rig.plan(client, result)
+    report = apply_plan(client, made, result.templates, normaliser=sandbox_rig.normaliser,
+                        snapshot=snapshot, listener=_Unreachable(sandbox_rig, 3))
+    assert all(o.status == "applied" for o in report.outcomes)
+    assert report.recheck_error is not None and "dropped" in report.recheck_error
+    assert not report.ok  # it cannot tell whether another apply added the same workflows
 
 
 def test_duplicates_on_the_portal_are_deleted_by_the_next_apply(sandbox_rig: Rig) -> None:
