@@ -117,6 +117,8 @@ def _secret(variable: str | None, what: str, environment: str) -> str | None:
 def _sandbox_errors(project: Project) -> Iterator[None]:
     """A sandbox that cannot be opened (the state folder is not writable, its file is not the
     sandbox's database) is one sentence, like any other configuration problem."""
+    from compiler.sandbox.store import StoreError
+
     try:
         yield
     except (FileExistsError, NotADirectoryError) as error:
@@ -126,7 +128,7 @@ def _sandbox_errors(project: Project) -> Iterator[None]:
         where = f" ({error.filename})" if error.filename else ""
         raise ConfigError(f"cannot open the sandbox portal in {project.state_dir}: "
                           f"{error.strerror or error}{where}") from None
-    except ValueError as error:  # compiler.sandbox's StoreError: not its database
+    except StoreError as error:  # not the sandbox's database
         raise ConfigError(f"cannot open the sandbox portal: {error}; move the file away to "
                           "start with an empty sandbox") from None
 
