@@ -45,10 +45,10 @@ class Target:
     label: str  # where the plan goes, for people (never with a secret)
     app_client_id: str | None = None
     app_id: int | None = None  # when known without asking the portal
+    _closers: list[object] = field(default_factory=list, repr=False)
     # Which portal this is, for the deploy lock: the embedded sandbox's database file (each
     # project has its own), or the portal's address.
     portal_id: str = ""
-    _closers: list[object] = field(default_factory=list, repr=False)
 
     @property
     def owner(self) -> str:
@@ -180,8 +180,8 @@ def open_sandbox(project: Project, name: str, config: EnvironmentConfig) -> Targ
         transport=httpx.ASGITransport(app=sandbox.asgi_app),
     )
     label = f"the embedded sandbox portal, {_shown(data, project.root)}"
-    return Target(name, config, client, label, creds.client_id, creds.app_id,
-                  f"sandbox {data.resolve()}", [sandbox])
+    return Target(name, config, client, label, creds.client_id, creds.app_id, [sandbox],
+                  portal_id=f"sandbox {data.resolve()}")
 
 
 def open_portal(project: Project, name: str, config: EnvironmentConfig) -> Target:
@@ -211,7 +211,7 @@ def open_portal(project: Project, name: str, config: EnvironmentConfig) -> Targe
     client = PortalClient(PortalConfig(config.portal, auth, timeout=config.timeout,
                                        limits=config.limits))
     return Target(name, config, client, client.portal, config.client_id, config.app_id,
-                  client.portal.lower())
+                  portal_id=client.portal.lower())
 
 
 def open_target(project: Project, name: str, config: EnvironmentConfig) -> Target:
