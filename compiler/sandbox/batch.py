@@ -7,10 +7,18 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl
 
+from compiler.phpforms import MAX_NESTING, too_deep
 from compiler.sandbox.auth import Caller
 from compiler.sandbox.dispatch import Outcome, execute
+from compiler.sandbox.errors import RestError
 from compiler.sandbox.limits import time_block
-from compiler.sandbox.phpvalues import parse_php_pairs, to_json_value, to_str, upper_keys
+from compiler.sandbox.phpvalues import (
+    invalid_request,
+    parse_php_pairs,
+    to_json_value,
+    to_str,
+    upper_keys,
+)
 from compiler.sandbox.portal import Portal
 
 MAX_COMMANDS = 50
@@ -55,14 +63,18 @@ def _text(value: Any) -> str:
     return to_str(value)
 
 
-def _flatten(key: str, value: Any) -> list[tuple[str, str]]:
+def _flatten(key: str, value: Any, depth: int = 0) -> list[tuple[str, str]]:
+    """`key[sub][…]=value` pairs of an array result put into a command. A name deeper than PHP
+    reads is refused here already, before the recursion could go on."""
     if isinstance(value, dict):
         items: list[tuple[Any, Any]] = list(value.items())
     elif isinstance(value, list):
         items = list(enumerate(value))
     else:
         return [(key, _text(value))]
-    return [pair for sub, item in items for pair in _flatten(f"{key}[{sub}]", item)]
+    if depth == MAX_NESTING:
+        raise invalid_request(too_deep(key.partition("[")[0]))
+    return [pair for sub, item in items for pair in _flatten(f"{key}[{sub}]", item, depth + 1)]
 
 
 def substitute(query: str, state: dict[str, dict[Any, Any]]) -> dict[str, Any]:
@@ -100,31 +112,41 @@ def run(portal: Portal, caller: Caller, params: dict[str, Any]) -> Outcome:
                 "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded"
             )
         else:
-            text = command if isinstance(command, str) else ""
-            method, _, query = text.partition("?")
-            method = method.strip().lower().removesuffix(".json")
-            inner = substitute(query, state)
-            inner.pop("AUTH", None)  # commands run as the batch's caller
-            if method == "batch":
-                state["result_error"][key] = _error(
-                    "ERROR_BATCH_METHOD_NOT_ALLOWED", "Method not allowed by batch"
-                )
-            else:
-                outcome = execute(portal, caller, method, inner)
-                wrote = wrote or outcome.wrote
-                state["result_time"][key] = time_block(outcome.started, outcome.elapsed)
-                if outcome.failed:
-                    state["result_error"][key] = outcome.payload
-                else:
-                    state["result"][key] = outcome.payload["result"]
-                    if "total" in outcome.payload:
-                        state["result_total"][key] = outcome.payload["total"]
-                    if "next" in outcome.payload:
-                        state["result_next"][key] = outcome.payload["next"]
+            wrote = _command(portal, caller, key, command, state) or wrote
         if halt and key in state["result_error"]:
             break
     body = {part: _php_map(values) for part, values in state.items()}
     return Outcome(200, {"result": body}, started, time.perf_counter() - began, wrote=wrote)
+
+
+def _command(portal: Portal, caller: Caller, key: str | int, command: Any,
+             state: dict[str, dict[Any, Any]]) -> bool:
+    """Run one command into `state`; whether it wrote."""
+    text = command if isinstance(command, str) else ""
+    method, _, query = text.partition("?")
+    method = method.strip().lower().removesuffix(".json")
+    if method == "batch":
+        state["result_error"][key] = _error(
+            "ERROR_BATCH_METHOD_NOT_ALLOWED", "Method not allowed by batch"
+        )
+        return False
+    try:
+        inner = substitute(query, state)
+    except RestError as error:  # a command PHP would not read whole fails on its own
+        state["result_error"][key] = error.body()
+        return False
+    inner.pop("AUTH", None)  # commands run as the batch's caller
+    outcome = execute(portal, caller, method, inner)
+    state["result_time"][key] = time_block(outcome.started, outcome.elapsed)
+    if outcome.failed:
+        state["result_error"][key] = outcome.payload
+    else:
+        state["result"][key] = outcome.payload["result"]
+        if "total" in outcome.payload:
+            state["result_total"][key] = outcome.payload["total"]
+        if "next" in outcome.payload:
+            state["result_next"][key] = outcome.payload["next"]
+    return outcome.wrote
 
 
 def _php_map(values: dict[Any, Any]) -> Any:

@@ -1,5 +1,5 @@
-"""PHP value semantics the REST server applies to request data: `parse_str`, `empty()`,
-`(int)`/`(string)` casts and `json_encode` of arrays."""
+"""PHP value semantics the REST server applies to request data: `parse_str` (compiler.phpforms,
+with a portal's limits), `empty()`, `(int)`/`(string)` casts and `json_encode` of arrays."""
 
 from __future__ import annotations
 
@@ -8,79 +8,39 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# PHP turns decimal integer keys ("0", "-3", but not "03" or "1.0") into int keys.
-_INT_KEY = re.compile(r"^(0|-?[1-9][0-9]{0,18})$")
-
-
-def php_key(key: str) -> str | int:
-    return int(key) if _INT_KEY.match(key) else key
-
-
-def _split_key(raw: str) -> tuple[str, list[str]] | None:
-    """`FILTER[a][]` → ("FILTER", ["a", ""]); an unclosed bracket ends the path, as in PHP."""
-    head, bracket, rest = raw.partition("[")
-    if not bracket:
-        return raw, []
-    if not head:
-        return None
-    parts: list[str] = []
-    rest = "[" + rest
-    while rest.startswith("["):
-        close = rest.find("]")
-        if close < 0:
-            # PHP keeps the whole name as a plain key when the first bracket is never closed.
-            return (raw, []) if not parts else (head, parts)
-        parts.append(rest[1:close])
-        rest = rest[close + 1 :]
-    return head, parts
-
-
-class _PhpArray(dict[str | int, Any]):
-    """An ordered PHP array under construction; tracks the next free integer key."""
-
-    def next_index(self) -> int:
-        ints = [key for key in self if isinstance(key, int)]
-        return max(ints) + 1 if ints else 0
+from compiler.phpforms import (
+    INT_MAX,
+    INT_MIN,
+    PORTAL_MAX_INPUT_VARS,
+    FormError,
+    parse_pairs,
+    parse_query,
+    php_key,
+)
+from compiler.sandbox.errors import RestError
 
 
 def parse_php_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """Build parameters from decoded query/form pairs the way PHP's `parse_str` does."""
-    root = _PhpArray()
-    for raw_key, value in pairs:
-        split = _split_key(raw_key)
-        if split is None:
-            continue
-        head, path = split
-        keys: list[str | int | None] = [php_key(head)]
-        keys += [None if part == "" else php_key(part) for part in path]
-        target: _PhpArray = root
-        for position, key in enumerate(keys):
-            if key is None:
-                key = target.next_index()
-            if position == len(keys) - 1:
-                target[key] = value
-                break
-            child = target.get(key)
-            if not isinstance(child, _PhpArray):
-                child = _PhpArray()
-                target[key] = child
-            target = child
-    finished = finish_array(root)
-    if isinstance(finished, list):
-        return {str(index): item for index, item in enumerate(finished)}
-    return {str(key): item for key, item in finished.items()}
+    """Parameters from decoded query/form pairs, as PHP's `parse_str` builds them on a portal;
+    more pairs or deeper names than a portal reads are refused with a 400."""
+    try:
+        return parse_pairs(pairs, max_vars=PORTAL_MAX_INPUT_VARS)
+    except FormError as error:
+        raise invalid_request(error) from None
 
 
-def finish_array(value: Any) -> Any:
-    """Turn dicts with keys 0..n-1 (in order) into lists, recursively: PHP's list arrays."""
-    if isinstance(value, Mapping):
-        items = {key: finish_array(item) for key, item in value.items()}
-        if items and list(items) == list(range(len(items))):
-            return list(items.values())
-        return {str(key) if isinstance(key, int) else key: item for key, item in items.items()}
-    if isinstance(value, list):
-        return [finish_array(item) for item in value]
-    return value
+def parse_php_query(text: str) -> dict[str, Any]:
+    """A query string or form body, like `parse_php_pairs`; too many pairs are refused before
+    any is decoded."""
+    try:
+        return parse_query(text, max_vars=PORTAL_MAX_INPUT_VARS)
+    except FormError as error:
+        raise invalid_request(error) from None
+
+
+def invalid_request(error: FormError) -> RestError:
+    text = str(error)
+    return RestError("INVALID_REQUEST", text[:1].upper() + text[1:], 400)
 
 
 def to_json_value(value: Any) -> Any:
@@ -116,10 +76,6 @@ def is_empty(value: Any) -> bool:
 
 
 _LEADING_INT = re.compile(r"^\s*([+-]?\d+)")
-
-
-INT_MIN = -(2**63)
-INT_MAX = 2**63 - 1
 
 
 def _saturate(number: int) -> int:

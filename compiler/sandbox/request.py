@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
-from urllib.parse import parse_qsl
 
+from compiler.phpforms import MAX_NESTING, PORTAL_MAX_INPUT_VARS, too_many
 from compiler.sandbox.errors import RestError
-from compiler.sandbox.phpvalues import parse_php_pairs, upper_keys
+from compiler.sandbox.phpvalues import (
+    invalid_request,
+    parse_php_pairs,
+    parse_php_query,
+    upper_keys,
+)
 
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 
@@ -45,9 +49,7 @@ async def read_body(receive: Receive, declared_length: int | None, limit: int) -
 
 def parse_query(raw: bytes | str) -> dict[str, Any]:
     text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
-    # Percent-escapes are UTF-8; undecodable bytes become U+FFFD instead of failing the call.
-    pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
-    return parse_php_pairs(pairs)
+    return parse_php_query(text)
 
 
 def _finite(text: str) -> float:
@@ -61,32 +63,91 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _nests_deeper(value: Any, limit: int) -> bool:
+    """Whether arrays and objects in `value` nest more than `limit` levels (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, (dict, list)))
+    return False
+
+
+def _too_deep_json(name: str) -> RestError:
+    # Bitrix's JSON reader takes up to 511 levels (json_decode depth 512, main/lib/web/json.php)
+    # but no method reads anywhere near that deep; the sandbox holds JSON to the depth a portal
+    # reads from a form, so that one limit applies whatever the encoding.
+    return RestError("INVALID_REQUEST", f"{name} nests deeper than {MAX_NESTING} levels: the "
+                                        "sandbox reads no deeper from any request body, as a "
+                                        "portal reads no deeper from a form", 400)
+
+
 def _parse_json(body: bytes) -> dict[str, Any]:
     # Strict like PHP's json_decode: no NaN/Infinity, no numbers that overflow to infinity.
     try:
         data = json.loads(body.decode("utf-8"), parse_float=_finite, parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+    except RecursionError:
+        raise _too_deep_json("Request body") from None
+    except (UnicodeDecodeError, ValueError):
         raise RestError("INVALID_REQUEST", "Request body is not valid JSON", 400) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise RestError("INVALID_REQUEST", "Request body must be a JSON object", 400)
+    for name, value in data.items():
+        if isinstance(value, (dict, list)) and _nests_deeper(value, MAX_NESTING):
+            raise _too_deep_json(f"Parameter {name[:40]}")
     return data
 
 
+_BOUNDARY = re.compile(r';\s*boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))', re.IGNORECASE)
+_NAME = re.compile(rb'(?:^|;)\s*name\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]*))', re.IGNORECASE)
+_ESCAPED = re.compile(rb"\\(.)")
+
+
+def _malformed() -> RestError:
+    return RestError("INVALID_REQUEST", "Malformed multipart body", 400)
+
+
+def _part_name(head: bytes) -> str | None:
+    """The `name` of a part's Content-Disposition header, or None."""
+    for line in head.split(b"\n"):
+        field, colon, value = line.partition(b":")
+        if colon and field.strip().lower() == b"content-disposition":
+            match = _NAME.search(value)
+            if match is None:
+                return None
+            quoted, bare = match.groups()
+            raw = _ESCAPED.sub(rb"\1", quoted) if quoted is not None else bare
+            return raw.decode("utf-8", errors="replace")
+    return None
+
+
 def _parse_multipart(body: bytes, content_type: str) -> dict[str, Any]:
-    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", errors="replace")
-    message = BytesParser(policy=HTTP).parsebytes(head + body)
-    if not message.is_multipart():
-        raise RestError("INVALID_REQUEST", "Malformed multipart body", 400)
+    """Fields of a multipart/form-data body, each part's bytes as they are (PHP decodes no
+    Content-Transfer-Encoding either). Split with bytes operations, so the time is linear in
+    the size, and a body of too many parts is refused before any is read."""
+    found = _BOUNDARY.search(content_type)
+    if found is None:
+        raise _malformed()
+    delimiter = b"--" + (found.group(1) or found.group(2)).encode("latin-1", errors="replace")
+    if delimiter not in body:
+        raise _malformed()
+    if body.count(delimiter) > PORTAL_MAX_INPUT_VARS + 1:
+        raise invalid_request(too_many(PORTAL_MAX_INPUT_VARS))
     pairs: list[tuple[str, str]] = []
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
+    for segment in body.split(delimiter)[1:]:
+        if segment.startswith(b"--"):
+            break  # the closing delimiter; what follows is the epilogue
+        head, separator, data = segment.partition(b"\r\n\r\n")
+        if not separator:
             continue
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
-        pairs.append((name, data.decode("utf-8", errors="replace")))
+        name = _part_name(head)
+        if name is not None:
+            pairs.append((name, data.removesuffix(b"\r\n").decode("utf-8", errors="replace")))
     return parse_php_pairs(pairs)
 
 
