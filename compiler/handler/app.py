@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from compiler.handler.client import ClientFactory, portal_client
 from compiler.handler.core import RobotFunction, handle_async
-from compiler.handler.forms import parse_form
+from compiler.handler.forms import FormError, parse_form
 from compiler.handler.spec import RobotSpec
 
 MAX_BODY = 1024 * 1024  # a call is a few kilobytes; anything far bigger is not Bitrix
@@ -34,7 +34,10 @@ def create_handler_app(robots: Mapping[str, tuple[RobotSpec, RobotFunction]], *,
         body = await request.body()
         if len(body) > MAX_BODY:
             return JSONResponse({"status": "rejected", "error": "request too large"}, 413)
-        form = parse_form(body)
+        try:
+            form = parse_form(body)
+        except FormError as error:
+            return JSONResponse({"status": "rejected", "error": str(error)}, 400)
         entry = table.get(str(form.get("code") or ""))
         if entry is None:
             return JSONResponse({"status": "rejected", "error": "unknown robot code"}, 404)

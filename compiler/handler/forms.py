@@ -1,52 +1,24 @@
-"""Bitrix's form-encoded POST bodies, read the way PHP reads them: `properties[amount]=5` and
-`document_id[0]=crm` become nested maps and lists."""
+"""Bitrix's form-encoded POST bodies, read the way PHP reads them (compiler.phpforms):
+`properties[amount]=5` and `document_id[0]=crm` become nested maps and lists.
+
+A handler is a public address, so the kit holds a body to what a portal itself would read —
+at most 10,000 pairs, names at most 64 brackets deep — and refuses more (FormError, a 400),
+in time linear in the body.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import parse_qsl
 
-_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
-_PART = re.compile(r"\[([^\[\]]*)\]")
+from compiler.phpforms import PORTAL_MAX_INPUT_VARS, FormError, parse_pairs, parse_query
 
-
-def _as_lists(value: Any) -> Any:
-    """Maps keyed 0..n-1 in order are PHP lists."""
-    if not isinstance(value, dict):
-        return value
-    items = {key: _as_lists(item) for key, item in value.items()}
-    if items and list(items) == [str(i) for i in range(len(items))]:
-        return list(items.values())
-    return items
-
-
-def parse_pairs(pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    root: dict[str, Any] = {}
-    for raw, value in pairs:
-        match = _KEY.match(raw)
-        if match is None:
-            continue  # not a name PHP would keep either
-        path = [match.group(1), *_PART.findall(match.group(2))]
-        node = root
-        for index, part in enumerate(path):
-            if part == "":  # `key[]`: the next free index
-                part = str(sum(1 for k in node if k.isdigit()))
-            if index == len(path) - 1:
-                node[part] = value
-            else:
-                child = node.get(part)
-                if not isinstance(child, dict):
-                    child = node[part] = {}
-                node = child
-    result = _as_lists(root)
-    return result if isinstance(result, dict) else {}
+__all__ = ["FormError", "nest", "parse_form"]
 
 
 def parse_form(body: bytes | str) -> dict[str, Any]:
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    return parse_pairs(parse_qsl(text, keep_blank_values=True))
+    return parse_query(text, max_vars=PORTAL_MAX_INPUT_VARS)
 
 
 def nest(form: Mapping[str, Any] | Sequence[tuple[str, str]]) -> dict[str, Any]:
@@ -54,6 +26,7 @@ def nest(form: Mapping[str, Any] | Sequence[tuple[str, str]]) -> dict[str, Any]:
     list of its pairs (keeps repeated `key[]`), or an already nested mapping."""
     if isinstance(form, Mapping):
         if any("[" in str(key) for key in form):
-            return parse_pairs([(str(k), str(v)) for k, v in form.items()])
+            return parse_pairs([(str(k), str(v)) for k, v in form.items()],
+                               max_vars=PORTAL_MAX_INPUT_VARS)
         return dict(form)
-    return parse_pairs([(str(k), str(v)) for k, v in form])
+    return parse_pairs([(str(k), str(v)) for k, v in form], max_vars=PORTAL_MAX_INPUT_VARS)

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.handler.forms import nest
+from compiler.handler.forms import FormError, nest
 
 
 class PayloadError(ValueError):
@@ -66,7 +66,10 @@ def _int(value: Any) -> int:
 
 
 def parse(form: Mapping[str, Any] | Sequence[tuple[str, str]]) -> Invocation:
-    data = nest(form)
+    try:
+        data = nest(form)
+    except FormError as error:
+        raise PayloadError(str(error)) from None
     code = str(data.get("code") or "")
     if not code:
         raise PayloadError("the request names no robot (no `code` field)")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from compiler.handler import Param, RobotSpec, SpecError, load_robots, registration
-from compiler.handler.forms import nest, parse_form
+from compiler.handler.forms import FormError, nest, parse_form
 from compiler.handler.invocation import PayloadError, parse
 
 from .fakes import form
@@ -33,6 +33,17 @@ def test_forms_come_flat_as_pairs_or_nested() -> None:
     assert nest([("tags[]", "a"), ("tags[]", "b")]) == {"tags": ["a", "b"]}
     assert nest({"properties": {"a": "1"}}) == {"properties": {"a": "1"}}
     assert nest({"]broken": "1", "ok": "2"}) == {"]broken": "1", "ok": "2"}
+
+
+def test_forms_php_would_not_read_whole_are_refused() -> None:
+    tags = "&".join(["properties[tags][]=a"] * 10_000)
+    assert len(parse_form(tags.encode())["properties"]["tags"]) == 10_000
+    with pytest.raises(FormError, match="more than 10000 parameters"):
+        parse_form(tags + "&code=x")
+    with pytest.raises(FormError, match="parameter properties nests deeper than 64 levels"):
+        parse_form("properties" + "[a]" * 1000 + "=1")
+    with pytest.raises(PayloadError, match="nests deeper than 64 levels"):
+        parse({"code": "x", "properties" + "[a]" * 65: "1"})
 
 
 def test_an_invocation_is_read_from_the_payload() -> None:

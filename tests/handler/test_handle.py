@@ -172,3 +172,22 @@ def test_the_asgi_app_routes_by_code_and_checks_the_token() -> None:
 def test_the_asgi_app_needs_an_application_token() -> None:
     with pytest.raises(ValueError, match="application_token is required"):
         create_handler_app({"erp_invoice": (SPEC, invoice)}, application_token="")
+
+
+def test_the_asgi_app_refuses_bodies_php_would_not_read_whole() -> None:
+    app = create_handler_app({"erp_invoice": (SPEC, invoice)}, application_token=TOKEN,
+                             portal_client_factory=FakePortal().factory)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    bodies = ["code=erp_invoice&properties" + "[a]" * 1000 + "=1",  # was a RecursionError
+              "code=erp_invoice&" + "&".join(["properties[tags][]=a"] * 16_000)]  # was 13 s
+
+    async def exchange() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://h.test") as http:
+            return [await http.post("/robot", content=body, headers=headers)
+                    for body in bodies]
+
+    deep, many = asyncio.run(exchange())
+    assert (deep.status_code, deep.json()["status"]) == (400, "rejected")
+    assert "nests deeper than 64 levels" in deep.json()["error"]
+    assert many.status_code == 400 and "more than 10000 parameters" in many.json()["error"]
