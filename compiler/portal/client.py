@@ -33,7 +33,7 @@ from compiler.portal.batch import (
 from compiler.portal.bridge import SyncBridgeTransport
 from compiler.portal.classify import Failure, Retry, failure_from_exception, interpret
 from compiler.portal.clock import Clock, SystemClock
-from compiler.portal.encoding import encode_command
+from compiler.portal.encoding import FormError, encode_command
 from compiler.portal.errors import PortalError, ServerError
 from compiler.portal.limiter import PRESETS, RateLimiter
 from compiler.portal.policy import MethodKind, backoff, classify_method, may_retry
@@ -437,7 +437,7 @@ class PortalClient:
     def _encode(self, method: str, params: Mapping[str, Any] | None) -> str:
         try:
             return encode_command(method, params)
-        except TypeError as exc:
+        except (TypeError, FormError) as exc:
             raise PortalError(
                 f"batch command {method}: {exc}", code="BAD_PARAMS", method=method
             ) from None

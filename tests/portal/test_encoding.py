@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compiler.portal.encoding import encode_command, php_query
+from compiler.portal import PortalClient, PortalError
+from compiler.portal.encoding import FormError, encode_command, php_query
 
-from .fake_portal import parse_php_query
+from .fake_portal import FakePortal, parse_php_query
 
 
 def test_examples() -> None:
@@ -66,3 +68,30 @@ values = st.recursive(
 @given(st.dictionaries(keys, values, max_size=4))
 def test_parse_str_reads_back_what_was_encoded(params: dict[str, Any]) -> None:
     assert parse_php_query(php_query(params)) == relist(php_view(params))
+
+
+def test_commands_the_portal_would_read_only_in_part_are_refused() -> None:
+    deep: Any = "x"
+    for _ in range(64):
+        deep = {"a": deep}
+    assert php_query({"F": deep}).count("[a]") == 64
+    with pytest.raises(FormError, match="parameter F nests deeper than 64 levels: PHP"):
+        php_query({"F": {"a": deep}})
+    very_deep: Any = "x"
+    for _ in range(5_000):  # was a RecursionError
+        very_deep = [very_deep]
+    with pytest.raises(FormError, match="nests deeper"):
+        encode_command("x.list", {"FILTER": very_deep})
+    assert php_query({"ID": list(range(10_000))}).count("&") == 9_999
+    with pytest.raises(FormError, match=r"more than 10000 parameters: PHP \(max_input_vars\)"):
+        php_query({"ID": list(range(10_001))})
+
+
+def test_the_client_names_the_command_it_cannot_send(oauth_client: PortalClient,
+                                                     portal: FakePortal) -> None:
+    deep: Any = "x"
+    for _ in range(70):
+        deep = [deep]
+    with pytest.raises(PortalError, match=r"batch command x\.list: parameter FILTER nests deeper"):
+        oauth_client.batch({"ok": ("profile", None), "bad": ("x.list", {"FILTER": deep})})
+    assert portal.calls("batch") == []
