@@ -32,6 +32,15 @@ Request bodies              JSON object, form-encoded, multipart, plus the query
                             that is not an object, or not JSON: 400 ``INVALID_REQUEST``.
 Body size                   More than 32 MiB (configurable): 413 ``INVALID_REQUEST``
                             "Request body is larger than 32 MiB".
+Input limits                PHP drops form pairs after ``max_input_vars`` (a portal runs with
+                            at least 10,000) and a name nested deeper than 64 brackets
+                            (``max_input_nesting_level``), with a warning only. The sandbox
+                            answers 400 ``INVALID_REQUEST`` instead ("More than 10000
+                            parameters: …", "Parameter X nests deeper than 64 levels: …"),
+                            for the query, a form or multipart body, and a batch command (in
+                            its ``result_error``). A JSON parameter nested deeper than 64
+                            levels gets the same 400, although Bitrix's JSON reader would take
+                            511: no method reads that deep.
 Leaky bucket                Keyed by client IP; every /rest/ request counts, authenticated or
                             not; a refused request is not added (a client that backs off
                             recovers); ``/oauth/token/`` is not limited.
