@@ -17,6 +17,7 @@ from compiler.catalog.rules import child_violations, property_violations
 from compiler.codegen import CompiledTemplate, build_template
 from compiler.codegen.robots import RobotRegistration, build_registration
 from compiler.diagnostics import Diagnostics, Severity
+from compiler.hosts import Resolve
 from compiler.semantics.checker import WorkflowChecker
 from compiler.semantics.environment import Environment
 from compiler.semantics.program import Program, load_program
@@ -41,17 +42,20 @@ class BuildResult:
 
 
 def build(paths: list[Path], env: Environment | None = None, *, emit: bool = True,
-          catalog: Catalog | None = None, sandbox: bool | None = None) -> BuildResult:
+          catalog: Catalog | None = None, sandbox: bool | None = None,
+          resolve: Resolve | None = None) -> BuildResult:
     """Check (and with `emit`, lower) every workflow, robot and action under `paths`.
 
     Templates are produced only for workflows without errors, so a caller may still use the
     good ones of a project with a broken file (check mode reports, compile refuses). A workflow
     calling a robot whose declaration has errors is not produced either. `sandbox` says whether
     the target is the embedded sandbox (True), a Bitrix24 portal (False) or unknown (None): a
-    robot handler on this machine is reachable from the first only.
+    robot handler on this machine is reachable from the first only. `resolve` looks up the host
+    names of robot handlers (compiler.hosts); without it the check stays offline.
     """
     with _collector_paused():
-        return _build(paths, env or Environment(), emit, catalog or load_catalog(), sandbox)
+        return _build(paths, env or Environment(), emit, catalog or load_catalog(), sandbox,
+                      resolve)
 
 
 @contextmanager
@@ -69,14 +73,14 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _build(paths: list[Path], env: Environment, emit: bool, catalog: Catalog,
-           sandbox: bool | None) -> BuildResult:
+           sandbox: bool | None, resolve: Resolve | None) -> BuildResult:
     diagnostics = Diagnostics()
     program = load_program(paths, diagnostics)
     result = BuildResult(program, diagnostics)
     # Errors inside strings (escapes, interpolations) and duplicate names still leave an AST;
     # the workflows of such a file were not read as written and must not be emitted.
     unsound = {d.span.file for d in diagnostics if d.severity is Severity.ERROR}
-    broken = check_robots(program, catalog, env, diagnostics, sandbox=sandbox)
+    broken = check_robots(program, catalog, env, diagnostics, sandbox=sandbox, resolve=resolve)
     if emit:
         result.robots = [build_registration(decl, env, catalog)
                          for code, decl in program.robots.items()

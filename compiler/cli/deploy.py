@@ -37,6 +37,7 @@ from compiler.deploy.render import render, render_human
 from compiler.deploy.target import Target, deploy_state
 from compiler.diagnostics.render import render_human as render_diagnostics
 from compiler.graph.changes import plan_diagrams
+from compiler.hosts import resolve_system
 from compiler.pipeline import BuildResult, build
 from compiler.portal import PortalError
 from compiler.project.config import EnvironmentConfig, Project
@@ -106,7 +107,9 @@ def session(env_name: str | None, defines: tuple[str, ...],
     with connection(env_name) as (proj, name, config, target):
         env = resolve_environment(name, defines, values_file, required=True,
                                   app_client_id=target.app_client_id)
-        result = build(proj.sources, env, emit=True, sandbox=config.is_sandbox)
+        # A portal is on the network already: its handler names are looked up as well.
+        result = build(proj.sources, env, emit=True, sandbox=config.is_sandbox,
+                       resolve=None if config.is_sandbox else resolve_system)
         _show_diagnostics(result)
         if result.diagnostics.has_errors:
             fail("nothing planned: fix the errors above first")

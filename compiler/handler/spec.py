@@ -11,9 +11,10 @@ from typing import Any
 from compiler.catalog import load_catalog
 from compiler.codegen.robots import build_registration
 from compiler.diagnostics import Diagnostics, Severity
+from compiler.hosts import shown
 from compiler.semantics.environment import Environment
 from compiler.semantics.program import load_program
-from compiler.semantics.robots import property_type, waits
+from compiler.semantics.robots import handler_verdict, property_type, waits
 from compiler.syntax import ast
 
 
@@ -91,6 +92,10 @@ def registration(spec: RobotSpec, handler: str | None = None) -> dict[str, Any]:
     target = handler or spec.handler
     if not target:
         raise SpecError(f"{spec.kind} {spec.code} has no handler URL")
+    # The kit does not know the portal: the rules that hold for every target (compiler.hosts).
+    verdict = handler_verdict(target, sandbox=None)
+    if verdict is not None and verdict.error:
+        raise SpecError(f"{spec.kind} {spec.code}: handler {shown(target)!r} {verdict.text}")
     if spec.declaration is None:
         raise SpecError(f"{spec.kind} {spec.code} was not read from a .bpl declaration "
                         "(load_robots); its registration is compiled from one")

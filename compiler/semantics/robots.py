@@ -4,11 +4,13 @@ environment.
 
 The portal's own checks (reference bitrix-format §8.1) are repeated here: a CODE of
 `[a-z0-9.-_]`, property keys starting with a letter, a non-empty NAME, and a handler that is an
-http(s) URL whose host has a dot. A robot and an action of one app share the CODE namespace
-(both are keyed by md5(client_id@CODE)), so they cannot share a CODE either; that one is
-reported where the declarations are collected, in semantics.program. Everything else is what a
-registration needs to mean what the author wrote: valid property types, select options,
-defaults that fit, document types the portal knows, names in other languages.
+http(s) URL whose host has a dot. Handler URLs also follow the project's URL policy
+(compiler.hosts): https on a portal, and no host that is not on the internet. A robot and an
+action of one app share the CODE namespace (both are keyed by md5(client_id@CODE)), so they
+cannot share a CODE either; that one is reported where the declarations are collected, in
+semantics.program. Everything else is what a registration needs to mean what the author
+wrote: valid property types, select options, defaults that fit, document types the portal
+knows, names in other languages.
 
 `Resolver` turns declaration values (texts with env symbols, users, document types, constant
 defaults) into what is registered; codegen uses the same resolver, so the checker and the
@@ -21,11 +23,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from compiler.catalog import Catalog
 from compiler.diagnostics import Diagnostics, Label
-from compiler.hosts import is_loopback
+from compiler.hosts import Resolve, check_url, host_of, is_loopback, remembered, shown
 from compiler.semantics import types as T
 from compiler.semantics.environment import Environment
 from compiler.semantics.program import Program
@@ -85,22 +86,50 @@ def setting_of(decl: ast.RobotDecl, key: str) -> ast.Setting | None:
     return next((s for s in decl.settings if s.key == key), None)
 
 
-def handler_problem(url: str) -> str | None:
-    """Why the portal refuses `url` as a HANDLER (its HandlerHelper::checkCallback), or None.
+@dataclass(frozen=True)
+class UrlVerdict:
+    """What a handler or placement URL gets: an error or a warning, and a sentence that follows
+    the quoted URL."""
 
-    The sandbox checks the same way, so `localhost` (no dot) is refused there too; this
-    machine is 127.0.0.1."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-    except ValueError:
-        return "is not a URL"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "must be an http or https URL (the portal answers 'Unsupported handler protocol')"
-    if host.find(".") <= 0:
-        hint = "; for this machine write 127.0.0.1" if is_loopback(host) else ""
-        return ("needs a host name with a dot, such as app.example.com (the portal answers "
-                f"'Wrong handler URL'){hint}")
+    error: bool
+    text: str
+    help: str | None = None
+
+
+_PUBLIC_HELP = ("a portal calls its handlers from its own network with the app's access token: "
+                "give the handler a public https address (env.NAME per environment)")
+_HELP = {
+    "credentials": "let the handler check auth[application_token] instead (the handler kit "
+                   "does)",
+    "http": "a portal sends every call with the app's access token; plain http:// is for the "
+            "embedded sandbox only",
+    "notation": "write the address in dotted decimal, as the portal and the sandbox read it",
+}
+
+
+def handler_verdict(url: str, *, sandbox: bool | None,
+                    resolve: Resolve | None = None) -> UrlVerdict | None:
+    """The policy of compiler.hosts for a HANDLER or PLACEMENT_HANDLER on a target: the
+    embedded sandbox (True), a Bitrix24 portal (False) or unknown (None, `bpl check`).
+
+    Everything is an error but two things: plain http, which is fine for the sandbox and for
+    this machine (it crosses no network) and an error for a portal elsewhere; and a handler on
+    this machine, which is what the sandbox calls and only a warning for a portal (an
+    on-premise portal may run the app on its own machine)."""
+    local = is_loopback(host_of(url))
+    for finding in check_url(url, resolve=resolve):
+        if finding.refused is not None:
+            return UrlVerdict(True, f"{finding.text} (the portal answers '{finding.refused}')")
+        if finding.kind == "http":
+            if sandbox is False and not local:
+                return UrlVerdict(True, finding.text, _HELP["http"])
+        elif finding.kind == "loopback" and local:
+            if sandbox is False:
+                return UrlVerdict(False, "is on this machine: a Bitrix24 portal cannot reach it",
+                                  "loopback handlers work with the embedded sandbox only; give "
+                                  "this environment the app's public address (env.NAME)")
+        else:
+            return UrlVerdict(True, finding.text, _HELP.get(finding.kind, _PUBLIC_HELP))
     return None
 
 
@@ -301,11 +330,13 @@ class RobotChecker:
     """Checks one declaration; `ok` is False when the portal would refuse its registration or
     the registration would not mean what was written."""
 
-    def __init__(self, decl: ast.RobotDecl, resolver: Resolver, *, sandbox: bool | None) -> None:
+    def __init__(self, decl: ast.RobotDecl, resolver: Resolver, *, sandbox: bool | None,
+                 resolve: Resolve | None = None) -> None:
         self.decl = decl
         self.resolver = resolver
         self.diag = resolver.diag
         self.sandbox = sandbox
+        self.resolve = resolve
 
     def check(self) -> bool:
         before = self.diag.error_count
@@ -370,16 +401,10 @@ class RobotChecker:
         url = self.resolver.text(value, what)
         if url is None:
             return
-        problem = handler_problem(url)
-        if problem is not None:
-            self.diag.error(CODE, f"{what} {url!r} {problem}", value.span)
-            return
-        host = urlsplit(url).hostname or ""
-        if self.sandbox is False and is_loopback(host):
-            self.diag.warning(CODE, f"{what} {url!r} is on this machine: a Bitrix24 portal "
-                                    "cannot reach it", value.span,
-                              help="loopback handlers work with the embedded sandbox only; give "
-                                   "this environment the app's public address (env.NAME)")
+        verdict = handler_verdict(url, sandbox=self.sandbox, resolve=self.resolve)
+        if verdict is not None:
+            report = self.diag.error if verdict.error else self.diag.warning
+            report(CODE, f"{what} {shown(url)!r} {verdict.text}", value.span, help=verdict.help)
 
     def _s_auth_user(self, value: ast.Expr) -> None:
         self.resolver.user_id(value)
@@ -527,14 +552,16 @@ def _items(value: ast.Expr) -> tuple[ast.Expr, ...]:
 
 
 def check_robots(program: Program, catalog: Catalog, env: Environment, diag: Diagnostics, *,
-                 sandbox: bool | None = None) -> set[str]:
+                 sandbox: bool | None = None, resolve: Resolve | None = None) -> set[str]:
     """Check every declared robot and action; the CODEs whose declarations have errors.
 
     `sandbox`: True when the target is the embedded sandbox, False for a Bitrix24 portal (a
-    loopback handler is then a warning), None when unknown."""
+    loopback handler is then a warning), None when unknown. `resolve` looks handler host
+    names up (compiler.hosts); without it names are judged by how they are written."""
     resolver = Resolver(env, catalog, diag)
+    looked_up = remembered(resolve) if resolve is not None else None
     broken: set[str] = set()
     for decl in program.robots.values():
-        if not RobotChecker(decl, resolver, sandbox=sandbox).check():
+        if not RobotChecker(decl, resolver, sandbox=sandbox, resolve=looked_up).check():
             broken.add(decl.code)
     return broken

@@ -14,7 +14,7 @@ from compiler.pipeline import build
 from compiler.semantics.checker import robot_activity_type
 from compiler.semantics.environment import Environment
 from compiler.semantics.program import load_program
-from compiler.semantics.robots import check_robots, handler_problem
+from compiler.semantics.robots import check_robots, handler_verdict
 
 ENV = Environment("test", {"app_client_id": "local.app", "erp_user": "user_3",
                            "erp_url": "https://erp.example.com", "smart": 1036},
@@ -178,8 +178,9 @@ def test_a_document_specific_type_wants_a_document_type(tmp_path: Path) -> None:
     ("https://localhost/robot", "for this machine write 127.0.0.1"),
 ])
 def test_handler_problem_follows_check_callback(url: str, problem: str | None) -> None:
-    found = handler_problem(url)
-    assert (found is None) if problem is None else (found is not None and problem in found)
+    found = handler_verdict(url, sandbox=None)
+    assert (found is None) if problem is None else (found is not None and found.error
+                                                    and problem in found.text)
 
 
 def test_severity_of_every_finding_is_error_or_warning(tmp_path: Path) -> None:
