@@ -97,7 +97,11 @@ _RULES = [
          "positive and at most 5 years; a webhook URL must be http(s) with a dotted host."),
     Rule("E304", "invalid-declaration", "A robot, action or macro declaration is malformed.",
          "Codes match [a-z0-9.-_]+, property keys start with a letter and use [a-z0-9_], the "
-         "handler is an http(s) URL with a dotted host."),
+         "handler is an http(s) URL with a dotted host. A portal calls the handler with the "
+         "app's access token, so it must also be https (plain http is for the sandbox) and on "
+         "the internet: not a private, link-local, carrier-grade NAT or reserved address, not a "
+         "cloud metadata service, and not this machine written in disguise (hex or octal "
+         "IPv4, IPv4 inside IPv6, wildcard DNS such as 127.0.0.1.nip.io)."),
     # ── structure ─────────────────────────────────────────────────────────────────
     Rule("W305", "verbatim-formula-syntax",
          "A formula kept as Bitrix text is broken in a way Bitrix tolerates.",
@@ -109,6 +113,11 @@ _RULES = [
          "give null, and a formula it cannot read at all stays text. bpl test computes what "
          "the portal computes; the warning points at the formula so that it can be "
          "corrected, best by writing it as a .bpl expression."),
+    Rule("W306", "non-public-url", "A webhook URL points at a host that is not on the internet.",
+         "The portal calls webhooks from its own network: this machine, a private or "
+         "link-local network, a cloud metadata service or such an address in disguise is "
+         "reached there, not on the internet. A workflow of an on-premise portal may call an "
+         "intranet service on purpose; then this warning can be ignored."),
     Rule("E400", "container-rule", "A statement is not allowed where it stands.",
          "Bitrix containers restrict their children: a state holds only enter/exit/on blocks, an "
          "'on' block of a state starts with an event (command or delay), goto only targets states "

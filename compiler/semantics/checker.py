@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from compiler.catalog import Catalog
 from compiler.diagnostics import Diagnostics, Label
+from compiler.hosts import check_url, shown
 from compiler.semantics import types as T
 from compiler.semantics.conditions import Inexpressible, to_dnf
 from compiler.semantics.documents import bind_document
@@ -43,7 +44,13 @@ SPECIAL_CALLS = {"user", "group"}
 MAX_DELAY_SECONDS = 5 * 365 * 86400
 MAX_MACRO_DEPTH = 16
 _ENV_USER = re.compile(r"user_\d+|group_\w+|[1-9]\d*")
-_URL = re.compile(r"^https?://[^/\s:]+\.[^/\s:]+(:\d+)?(/\S*)?$", re.IGNORECASE)
+
+# What makes a webhook URL an error besides what WebHookActivity refuses (the help says why).
+_WEBHOOK_REFUSED = "Bitrix's WebHookActivity calls http(s) URLs with a dotted host only"
+_WEBHOOK_ERRORS = {
+    "credentials": "the template stores it in clear: anyone who can open the template reads it",
+    "port": "no connection can be made to that port",
+}
 
 # What each sugar statement lowers to, for label return values.
 STATEMENT_ACTIVITY = {
@@ -550,9 +557,20 @@ class WorkflowChecker:
 
     def _WebhookStmt(self, stmt: ast.WebhookStmt, in_state: bool) -> None:
         self.expr(stmt.url)
-        if stmt.url.is_plain and not _URL.match(stmt.url.plain):
-            self.diag.error("E303", f"'{stmt.url.plain}' is not an http(s) URL with a dotted host",
-                            stmt.url.span, help="Bitrix's WebHookActivity refuses other URLs")
+        if not stmt.url.is_plain:
+            return  # known only when the workflow runs
+        url = stmt.url.plain
+        for finding in check_url(url):
+            where = f"webhook {shown(url)!r}"
+            if finding.refused is not None or finding.kind in _WEBHOOK_ERRORS:
+                self.diag.error("E303", f"{where} {finding.text}", stmt.url.span,
+                                help=_WEBHOOK_ERRORS.get(finding.kind, _WEBHOOK_REFUSED))
+                return
+            if finding.kind != "http":  # WebHookActivity sends no token, only the document id
+                self.diag.warning("W306", f"{where} {finding.text}", stmt.url.span,
+                                  help="the portal calls it from its own network; an "
+                                       "on-premise portal may call an intranet service on "
+                                       "purpose, then ignore this")
 
     def _CreateStmt(self, stmt: ast.CreateStmt, in_state: bool) -> None:
         name = self._doc_name(stmt.document)

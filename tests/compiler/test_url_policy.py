@@ -1,6 +1,6 @@
-"""The URL policy of compiler.hosts: robot and action handlers (E304, located) and the handler
-kit. Every refused form has its own case; names are looked up through an injected table, never
-the network."""
+"""The URL policy of compiler.hosts: robot and action handlers (E304, located), `webhook`
+statements (W306, a warning: an intranet call may be meant) and the handler kit. Every refused
+form has its own case; names are looked up through an injected table, never the network."""
 
 from __future__ import annotations
 
@@ -184,6 +184,21 @@ def test_loose_ipv4_reads_what_the_c_library_reads() -> None:
     assert str(loose_ipv4("10.1.2")) == "10.1.0.2"
     assert loose_ipv4("256.0.0.1") is None and loose_ipv4("1.2.3.4.5") is None
     assert loose_ipv4("app.example.com") is None and loose_ipv4("0x") is None
+
+
+def test_webhooks_get_warnings_and_no_http_finding(tmp_path: Path) -> None:
+    source = tmp_path / "hooks.bpl"
+    source.write_text('workflow w for crm.deal {\n    webhook "https://192.168.1.1/hook"\n'
+                      '    webhook "http://hooks.example.com/hook"\n'
+                      '    webhook "https://hooks.example.com:0/hook"\n}\n', encoding="utf-8")
+    result = build([source], ENV)
+    found = [(d.code, d.severity.value, d.span.line, d.message, d.help)
+             for d in result.diagnostics.sorted()]
+    assert [f[:3] for f in found] == [("W306", "warning", 2), ("E303", "error", 4)]
+    assert "an on-premise portal may call an intranet service on purpose" in str(found[0][4])
+    source.write_text('workflow w for crm.deal {\n    webhook "https://10.0.0.5/hook"\n}\n',
+                      encoding="utf-8")
+    assert len(build([source], ENV).templates) == 1  # a warning does not stop the compile
 
 
 def test_the_handler_kit_refuses_what_no_target_accepts() -> None:
