@@ -112,6 +112,11 @@ def test_internal_code_and_stored_shape(
         ({"HANDLER": ...}, "ERROR_WRONG_HANDLER_URL", "Wrong handler URL"),
         ({"HANDLER": "not a url"}, "ERROR_WRONG_HANDLER_URL", "Wrong handler URL"),
         ({"HANDLER": "https://localhost/x"}, "ERROR_WRONG_HANDLER_URL", "Wrong handler URL"),
+        # PHP's parse_url fails on such ports, so checkCallback refuses them (php-cli 8.2).
+        ({"HANDLER": "https://app.example.com:99999/"}, "ERROR_WRONG_HANDLER_URL",
+         "Wrong handler URL"),
+        ({"HANDLER": "https://app.example.com:x/"}, "ERROR_WRONG_HANDLER_URL",
+         "Wrong handler URL"),
         (
             {"HANDLER": "ftp://app.example.com/x"},
             "ERROR_UNSUPPORTED_PROTOCOL",

@@ -95,11 +95,13 @@ def check_code(code: Any) -> str:
 
 
 def check_handler(url: Any) -> str:
-    """HandlerHelper::checkCallback: a host with a dot, and http or https."""
+    """HandlerHelper::checkCallback: a host with a dot, and http or https. PHP's parse_url
+    fails on a port that is not a number up to 65535, and so does the check."""
     text = url if isinstance(url, str) else ""
     try:
         parts = urlsplit(text)
         host = parts.hostname or ""
+        _ = parts.port
     except ValueError:
         host, parts = "", None
     if parts is None or host.find(".") <= 0:
