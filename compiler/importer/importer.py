@@ -24,6 +24,7 @@ from compiler.importer.names import is_name, slug
 from compiler.importer.nodes import Node, Path
 from compiler.importer.report import Report
 from compiler.importer.scope import NOWHERE, Scope
+from compiler.importer.shape import damage
 from compiler.importer.source import TemplateSource
 from compiler.importer.tree import (
     Plan,
@@ -233,6 +234,9 @@ class Importer:
             raise ImportError_(f"activities nest more than {MAX_DEPTH} levels deep")
         if count > MAX_ACTIVITIES:
             raise ImportError_(f"the template has more than {MAX_ACTIVITIES} activities")
+        problem = damage(roots[0], limit=MAX_ACTIVITIES)
+        if problem is not None:
+            raise ImportError_(f"the template is damaged: {problem}")
         kind = _ROOTS.get(root.type.lower())
         if kind is None:
             raise ImportError_(f"a {root.type or 'root without Type'} root has no .bpl form "

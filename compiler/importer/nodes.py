@@ -45,8 +45,10 @@ class Node:
             # A PHP array that lost its list shape: in key order, as `plan` reads it.
             items = [raw[k] for k in sorted(raw, key=lambda k: int(k) if str(k).isdigit()
                                             else 0)]
-        return [Node(child, (*self.path, index)) for index, child in enumerate(items)
-                if isinstance(child, Mapping)]
+        # Paths index the activities only, so that a path leads back to its node (the
+        # importer refuses trees with anything else among the children: importer.shape).
+        activities = [child for child in items if isinstance(child, Mapping)]
+        return [Node(child, (*self.path, index)) for index, child in enumerate(activities)]
 
     @property
     def activated(self) -> bool:

@@ -3,6 +3,7 @@ traceback; the other files of the same run are still imported."""
 
 from __future__ import annotations
 
+import copy
 import zlib
 from pathlib import Path
 
@@ -30,6 +31,34 @@ def _wide(count: int) -> dict[str, object]:
                           "Properties": {"Title": "t"}, "Children": [leaf] * count}]}
 
 
+def _shaped(**changes: object) -> bytes:
+    """A small template whose log activity (or, with `root=True`, whose root) is changed."""
+    root = changes.pop("root", False)
+    leaf: dict[str, object] = {"Type": "LogActivity", "Name": "L1", "Properties": {
+        "Title": "x", "Text": "y"}}
+    top: dict[str, object] = {"Type": "SequentialWorkflowActivity", "Name": "Template",
+                              "Properties": {"Title": "t"}, "Children": [leaf]}
+    (top if root else leaf).update(changes)
+    return pack_template({"TEMPLATE": [top]})
+
+
+def _branch_holding(child: object) -> bytes:
+    branch = {"Type": "IfElseBranchActivity", "Name": "B1", "Properties": {"Title": "b"},
+              "Children": [child]}
+    return _shaped(root=True, Children=[{"Type": "IfElseActivity", "Name": "I1",
+                                         "Properties": {"Title": "if"},
+                                         "Children": [branch]}])
+
+
+def _text_before_the_activities() -> bytes:
+    """The reproducer of "internal error (IndexError)": a text among a real template's
+    children shifted every path after it."""
+    package = copy.deepcopy(BIG_DEAL)
+    root = package["TEMPLATE"][0]
+    root["Children"] = ["x", *root["Children"]]
+    return pack_template(package)
+
+
 GOOD = pack_template(BIG_DEAL)
 CASES: dict[str, tuple[bytes, str]] = {
     "empty": (b"", "the file is empty"),
@@ -49,6 +78,27 @@ CASES: dict[str, tuple[bytes, str]] = {
                            "NodeWorkflowActivity root has no .bpl form"),
     "activities nested too deep": (pack_template(_nested(110)), "more than 100 levels"),
     "too many activities": (pack_template(_wide(6000)), "more than 5000 activities"),
+    # Shapes Bitrix never writes: one sentence that says where, not "internal error".
+    "children hold a text": (_shaped(root=True, Children=["x", {"Type": "LogActivity"}]),
+                             "damaged: the Children of activity Template "
+                             "(SequentialWorkflowActivity, at TEMPLATE[0]) hold a text where "
+                             "an activity belongs"),
+    "children hold a number": (_shaped(root=True, Children=[7]), "hold a number where"),
+    "text before the activities": (_text_before_the_activities(), "hold a text where"),
+    "children a text": (_shaped(root=True, Children="abc"),
+                        "are a text, not a list of activities"),
+    "children a number": (_shaped(root=True, Children=5), "are a number, not a list"),
+    "nested children garbage": (_branch_holding([1, 2]),
+                                "activity B1 (IfElseBranchActivity, at TEMPLATE[0].Children[0]"
+                                ".Children[0]) hold a list where an activity belongs"),
+    "properties a text": (_shaped(Properties="x"), "the Properties of activity L1 "
+                          "(LogActivity, at TEMPLATE[0].Children[0]) are a text"),
+    "properties a list": (_shaped(Properties=["a", "b"]), "are a list, not an array of"),
+    "type missing": (_shaped(Type=None), "the activity at TEMPLATE[0].Children[0] has no Type"),
+    "type a number": (_shaped(Type=5), "has a number as its Type"),
+    "type empty": (_shaped(Type=" "), "has an empty Type"),
+    "name a list": (_shaped(Name=[1]), "has a list as its Name"),
+    "root type a list": (_shaped(root=True, Type=["x"]), "at TEMPLATE[0] has a list as its"),
 }
 
 
@@ -100,3 +150,12 @@ def test_texts_that_are_not_utf8_are_reported(tmp_path: Path) -> None:
                                        "-o", str(tmp_path)])
     assert "not UTF-8" in result.stderr
     assert 'log "caf\ufffd"' in (tmp_path / "latin1.bpl").read_text(encoding="utf-8")
+
+
+def test_children_that_are_null_or_empty_are_no_children(tmp_path: Path) -> None:
+    for index, children in enumerate((None, [], {})):
+        path = tmp_path / f"empty_{index}.bpt"
+        path.write_bytes(_shaped(Children=children))
+        result = CliRunner().invoke(main, ["import", str(path), "--document", "crm.deal",
+                                           "-o", str(tmp_path / "out")])
+        assert result.exit_code == 0, result.stderr
