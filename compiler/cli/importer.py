@@ -4,7 +4,8 @@
     bpl import --env prod --template 12 --template 15 -o workflows/
     bpl import --env prod --all --report import.json
 
-Each template becomes one formatted `<workflow>.bpl`, checked by compiling it back; the report
+Each template becomes one formatted `<workflow>.bpl` (a name Windows reserves, such as `con`,
+gets a `_`: `con_.bpl`), checked by compiling it back; the report
 (printed, and as JSON with --report) lists what is written in the generic activity form,
 what stays Bitrix text, and anything that does not compile back the same.
 """
@@ -30,6 +31,7 @@ from compiler.importer import (
     from_row,
     read_bpt,
 )
+from compiler.importer.names import file_stem
 from compiler.pack import BptError
 
 
@@ -156,10 +158,11 @@ def _one(importer: Importer, source: TemplateSource | Report, document: Document
     report = result.report
     name = result.workflow
     counter = 2
-    while name in written:
+    # Names and file names compare case-insensitively, as Windows and macOS compare files.
+    while name.casefold() in written or file_stem(name).casefold() in written:
         name = f"{result.workflow}_{counter}"
         counter += 1
-    path = out_dir / f"{name}.bpl"
+    path = out_dir / f"{file_stem(name)}.bpl"
     text = result.text if name == result.workflow else result.text.replace(
         f"workflow {result.workflow} ", f"workflow {name} ", 1).replace(
         f"statemachine {result.workflow} ", f"statemachine {name} ", 1)
@@ -169,7 +172,7 @@ def _one(importer: Importer, source: TemplateSource | Report, document: Document
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-            written.add(name)
+            written.update({name.casefold(), file_stem(name).casefold()})
             report.workflow = name
         except OSError as error:
             report.error = f"cannot write {path}: {error.strerror}"

@@ -64,6 +64,25 @@ def slug(text: str, fallback: str, *, keywords: bool = False) -> str:
     return name if usable and name not in BUILTINS else f"{name}_"
 
 
+# Device names Windows reserves in every folder, whatever the extension (con.bpl is the
+# console); superscript digits count as well.
+_WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul",
+                              *(f"{port}{n}" for port in ("com", "lpt")
+                                for n in (*"123456789", "\u00b9", "\u00b2", "\u00b3"))})
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+
+
+def file_stem(name: str) -> str:
+    """A file name (without extension) every system can create for `name`: no character
+    Windows refuses, no trailing dot or space (Windows drops them), and not a device name
+    (CON, NUL, COM1, … in any case, with any extension) — those get a `_`."""
+    stem = _UNSAFE_IN_FILE_NAMES.sub("_", name).rstrip(". ") or "workflow"
+    base, dot, rest = stem.partition(".")
+    if base.rstrip(" ").casefold() in _WINDOWS_DEVICES:
+        stem = f"{base}_{dot}{rest}"
+    return stem
+
+
 class Names:
     """Hands out names unique within one scope."""
 

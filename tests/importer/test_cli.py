@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from compiler.cli.main import main
+from compiler.importer.names import file_stem
 from tests.importer.support import ROOT, compile_samples
 
 SAMPLES = {t.workflow: t for t in compile_samples()}
@@ -40,6 +41,33 @@ def test_bpt_files_become_bpl_files_and_a_report(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "exists; not overwritten" in again.stderr
     assert bpl("import", files[0], "--document", "crm.deal", "-o", str(tmp_path / "out"),
                "--force").exit_code == 0
+
+
+def test_names_windows_reserves_get_safe_file_names(tmp_path: Path) -> None:
+    # CON, NUL, COM1, LPT9 … are devices in every Windows folder, whatever the extension.
+    files = []
+    for stem in ("con", "NUL", "Com1", "lpt9", "aux", "CON"):
+        folder = tmp_path / stem
+        folder.mkdir()
+        path = folder / f"{stem}.bpt"
+        path.write_bytes(SAMPLES["deal_approval"].bpt())
+        files.append(str(path))
+    result = bpl("import", *files, "--document", "crm.deal", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.stderr
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["aux_.bpl", "com1_.bpl", "con_.bpl", "con_2.bpl", "lpt9_.bpl", "nul_.bpl"]
+    # The workflow keeps its name; only the file avoids the device.
+    text = (tmp_path / "out" / "con_.bpl").read_text(encoding="utf-8")
+    assert text.startswith("workflow con for crm.deal {")
+    assert (tmp_path / "out" / "con_2.bpl").read_text(encoding="utf-8").startswith(
+        "workflow con_2 for crm.deal {")
+
+
+def test_file_stems_are_safe_everywhere() -> None:
+    assert [file_stem(n) for n in ("con", "CON", "con.x", "aux ", "prn.", "com\u00b9", "com0",
+                                   "console", "a:b", "")] == [
+        "con_", "CON_", "con_.x", "aux_", "prn_", "com\u00b9_", "com0", "console", "a_b",
+        "workflow"]
 
 
 def test_a_bare_bpt_needs_its_document_type(tmp_path: Path) -> None:
