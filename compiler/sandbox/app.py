@@ -22,6 +22,7 @@ from compiler.sandbox.dispatch import Outcome, execute, failure
 from compiler.sandbox.errors import ConnectionDropped, RestError, method_not_found
 from compiler.sandbox.faults import Fault
 from compiler.sandbox.limits import time_block
+from compiler.sandbox.phpvalues import to_int
 from compiler.sandbox.portal import Portal
 from compiler.sandbox.request import parse_params, read_body
 
@@ -202,8 +203,9 @@ def _route(path: str) -> tuple[str, tuple[int, str] | None]:
     """(lower-cased method name, (user id, secret) of a webhook or None)."""
     parts = [part for part in path.split("/")[2:] if part]
     webhook: tuple[int, str] | None = None
-    if len(parts) == 3 and parts[0].isdigit():
-        webhook = (int(parts[0]), parts[1])
+    if len(parts) == 3 and parts[0].isascii() and parts[0].isdigit():
+        # PHP's (int) saturates a longer number; no user has that id, so the webhook is refused.
+        webhook = (to_int(parts[0]), parts[1])
         parts = parts[2:]
     if len(parts) != 1:
         return "", webhook

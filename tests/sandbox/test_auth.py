@@ -181,6 +181,14 @@ def test_webhooks_expire(client: Client, sandbox: Sandbox, clock: ManualClock) -
     assert error(client.hook(hook, "profile"))[:2] == (401, "NO_AUTH_FOUND")
 
 
+def test_a_webhook_user_id_beyond_64_bits_is_refused_not_a_500(client: Client,
+                                                                 creds: Credentials) -> None:
+    secret = creds.webhook_path.strip("/").split("/")[-1]
+    for user in ("99999999999999999999", "9223372036854775808", "\u0661"):  # last: Arabic 1
+        assert error(client.post(f"/rest/{user}/{secret}/profile.json", json={}))[:2] == (
+            401, "NO_AUTH_FOUND")
+
+
 def test_webhook_runs_as_its_user(client: Client, sandbox: Sandbox) -> None:
     user = sandbox.create_user("Bob", last_name="Smith")
     hook = sandbox.create_webhook(user)
