@@ -22,7 +22,7 @@ from compiler.importer.declarations import declare_all
 from compiler.importer.document import Document, DocumentError, from_triple
 from compiler.importer.names import is_name, slug
 from compiler.importer.nodes import Node, Path
-from compiler.importer.report import Report
+from compiler.importer.report import Report, printable
 from compiler.importer.scope import NOWHERE, Scope
 from compiler.importer.shape import damage
 from compiler.importer.source import TemplateSource
@@ -239,7 +239,8 @@ class Importer:
             raise ImportError_(f"the template is damaged: {problem}")
         kind = _ROOTS.get(root.type.lower())
         if kind is None:
-            raise ImportError_(f"a {root.type or 'root without Type'} root has no .bpl form "
+            raise ImportError_(f"a {printable(root.type, 60) or 'root without Type'} root has no "
+                               ".bpl form "
                                "(only sequential and state-machine workflows have)")
         return root, kind
 

@@ -13,6 +13,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
+def printable(text: str, limit: int | None = None) -> str:
+    """Text from a template, fit for one line of a terminal: control characters (newlines,
+    escape sequences) written as escapes, and cut at `limit` characters."""
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return shown if limit is None or len(shown) <= limit else shown[:limit] + "…"
+
+
 @dataclass(frozen=True)
 class Finding:
     kind: str
@@ -60,11 +67,11 @@ class Report:
     def lines(self) -> list[str]:
         """The report for people: a summary line, then one line per finding."""
         if self.error is not None:
-            return [f"{self.source}: error: {self.error}"]
+            return [printable(f"{self.source}: error: {self.error}")]
         state = "equivalent" if self.equivalent else "NOT equivalent"
         head = (f"{self.source} → {self.workflow}: {self.statements} statement(s), "
                 f"{self.generic} in the generic form; {state} after compiling")
         out = [head]
         out += [f"  {f.kind}: {f.where}: {f.message}" for f in self.findings]
         out += [f"  difference: {d}" for d in self.differences]
-        return out
+        return [printable(line) for line in out]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from compiler.importer.report import printable
+
 
 def _kind(value: Any) -> str:
     if value is None:
@@ -29,7 +31,7 @@ def _kind(value: Any) -> str:
 def _where(node: Mapping[Any, Any], path: str) -> str:
     name, kind = node.get("Name"), node.get("Type")
     if isinstance(name, str) and name and isinstance(kind, str) and kind:
-        return f"activity {name} ({kind}, at {path})"
+        return f"activity {printable(name, 60)} ({printable(kind, 60)}, at {path})"
     return f"the activity at {path}"
 
 
@@ -68,5 +70,5 @@ def damage(root: Mapping[Any, Any], *, limit: int) -> str | None:
         for key, child in reversed(_items(children)):
             if not isinstance(child, Mapping):
                 return f"the Children of {where} hold {_kind(child)} where an activity belongs"
-            stack.append((child, f"{path}.Children[{key}]"))
+            stack.append((child, f"{path}.Children[{printable(key, 20)}]"))
     return None

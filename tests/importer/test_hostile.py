@@ -99,6 +99,8 @@ CASES: dict[str, tuple[bytes, str]] = {
     "type empty": (_shaped(Type=" "), "has an empty Type"),
     "name a list": (_shaped(Name=[1]), "has a list as its Name"),
     "root type a list": (_shaped(root=True, Type=["x"]), "at TEMPLATE[0] has a list as its"),
+    "root type with escapes": (_shaped(root=True, Type="Evil\n\x1b[2J"),
+                               "a Evil\\n\\x1b[2J root has no .bpl form"),
 }
 
 
