@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
@@ -367,16 +366,28 @@ def remembered(resolve: Resolve) -> Resolve:
     return lookup
 
 
-_RESOLVER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bpl-resolve")
 RESOLVE_TIMEOUT = 3.0
 
 
 def resolve_system(host: str) -> list[str]:
     """The addresses this machine's resolver gives `host`; OSError when it gives none in
-    RESOLVE_TIMEOUT seconds."""
-    future = _RESOLVER.submit(socket.getaddrinfo, host, None, 0, socket.SOCK_STREAM)
-    try:
-        answers = future.result(timeout=RESOLVE_TIMEOUT)
-    except FutureTimeout:
-        raise OSError(f"{host} did not resolve within {RESOLVE_TIMEOUT:g} s") from None
-    return [str(answer[4][0]) for answer in answers]
+    RESOLVE_TIMEOUT seconds. The lookup runs in a daemon thread: one the resolver never
+    answers is left behind instead of holding the command up, at exit too."""
+    answers: list[str] = []
+    failures: list[OSError] = []
+
+    def lookup() -> None:
+        try:
+            found = socket.getaddrinfo(host, None, 0, socket.SOCK_STREAM)
+            answers.extend(str(answer[4][0]) for answer in found)
+        except (OSError, UnicodeError) as error:
+            failures.append(OSError(str(error)))
+
+    worker = threading.Thread(target=lookup, name="bpl-resolve", daemon=True)
+    worker.start()
+    worker.join(RESOLVE_TIMEOUT)
+    if worker.is_alive():
+        raise OSError(f"{host} did not resolve within {RESOLVE_TIMEOUT:g} s")
+    if failures:
+        raise failures[0]
+    return answers
