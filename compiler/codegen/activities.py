@@ -11,10 +11,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from compiler.catalog.statements import create_activity
 from compiler.codegen.conditions import lower_condition
 from compiler.codegen.names import Namer
 from compiler.codegen.values import Placeholders, ValueLowerer, bool_yn, label_placeholder
-from compiler.semantics.checker import CREATE_ACTIVITY
 from compiler.semantics.conditions import to_dnf
 from compiler.semantics.model import CheckedWorkflow
 from compiler.semantics.robots import waits
@@ -414,7 +414,7 @@ class ActivityLowerer:
         doc = stmt.document
         doc_name = doc.dotted if isinstance(doc, ast.Ref | ast.Call) else ""
         fields = {e.key: self.values.value(e.value) for e in stmt.fields.entries}
-        return node(CREATE_ACTIVITY.get(doc_name, "CreateDocumentActivity"), name,
+        return node(create_activity(doc_name), name,
                     {"Title": title, "Fields": fields})
 
     def _StageStmt(self, stmt: ast.StageStmt, name: str, title: str) -> Node:

@@ -7,6 +7,7 @@ import unicodedata
 from functools import cache
 
 from compiler.diagnostics import Diagnostics
+from compiler.semantics.builtins import BUILTIN_NAMES
 from compiler.source import SourceFile
 from compiler.syntax import parse_module
 
@@ -24,9 +25,9 @@ KEYWORDS = frozenset({
     "status", "subject", "task", "terminate", "title", "to", "true", "until", "var", "wait",
     "webhook", "while", "with", "workflow",
 })
-# Heads of references: a label or loop variable named like one would hide it.
-BUILTINS = frozenset({"doc", "param", "var", "const", "env", "global", "system", "workflow",
-                      "role", "user", "group", "document"})
+# Heads of references (a label or loop variable named like one would hide it) and the names
+# of special calls.
+BUILTINS = BUILTIN_NAMES
 
 
 def is_name(text: str) -> bool:

@@ -16,7 +16,7 @@ from compiler.codegen.values import Placeholders
 from compiler.importer.names import Names, is_member_name, slug
 from compiler.importer.tokens import FieldToken
 from compiler.semantics import types as T
-from compiler.semantics.checker import ROLES, SYSTEM_FIELDS, WORKFLOW_FIELDS
+from compiler.semantics.builtins import ROLES, SYSTEM_FIELDS, WORKFLOW_FIELDS
 from compiler.semantics.model import Resolved
 from compiler.source import Span
 from compiler.syntax import ast

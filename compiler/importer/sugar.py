@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from compiler.catalog.statements import CREATE_ACTIVITIES
 from compiler.deploy.normalise import flag
 from compiler.deploy.normalise import value as canonical
 from compiler.importer.nodes import Context, Node, text_setting
 from compiler.importer.scope import NOWHERE
 from compiler.importer.values import text_node
-from compiler.semantics.checker import CREATE_ACTIVITY
 from compiler.syntax import ast
 
 TARGET_USER = "{=Template:TargetUser}"
@@ -26,7 +26,7 @@ _GETTER = {"r": None, "f": "first", "s": "queue"}
 _INT = re.compile(r"[1-9][0-9]*")
 # Value types codegen takes for e-mail addresses in `mail to`/`from`.
 _ADDRESS_TYPES = {"email", "string", "text"}
-_CREATE_DOCUMENT = {activity: name for name, activity in CREATE_ACTIVITY.items()}
+_CREATE_DOCUMENT = {activity: name for name, activity in CREATE_ACTIVITIES.items()}
 
 
 class SimpleStatements:
@@ -297,7 +297,7 @@ class SimpleStatements:
         return ast.CreateStmt(NOWHERE, opts, document, ast.MapExpr(NOWHERE, entries))
 
     def _CreateDocumentActivity(self, node: Node) -> ast.Stmt | None:
-        if self.document_name in CREATE_ACTIVITY:
+        if self.document_name in CREATE_ACTIVITIES:
             return None  # `create crm.deal` in a deal workflow makes a CRM deal activity
         return self._create(node, self.document)
 

@@ -14,9 +14,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from compiler.catalog import Catalog
+from compiler.catalog.statements import CREATE_ACTIVITIES, HANDLERS, create_activity, statement
+from compiler.catalog.statements import settings as option_block
 from compiler.diagnostics import Diagnostics, Label
 from compiler.hosts import check_url, shown
 from compiler.semantics import types as T
+from compiler.semantics.builtins import (
+    REFERENCE_HEADS,
+    ROLES,
+    SPECIAL_CALLS,
+    SYSTEM_FIELDS,
+    WORKFLOW_FIELDS,
+)
 from compiler.semantics.conditions import Inexpressible, to_dnf
 from compiler.semantics.documents import bind_document
 from compiler.semantics.environment import APP_CLIENT_ID, Environment
@@ -31,16 +40,9 @@ from compiler.semantics.model import (
 from compiler.semantics.program import Program
 from compiler.semantics.rawformulas import formula_problems, functions_of
 from compiler.semantics.robots import io_type, waits
-from compiler.semantics.settings import SETTINGS
 from compiler.source import Span
 from compiler.syntax import ast
 
-SYSTEM_FIELDS = {"now": ("Now", T.DATETIME), "now_local": ("NowLocal", T.DATETIME),
-                 "date": ("Date", T.DATE), "eol": ("Eol", T.STRING),
-                 "host_url": ("HostUrl", T.STRING)}
-WORKFLOW_FIELDS = {"id": ("ID", T.STRING), "template_id": ("TemplateId", T.INT)}
-ROLES = ("author", "responsible_head")
-SPECIAL_CALLS = {"user", "group"}
 MAX_DELAY_SECONDS = 5 * 365 * 86400
 MAX_MACRO_DEPTH = 16
 _ENV_USER = re.compile(r"user_\d+|group_\w+|[1-9]\d*")
@@ -51,28 +53,6 @@ _WEBHOOK_ERRORS = {
     "credentials": "the template stores it in clear: anyone who can open the template reads it",
     "port": "no connection can be made to that port",
 }
-
-# What each sugar statement lowers to, for label return values.
-STATEMENT_ACTIVITY = {
-    ast.SetStmt: "SetFieldActivity", ast.AssignStmt: "SetVariableActivity",
-    ast.LogStmt: "LogActivity", ast.WaitStmt: "DelayActivity",
-    ast.StatusStmt: "SetStateTitleActivity", ast.MailStmt: "MailActivity",
-    ast.ApproveStmt: "ApproveActivity", ast.ReviewStmt: "ReviewActivity",
-    ast.AskStmt: "RequestInformationActivity", ast.TaskStmt: "Task2Activity",
-    ast.StartStmt: "StartWorkflowActivity", ast.WebhookStmt: "WebHookActivity",
-    ast.StageStmt: "CrmChangeStatusActivity", ast.AssignUsersStmt: "CrmChangeResponsibleActivity",
-    ast.TerminateStmt: "TerminateActivity", ast.GotoStmt: "SetStateActivity",
-    ast.ParallelStmt: "ParallelActivity", ast.WhileStmt: "WhileActivity",
-    ast.ForEachStmt: "ForEachActivity", ast.IfStmt: "IfElseActivity",
-}
-# The activity a state's handler block is named after (the event, for `on` blocks).
-HANDLER_ACTIVITY = {"enter": "StateInitializationActivity", "exit": "StateFinalizationActivity",
-                    "command": "HandleExternalEventActivity", "delay": "DelayActivity"}
-CREATE_ACTIVITY = {"crm.deal": "CreateCrmDealDocumentActivity",
-                   "crm.lead": "CreateCrmLeadDocumentActivity",
-                   "crm.contact": "CreateCrmContactDocumentActivity",
-                   "crm.company": "CreateCrmCompanyDocumentActivity"}
-
 
 def robot_activity_type(client_id: str, code: str) -> str:
     """`rest_` + md5(client_id@CODE): how Bitrix names an app's robot/action type."""
@@ -273,8 +253,7 @@ class WorkflowChecker:
                             labels=(Label(first.span, "first used here"),),
                             help="labels name one activity each; rename one")
             return False
-        if label in ("doc", "param", "var", "const", "env", "global", "system", "workflow",
-                     "role", "user") or label in self.decls:
+        if label in REFERENCE_HEADS or label in self.decls:
             self.diag.error("E101", f"label '{label}' hides a built-in name", span,
                             help="choose another label")
             return False
@@ -285,7 +264,7 @@ class WorkflowChecker:
         label, span = handler.opts.label, handler.opts.label_span
         if label is None or span is None or not self._label_free(label, span):
             return
-        activity_type = HANDLER_ACTIVITY[handler.kind]
+        activity_type = HANDLERS[handler.kind].labelled
         spec = self.catalog.activity(activity_type)
         returns = {k: T.Type(r.type, r.multiple) for k, r in spec.returns.items()} \
             if spec is not None else {}
@@ -295,11 +274,7 @@ class WorkflowChecker:
         if isinstance(stmt, ast.ActivityStmt):
             activity_type = stmt.type_name
         elif isinstance(stmt, ast.CreateStmt):
-            activity_type = CREATE_ACTIVITY.get(self._doc_name(stmt.document),
-                                                "CreateDocumentActivity")
-        elif isinstance(stmt, ast.NotifyStmt):
-            activity_type = "IMNotifyActivity" if stmt.kind == "notify" else \
-                "SocNetMessageActivity"
+            activity_type = create_activity(self._doc_name(stmt.document))
         elif isinstance(stmt, ast.CallStmt):
             robot = self.program.robots.get(stmt.call.dotted)
             if robot is None:
@@ -309,7 +284,7 @@ class WorkflowChecker:
                 returns["IsTimeout"] = T.INT
             return f"{robot.kind} {robot.code}", returns
         else:
-            activity_type = STATEMENT_ACTIVITY.get(type(stmt), "")
+            activity_type = statement(stmt).activity
         spec = self.catalog.activity(activity_type)
         if spec is None:
             return activity_type, {}
@@ -575,7 +550,7 @@ class WorkflowChecker:
     def _CreateStmt(self, stmt: ast.CreateStmt, in_state: bool) -> None:
         name = self._doc_name(stmt.document)
         spec = self.catalog.document(name)
-        if name not in CREATE_ACTIVITY and name != self.document.name:
+        if name not in CREATE_ACTIVITIES and name != self.document.name:
             self.diag.error("E102", f"'create' makes CRM deals, leads, contacts and companies, "
                                     f"or documents of this workflow's type; not '{name}'",
                             stmt.document.span)
@@ -753,7 +728,7 @@ class WorkflowChecker:
 
     # ── option blocks ────────────────────────────────────────────────────────────────────
     def _settings(self, statement: str, settings: Sequence[ast.Setting]) -> None:
-        specs = SETTINGS[statement]
+        specs = option_block(statement)
         seen: dict[str, Span] = {}
         for setting in settings:
             if option_key(self.diag, statement, specs, setting, seen) == "unknown":

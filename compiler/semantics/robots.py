@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.catalog import Catalog
+from compiler.catalog.statements import ROBOT_OPTIONS
 from compiler.diagnostics import Diagnostics, Label
 from compiler.hosts import Resolve, check_url, host_of, is_loopback, remembered, shown
 from compiler.semantics import types as T
 from compiler.semantics.environment import Environment
 from compiler.semantics.program import Program
-from compiler.semantics.settings import SETTINGS
 from compiler.source import Span
 from compiler.syntax import ast
 
@@ -363,7 +363,7 @@ class RobotChecker:
     # -- settings --------------------------------------------------------------------------
 
     def _settings(self) -> None:
-        specs = SETTINGS["robot"]
+        specs = ROBOT_OPTIONS
         seen: dict[str, Span] = {}
         # The checker imports this module for `io_type`, so its helper is imported when used.
         from compiler.semantics.checker import option_key

@@ -98,8 +98,8 @@ def _golden_templates() -> list[dict[str, Any]]:
 
 def test_fixtures_cover_every_statement_and_condition_form() -> None:
     # Guards the fixtures themselves: trimming one must not silently drop a form from the
-    # suite. Derived from the checker's own statement table, not listed by hand.
-    from compiler.semantics.checker import CREATE_ACTIVITY, STATEMENT_ACTIVITY
+    # suite. Derived from the statement table codegen reads, not listed by hand.
+    from compiler.catalog.statements import HANDLERS, STATEMENTS
     from compiler.semantics.conditions import OPERATORS
 
     types: set[str] = set()
@@ -123,11 +123,9 @@ def test_fixtures_cover_every_statement_and_condition_form() -> None:
         for collection in ("PARAMETERS", "VARIABLES", "CONSTANTS"):
             for item in (package[collection] or {}).values():
                 declared_types.add(item["Type"] + ("[]" if item["Multiple"] == "1" else ""))
-    expected = {*STATEMENT_ACTIVITY.values(), *CREATE_ACTIVITY.values(), "IMNotifyActivity",
-                "SocNetMessageActivity", "SequentialWorkflowActivity",
-                "StateMachineWorkflowActivity", "StateActivity", "StateInitializationActivity",
-                "StateFinalizationActivity", "EventDrivenActivity",
-                "HandleExternalEventActivity", "IfElseBranchActivity", "SequenceActivity"}
+    expected = {*(a for row in STATEMENTS.values() for a in row.activities),
+                *(a for h in HANDLERS.values() for a in (h.activity, h.event) if a),
+                "SequentialWorkflowActivity", "StateMachineWorkflowActivity", "StateActivity"}
     assert expected - types == set()
     assert any(t.startswith("rest_") for t in types)  # an app robot
     assert condition_kinds == {"fieldcondition", "propertyvariablecondition",

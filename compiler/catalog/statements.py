@@ -1,0 +1,410 @@
+"""The statement table: every statement of .bpl, the activities it lowers to, and its options.
+
+One row per statement kind. The row's `kind` is also the word codegen hashes into activity names
+(compiler/codegen/names.py), so a kind never changes. A row says:
+- the keyword(s) that introduce the statement (they are grammar/bpl.lark's; a test checks it),
+- its syntax node and the Title codegen gives it when the author gives none,
+- the activity types it lowers to (the first is the one a label of it reads results of),
+- its option block: each option's value kind (for the checker), the Bitrix property it fills,
+  the map from option words to stored values, and what stands when the option is not written.
+
+`WRITES` lists, per activity type, the properties codegen writes, in the order it writes them
+(the packed bytes depend on the order); a property codegen has no value of its own for holds the
+catalog default (stdlib/activities.toml). The importer accepts a node as a statement only when it
+holds no other property, and reads every option back through the maps here (`Option.word_of`),
+so the forward and the reverse mapping cannot drift apart.
+
+Checker, codegen, importer and formatter each dispatch on the syntax node; the tests in
+tests/compiler/test_statement_table.py fail when a statement lacks a rule in one of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.syntax import ast
+
+# What stands for an option that is not written: the catalog default of its property.
+CATALOG = "<catalog default>"
+# An option that is not written leaves its property (a key of Task2Activity's Fields) out.
+OMIT = "<omitted>"
+# The starter of the workflow: the sender, the creator of a task, when none is written.
+TARGET_USER = "{=Template:TargetUser}"
+# App robots and actions: `rest_` + md5(client_id@CODE) (bizproc/classes/general/restactivity.php
+# is the class behind them all; the catalog describes it as RestActivity).
+APP_ACTIVITY_PREFIX = "rest_"
+APP_ACTIVITY = "RestActivity"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One key of an option block (or a word of the statement head, such as `assign … first`).
+
+    `kind` is the value kind the checker accepts: text | duration | users | user | bool | int |
+    choice | expr | list | date. `fills` is the Bitrix property the option fills (for `task`,
+    `fields_key` names the key of the Fields map instead); `values` maps option words to what the
+    property stores. `absent` is the word (or value) that stands when the option is not written:
+    CATALOG means the catalog default of the property, OMIT leaves the property out. `switch`
+    names a Y/N property that says whether the option was written at all.
+    """
+
+    kind: str
+    summary: str
+    choices: tuple[str, ...] = ()
+    fills: str | tuple[str, ...] = ""
+    fields_key: str = ""
+    values: Mapping[Any, Any] = dataclasses.field(default_factory=dict)
+    absent: Any = CATALOG
+    switch: str = ""
+
+    @property
+    def properties(self) -> tuple[str, ...]:
+        return (self.fills,) if isinstance(self.fills, str) else self.fills
+
+    def stored(self, word: Any) -> Any:
+        """What the property holds for an option word."""
+        return self.values[word]
+
+    def word_of(self, stored: Any) -> Any:
+        """The option word for a stored value (compared as text, as `plan` compares): None when
+        it is the word that stands anyway (nothing is written), KeyError when there is none."""
+        for word, value in self.values.items():
+            if _same(value, stored):
+                return None if word == self.absent else word
+        raise KeyError(stored)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return str(a) == str(b)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    kind: str
+    keywords: tuple[str, ...]
+    node: type[ast.Stmt]
+    activities: tuple[str, ...]  # () for the generic form and app robots: any type
+    title: str = ""  # default Title; `{}` stands for the statement's own words (targets, state)
+    options: Mapping[str, Option] = dataclasses.field(default_factory=dict)  # the option block
+    parts: Mapping[str, Option] = dataclasses.field(default_factory=dict)  # words of the head with a map
+
+    @property
+    def activity(self) -> str:
+        """The activity a label of this statement reads results of."""
+        return self.activities[0] if self.activities else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Handler:
+    """A block of a state: its keyword(s), the activity it is, the event activity an `on`
+    block starts with, and the Title codegen gives it."""
+
+    kind: str  # enter | exit | command | delay
+    keywords: tuple[str, ...]
+    activity: str
+    event: str = ""
+    title: str = ""
+
+    @property
+    def labelled(self) -> str:
+        """The activity a label of the block names: the event, for `on` blocks."""
+        return self.event or self.activity
+
+
+# ── option blocks ─────────────────────────────────────────────────────────────────────────────
+
+_TIMEOUT = Option("duration", "close the task unanswered after this time",
+                  fills=("TimeoutDuration", "TimeoutDurationType"))
+_STATUS = Option("text", "workflow status text while the task waits", fills="StatusMessage",
+                 switch="SetStatusMessage")
+# ShowComment and CommentRequired (approveactivity.php: 'ShowComment' => 'Y', 'CommentRequired'
+# => 'N'; YA/YR: required on approval/rejection only).
+_COMMENT = Option("choice", "comment field of the task form",
+                  ("required", "optional", "hidden", "required_on_approve", "required_on_reject"),
+                  fills=("ShowComment", "CommentRequired"),
+                  values={"required": ("Y", "Y"), "optional": ("Y", "N"), "hidden": ("N", "N"),
+                          "required_on_approve": ("Y", "YA"), "required_on_reject": ("Y", "YR")},
+                  absent="optional")
+# DelegationType: 0 subordinates, 1 every employee, 2 nobody (approveactivity.php).
+_DELEGATION = Option("choice", "who may receive the task by delegation",
+                     ("subordinates", "all", "none"), fills="DelegationType",
+                     values={"subordinates": 0, "all": 1, "none": 2}, absent="subordinates")
+
+# approve, review and ask: the options of a task for people, in the order the importer
+# writes them back.
+_TASK_COMMON = {
+    "description": Option("text", "text shown in the task", fills="Description"),
+    "parameters": Option("text", "extra text of the task form (Parameters)",
+                         fills="Parameters"),
+    "status": _STATUS,
+    "timeout": _TIMEOUT,
+    "deadline": Option("date", "date shown as the task's deadline (OverdueDate)",
+                       fills="OverdueDate"),
+    "comment": _COMMENT,
+    "comment_label": Option("text", "label of the comment field",
+                            fills="CommentLabelMessage"),
+    "delegation": _DELEGATION,
+    "access_control": Option("bool", "only the assignees see the task details",
+                             fills="AccessControl"),
+}
+
+_APPROVE = {
+    # vote any | all sets ApproveType; a percentage sets ApproveType 'vote' and
+    # ApproveMinPercent. Without it the first answer decides (.bpl's default, not Bitrix's).
+    "vote": Option("expr", "any | all | a percentage (60) of approvers needed",
+                   ("any", "all"), fills=("ApproveType", "ApproveMinPercent"), absent="any"),
+    **_TASK_COMMON,
+    "wait_for_all": Option("bool", "with a percentage vote, wait for every vote",
+                           fills="ApproveWaitForAll"),
+    "approve_button": Option("text", "caption of the approve button",
+                             fills="TaskButton1Message", absent="Approve"),
+    "reject_button": Option("text", "caption of the reject button",
+                            fills="TaskButton2Message", absent="Reject"),
+}
+
+_REVIEW = {
+    "vote": Option("choice", "all reviewers or any one of them", ("any", "all"),
+                   fills="ApproveType", values={"any": "any", "all": "all"}),
+    **_TASK_COMMON,
+    "button": Option("text", "caption of the 'reviewed' button", fills="TaskButtonMessage",
+                     absent="Reviewed"),
+}
+
+_ASK = {
+    **_TASK_COMMON,
+    "button": Option("text", "caption of the submit button", fills="TaskButtonMessage",
+                     absent="Save"),
+}
+
+# Task2Activity: the options fill keys of its Fields map (TITLE is the statement's name), or
+# one of its own properties. In the order the importer writes them back.
+_TASK = {
+    "responsible": Option("users", "who does the task (RESPONSIBLE_ID)", fields_key="RESPONSIBLE_ID",
+                          absent=()),
+    "creator": Option("user", "who set the task (CREATED_BY); default: the starter",
+                      fields_key="CREATED_BY", absent=(TARGET_USER,)),
+    "accomplices": Option("users", "participants (ACCOMPLICES)", fields_key="ACCOMPLICES",
+                          absent=OMIT),
+    "auditors": Option("users", "observers (AUDITORS)", fields_key="AUDITORS", absent=OMIT),
+    "description": Option("text", "task description", fields_key="DESCRIPTION", absent=OMIT),
+    "deadline": Option("date", "task deadline (DEADLINE)", fields_key="DEADLINE", absent=OMIT),
+    "start": Option("date", "planned start (START_DATE_PLAN)", fields_key="START_DATE_PLAN",
+                    absent=OMIT),
+    "end": Option("date", "planned end (END_DATE_PLAN)", fields_key="END_DATE_PLAN", absent=OMIT),
+    "group": Option("expr", "workgroup id (GROUP_ID)", fields_key="GROUP_ID", absent=OMIT),
+    # PRIORITY: 0 low, 1 normal, 2 high (tasks' CTasks::PRIORITY_* constants).
+    "priority": Option("choice", "task priority", ("low", "normal", "high"), fields_key="PRIORITY",
+                       values={"low": 0, "normal": 1, "high": 2}, absent=OMIT),
+    "allow_change_deadline": Option("bool", "the responsible may move the deadline",
+                                    fields_key="ALLOW_CHANGE_DEADLINE", absent=OMIT),
+    "control": Option("bool", "the creator must accept the result (TASK_CONTROL)",
+                      fields_key="TASK_CONTROL", absent=OMIT),
+    "time_tracking": Option("bool", "track time spent (ALLOW_TIME_TRACKING)",
+                            fields_key="ALLOW_TIME_TRACKING", absent=OMIT),
+    "wait": Option("bool", "pause the workflow until the task is closed (HoldToClose)",
+                   fills="HoldToClose"),
+    "subtask": Option("bool", "create it as a subtask of the document's task",
+                      fills="AsChildTask"),
+    "checklist": Option("list", "checklist items", fills="CheckListItems", absent=()),
+}
+
+_MAIL = {
+    "html": Option("bool", "the body is HTML", fills="MailMessageType",
+                   values={True: "html", False: "plain"}),
+    # The class default is windows-1251 (mailactivity.php); .bpl writes UTF-8 unless told.
+    "charset": Option("text", "message charset (default UTF-8)", fills="MailCharset",
+                      absent="UTF-8"),
+    "direct": Option("bool", "send directly instead of through the mail event queue",
+                     fills="DirrectMail"),
+    "separator": Option("text", "separator of several addresses", fills="MailSeparator"),
+}
+
+_CALL = {
+    "timeout": Option("duration", "stop waiting for the app after this time; the result "
+                                  "IsTimeout is then 1 (TimeoutDuration)",
+                      fills=("TimeoutDuration", "TimeoutDurationType")),
+    "status": Option("text", "workflow status text while the app works",
+                     fills="StatusMessage"),
+}
+
+# A robot or action declaration (not a statement): its options fill bizproc.robot.add.
+ROBOT_OPTIONS = {
+    "handler": Option("text", "URL that receives the invocation"),
+    "auth_user": Option("user", "user whose token the handler gets (AUTH_USER_ID)"),
+    "wait_for_result": Option("bool", "wait for bizproc.event.send (USE_SUBSCRIPTION)"),
+    "documents": Option("list", "document types where it is offered (FILTER INCLUDE)"),
+    "exclude": Option("list", "document types or b24/box where it is hidden (FILTER EXCLUDE)"),
+    "document_type": Option("expr", "document type whose field types the properties use "
+                                    "(DOCUMENT_TYPE)"),
+    "description": Option("text", "description shown in the designer"),
+    "placement": Option("text", "URL of the app's property dialog (PLACEMENT_HANDLER)"),
+    "translations": Option("expr", "names in other languages: { ru: \"…\", de: \"…\" }"),
+}
+
+# ── words of statement heads ──────────────────────────────────────────────────────────────────
+
+# `wait for EXPR days`: the unit word → TimeoutDurationType (delayactivity.php: s, m, h, d).
+WAIT_UNIT = Option("choice", "unit of `wait for`", ("seconds", "minutes", "hours", "days"),
+                   fills="TimeoutDurationType",
+                   values={"seconds": "s", "minutes": "m", "hours": "h", "days": "d"})
+# `assign USERS first`: GetterType (crmchangeresponsibleactivity.php: r random, f first
+# available, s in turn).
+ASSIGN_MODE = Option("choice", "how the new responsible is picked", ("random", "first", "queue"),
+                     fills="GetterType", values={"random": "r", "first": "f", "queue": "s"},
+                     absent="random")
+
+# `create DOCUMENT {…}`: the CRM documents with an activity of their own; any other document
+# (of the workflow's own type) is made by CreateDocumentActivity.
+CREATE_ACTIVITIES = {"crm.deal": "CreateCrmDealDocumentActivity",
+                     "crm.lead": "CreateCrmLeadDocumentActivity",
+                     "crm.contact": "CreateCrmContactDocumentActivity",
+                     "crm.company": "CreateCrmCompanyDocumentActivity"}
+CREATE_DOCUMENT = "CreateDocumentActivity"
+
+# ── the table ─────────────────────────────────────────────────────────────────────────────────
+
+_ROWS = (
+    Statement("set", ("set",), ast.SetStmt, ("SetFieldActivity", "SetVariableActivity"),
+              "Set {}"),
+    Statement("assign", (), ast.AssignStmt, ("SetVariableActivity", "SetFieldActivity"),
+              "Set {}"),
+    Statement("log", ("log",), ast.LogStmt, ("LogActivity",), "Log"),
+    Statement("wait", ("wait",), ast.WaitStmt, ("DelayActivity",), "Pause",
+              parts={"unit": WAIT_UNIT}),
+    Statement("status", ("status",), ast.StatusStmt, ("SetStateTitleActivity",), "Set status"),
+    Statement("notify", ("notify",), ast.NotifyStmt, ("IMNotifyActivity",), "Notify"),
+    Statement("message", ("message",), ast.NotifyStmt, ("SocNetMessageActivity",), "Message"),
+    Statement("mail", ("mail",), ast.MailStmt, ("MailActivity",), "Send e-mail", _MAIL),
+    Statement("approve", ("approve",), ast.ApproveStmt, ("ApproveActivity",), "Approve",
+              _APPROVE),
+    Statement("review", ("review",), ast.ReviewStmt, ("ReviewActivity",), "Review", _REVIEW),
+    Statement("ask", ("ask",), ast.AskStmt, ("RequestInformationActivity",),
+              "Request information", _ASK),
+    Statement("task", ("task",), ast.TaskStmt, ("Task2Activity",), "Create task", _TASK),
+    Statement("start", ("start",), ast.StartStmt, ("StartWorkflowActivity",), "Start workflow"),
+    Statement("webhook", ("webhook",), ast.WebhookStmt, ("WebHookActivity",), "Webhook"),
+    Statement("create", ("create",), ast.CreateStmt,
+              (CREATE_DOCUMENT, *CREATE_ACTIVITIES.values()), "Create document"),
+    Statement("stage", ("stage",), ast.StageStmt, ("CrmChangeStatusActivity",), "Change stage"),
+    Statement("assign_users", ("assign",), ast.AssignUsersStmt,
+              ("CrmChangeResponsibleActivity",), "Change responsible",
+              parts={"mode": ASSIGN_MODE}),
+    Statement("terminate", ("terminate",), ast.TerminateStmt, ("TerminateActivity",),
+              "Terminate"),
+    Statement("goto", ("goto",), ast.GotoStmt, ("SetStateActivity",), "Go to {}"),
+    Statement("parallel", ("parallel", "branch"), ast.ParallelStmt,
+              ("ParallelActivity", "SequenceActivity"), "Parallel"),
+    Statement("while", ("while",), ast.WhileStmt, ("WhileActivity", "SequenceActivity"),
+              "While"),
+    Statement("foreach", ("for", "each"), ast.ForEachStmt, ("ForEachActivity",
+                                                             "SequenceActivity"), "For each"),
+    Statement("if", ("if", "else"), ast.IfStmt, ("IfElseActivity", "IfElseBranchActivity"),
+              "Condition"),
+    Statement("activity", ("activity",), ast.ActivityStmt, ()),
+    Statement("call", (), ast.CallStmt, (), options=_CALL),
+)
+
+STATEMENTS: dict[str, Statement] = {row.kind: row for row in _ROWS}
+BY_NODE: dict[type[ast.Stmt], Statement] = {}
+for _row in _ROWS:
+    BY_NODE.setdefault(_row.node, _row)  # NotifyStmt: `notify`, told apart by kind_of
+
+HANDLERS: dict[str, Handler] = {h.kind: h for h in (
+    Handler("enter", ("enter",), "StateInitializationActivity", title="Enter"),
+    Handler("exit", ("exit",), "StateFinalizationActivity", title="Exit"),
+    Handler("command", ("on", "command"), "EventDrivenActivity", "HandleExternalEventActivity"),
+    Handler("delay", ("on", "delay"), "EventDrivenActivity", "DelayActivity", "Timeout"),
+)}
+
+# The properties codegen writes for each activity type (Title first, EditorComment last when
+# there is a comment), in the order it writes them.
+WRITES: dict[str, tuple[str, ...]] = {
+    "SetFieldActivity": ("FieldValue", "MergeMultipleFields", "ModifiedBy"),
+    "SetVariableActivity": ("VariableValue",),
+    "LogActivity": ("Text", "SetVariable"),
+    "DelayActivity": ("TimeoutDuration", "TimeoutDurationType", "TimeoutTime",
+                      "TimeoutTimeIsLocal", "WriteToLog"),
+    "SetStateTitleActivity": ("TargetStateTitle",),
+    "IMNotifyActivity": ("MessageUserFrom", "MessageUserTo", "MessageSite", "MessageOut",
+                         "MessageType"),
+    "SocNetMessageActivity": ("MessageUserFrom", "MessageUserTo", "MessageText",
+                              "MessageFormat"),
+    "MailActivity": ("MailUserFrom", "MailUserFromArray", "MailUserTo", "MailUserToArray",
+                     "MailSubject", "MailText", "MailMessageType", "MailCharset",
+                     "MailMessageEncoded", "DirrectMail", "MailSeparator", "File", "FileType"),
+    **{task: ("Users", "Name", "Description", "Parameters", "OverdueDate", "StatusMessage",
+              "SetStatusMessage", "TimeoutDuration", "TimeoutDurationType",
+              "CommentLabelMessage", "ShowComment", "CommentRequired", "AccessControl",
+              "DelegationType", *extra)
+       for task, extra in (("ApproveActivity", ("ApproveType", "ApproveMinPercent",
+                                                "ApproveWaitForAll", "TaskButton1Message",
+                                                "TaskButton2Message")),
+                           ("ReviewActivity", ("ApproveType", "TaskButtonMessage")),
+                           ("RequestInformationActivity", ("RequestedInformation",
+                                                           "TaskButtonMessage")))},
+    "Task2Activity": ("Fields", "HoldToClose", "AUTO_LINK_TO_CRM_ENTITY", "AsChildTask",
+                      "CheckListItems", "TimeEstimateHour", "TimeEstimateMin"),
+    "StartWorkflowActivity": ("DocumentId", "TemplateId", "TemplateParameters",
+                              "UseSubscription"),
+    "WebHookActivity": ("Handler",),
+    **{create: ("Fields",) for create in (CREATE_DOCUMENT, *CREATE_ACTIVITIES.values())},
+    "CrmChangeStatusActivity": ("TargetStatus", "ModifiedBy"),
+    "CrmChangeResponsibleActivity": ("Responsible", "ModifiedBy", "GetterType", "SkipAbsent",
+                                     "SkipTimeMan"),
+    "TerminateActivity": ("StateTitle",),
+    "SetStateActivity": ("TargetStateName", "CancelCurrentState"),
+    "ParallelActivity": (),
+    "SequenceActivity": (),
+    "WhileActivity": (),  # and the condition's key
+    "ForEachActivity": ("Variable", "Object"),
+    "IfElseActivity": (),
+    "IfElseBranchActivity": (),  # and the condition's key
+    "StateInitializationActivity": (),
+    "StateFinalizationActivity": (),
+    "EventDrivenActivity": (),
+    "HandleExternalEventActivity": ("Permission", "SenderUserId"),
+    "SequentialWorkflowActivity": ("Permission",),
+    "StateMachineWorkflowActivity": ("InitialStateName",),
+    "StateActivity": (),
+    # An app robot's node (rest_<md5>); the call's inputs follow.
+    APP_ACTIVITY: ("UseSubscription", "AuthUserId", "SetStatusMessage", "StatusMessage",
+                   "TimeoutDuration", "TimeoutDurationType"),
+}
+
+
+def kind_of(stmt: ast.Stmt) -> str:
+    """The row of a statement: `notify` and `message` share their syntax node."""
+    if isinstance(stmt, ast.NotifyStmt):
+        return stmt.kind
+    return BY_NODE[type(stmt)].kind
+
+
+def statement(stmt: ast.Stmt) -> Statement:
+    return STATEMENTS[kind_of(stmt)]
+
+
+def writes(activity_type: str) -> tuple[str, ...]:
+    """The properties codegen writes for an activity type (app robots: their own ones)."""
+    if activity_type.lower().startswith(APP_ACTIVITY_PREFIX):
+        return WRITES[APP_ACTIVITY]
+    return WRITES[activity_type]
+
+
+def create_activity(document: str) -> str:
+    """The activity `create DOCUMENT` lowers to."""
+    return CREATE_ACTIVITIES.get(document, CREATE_DOCUMENT)
+
+
+def task_options(kind: str) -> dict[str, Option]:
+    """The options approve, review and ask share (those of a task for people)."""
+    return {k: v for k, v in STATEMENTS[kind].options.items() if k in _TASK_COMMON}
+
+
+def settings(owner: str) -> Mapping[str, Option]:
+    """The option block of a statement kind, or of a robot declaration ("robot")."""
+    return ROBOT_OPTIONS if owner == "robot" else STATEMENTS[owner].options
