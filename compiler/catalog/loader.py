@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from compiler.catalog.models import (
+    APP_ACTIVITY,
+    APP_ACTIVITY_PREFIX,
     ActivitySpec,
     ConditionSpec,
     DocumentSpec,
@@ -98,6 +100,12 @@ class Catalog:
 
     def activity(self, type_name: str) -> ActivitySpec | None:
         return self._activities_ci.get(type_name.lower())
+
+    def activity_class(self, type_name: str) -> ActivitySpec | None:
+        """The class behind a node Type: an app's activity (rest_…) is RestActivity."""
+        if type_name.lower().startswith(APP_ACTIVITY_PREFIX):
+            return self._activities_ci.get(APP_ACTIVITY.lower())
+        return self.activity(type_name)
 
     def condition(self, code: str) -> ConditionSpec | None:
         return self._conditions_ci.get(code.lower())

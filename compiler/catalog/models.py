@@ -109,7 +109,12 @@ BASE_FIELD_TYPES = frozenset(
     }
 )
 
-_DURATION_UNITS = ("s", "m", "h", "d")
+# TimeoutDurationType: the units Bitrix knows (delayactivity.php; anything else means seconds).
+DURATION_UNITS = ("s", "m", "h", "d")
+# App robots and actions have the node Type rest_ + md5(client_id@CODE); the class behind them all
+# is CBPRestActivity (bizproc/classes/general/restactivity.php), catalogued as RestActivity.
+APP_ACTIVITY_PREFIX = "rest_"
+APP_ACTIVITY = "RestActivity"
 _PRINTABLE = "_PRINTABLE"
 
 
@@ -180,7 +185,7 @@ def _default_fits(prop: PropertySpec) -> bool:
         case "double":
             return isinstance(value, int | float) and not isinstance(value, bool)
         case "duration_unit":
-            return value in _DURATION_UNITS
+            return value in DURATION_UNITS
         case "select":
             return prop.options is not None and value in prop.options
         case "string" | "text":
@@ -303,6 +308,16 @@ class ActivitySpec(_Spec):
     @property
     def allows_children(self) -> bool:
         return self.children != "none"
+
+    @cached_property
+    def defaults(self) -> dict[str, Any]:
+        """The properties with a constructor default: what a node that leaves them out holds."""
+        return {name: p.default for name, p in self.properties.items() if p.default is not None}
+
+    def default(self, name: str) -> Any:
+        """What property `name` holds when a node leaves it out; '' for null, '' and unknowns."""
+        prop = self.properties.get(name)
+        return prop.default if prop is not None and prop.default is not None else ""
 
 
 class ConditionSpec(_Spec):

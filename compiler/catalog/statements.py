@@ -25,6 +25,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.catalog.models import APP_ACTIVITY, APP_ACTIVITY_PREFIX
 from compiler.syntax import ast
 
 # What stands for an option that is not written: the catalog default of its property.
@@ -33,10 +34,6 @@ CATALOG = "<catalog default>"
 OMIT = "<omitted>"
 # The starter of the workflow: the sender, the creator of a task, when none is written.
 TARGET_USER = "{=Template:TargetUser}"
-# App robots and actions: `rest_` + md5(client_id@CODE) (bizproc/classes/general/restactivity.php
-# is the class behind them all; the catalog describes it as RestActivity).
-APP_ACTIVITY_PREFIX = "rest_"
-APP_ACTIVITY = "RestActivity"
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +372,13 @@ WRITES: dict[str, tuple[str, ...]] = {
     APP_ACTIVITY: ("UseSubscription", "AuthUserId", "SetStatusMessage", "StatusMessage",
                    "TimeoutDuration", "TimeoutDurationType"),
 }
+
+
+# The keys of Task2Activity's Fields codegen writes (TITLE, CREATED_BY and RESPONSIBLE_ID always,
+# the others when their option is written), in the order it writes them.
+TASK_FIELDS = ("TITLE", "CREATED_BY", "RESPONSIBLE_ID", "ACCOMPLICES", "AUDITORS", "DESCRIPTION",
+               "DEADLINE", "START_DATE_PLAN", "END_DATE_PLAN", "GROUP_ID", "PRIORITY",
+               "ALLOW_CHANGE_DEADLINE", "TASK_CONTROL", "ALLOW_TIME_TRACKING")
 
 
 def kind_of(stmt: ast.Stmt) -> str:

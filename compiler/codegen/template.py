@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.codegen.activities import ActivityLowerer, node
+from compiler.catalog.statements import HANDLERS, STATEMENTS
+from compiler.codegen.activities import ActivityLowerer
 from compiler.codegen.values import Placeholders, bool_yn
 from compiler.pack.bpt import pack_template
 from compiler.semantics.model import CheckedWorkflow, DeclInfo
@@ -41,8 +42,8 @@ def build_template(checked: CheckedWorkflow) -> CompiledTemplate:
     if wf.kind == "statemachine":
         root = _statemachine_root(lowerer, wf, title)
     else:
-        root = node("SequentialWorkflowActivity", ROOT_NAME, {"Title": title, "Permission": []},
-                    lowerer.block(wf.body, ROOT_NAME))
+        root = lowerer.node("SequentialWorkflowActivity", ROOT_NAME, title, {},
+                            lowerer.block(wf.body, ROOT_NAME))
     placeholders = Placeholders(lowerer.label_names, lowerer.loop_names)
     package = {
         "VERSION": 2,
@@ -71,51 +72,48 @@ def _statemachine_root(lowerer: ActivityLowerer, wf: ast.Workflow, title: str) -
     for state in wf.states:
         state_title = lowerer.values.text(state.title) if state.title is not None else state.name
         handlers = [_handler(lowerer, state.name, h) for h in state.handlers]
-        states.append(node("StateActivity", state.name, {"Title": state_title}, handlers))
+        states.append(lowerer.node("StateActivity", state.name, state_title, {}, handlers))
     initial = next((s.name for s in wf.states if s.initial), wf.states[0].name if wf.states
                    else "")
-    return node("StateMachineWorkflowActivity", ROOT_NAME,
-                {"Title": title, "InitialStateName": initial}, states)
+    return lowerer.node("StateMachineWorkflowActivity", ROOT_NAME, title,
+                        {"InitialStateName": initial}, states)
 
 
 def _handler(lowerer: ActivityLowerer, state: str, handler: ast.EventHandler) -> dict[str, Any]:
     values = lowerer.values
     opts = handler.opts
-    if handler.kind in ("enter", "exit"):
-        activity = "StateInitializationActivity" if handler.kind == "enter" else \
-            "StateFinalizationActivity"
-        title = values.text(opts.title) if opts.title else (
-            "Enter" if handler.kind == "enter" else "Exit")
+    row = HANDLERS[handler.kind]
+    if not row.event:  # enter, exit
+        title = values.text(opts.title) if opts.title else row.title
         name = lowerer._name(state, handler.kind, handler.span)
         if opts.label:
             lowerer.label_names[opts.label] = name
-        result = node(activity, name, {"Title": title}, lowerer.block(handler.body, name),
-                      activated=not opts.disabled)
+        result = lowerer.node(row.activity, name, title, {}, lowerer.block(handler.body, name),
+                              activated=not opts.disabled)
     else:
         if handler.kind == "command":
             command = handler.command or "command"
             button = values.text(handler.command_title) if handler.command_title else command
             title = values.text(opts.title) if opts.title else button
             name = lowerer._name(state, f"on:{command}", handler.span)
-            event_name = lowerer._name(name, "command", handler.span)
+            event_name = lowerer._name(name, handler.kind, handler.span)
             permission = values.users(handler.users) if handler.users is not None else []
-            event = node("HandleExternalEventActivity", event_name,
-                         {"Title": button, "Permission": permission, "SenderUserId": ""})
+            event = lowerer.node(row.event, event_name, button, {"Permission": permission})
         else:
             assert handler.delay is not None
             delay = handler.delay
             key = f"on:delay:{delay.duration.amount}{delay.duration.unit}" \
                 if delay.duration else "on:delay"
-            title = values.text(opts.title) if opts.title else "Timeout"
+            title = values.text(opts.title) if opts.title else row.title
             name = lowerer._name(state, key, handler.span)
-            event_name = lowerer._name(name, "delay", handler.span)
-            event = node("DelayActivity", event_name, {"Title": "Pause",
-                                                       **lowerer.delay(delay)})
+            event_name = lowerer._name(name, handler.kind, handler.span)
+            event = lowerer.delay(delay, event_name, STATEMENTS["wait"].title)
         # A label names the event: `on command … as x` reads x.SenderUserId.
         if opts.label:
             lowerer.label_names[opts.label] = event_name
-        result = node("EventDrivenActivity", name, {"Title": title},
-                      [event, *lowerer.block(handler.body, name)], activated=not opts.disabled)
+        result = lowerer.node(row.activity, name, title, {},
+                              [event, *lowerer.block(handler.body, name)],
+                              activated=not opts.disabled)
     if opts.comment is not None:
         result["Properties"]["EditorComment"] = values.text(opts.comment)
     return result

@@ -126,7 +126,7 @@ class WorkflowChecker:
             self._block(wf.body, in_state=False)
         return CheckedWorkflow(wf, self.document, self.decls, self.labels, self.refs,
                                self.expansions, dict(self.program.robots), self.env,
-                               self.robot_types, self.keepalive, self.catalog)
+                               self.catalog, self.robot_types, self.keepalive)
 
     def _all_bodies(self) -> list[tuple[ast.Stmt, ...]]:
         if self.workflow.kind == "statemachine":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from compiler.catalog import Catalog
 from compiler.semantics.environment import Environment
@@ -51,7 +52,7 @@ class Resolved:
     object: str
     field: str
     type: Type
-    literal: object = None
+    literal: Any = None
     label: str | None = None
 
 
@@ -79,10 +80,10 @@ class CheckedWorkflow:
     expansions: dict[int, tuple[ast.Stmt, ...]]  # id(CallStmt of a macro) → expanded body
     robots: dict[str, ast.RobotDecl]
     env: Environment
+    catalog: Catalog  # the catalog the workflow was checked against
     robot_types: dict[str, str] = field(default_factory=dict)  # robot code → rest_<md5>
     # Keeps substituted nodes alive: `refs` and `expansions` are keyed by id().
     keepalive: list[object] = field(default_factory=list)
-    catalog: Catalog | None = None  # the catalog the workflow was checked against
 
     def resolved(self, node: ast.Expr) -> Resolved | None:
         return self.refs.get(id(node))
