@@ -20,8 +20,8 @@ tests/compiler/test_statement_table.py fail when a statement lacks a rule in one
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,12 +65,16 @@ class Option:
         """What the property holds for an option word."""
         return self.values[word]
 
-    def word_of(self, stored: Any) -> Any:
+    def word_of(self, stored: Any, catalog_default: Any = None) -> Any:
         """The option word for a stored value (compared as text, as `plan` compares): None when
-        it is the word that stands anyway (nothing is written), KeyError when there is none."""
+        it is the word that stands anyway (nothing need be written: the `absent` word, or with
+        `absent` CATALOG the word of `catalog_default`), KeyError when there is none."""
         for word, value in self.values.items():
             if _same(value, stored):
-                return None if word == self.absent else word
+                standing = word == self.absent or (self.absent == CATALOG and
+                                                   catalog_default is not None and
+                                                   _same(value, catalog_default))
+                return None if standing else word
         raise KeyError(stored)
 
 
@@ -88,7 +92,8 @@ class Statement:
     activities: tuple[str, ...]  # () for the generic form and app robots: any type
     title: str = ""  # default Title; `{}` stands for the statement's own words (targets, state)
     options: Mapping[str, Option] = dataclasses.field(default_factory=dict)  # the option block
-    parts: Mapping[str, Option] = dataclasses.field(default_factory=dict)  # words of the head with a map
+    # Words of the statement's head that a map stores (`wait for 3 days`, `assign … first`).
+    parts: Mapping[str, Option] = dataclasses.field(default_factory=dict)
 
     @property
     def activity(self) -> str:
@@ -181,8 +186,8 @@ _ASK = {
 # Task2Activity: the options fill keys of its Fields map (TITLE is the statement's name), or
 # one of its own properties. In the order the importer writes them back.
 _TASK = {
-    "responsible": Option("users", "who does the task (RESPONSIBLE_ID)", fields_key="RESPONSIBLE_ID",
-                          absent=()),
+    "responsible": Option("users", "who does the task (RESPONSIBLE_ID)",
+                          fields_key="RESPONSIBLE_ID", absent=()),
     "creator": Option("user", "who set the task (CREATED_BY); default: the starter",
                       fields_key="CREATED_BY", absent=(TARGET_USER,)),
     "accomplices": Option("users", "participants (ACCOMPLICES)", fields_key="ACCOMPLICES",
@@ -373,6 +378,35 @@ WRITES: dict[str, tuple[str, ...]] = {
                    "TimeoutDuration", "TimeoutDurationType"),
 }
 
+
+# Values codegen writes that are neither an option's nor the catalog default: what the designer
+# stores where Bitrix's own default is null.
+FIXED: dict[str, dict[str, Any]] = {
+    "SetFieldActivity": {"ModifiedBy": []},
+    "CrmChangeStatusActivity": {"ModifiedBy": []},
+    "CrmChangeResponsibleActivity": {"ModifiedBy": []},
+    "MailActivity": {"File": []},
+    "Task2Activity": {"TimeEstimateHour": 0, "TimeEstimateMin": 0},
+    "HandleExternalEventActivity": {"SenderUserId": ""},
+}
+
+# Titles of the inner nodes of containers, which have no statement of their own: an approval's
+# two sequences, a loop's body, the branches of `if` (the first, `else if` N, `else`) and of
+# `parallel` (number N, from 1).
+APPROVAL_BRANCHES = ("Approved", "Rejected")
+LOOP_BODY = "Loop body"
+
+
+def if_branch_title(index: int, otherwise: bool = False) -> str:
+    return "Otherwise" if otherwise else "Yes" if index == 0 else f"Else if {index}"
+
+
+def parallel_branch_title(number: int) -> str:
+    return f"Branch {number}"
+
+
+# ForEachActivity's Object for what a loop goes over (a label reads the activity's Name).
+LOOP_SOURCES = {"var": "Variable", "param": "Parameter", "const": "Constant", "doc": "Document"}
 
 # The keys of Task2Activity's Fields codegen writes (TITLE, CREATED_BY and RESPONSIBLE_ID always,
 # the others when their option is written), in the order it writes them.

@@ -12,12 +12,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from compiler.catalog.statements import (
+    APPROVAL_BRANCHES,
     ASSIGN_MODE,
+    LOOP_BODY,
+    LOOP_SOURCES,
     STATEMENTS,
     TARGET_USER,
     TASK_FIELDS,
     WAIT_UNIT,
     create_activity,
+    if_branch_title,
+    parallel_branch_title,
     statement,
     writes,
 )
@@ -35,7 +40,7 @@ Node = dict[str, Any]
 
 # Value types that hold e-mail addresses when given to `mail to`/`from` (CRM e-mail fields
 # are "email"; custom fields, variables and env symbols are strings).
-_ADDRESS_TYPES = {"email", "string", "text"}
+ADDRESS_TYPES = {"email", "string", "text"}
 
 
 def node(type_: str, name: str, properties: dict[str, Any], children: list[Node] | None = None,
@@ -192,9 +197,8 @@ class ActivityLowerer:
         if variables:
             return self.node("SetVariableActivity", name, title,
                              {"VariableValue": self._assigned(assignments)})
-        # ModifiedBy: the designer stores an empty list where Bitrix's default is null.
         return self.node("SetFieldActivity", name, title,
-                         {"FieldValue": self._assigned(assignments), "ModifiedBy": []})
+                         {"FieldValue": self._assigned(assignments)})
 
     def _assigned(self, assignments: Sequence[ast.Assignment]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -261,7 +265,7 @@ class ActivityLowerer:
             props[prefix] = separator.join(addresses)
             props[prefix + "Array"] = users
         props.update({"MailSubject": self.values.text(stmt.subject),
-                      "MailText": self.values.text(stmt.body), "File": []})
+                      "MailText": self.values.text(stmt.body)})
         return self.node("MailActivity", name, title, props)
 
     def _is_address(self, expr: ast.Expr) -> bool:
@@ -279,7 +283,7 @@ class ActivityLowerer:
             return self._is_address(expr.operand)
         if isinstance(expr, ast.Ref):
             resolved = self.checked.resolved(expr)
-            return resolved is not None and resolved.type.name in _ADDRESS_TYPES
+            return resolved is not None and resolved.type.name in ADDRESS_TYPES
         return False
 
     # ── tasks ────────────────────────────────────────────────────────────────────────────
@@ -305,9 +309,9 @@ class ActivityLowerer:
         activity_type, props = self._task(stmt, skip=("vote",))
         props.update({"ApproveType": approve_type, "ApproveMinPercent": percent})
         children = [
-            self.sequence(stmt.approved or (), name, "approved", "Approved",
+            self.sequence(stmt.approved or (), name, "approved", APPROVAL_BRANCHES[0],
                           stmt.approved_span or stmt.span),
-            self.sequence(stmt.rejected or (), name, "rejected", "Rejected",
+            self.sequence(stmt.rejected or (), name, "rejected", APPROVAL_BRANCHES[1],
                           stmt.rejected_span or stmt.span),
         ]
         return self.node(activity_type, name, title, props, children)
@@ -350,8 +354,7 @@ class ActivityLowerer:
                  **self.options.fields(options, stmt.settings)}
         fields = {key: given[key] for key in TASK_FIELDS if key in given}
         props = self.options.properties("Task2Activity", options, stmt.settings)
-        # No time estimate (the designer's zeros; Bitrix's own default is null).
-        props.update({"Fields": fields, "TimeEstimateHour": 0, "TimeEstimateMin": 0})
+        props["Fields"] = fields
         return self.node("Task2Activity", name, title, props)
 
     # ── documents and workflows ──────────────────────────────────────────────────────────
@@ -374,11 +377,11 @@ class ActivityLowerer:
 
     def _StageStmt(self, stmt: ast.StageStmt, name: str, title: str) -> Node:
         return self.node("CrmChangeStatusActivity", name, title, {
-            "TargetStatus": self.values.value(stmt.stage), "ModifiedBy": []})
+            "TargetStatus": self.values.value(stmt.stage)})
 
     def _AssignUsersStmt(self, stmt: ast.AssignUsersStmt, name: str, title: str) -> Node:
         return self.node("CrmChangeResponsibleActivity", name, title, {
-            "Responsible": self.values.users(stmt.users), "ModifiedBy": [],
+            "Responsible": self.values.users(stmt.users),
             "GetterType": ASSIGN_MODE.stored(stmt.mode or ASSIGN_MODE.absent)})
 
     def _TerminateStmt(self, stmt: ast.TerminateStmt, name: str, title: str) -> Node:
@@ -394,41 +397,40 @@ class ActivityLowerer:
         children = []
         for index, branch in enumerate(stmt.branches, 1):
             branch_title = self.values.text(branch.opts.title) if branch.opts.title else \
-                f"Branch {index}"
+                parallel_branch_title(index)
             children.append(self.sequence(branch.body, name, f"branch:{branch_title}",
                                           branch_title, branch.span))
         return self.node("ParallelActivity", name, title, {}, children)
 
     def _WhileStmt(self, stmt: ast.WhileStmt, name: str, title: str) -> Node:
         key, value = lower_condition(to_dnf(stmt.condition), self.values)
-        body = self.sequence(stmt.body, name, "body", "Loop body", stmt.span)
+        body = self.sequence(stmt.body, name, "body", LOOP_BODY, stmt.span)
         return self.node("WhileActivity", name, title, {key: value}, [body])
 
     def _ForEachStmt(self, stmt: ast.ForEachStmt, name: str, title: str) -> Node:
         self.loop_names[id(stmt)] = name
         resolved = self.checked.resolved(stmt.source) if isinstance(stmt.source, ast.Ref) \
             else None
-        obj = "Variable"
+        obj = LOOP_SOURCES["var"]
         variable = ""
         if resolved is not None:
-            obj = {"var": "Variable", "param": "Parameter", "const": "Constant",
-                   "doc": "Document", "global": resolved.object}.get(resolved.kind, "Variable")
+            obj = resolved.object if resolved.kind == "global" else \
+                LOOP_SOURCES.get(resolved.kind, LOOP_SOURCES["var"])
             if resolved.kind == "label" and resolved.label is not None:
                 obj = label_placeholder(resolved.label)
             variable = resolved.field
-        body = self.sequence(stmt.body, name, "body", "Loop body", stmt.span)
+        body = self.sequence(stmt.body, name, "body", LOOP_BODY, stmt.span)
         return self.node("ForEachActivity", name, title, {"Variable": variable, "Object": obj},
                          [body])
 
     def _IfStmt(self, stmt: ast.IfStmt, name: str, title: str) -> Node:
         branches = []
         for index, branch in enumerate(stmt.branches):
+            default = if_branch_title(index, branch.condition is None)
             if branch.condition is None:
                 key, value = "truecondition", "1"
-                default = "Otherwise"
             else:
                 key, value = lower_condition(to_dnf(branch.condition), self.values)
-                default = "Yes" if index == 0 else f"Else if {index}"
             branch_title = self.values.text(branch.opts.title) \
                 if branch.opts.title is not None else default
             branch_name = self._name(name, f"branch:{index}:{branch_title}", branch.span)
@@ -438,7 +440,8 @@ class ActivityLowerer:
         if stmt.branches[-1].condition is not None:
             # Bitrix's designer always shows an "otherwise" branch; an empty one changes nothing.
             branch_name = self._name(name, "branch:else", stmt.span)
-            branches.append(self.node("IfElseBranchActivity", branch_name, "Otherwise",
+            branches.append(self.node("IfElseBranchActivity", branch_name,
+                                      if_branch_title(len(branches), otherwise=True),
                                       {"truecondition": "1"}, []))
         return self.node("IfElseActivity", name, title, {}, branches)
 

@@ -7,11 +7,12 @@ is the catalog's default (stdlib/activities.toml). This module only applies them
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from compiler.catalog import Catalog
-from compiler.catalog.statements import CATALOG, OMIT, Option
+from compiler.catalog.statements import CATALOG, FIXED, OMIT, Option
 from compiler.codegen.values import ValueLowerer, bool_yn
 from compiler.syntax import ast
 
@@ -44,7 +45,11 @@ class OptionLowerer:
         self.catalog = catalog
 
     def default(self, activity_type: str, name: str) -> Any:
-        """What a property holds when codegen has no value of its own: the catalog default."""
+        """What a property holds when codegen has no value of its own: the table's fixed value
+        (FIXED), else the catalog default."""
+        fixed = FIXED.get(activity_type, {})
+        if name in fixed:
+            return copy.copy(fixed[name])
         spec = self.catalog.activity_class(activity_type)
         return spec.default(name) if spec is not None else ""
 

@@ -7,6 +7,13 @@ switched on, unlabelled; otherwise the container is written in the generic form.
 
 from __future__ import annotations
 
+from compiler.catalog.statements import (
+    LOOP_BODY,
+    LOOP_SOURCES,
+    STATEMENTS,
+    if_branch_title,
+    parallel_branch_title,
+)
 from compiler.deploy.normalise import value as canonical
 from compiler.importer.conditions import Conditions, condition_key
 from compiler.importer.names import Names
@@ -14,7 +21,10 @@ from compiler.importer.nodes import Context, Node
 from compiler.importer.scope import NOWHERE, Loop
 from compiler.syntax import ast
 
-_SOURCES = {"Variable": "var", "Parameter": "param", "Constant": "const"}
+_SOURCES = {obj: kind for kind, obj in LOOP_SOURCES.items() if kind != "doc"}
+
+
+_IF = STATEMENTS["if"].title
 
 
 class Containers:
@@ -37,7 +47,7 @@ class Containers:
         branches = node.children
         props = node.properties
         if not branches or any(b.type != "IfElseBranchActivity" for b in branches) or \
-                props.get("Title", "Condition") != "Condition" or \
+                props.get("Title", _IF) != _IF or \
                 set(props) - {"Title", "EditorComment"} or \
                 branches[0].activated != node.activated:
             return None
@@ -50,13 +60,14 @@ class Containers:
             built.append(made)
         if built[-1].condition is not None:
             return None  # codegen would add an empty "Otherwise" branch
-        if not branches[-1].children and branches[-1].properties.get("Title") == "Otherwise" \
+        if not branches[-1].children and \
+                branches[-1].properties.get("Title") == if_branch_title(0, otherwise=True) \
                 and len(built) > 1 and branches[-1].activated:
             built.pop()  # the empty else codegen adds anyway
             if built[-1].condition is None:
                 return None
         first = built[0]
-        opts = self.ctx.opts(node, "Condition", title=False)
+        opts = self.ctx.opts(node, _IF, title=False)
         if opts is None or first.condition is None:
             return None
         opts = ast.StmtOpts(first.opts.title, opts.disabled, opts.label, opts.label_span,
@@ -74,7 +85,7 @@ class Containers:
         if condition is None:
             return None
         is_else = last and key == "truecondition"
-        default = "Otherwise" if is_else else "Yes" if index == 0 else f"Else if {index}"
+        default = if_branch_title(index, is_else)
         title = props.get("Title", default)
         title_text = None
         if canonical(title) != canonical(default):
@@ -89,7 +100,7 @@ class Containers:
     def _body(self, node: Node) -> Node | None:
         children = node.children
         if len(children) != 1 or children[0].type != "SequenceActivity" or \
-                not self._plain(children[0], "Loop body") or not children[0].children:
+                not self._plain(children[0], LOOP_BODY) or not children[0].children:
             return None
         return children[0]
 
@@ -100,7 +111,7 @@ class Containers:
         if key is None or body is None or set(props) - {"Title", "EditorComment", key}:
             return None
         condition = self.conditions.expression(key, props[key])
-        opts = self.ctx.opts(node, "While")
+        opts = self.ctx.opts(node, STATEMENTS["while"].title)
         if condition is None or opts is None:
             return None
         return ast.WhileStmt(NOWHERE, opts, condition, self.ctx.block(body.children))
@@ -112,7 +123,7 @@ class Containers:
             return None
         source = self._source(str(props.get("Object") or "Variable"),
                               str(props.get("Variable") or ""))
-        opts = self.ctx.opts(node, "For each")
+        opts = self.ctx.opts(node, STATEMENTS["foreach"].title)
         if source is None or opts is None:
             return None
         scope = self.ctx.scope
@@ -156,10 +167,11 @@ class Containers:
             if child.type != "SequenceActivity" or not isinstance(title, str) or \
                     not self._plain(child, title):
                 return None
-            text = None if title == f"Branch {index}" else self.ctx.values.any_text(title)
+            text = None if title == parallel_branch_title(index) else \
+                self.ctx.values.any_text(title)
             branches.append(ast.Branch(NOWHERE, ast.StmtOpts(text),
                                        self.ctx.block(child.children)))
-        opts = self.ctx.opts(node, "Parallel")
+        opts = self.ctx.opts(node, STATEMENTS["parallel"].title)
         return ast.ParallelStmt(NOWHERE, opts, tuple(branches)) if opts is not None else None
 
 

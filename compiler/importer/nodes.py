@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.catalog import Catalog
+from compiler.catalog.statements import FIXED
 from compiler.deploy.normalise import flag
 from compiler.deploy.normalise import value as canonical
 from compiler.importer.scope import NOWHERE, Scope
@@ -78,6 +79,24 @@ class Context:
         spec = self.catalog.activity(node.type)
         prop = spec.properties.get(key) if spec is not None else None
         return prop.default if prop is not None and prop.default is not None else ""
+
+    def default(self, node: Node, key: str) -> Any:
+        """What codegen writes for a property it has no value of its own for: the statement
+        table's fixed value, else the catalog default ('' for none)."""
+        fixed = FIXED.get(node.type, {})
+        if key in fixed:
+            return fixed[key]
+        spec = self.catalog.activity(node.type)
+        return spec.default(key) if spec is not None else ""
+
+    def is_default(self, node: Node, key: str) -> bool:
+        """Does the node hold (or mean, by leaving it out) what codegen writes?"""
+        return self.is_(node, key, self.default(node, key))
+
+    def empty_or_default(self, node: Node, key: str) -> bool:
+        """Does the node hold what codegen writes, or an empty value?"""
+        default = self.default(node, key)
+        return bool(canonical(self.get(node, key) or default) == canonical(default))
 
     def is_(self, node: Node, key: str, expected: Any) -> bool:
         return bool(canonical(self.get(node, key)) == canonical(expected))

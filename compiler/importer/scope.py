@@ -16,7 +16,7 @@ from compiler.codegen.values import Placeholders
 from compiler.importer.names import Names, is_member_name, slug
 from compiler.importer.tokens import FieldToken
 from compiler.semantics import types as T
-from compiler.semantics.builtins import ROLES, SYSTEM_FIELDS, WORKFLOW_FIELDS
+from compiler.semantics.builtins import DECL_OBJECTS, ROLES, SYSTEM_FIELDS, WORKFLOW_FIELDS
 from compiler.semantics.model import Resolved
 from compiler.source import Span
 from compiler.syntax import ast
@@ -24,7 +24,7 @@ from compiler.syntax import ast
 NOWHERE = Span.unknown("<import>")
 _SYSTEM = {bitrix: (name, typ) for name, (bitrix, typ) in SYSTEM_FIELDS.items()}
 _WORKFLOW = {bitrix: (name, typ) for name, (bitrix, typ) in WORKFLOW_FIELDS.items()}
-_DECL_OBJECTS = {"Template": "param", "Variable": "var", "Constant": "const"}
+_DECL_OBJECTS = {obj: kind for kind, obj in DECL_OBJECTS.items()}
 
 
 @dataclass
@@ -153,8 +153,7 @@ class Scope:
         found = self.decls.get(name)
         if found is None or found[0] != kind:
             return None
-        obj = {"param": "Template", "var": "Variable", "const": "Constant"}[kind]
-        return self.ref((kind, name), Resolved(kind, obj, name, found[1]))
+        return self.ref((kind, name), Resolved(kind, DECL_OBJECTS[kind], name, found[1]))
 
     def role(self, token: str) -> ast.Ref | None:
         if token not in (*ROLES, *self.user_groups):

@@ -8,6 +8,7 @@ such loss is reported.
 
 from __future__ import annotations
 
+from compiler.catalog.statements import HANDLERS, STATEMENTS
 from compiler.deploy.normalise import value as canonical
 from compiler.importer.names import Names, is_member_name, is_name, slug
 from compiler.importer.nodes import Context, Node
@@ -15,6 +16,9 @@ from compiler.importer.report import Report
 from compiler.importer.scope import NOWHERE
 from compiler.importer.sugar import SimpleStatements
 from compiler.syntax import ast
+
+# enter and exit blocks by the activity they are (`on` blocks are EventDrivenActivity).
+_BLOCKS = {h.activity: h for h in HANDLERS.values() if not h.event}
 
 
 def state_names(states: list[Node], keep_names: bool,
@@ -66,22 +70,21 @@ class StateBuilder:
         return ast.State(NOWHERE, name, NOWHERE, title_text, initial, tuple(handlers))
 
     def handler(self, node: Node, where: str) -> ast.EventHandler | None:
-        if node.type in ("StateInitializationActivity", "StateFinalizationActivity"):
-            kind = "enter" if node.type == "StateInitializationActivity" else "exit"
-            opts = self._opts(node, "Enter" if kind == "enter" else "Exit", where,
-                              label=node.name)
-            return ast.EventHandler(NOWHERE, kind, opts, self.ctx.block(node.children))
-        if node.type != "EventDrivenActivity" or not node.children:
+        block = _BLOCKS.get(node.type)
+        if block is not None:  # enter, exit
+            opts = self._opts(node, block.title, where, label=node.name)
+            return ast.EventHandler(NOWHERE, block.kind, opts, self.ctx.block(node.children))
+        if node.type != HANDLERS["command"].activity or not node.children:
             self.report.lossy(where, f"{node.type} inside a state has no .bpl form; dropped")
             return None
         event, *body = node.children
-        if event.type == "HandleExternalEventActivity":
+        if event.type == HANDLERS["command"].event:
             return self._command(node, event, body, where)
-        if event.type == "DelayActivity":
+        if event.type == HANDLERS["delay"].event:
             delay = self.simple.delay(event)
-            if delay is not None and event.properties.get("Title") == "Pause" and \
-                    event.activated:
-                opts = self._opts(node, "Timeout", where, label=event.name)
+            if delay is not None and event.properties.get("Title") == STATEMENTS["wait"].title \
+                    and event.activated:
+                opts = self._opts(node, HANDLERS["delay"].title, where, label=event.name)
                 return ast.EventHandler(NOWHERE, "delay", opts, self.ctx.block(body),
                                         delay=delay)
         self.report.lossy(where, f"an event handler starting with {event.type} has no .bpl "

@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from compiler.catalog.statements import CREATE_ACTIVITIES
+from compiler.catalog.models import DURATION_UNITS
+from compiler.catalog.statements import (
+    ASSIGN_MODE,
+    CREATE_ACTIVITIES,
+    STATEMENTS,
+    TARGET_USER,
+    WAIT_UNIT,
+    writes,
+)
+from compiler.codegen.activities import ADDRESS_TYPES
 from compiler.deploy.normalise import flag
 from compiler.deploy.normalise import value as canonical
 from compiler.importer.nodes import Context, Node, text_setting
@@ -19,14 +28,14 @@ from compiler.importer.scope import NOWHERE
 from compiler.importer.values import text_node
 from compiler.syntax import ast
 
-TARGET_USER = "{=Template:TargetUser}"
-_UNITS = {"s", "m", "h", "d"}
-_UNIT_WORDS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-_GETTER = {"r": None, "f": "first", "s": "queue"}
 _INT = re.compile(r"[1-9][0-9]*")
-# Value types codegen takes for e-mail addresses in `mail to`/`from`.
-_ADDRESS_TYPES = {"email", "string", "text"}
 _CREATE_DOCUMENT = {activity: name for name, activity in CREATE_ACTIVITIES.items()}
+_MAIL = STATEMENTS["mail"].options
+
+
+def _title(kind: str, words: str = "") -> str:
+    """The Title codegen gives a statement of this kind."""
+    return STATEMENTS[kind].title.format(words)
 
 
 class SimpleStatements:
@@ -46,15 +55,15 @@ class SimpleStatements:
     # ── assignments ──────────────────────────────────────────────────────────────────────
     def _SetVariableActivity(self, node: Node) -> ast.Stmt | None:
         values = node.properties.get("VariableValue")
-        if not isinstance(values, dict) or not values or not self.ctx.only(node, {
-                "VariableValue"}):
+        if not isinstance(values, dict) or not values or \
+                not self.ctx.only(node, set(writes(node.type))):
             return None
         targets = [self.ctx.scope.decl("var", str(k)) for k in values]
         if any(t is None for t in targets):
             return None
         assignments = [ast.Assignment(NOWHERE, t, self._typed(t, v))
                        for t, v in zip(targets, values.values(), strict=True) if t is not None]
-        opts = self.ctx.opts(node, "Set " + ", ".join(str(k) for k in values))
+        opts = self.ctx.opts(node, _title("set", ", ".join(str(k) for k in values)))
         if opts is None:
             return None
         if len(assignments) == 1:
@@ -63,10 +72,10 @@ class SimpleStatements:
 
     def _SetFieldActivity(self, node: Node) -> ast.Stmt | None:
         values = node.properties.get("FieldValue")
-        if not isinstance(values, dict) or not values or not self.ctx.only(node, {
-                "FieldValue", "MergeMultipleFields", "ModifiedBy"}):
+        if not isinstance(values, dict) or not values or \
+                not self.ctx.only(node, set(writes(node.type))):
             return None
-        if not self.ctx.is_(node, "MergeMultipleFields", "N") or \
+        if not self.ctx.is_default(node, "MergeMultipleFields") or \
                 self.ctx.get(node, "ModifiedBy") not in ([], "", None, {}):
             return None
         targets = [self.ctx.scope.doc(str(code)) for code in values]
@@ -75,7 +84,8 @@ class SimpleStatements:
         assignments = tuple(ast.Assignment(NOWHERE, t, self._typed(t, v))
                             for t, v in zip(targets, values.values(), strict=True)
                             if t is not None)
-        opts = self.ctx.opts(node, "Set " + ", ".join(a.target.parts[-1] for a in assignments))
+        opts = self.ctx.opts(node, _title("set", ", ".join(a.target.parts[-1]
+                                                           for a in assignments)))
         if opts is None:
             return None
         return ast.SetStmt(NOWHERE, opts, assignments, len(assignments) > 1)
@@ -92,42 +102,41 @@ class SimpleStatements:
     def _LogActivity(self, node: Node) -> ast.Stmt | None:
         text = self.values.any_text(self.ctx.get(node, "Text"))
         if text is None or flag(self.ctx.get(node, "SetVariable")) == "Y" or \
-                not self.ctx.only(node, {"Text", "SetVariable"}):
+                not self.ctx.only(node, set(writes(node.type))):
             return None
-        opts = self.ctx.opts(node, "Log")
+        opts = self.ctx.opts(node, _title("log"))
         return ast.LogStmt(NOWHERE, opts, text) if opts is not None else None
 
     def _SetStateTitleActivity(self, node: Node) -> ast.Stmt | None:
         text = self.values.any_text(self.ctx.get(node, "TargetStateTitle"))
-        opts = self.ctx.opts(node, "Set status")
-        if text is None or opts is None or not self.ctx.only(node, {"TargetStateTitle"}):
+        opts = self.ctx.opts(node, _title("status"))
+        if text is None or opts is None or not self.ctx.only(node, set(writes(node.type))):
             return None
         return ast.StatusStmt(NOWHERE, opts, text)
 
     def _WebHookActivity(self, node: Node) -> ast.Stmt | None:
         url = self.values.any_text(self.ctx.get(node, "Handler"))
-        opts = self.ctx.opts(node, "Webhook")
-        if url is None or opts is None or not self.ctx.only(node, {"Handler"}):
+        opts = self.ctx.opts(node, _title("webhook"))
+        if url is None or opts is None or not self.ctx.only(node, set(writes(node.type))):
             return None
         return ast.WebhookStmt(NOWHERE, opts, url)
 
     def _TerminateActivity(self, node: Node) -> ast.Stmt | None:
         raw = self.ctx.get(node, "StateTitle")
         status = self.values.any_text(raw) if raw not in ("", None) else None
-        opts = self.ctx.opts(node, "Terminate")
+        opts = self.ctx.opts(node, _title("terminate"))
         if opts is None or (raw not in ("", None) and status is None) or \
-                not self.ctx.only(node, {"StateTitle"}):
+                not self.ctx.only(node, set(writes(node.type))):
             return None
         return ast.TerminateStmt(NOWHERE, opts, status)
 
     # ── pauses ───────────────────────────────────────────────────────────────────────────
     def _DelayActivity(self, node: Node) -> ast.Stmt | None:
-        allowed = {"TimeoutDuration", "TimeoutDurationType", "TimeoutTime", "TimeoutTimeIsLocal",
-                   "WriteToLog"}
-        if not self.ctx.only(node, allowed) or not self.ctx.is_(node, "TimeoutTimeIsLocal", "N") \
-                or not self.ctx.is_(node, "WriteToLog", "N"):
+        if not self.ctx.only(node, set(writes(node.type))) or \
+                not self.ctx.is_default(node, "TimeoutTimeIsLocal") or \
+                not self.ctx.is_default(node, "WriteToLog"):
             return None
-        opts = self.ctx.opts(node, "Pause")
+        opts = self.ctx.opts(node, _title("wait"))
         delay = self.delay(node)
         if opts is None or delay is None:
             return None
@@ -140,7 +149,7 @@ class SimpleStatements:
         until = self.ctx.get(node, "TimeoutTime")
         empty = ast.StmtOpts()
         if until in ("", None, 0):
-            if unit not in _UNITS:
+            if unit not in DURATION_UNITS:
                 return None
             amount = str(duration)
             if _INT.fullmatch(amount):
@@ -148,7 +157,7 @@ class SimpleStatements:
             if duration in ("", None):
                 return None
             return ast.WaitStmt(NOWHERE, empty, amount=self.values.value(duration),
-                                unit=_UNIT_WORDS[unit])
+                                unit=WAIT_UNIT.word_of(unit))
         if duration not in ("", None) or canonical(unit) != "s":
             return None
         return ast.WaitStmt(NOWHERE, empty, until=self.values.value(until))
@@ -164,66 +173,66 @@ class SimpleStatements:
     def _IMNotifyActivity(self, node: Node) -> ast.Stmt | None:
         site, out = self.ctx.get(node, "MessageSite"), self.ctx.get(node, "MessageOut")
         kind = canonical(self.ctx.get(node, "MessageType"))
-        if site != out or not self.ctx.only(node, {"MessageUserFrom", "MessageUserTo",
-                                                   "MessageSite", "MessageOut", "MessageType"}):
+        if site != out or not self.ctx.only(node, set(writes(node.type))):
             return None
         ok, sender = self._sender(self.ctx.get(node, "MessageUserFrom"))
         if not ok or kind != ("4" if sender is None else "2"):
             return None
-        return self._notify(node, "notify", "Notify", site, sender)
+        return self._notify(node, "notify", site, sender)
 
     def _SocNetMessageActivity(self, node: Node) -> ast.Stmt | None:
-        if not self.ctx.only(node, {"MessageUserFrom", "MessageUserTo", "MessageText",
-                                    "MessageFormat"}) or \
+        if not self.ctx.only(node, set(writes(node.type))) or \
                 self.ctx.get(node, "MessageFormat") not in ("", None):
             return None
         ok, sender = self._sender(self.ctx.get(node, "MessageUserFrom"))
         if not ok:
             return None
-        return self._notify(node, "message", "Message", self.ctx.get(node, "MessageText"),
-                            sender)
+        return self._notify(node, "message", self.ctx.get(node, "MessageText"), sender)
 
-    def _notify(self, node: Node, kind: str, title: str, raw_text: Any,
+    def _notify(self, node: Node, kind: str, raw_text: Any,
                 sender: ast.Expr | None) -> ast.Stmt | None:
         users = self.values.users(self.ctx.get(node, "MessageUserTo"))
         text = self.values.any_text(raw_text)
-        opts = self.ctx.opts(node, title)
+        opts = self.ctx.opts(node, _title(kind))
         if users is None or text is None or opts is None:
             return None
         return ast.NotifyStmt(NOWHERE, opts, kind, users, text, sender)
 
     def _MailActivity(self, node: Node) -> ast.Stmt | None:
-        allowed = {"MailUserFrom", "MailUserFromArray", "MailUserTo", "MailUserToArray",
-                   "MailSubject", "MailText", "MailMessageType", "MailCharset",
-                   "MailMessageEncoded", "DirrectMail", "MailSeparator", "File", "FileType"}
         ctx = self.ctx
-        if not ctx.only(node, allowed) or not ctx.is_(node, "MailMessageEncoded", 0) or \
-                ctx.get(node, "File") not in ([], "", None) or \
-                ctx.get(node, "FileType") not in ("file", "", None):
+        if not ctx.only(node, set(writes(node.type))) or \
+                not ctx.is_(node, "MailMessageEncoded", ctx.default(node, "MailMessageEncoded")) \
+                or ctx.get(node, "File") not in ([], "", None) or \
+                ctx.get(node, "FileType") not in (ctx.default(node, "FileType"), "", None):
             return None
-        separator = str(ctx.get(node, "MailSeparator") or ",")
+        default_separator = ctx.default(node, "MailSeparator")
+        separator = str(ctx.get(node, "MailSeparator") or default_separator)
         sender_ok, sender = self._recipients(ctx.get(node, "MailUserFrom"),
                                              ctx.get(node, "MailUserFromArray"), True)
         to_ok, to = self._recipients(ctx.get(node, "MailUserTo"),
                                      ctx.get(node, "MailUserToArray"), False)
         subject = self.values.any_text(ctx.get(node, "MailSubject"))
         body = self.values.any_text(ctx.get(node, "MailText"))
-        opts = ctx.opts(node, "Send e-mail")
+        opts = ctx.opts(node, _title("mail"))
         if not sender_ok or not to_ok or to is None or subject is None or body is None or \
                 opts is None:
             return None
         settings: list[ast.Setting] = []
         kind = ctx.get(node, "MailMessageType")
-        if kind == "html":
-            settings.append(text_setting("html", ast.Bool(NOWHERE, True)))
-        elif kind not in ("plain", "", None):
-            return None
+        if kind not in ("", None):
+            try:
+                html = _MAIL["html"].word_of(kind, ctx.default(node, "MailMessageType"))
+            except KeyError:
+                return None
+            if html is not None:
+                settings.append(text_setting("html", ast.Bool(NOWHERE, html)))
         charset = ctx.get(node, "MailCharset")
-        if charset not in ("UTF-8",):
+        if charset != _MAIL["charset"].absent:
             settings.append(text_setting("charset", text_node(str(charset))))
-        if flag(ctx.get(node, "DirrectMail")) == "N":
-            settings.append(text_setting("direct", ast.Bool(NOWHERE, False)))
-        if separator != ",":
+        direct = flag(ctx.get(node, "DirrectMail"))
+        if direct in ("Y", "N") and direct != flag(ctx.default(node, "DirrectMail")):
+            settings.append(text_setting("direct", ast.Bool(NOWHERE, direct == "Y")))
+        if separator != default_separator:
             settings.append(text_setting("separator", text_node(separator)))
         return ast.MailStmt(NOWHERE, opts, to, subject, body, sender, tuple(settings))
 
@@ -259,38 +268,41 @@ class SimpleStatements:
             return expr if "@" in expr.plain else None
         operand = expr.operand if isinstance(expr, ast.Modified) else expr
         resolved = self.ctx.scope.resolved(operand)
-        if resolved is not None and resolved.type.name in _ADDRESS_TYPES:
+        if resolved is not None and resolved.type.name in ADDRESS_TYPES:
             return expr
         return None
 
     # ── CRM ──────────────────────────────────────────────────────────────────────────────
     def _CrmChangeStatusActivity(self, node: Node) -> ast.Stmt | None:
         target = self.ctx.get(node, "TargetStatus")
-        opts = self.ctx.opts(node, "Change stage")
+        opts = self.ctx.opts(node, _title("stage"))
         if not self.crm or target in ("", None) or opts is None or \
                 self.ctx.get(node, "ModifiedBy") not in ([], "", None) or \
-                not self.ctx.only(node, {"TargetStatus", "ModifiedBy"}):
+                not self.ctx.only(node, set(writes(node.type))):
             return None
         return ast.StageStmt(NOWHERE, opts, self.values.value(target))
 
     def _CrmChangeResponsibleActivity(self, node: Node) -> ast.Stmt | None:
         ctx = self.ctx
-        getter = str(ctx.get(node, "GetterType") or "r")
+        getter = str(ctx.get(node, "GetterType") or ctx.default(node, "GetterType"))
         users = self.values.users(ctx.get(node, "Responsible"))
-        opts = ctx.opts(node, "Change responsible")
-        if not self.crm or getter not in _GETTER or users is None or opts is None or \
-                ctx.get(node, "ModifiedBy") not in ([], "", None) or \
-                not ctx.is_(node, "SkipAbsent", "N") or not ctx.is_(node, "SkipTimeMan", "N") \
-                or not ctx.only(node, {"Responsible", "ModifiedBy", "GetterType", "SkipAbsent",
-                                       "SkipTimeMan"}):
+        opts = ctx.opts(node, _title("assign_users"))
+        if getter not in ASSIGN_MODE.values.values():
             return None
-        return ast.AssignUsersStmt(NOWHERE, opts, users, _GETTER[getter])
+        if not self.crm or users is None or opts is None or \
+                ctx.get(node, "ModifiedBy") not in ([], "", None) or \
+                not ctx.is_default(node, "SkipAbsent") or \
+                not ctx.is_default(node, "SkipTimeMan") or \
+                not ctx.only(node, set(writes(node.type))):
+            return None
+        return ast.AssignUsersStmt(NOWHERE, opts, users, ASSIGN_MODE.word_of(getter))
 
     # ── documents and workflows ──────────────────────────────────────────────────────────
     def _create(self, node: Node, document: ast.Expr) -> ast.Stmt | None:
         fields = node.properties.get("Fields")
-        opts = self.ctx.opts(node, "Create document")
-        if not isinstance(fields, dict) or opts is None or not self.ctx.only(node, {"Fields"}):
+        opts = self.ctx.opts(node, _title("create"))
+        if not isinstance(fields, dict) or opts is None or \
+                not self.ctx.only(node, set(writes(node.type))):
             return None
         entries = tuple(ast.MapEntry(NOWHERE, str(k), NOWHERE, self.values.value(v))
                         for k, v in fields.items())
@@ -320,12 +332,11 @@ class SimpleStatements:
     def _StartWorkflowActivity(self, node: Node) -> ast.Stmt | None:
         ctx = self.ctx
         parameters = ctx.get(node, "TemplateParameters")
-        opts = ctx.opts(node, "Start workflow")
+        opts = ctx.opts(node, _title("start"))
         template, document = ctx.get(node, "TemplateId"), ctx.get(node, "DocumentId")
         if opts is None or not isinstance(parameters, dict | list) or (
                 isinstance(parameters, list) and parameters) or template in ("", None) or \
-                not ctx.only(node, {"TemplateId", "DocumentId", "TemplateParameters",
-                                    "UseSubscription"}):
+                not ctx.only(node, set(writes(node.type))):
             return None
         entries = tuple(ast.MapEntry(NOWHERE, str(k), NOWHERE, self.values.value(v))
                         for k, v in (parameters.items() if isinstance(parameters, dict) else ()))
@@ -338,8 +349,8 @@ class SimpleStatements:
     def _SetStateActivity(self, node: Node) -> ast.Stmt | None:
         target = self.ctx.get(node, "TargetStateName")
         state = self.states.get(str(target)) if self.states is not None else None
-        if state is None or not self.ctx.is_(node, "CancelCurrentState", "N") or \
-                not self.ctx.only(node, {"TargetStateName", "CancelCurrentState"}):
+        if state is None or not self.ctx.is_default(node, "CancelCurrentState") or \
+                not self.ctx.only(node, set(writes(node.type))):
             return None
-        opts = self.ctx.opts(node, f"Go to {state}")
+        opts = self.ctx.opts(node, _title("goto", state))
         return ast.GotoStmt(NOWHERE, opts, state, NOWHERE) if opts is not None else None

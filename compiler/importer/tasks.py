@@ -1,28 +1,30 @@
 """Task activities with option blocks: `approve`, `review`, `ask` and `task` (§6).
 
-A property holding its default gets no option; any other value becomes the option that
-produces it, in a fixed order.
+A property holding what stands when its option is not written gets no option; any other value
+becomes the option that produces it, in the statement table's order. Which property an option
+fills, how its words are stored and what stands without it are the table's
+(compiler/catalog/statements.py): this module reads them backwards.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from compiler.catalog.models import DURATION_UNITS
+from compiler.catalog.statements import (
+    APPROVAL_BRANCHES,
+    CATALOG,
+    STATEMENTS,
+    TASK_FIELDS,
+    Option,
+    task_options,
+    writes,
+)
 from compiler.deploy.normalise import flag
 from compiler.deploy.normalise import value as canonical
 from compiler.importer.nodes import Context, Node, text_setting, word
 from compiler.importer.scope import NOWHERE
-from compiler.importer.sugar import TARGET_USER
 from compiler.syntax import ast
-
-_COMMENT = {("Y", "N"): None, ("Y", "Y"): "required", ("N", "N"): "hidden",
-            ("Y", "YA"): "required_on_approve", ("Y", "YR"): "required_on_reject"}
-_DELEGATION = {"0": None, "1": "all", "2": "none"}
-_PRIORITY = {"0": "low", "1": "normal", "2": "high"}
-_UNITS = {"s", "m", "h", "d"}
-_COMMON = {"Users", "Name", "Description", "Parameters", "OverdueDate", "StatusMessage",
-           "SetStatusMessage", "TimeoutDuration", "TimeoutDurationType", "CommentLabelMessage",
-           "ShowComment", "CommentRequired", "AccessControl", "DelegationType"}
 
 
 class TaskStatements:
@@ -35,103 +37,122 @@ class TaskStatements:
         return method(node) if method is not None else None
 
     # ── shared by approve, review and ask ────────────────────────────────────────────────
-    def _common(self, node: Node) -> tuple[ast.Text, ast.Expr, list[ast.Setting]] | None:
+    def _common(self, node: Node, kind: str) -> tuple[ast.Text, ast.Expr, list[ast.Setting]] | None:
         get = self.ctx.get
         name = self.values.any_text(get(node, "Name"))
         users = self.values.users(get(node, "Users"))
         if name is None or users is None:
             return None
         settings: list[ast.Setting] = []
-        for key, setting in (("Description", "description"), ("Parameters", "parameters")):
-            raw = get(node, key)
-            if raw not in ("", None):
-                text = self.values.any_text(raw)
-                if text is None:
-                    return None
-                settings.append(text_setting(setting, text))
-        status, set_status = get(node, "StatusMessage"), flag(get(node, "SetStatusMessage"))
-        if set_status == "Y":
-            text = self.values.any_text(status)
-            if text is None:
+        for key, option in task_options(kind).items():
+            if not self._option(node, key, option, settings):
                 return None
-            settings.append(text_setting("status", text))
-        elif status not in ("", None):
-            return None
-        timeout = self._timeout(node)
-        if timeout is False:
-            return None
-        if isinstance(timeout, ast.Setting):
-            settings.append(timeout)
-        deadline = get(node, "OverdueDate")
-        if deadline not in ("", None):
-            settings.append(text_setting("deadline", self.values.value(deadline)))
-        shown = (str(flag(get(node, "ShowComment"))), str(get(node, "CommentRequired") or "N"))
-        if shown not in _COMMENT:
-            return None
-        comment = _COMMENT[shown]
-        if comment is not None:
-            settings.append(word("comment", comment))
-        label = get(node, "CommentLabelMessage")
-        if label not in ("", None):
-            text = self.values.any_text(label)
-            if text is None:
-                return None
-            settings.append(text_setting("comment_label", text))
-        delegated = str(canonical(get(node, "DelegationType") or 0))
-        if delegated not in _DELEGATION:
-            return None
-        delegation = _DELEGATION[delegated]
-        if delegation is not None:
-            settings.append(word("delegation", delegation))
-        if flag(get(node, "AccessControl")) == "Y":
-            settings.append(text_setting("access_control", ast.Bool(NOWHERE, True)))
         return name, users, settings
+
+    def _option(self, node: Node, key: str, option: Option,
+                settings: list[ast.Setting]) -> bool:
+        """Append the setting that gives back what `node` holds for one option (none when it
+        holds what stands without it); False when no setting does."""
+        get = self.ctx.get
+        prop = option.properties[0]
+        if option.kind == "duration":
+            timeout = self._timeout(node)
+            if isinstance(timeout, ast.Setting):
+                settings.append(timeout)
+            return timeout is not False
+        if option.values:
+            stored = tuple(self._stored(node, p) for p in option.properties)
+            try:
+                found = option.word_of(stored if len(stored) > 1 else stored[0])
+            except KeyError:
+                return False
+            if found is not None:
+                settings.append(word(key, found))
+            return True
+        raw = get(node, prop)
+        if option.kind == "bool":
+            if flag(raw) == "Y":
+                settings.append(text_setting(key, ast.Bool(NOWHERE, True)))
+            return True
+        if option.kind == "date":
+            if raw not in ("", None):
+                settings.append(text_setting(key, self.values.value(raw)))
+            return True
+        if option.kind == "list":
+            if raw in ([], "", None):
+                return True
+            if not isinstance(raw, list):
+                return False
+            settings.append(text_setting(key, self.values.value(raw)))
+            return True
+        if option.switch:  # the text counts only when the switch says it was written
+            if flag(get(node, option.switch)) != "Y":
+                return raw in ("", None)
+        elif raw in ("", None):
+            return True
+        text = self.values.any_text(raw)
+        if text is None:
+            return False
+        settings.append(text_setting(key, text))
+        return True
+
+    def _stored(self, node: Node, prop: str) -> Any:
+        """A property as an option word's stored value is compared with: Y/N for a flag,
+        otherwise its canonical form, where an empty value reads as the default."""
+        raw = self.ctx.get(node, prop)
+        spec = self.ctx.catalog.activity(node.type)
+        prop_spec = spec.properties.get(prop) if spec is not None else None
+        if prop_spec is not None and prop_spec.type == "yn":
+            return flag(raw)
+        return canonical(raw or self.ctx.default(node, prop))
 
     def _timeout(self, node: Node) -> ast.Setting | bool | None:
         amount = str(canonical(self.ctx.get(node, "TimeoutDuration") or 0))
         unit = str(self.ctx.get(node, "TimeoutDurationType") or "s")
         if amount == "0":
             return None
-        if not amount.isdigit() or unit not in _UNITS:
+        if not amount.isdigit() or unit not in DURATION_UNITS:
             return False
         return text_setting("timeout", ast.Duration(NOWHERE, int(amount), unit))
 
-    def _button(self, node: Node, key: str, setting: str, default: str,
-                settings: list[ast.Setting]) -> bool:
-        raw = self.ctx.get(node, key)
+    def _button(self, node: Node, key: str, settings: list[ast.Setting], kind: str) -> bool:
+        option = STATEMENTS[kind].options[key]
+        prop = option.properties[0]
+        default = self.ctx.default(node, prop) if option.absent == CATALOG else option.absent
+        raw = self.ctx.get(node, prop)
         if canonical(raw) == canonical(default):
             return True
         text = self.values.any_text(raw)
         if text is None:
             return False
-        settings.append(text_setting(setting, text))
+        settings.append(text_setting(key, text))
         return True
 
     # ── approve ──────────────────────────────────────────────────────────────────────────
     def _ApproveActivity(self, node: Node) -> ast.Stmt | None:
         get = self.ctx.get
-        common = self._common(node)
+        common = self._common(node, "approve")
         children = node.children
-        if common is None or not self._branches(children) or not self.ctx.only(node, {
-                *_COMMON, "ApproveType", "ApproveMinPercent", "ApproveWaitForAll",
-                "TaskButton1Message", "TaskButton2Message"}):
+        if common is None or not self._branches(children) or \
+                not self.ctx.only(node, set(writes(node.type))):
             return None
         name, users, settings = common
         kind, percent = get(node, "ApproveType"), str(canonical(get(node, "ApproveMinPercent")))
+        vote = STATEMENTS["approve"].options["vote"]
         if kind == "vote" and percent.isdigit() and 0 < int(percent) <= 100:
             settings.insert(0, text_setting("vote", ast.Number(NOWHERE, int(percent), percent)))
-        elif kind in ("any", "all") and percent == "50":
-            if kind == "all":
-                settings.insert(0, word("vote", "all"))
+        elif kind in vote.choices and \
+                percent == str(canonical(self.ctx.default(node, "ApproveMinPercent"))):
+            if kind != vote.absent:
+                settings.insert(0, word("vote", kind))
         else:
             return None
-        if flag(get(node, "ApproveWaitForAll")) == "Y":
-            settings.append(text_setting("wait_for_all", ast.Bool(NOWHERE, True)))
-        if not self._button(node, "TaskButton1Message", "approve_button", "Approve", settings) \
-                or not self._button(node, "TaskButton2Message", "reject_button", "Reject",
-                                    settings):
+        if not self._option(node, "wait_for_all", STATEMENTS["approve"].options["wait_for_all"],
+                            settings) or \
+                not self._button(node, "approve_button", settings, "approve") or \
+                not self._button(node, "reject_button", settings, "approve"):
             return None
-        opts = self.ctx.opts(node, "Approve")
+        opts = self.ctx.opts(node, STATEMENTS["approve"].title)
         if opts is None:
             return None
         approved, rejected = (self.ctx.block(child.children) for child in children)
@@ -144,41 +165,40 @@ class TaskStatements:
             return False
         return all(c.activated and c.properties == {"Title": title} and
                    c.name not in self.ctx.scope.labels
-                   for c, title in zip(children, ("Approved", "Rejected"), strict=True))
+                   for c, title in zip(children, APPROVAL_BRANCHES, strict=True))
 
     # ── review ───────────────────────────────────────────────────────────────────────────
     def _ReviewActivity(self, node: Node) -> ast.Stmt | None:
-        common = self._common(node)
-        if common is None or node.children or not self.ctx.only(
-                node, {*_COMMON, "ApproveType", "TaskButtonMessage"}):
+        common = self._common(node, "review")
+        if common is None or node.children or not self.ctx.only(node, set(writes(node.type))):
             return None
         name, users, settings = common
-        kind = self.ctx.get(node, "ApproveType") or "all"
-        if kind not in ("any", "all"):
+        vote = STATEMENTS["review"].options["vote"]
+        kind = self.ctx.get(node, "ApproveType") or self.ctx.default(node, "ApproveType")
+        try:
+            found = vote.word_of(kind, self.ctx.default(node, "ApproveType"))
+        except KeyError:
             return None
-        if kind == "any":
-            settings.insert(0, word("vote", "any"))
-        opts = self.ctx.opts(node, "Review")
-        if opts is None or not self._button(node, "TaskButtonMessage", "button", "Reviewed",
-                                            settings):
+        if found is not None:
+            settings.insert(0, word("vote", found))
+        opts = self.ctx.opts(node, STATEMENTS["review"].title)
+        if opts is None or not self._button(node, "button", settings, "review"):
             return None
         return ast.ReviewStmt(NOWHERE, opts, name, users, tuple(settings))
 
     # ── ask ──────────────────────────────────────────────────────────────────────────────
     def _RequestInformationActivity(self, node: Node) -> ast.Stmt | None:
-        common = self._common(node)
+        common = self._common(node, "ask")
         requested = self.ctx.get(node, "RequestedInformation")
         if common is None or node.children or not isinstance(requested, list) or \
-                not requested or not self.ctx.only(
-                    node, {*_COMMON, "RequestedInformation", "TaskButtonMessage"}):
+                not requested or not self.ctx.only(node, set(writes(node.type))):
             return None
         name, users, settings = common
         fields = [self._field(item) for item in requested]
         if any(f is None for f in fields):
             return None
-        opts = self.ctx.opts(node, "Request information")
-        if opts is None or not self._button(node, "TaskButtonMessage", "button", "Save",
-                                            settings):
+        opts = self.ctx.opts(node, STATEMENTS["ask"].title)
+        if opts is None or not self._button(node, "button", settings, "ask"):
             return None
         return ast.AskStmt(NOWHERE, opts, name, users,
                            tuple(f for f in fields if f is not None), tuple(settings))
@@ -208,62 +228,52 @@ class TaskStatements:
     def _Task2Activity(self, node: Node) -> ast.Stmt | None:
         get = self.ctx.get
         fields = get(node, "Fields")
-        if not isinstance(fields, dict) or node.children or not self.ctx.only(node, {
-                "Fields", "HoldToClose", "AUTO_LINK_TO_CRM_ENTITY", "AsChildTask",
-                "CheckListItems", "TimeEstimateHour", "TimeEstimateMin"}):
+        if not isinstance(fields, dict) or node.children or \
+                not self.ctx.only(node, set(writes(node.type))):
             return None
-        if flag(get(node, "AUTO_LINK_TO_CRM_ENTITY")) != "Y" or \
-                str(canonical(get(node, "TimeEstimateHour") or 0)) != "0" or \
-                str(canonical(get(node, "TimeEstimateMin") or 0)) != "0":
+        if flag(get(node, "AUTO_LINK_TO_CRM_ENTITY")) != \
+                flag(self.ctx.default(node, "AUTO_LINK_TO_CRM_ENTITY")) or \
+                not self.ctx.empty_or_default(node, "TimeEstimateHour") or \
+                not self.ctx.empty_or_default(node, "TimeEstimateMin"):
             return None
         name = self.values.any_text(fields.get("TITLE"))
         settings = self._task_settings(fields)
         if name is None or settings is None:
             return None
-        if flag(get(node, "HoldToClose")) == "Y":
-            settings.append(text_setting("wait", ast.Bool(NOWHERE, True)))
-        if flag(get(node, "AsChildTask")) == "Y":
-            settings.append(text_setting("subtask", ast.Bool(NOWHERE, True)))
-        checklist = get(node, "CheckListItems")
-        if checklist not in ([], "", None):
-            if not isinstance(checklist, list):
+        for key, option in STATEMENTS["task"].options.items():
+            if option.fills and not self._option(node, key, option, settings):
                 return None
-            settings.append(text_setting("checklist", self.values.value(checklist)))
-        opts = self.ctx.opts(node, "Create task")
+        opts = self.ctx.opts(node, STATEMENTS["task"].title)
         return ast.TaskStmt(NOWHERE, opts, name, tuple(settings)) if opts is not None else None
 
     def _task_settings(self, fields: dict[str, Any]) -> list[ast.Setting] | None:
-        known = {"TITLE", "CREATED_BY", "RESPONSIBLE_ID", "ACCOMPLICES", "AUDITORS",
-                 "DESCRIPTION", "DEADLINE", "START_DATE_PLAN", "END_DATE_PLAN", "GROUP_ID",
-                 "PRIORITY", "ALLOW_CHANGE_DEADLINE", "TASK_CONTROL", "ALLOW_TIME_TRACKING"}
-        if set(fields) - known or "RESPONSIBLE_ID" not in fields:
+        """The options of the keys of Task2Activity's Fields."""
+        if set(fields) - set(TASK_FIELDS) or "RESPONSIBLE_ID" not in fields:
             return None
         settings: list[ast.Setting] = []
-        for field, key in (("RESPONSIBLE_ID", "responsible"), ("CREATED_BY", "creator"),
-                           ("ACCOMPLICES", "accomplices"), ("AUDITORS", "auditors")):
-            if field not in fields or (field == "CREATED_BY" and
-                                       fields[field] == [TARGET_USER]):
+        for key, option in STATEMENTS["task"].options.items():
+            field = option.fields_key
+            if not field or field not in fields:
                 continue
-            users = self.values.users(fields[field])
-            if users is None or (field == "CREATED_BY" and fields[field] == []):
-                return None
-            settings.append(text_setting(key, users))
-        for field, key in (("DESCRIPTION", "description"), ("DEADLINE", "deadline"),
-                           ("START_DATE_PLAN", "start"), ("END_DATE_PLAN", "end"),
-                           ("GROUP_ID", "group")):
-            if field in fields:
-                settings.append(text_setting(key, self.values.value(fields[field])))
-        if "PRIORITY" in fields:
-            priority = _PRIORITY.get(str(canonical(fields["PRIORITY"])))
-            if priority is None:
-                return None
-            settings.append(word("priority", priority))
-        for field, key in (("ALLOW_CHANGE_DEADLINE", "allow_change_deadline"),
-                           ("TASK_CONTROL", "control"), ("ALLOW_TIME_TRACKING", "time_tracking")):
-            if field in fields:
-                spelled = flag(fields[field])
+            raw = fields[field]
+            assumed = list(option.absent) if isinstance(option.absent, tuple) else None
+            if option.kind in ("users", "user"):
+                if assumed and raw == assumed:
+                    continue  # what stands without the option (the starter creates it)
+                users = self.values.users(raw)
+                if users is None or (assumed and raw == []):
+                    return None
+                settings.append(text_setting(key, users))
+            elif option.kind == "choice":
+                try:
+                    settings.append(word(key, option.word_of(str(canonical(raw)))))
+                except KeyError:
+                    return None
+            elif option.kind == "bool":
+                spelled = flag(raw)
                 if spelled is None:
                     return None
                 settings.append(text_setting(key, ast.Bool(NOWHERE, spelled == "Y")))
+            else:
+                settings.append(text_setting(key, self.values.value(raw)))
         return settings
-

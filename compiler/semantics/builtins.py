@@ -15,6 +15,8 @@ SYSTEM_FIELDS = {"now": ("Now", T.DATETIME), "now_local": ("NowLocal", T.DATETIM
                  "host_url": ("HostUrl", T.STRING)}
 # workflow.<name> → (the field of Bitrix's Workflow object, its type)
 WORKFLOW_FIELDS = {"id": ("ID", T.STRING), "template_id": ("TemplateId", T.INT)}
+# param.X, var.X, const.X → the object of Bitrix's token {=Template:X}, {=Variable:X}, …
+DECL_OBJECTS = {"param": "Template", "var": "Variable", "const": "Constant"}
 # role.<name>, besides the user groups of the document (role.<group>).
 ROLES = ("author", "responsible_head")
 # The heads of references: doc.X, param.X, var.X, const.X, env.X, global.var.X, system.X, …

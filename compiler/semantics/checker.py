@@ -20,6 +20,7 @@ from compiler.diagnostics import Diagnostics, Label
 from compiler.hosts import check_url, shown
 from compiler.semantics import types as T
 from compiler.semantics.builtins import (
+    DECL_OBJECTS,
     REFERENCE_HEADS,
     ROLES,
     SPECIAL_CALLS,
@@ -1101,8 +1102,7 @@ class WorkflowChecker:
                     f"declare it: {kind} {name}: string"
             self.diag.error("E100", f"unknown {what} '{name}'", ref.span, help=hint)
             return None
-        obj = {"param": "Template", "var": "Variable", "const": "Constant"}[kind]
-        return Resolved(kind, obj, name, info.type)
+        return Resolved(kind, DECL_OBJECTS[kind], name, info.type)
 
     def _env_ref(self, ref: ast.Ref) -> Resolved | None:
         if len(ref.parts) != 2:
