@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from compiler.simulator import dates
+from compiler.catalog.models import APP_ACTIVITY_PREFIX
+from compiler.simulator import classes, dates
 from compiler.simulator.conditions import ConditionError, condition_of, evaluate
 from compiler.simulator.directory import Directory, user_id_of, user_tokens
 from compiler.simulator.expressions import Evaluator, Lookup
@@ -190,8 +191,9 @@ class Run:
 
     @staticmethod
     def props(node: Mapping[str, Any]) -> dict[str, Any]:
-        properties = node.get("Properties")
-        return properties if isinstance(properties, dict) else {}
+        """The node's properties as its activity holds them: where the template leaves one
+        out, the catalog default (the class's constructor value)."""
+        return classes.properties(node)
 
     # ── Sources (what expressions read) ──────────────────────────────────────────────────
     def now(self) -> datetime:
@@ -402,9 +404,10 @@ class Run:
                                   str(node.get("Name")))
         kind = str(node.get("Type", ""))
         self.trace_node(node)
-        handler = self.handlers.get(kind.lower())
-        if handler is None and kind.lower().startswith("rest_"):
-            handler = self.handlers.get("rest_")
+        handler = next((self.handlers[k.lower()] for k in classes.lineage(kind)
+                        if k.lower() in self.handlers), None)
+        if handler is None and kind.lower().startswith(APP_ACTIVITY_PREFIX):
+            handler = self.handlers.get(APP_ACTIVITY_PREFIX)
         if handler is None:
             raise SimulationError(f"cannot simulate activity {kind} '{self.title(node)}'",
                                   str(node.get("Name")))

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from compiler.simulator import classes
 from compiler.simulator.activities.registry import activity
 from compiler.simulator.phpvalues import to_str
 
 if TYPE_CHECKING:
     from compiler.simulator.run import Run
-
-_CREATED_IDS = {"createcrmdealdocumentactivity": "DealId",
-                "createcrmleaddocumentactivity": "LeadId",
-                "createcrmcontactdocumentactivity": "ContactId",
-                "createcrmcompanydocumentactivity": "CompanyId"}
-
 
 def status_field(run: Run) -> str:
     """Deals and smart processes have stages (STAGE_ID); leads, quotes, invoices statuses."""
@@ -37,7 +32,7 @@ def change_responsible(run: Run, node: dict[str, Any]) -> None:
     candidates = run.users(props.get("Responsible", []))
     if not candidates:
         return
-    getter = str(props.get("GetterType", "r")).lower()
+    getter = str(props.get("GetterType")).lower()
     if getter == "f":
         chosen = candidates[0]
     elif getter == "s":
@@ -50,13 +45,18 @@ def change_responsible(run: Run, node: dict[str, Any]) -> None:
     run.record("responsible", node, user=chosen, candidates=candidates)
 
 
-@activity("CreateDocumentActivity", *_CREATED_IDS)
+@activity("CreateDocumentActivity")
 def create_document(run: Run, node: dict[str, Any]) -> None:
+    """Every create activity (the CRM ones extend this class): the new document's id goes to
+    the class's id result (DealId, LeadId, … — its int results in the catalog)."""
     fields = run.evaluator.value(run.props(node).get("Fields") or {})
     document_id = run.next_id("document", 1001)
     run.record("document", node, type=str(node.get("Type")), id=document_id, fields=fields)
-    key = _CREATED_IDS.get(str(node.get("Type", "")).lower())
-    run.set_result(node, {"ErrorMessage": "", **({key: document_id} if key else {})})
+    spec = classes.spec(str(node.get("Type", "")))
+    returns = spec.returns if spec is not None else {}
+    results: dict[str, Any] = {key: "" for key, r in returns.items() if r.type == "string"}
+    results.update({key: document_id for key, r in returns.items() if r.type == "int"})
+    run.set_result(node, results)
 
 
 @activity("StartWorkflowActivity")
@@ -66,7 +66,7 @@ def start_workflow(run: Run, node: dict[str, Any]) -> None:
     run.record("workflow", node, template_id=run.evaluator.value(props.get("TemplateId", "")),
                document_id=run.evaluator.value(props.get("DocumentId", "")),
                parameters=run.evaluator.value(props.get("TemplateParameters") or {}),
-               wait=str(props.get("UseSubscription", "N")).upper() == "Y", id=workflow_id)
+               wait=str(props.get("UseSubscription")).upper() == "Y", id=workflow_id)
     run.set_result(node, {"WorkflowId": workflow_id})
 
 

@@ -20,7 +20,7 @@ _REPORT_LINES = 50
 @activity("SetFieldActivity")
 def set_field(run: Run, node: dict[str, Any]) -> None:
     props = run.props(node)
-    merge = str(props.get("MergeMultipleFields", "N")).upper() == "Y"
+    merge = str(props.get("MergeMultipleFields")).upper() == "Y"
     values = props.get("FieldValue") or {}
     if isinstance(values, dict):
         for code, raw in values.items():
@@ -40,7 +40,7 @@ def set_variable(run: Run, node: dict[str, Any]) -> None:
 def log(run: Run, node: dict[str, Any]) -> None:
     props = run.props(node)
     run.write_log(node, run.evaluator.text(props.get("Text", "")))
-    if to_bool_yn(props.get("SetVariable", False)) == "Y":
+    if to_bool_yn(props.get("SetVariable")) == "Y":
         lines = [entry["text"] for entry in run.log[-_REPORT_LINES:]]
         run.set_result(node, {"Report": "\n".join(lines)})
 
@@ -53,9 +53,9 @@ def set_state_title(run: Run, node: dict[str, Any]) -> None:
 def delay_until(run: Run, node: dict[str, Any]) -> Any:
     """When a DelayActivity ends: after TimeoutDuration, or at TimeoutTime."""
     props = run.props(node)
-    amount = run.evaluator.value(props.get("TimeoutDuration", ""))
+    amount = run.evaluator.value(props.get("TimeoutDuration"))
     if amount not in ("", None) and to_float(amount) > 0:
-        return run.clock + duration(amount, props.get("TimeoutDurationType", "s"))
+        return run.clock + duration(amount, props.get("TimeoutDurationType"))
     moment = dates.parse(run.evaluator.value(props.get("TimeoutTime", "")))
     return moment if moment is not None else run.clock
 
@@ -63,7 +63,7 @@ def delay_until(run: Run, node: dict[str, Any]) -> Any:
 @activity("DelayActivity")
 def delay(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     until = delay_until(run, node)
-    if to_bool_yn(run.props(node).get("WriteToLog", "N")) == "Y":
+    if to_bool_yn(run.props(node).get("WriteToLog")) == "Y":
         run.write_log(node, f"Pause until {dates.format_datetime(until)}")
     if until > run.clock:
         yield Timer(until)

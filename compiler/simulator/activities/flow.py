@@ -54,6 +54,7 @@ def while_loop(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
 @activity("ForEachActivity", container=True)
 def for_each(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     props = run.props(node)
+    # No Object means Variable (foreachactivity.php: `if ($this->Object === null)`).
     source = run.lookup(str(props.get("Object") or "Variable"), str(props.get("Variable", "")))
     value = source.value if source is not None else None
     if isinstance(value, dict):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from compiler.simulator import classes
 from compiler.simulator.activities.registry import activity
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ def socnet_message(run: Run, node: dict[str, Any]) -> None:
 @activity("MailActivity")
 def mail(run: Run, node: dict[str, Any]) -> None:
     props = run.props(node)
-    separator = str(props.get("MailSeparator") or ",")
+    # An empty separator is the default one (mailactivity.php: DEFAULT_SEPARATOR).
+    separator = str(props.get("MailSeparator") or classes.default("MailActivity", "MailSeparator"))
     addresses = run.evaluator.text(props.get("MailUserTo", ""))
     to: list[Any] = [a.strip() for a in re.split(re.escape(separator), addresses) if a.strip()]
     to.extend(run.users(props.get("MailUserToArray", [])))

@@ -18,6 +18,10 @@ HANDLERS: dict[str, Handler] = {}
 # Containers: activities that only run their children (sequences, branches, IfElse, loops,
 # Parallel, state shells). They do no work of their own.
 CONTAINERS: set[str] = set()
+# Catalogued activities the simulator refuses to run, and why (a run reaching one stops with
+# "cannot simulate activity …"). Every other catalogued activity has a handler (its own or
+# that of the class it extends); app activities (rest_…) share one.
+NOT_SIMULATED = {"CodeActivity": "it evaluates PHP code on the portal"}
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -40,14 +44,14 @@ def duration(amount: Any, unit: Any) -> timedelta:
 
 def timeout_at(run: Run, properties: dict[str, Any]) -> datetime | None:
     """The moment a task or robot times out, or None when it has no timeout."""
-    amount = run.evaluator.value(properties.get("TimeoutDuration", 0))
-    span = duration(amount, properties.get("TimeoutDurationType", "s"))
+    amount = run.evaluator.value(properties.get("TimeoutDuration"))
+    span = duration(amount, properties.get("TimeoutDurationType"))
     return run.clock + span if span.total_seconds() > 0 else None
 
 
 def status_message(run: Run, properties: dict[str, Any]) -> None:
     """Tasks with SetStatusMessage 'Y' show StatusMessage as the workflow's status text."""
-    if str(properties.get("SetStatusMessage", "N")).upper() == "Y":
+    if str(properties.get("SetStatusMessage")).upper() == "Y":
         text = run.evaluator.text(properties.get("StatusMessage", ""))
         if text:
             run.state_title = text

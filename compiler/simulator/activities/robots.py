@@ -7,22 +7,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from compiler.catalog.models import APP_ACTIVITY_PREFIX
+from compiler.simulator import classes
 from compiler.simulator.activities.registry import activity, status_message, timeout_at
 from compiler.simulator.waits import EventWait, Wait
 
 if TYPE_CHECKING:
     from compiler.simulator.run import Run
 
-_OWN = {"Title", "UseSubscription", "AuthUserId", "SetStatusMessage", "StatusMessage",
-        "TimeoutDuration", "TimeoutDurationType", "EditorComment"}
-
-
-@activity("rest_")
+@activity(APP_ACTIVITY_PREFIX)
 def robot(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     props = run.props(node)
     name = str(node.get("Name"))
-    inputs = {k: run.evaluator.value(v) for k, v in props.items() if k not in _OWN}
-    waits = str(props.get("UseSubscription", "N")).upper() == "Y"
+    # Its inputs: every property but those of the class itself (RestActivity's).
+    spec = classes.spec(str(node.get("Type")))
+    own = {*(spec.properties if spec is not None else ()), "EditorComment"}
+    inputs = {k: run.evaluator.value(v) for k, v in props.items() if k not in own}
+    waits = str(props.get("UseSubscription")).upper() == "Y"
     run.record("robot", node, type=str(node.get("Type")), properties=inputs, wait=waits)
     if not waits:
         return

@@ -67,7 +67,7 @@ def _subscribe(run: Run, handler: dict[str, Any]) -> Wait:
     event = _first(handler)
     kind = str(event.get("Type", "")).lower()
     if kind == "handleexternaleventactivity":
-        allowed = run.users(run.props(event).get("Permission", []))
+        allowed = run.users(run.props(event).get("Permission"))
         return CommandWait(handler, event, allowed)
     if kind == "delayactivity":
         return Timer(delay_until(run, event))

@@ -122,7 +122,7 @@ def _vote_status(run: Run, props: dict[str, Any], votes: dict[str, Any]) -> None
     """A StatusMessage's placeholders (#PERC#, #VOTED#, #TOTAL#, #APPROVERS# …) filled in
     after each answer, as ApproveActivity does."""
     template = props.get("StatusMessage")
-    if str(props.get("SetStatusMessage", "Y")).upper() != "Y" or not template:
+    if str(props.get("SetStatusMessage")).upper() != "Y" or not template:
         return
     text = run.evaluator.text(template)
     for keys, value in ((("#PERC#", "#PERCENT#"), votes["VotedPercent"]),
@@ -138,12 +138,12 @@ def _vote_status(run: Run, props: dict[str, Any], votes: dict[str, Any]) -> None
 @activity("ApproveActivity")
 def approve(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     props = run.props(node)
-    approve_type = str(props.get("ApproveType", "any")).lower()
-    min_percent = to_float(run.evaluator.value(props.get("ApproveMinPercent", 50)))
-    wait_for_all = to_bool_yn(props.get("ApproveWaitForAll", "N")) == "Y"
+    approve_type = str(props.get("ApproveType")).lower()
+    min_percent = to_float(run.evaluator.value(props.get("ApproveMinPercent")))
+    wait_for_all = to_bool_yn(props.get("ApproveWaitForAll")) == "Y"
     task, due = _open(run, node, "approve", approve_type=approve_type)
-    task.fields["comment_required"] = str(props.get("CommentRequired", "N")).upper() \
-        if str(props.get("ShowComment", "Y")).upper() != "N" else "N"
+    task.fields["comment_required"] = str(props.get("CommentRequired")).upper() \
+        if str(props.get("ShowComment")).upper() != "N" else "N"
     _vote_status(run, props, _votes(run, task))
 
     def decide(t: Task) -> str | None:
@@ -165,7 +165,7 @@ def approve(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
 # ── ReviewActivity ───────────────────────────────────────────────────────────────────────
 @activity("ReviewActivity")
 def review(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
-    every = str(run.props(node).get("ApproveType", "all")).lower() == "all"
+    every = str(run.props(node).get("ApproveType")).lower() == "all"
     task, due = _open(run, node, "review", approve_type="all" if every else "any")
 
     def decide(t: Task) -> str | None:
@@ -241,7 +241,7 @@ def task2(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     task.fields = fields
     run.set_result(node, {"TaskId": task.id, "IsDeleted": "N", "ClosedDate": "",
                           "ClosedBy": ""})
-    if to_bool_yn(props.get("HoldToClose", False)) != "Y":
+    if to_bool_yn(props.get("HoldToClose")) != "Y":
         task.status = "open"  # the workflow does not wait for this one
         return
     yield from _wait(run, task, None, lambda t: "closed" if t.answers else None)
