@@ -29,7 +29,7 @@ from compiler.catalog.statements import (
 from compiler.codegen.conditions import lower_condition
 from compiler.codegen.names import Namer
 from compiler.codegen.options import OptionLowerer, bitrix_duration
-from compiler.codegen.values import Placeholders, ValueLowerer, bool_yn, label_placeholder
+from compiler.codegen.values import Links, ValueLowerer, bool_yn, label_placeholder
 from compiler.semantics.conditions import to_dnf
 from compiler.semantics.model import CheckedWorkflow
 from compiler.semantics.robots import waits
@@ -52,20 +52,19 @@ def node(type_: str, name: str, properties: dict[str, Any], children: list[Node]
 class ActivityLowerer:
     def __init__(self, checked: CheckedWorkflow):
         self.checked = checked
-        self.values = ValueLowerer(checked)
+        self.values = ValueLowerer()
         self.options = OptionLowerer(self.values, checked.catalog)
         self.namer = Namer(checked.workflow.name)
         self.spans: dict[str, Span] = {}  # activity Name → the statement it came from
-        self.label_names: dict[str, str] = {}
-        self.loop_names: dict[int, str] = {}
+        self.links = Links()  # label / loop → the activity's Name
         self.state_names: dict[str, str] = {}
 
     # ── blocks ───────────────────────────────────────────────────────────────────────────
     def block(self, body: Sequence[ast.Stmt], parent: str) -> list[Node]:
         nodes: list[Node] = []
         for stmt in body:
-            if isinstance(stmt, ast.CallStmt) and id(stmt) in self.checked.expansions:
-                expanded = self.block(self.checked.expansions[id(stmt)], parent)
+            if isinstance(stmt, ast.Expansion):
+                expanded = self.block(stmt.body, parent)
                 if stmt.opts.disabled:
                     # A switched-off macro call switches off everything it expands to.
                     for lowered in expanded:
@@ -97,10 +96,9 @@ class ActivityLowerer:
                 for prop in writes(activity_type)}
 
     def _name(self, parent: str, key: str, span: Span) -> str:
-        # Texts that read a loop item hold a placeholder made from a memory address; the
-        # enclosing loop's (stable) Name replaces it, or names would change from run to run.
-        name = self.namer.name(parent, Placeholders(self.label_names, self.loop_names)
-                               .resolve(key))
+        # A key that reads an activity holds its placeholder: linked with the Names known so
+        # far (see Links), as the name must not depend on anything but the source.
+        name = self.namer.name(parent, self.links.link(key))
         self.spans[name] = span
         return name
 
@@ -113,7 +111,7 @@ class ActivityLowerer:
         key = f"label:{stmt.opts.label}" if stmt.opts.label else f"{kind}:{title}:{head}"
         name = self._name(parent, key, stmt.span)
         if stmt.opts.label:
-            self.label_names[stmt.opts.label] = name
+            self.links.labels[stmt.opts.label] = name
         result: Node = method(stmt, name, title)
         if stmt.opts.disabled:
             result["Activated"] = "N"
@@ -203,7 +201,7 @@ class ActivityLowerer:
     def _assigned(self, assignments: Sequence[ast.Assignment]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for a in assignments:
-            resolved = self.checked.resolved(a.target)
+            resolved = a.target.binding
             key = resolved.field if resolved is not None else a.target.parts[-1]
             out[key] = self.values.value(a.value)
         return out
@@ -282,7 +280,7 @@ class ActivityLowerer:
         if isinstance(expr, ast.Modified):
             return self._is_address(expr.operand)
         if isinstance(expr, ast.Ref):
-            resolved = self.checked.resolved(expr)
+            resolved = expr.binding
             return resolved is not None and resolved.type.name in ADDRESS_TYPES
         return False
 
@@ -408,9 +406,8 @@ class ActivityLowerer:
         return self.node("WhileActivity", name, title, {key: value}, [body])
 
     def _ForEachStmt(self, stmt: ast.ForEachStmt, name: str, title: str) -> Node:
-        self.loop_names[id(stmt)] = name
-        resolved = self.checked.resolved(stmt.source) if isinstance(stmt.source, ast.Ref) \
-            else None
+        self.links.loops[stmt.loop] = name
+        resolved = stmt.source.binding if isinstance(stmt.source, ast.Ref) else None
         obj = LOOP_SOURCES["var"]
         variable = ""
         if resolved is not None:

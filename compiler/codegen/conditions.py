@@ -11,7 +11,7 @@ from typing import Any
 
 from compiler.codegen.values import ValueLowerer, label_placeholder
 from compiler.semantics.conditions import OPERATORS, Atom, Dnf
-from compiler.semantics.model import Resolved
+from compiler.semantics.types import Resolved
 from compiler.syntax import ast
 
 JOIN_AND, JOIN_OR = 0, 1
@@ -23,7 +23,7 @@ def lower_condition(dnf: Dnf, values: ValueLowerer) -> tuple[str, Any]:
     atoms: list[tuple[Atom, Resolved, int]] = []
     for group_index, group in enumerate(dnf):
         for atom_index, atom in enumerate(group):
-            resolved = values.checked.resolved(atom.left)
+            resolved = atom.left.binding
             if resolved is None:
                 continue
             joiner = JOIN_OR if group_index > 0 and atom_index == 0 else JOIN_AND
@@ -38,13 +38,14 @@ def lower_condition(dnf: Dnf, values: ValueLowerer) -> tuple[str, Any]:
             [resolved.field, OPERATORS[atom.op], _value(atom, resolved, values), joiner]
             for atom, resolved, joiner in atoms]
     return "mixedcondition", [
-        {"object": _object(resolved, values), "field": resolved.field,
+        {"object": _object(resolved), "field": resolved.field,
          "operator": OPERATORS[atom.op], "value": _value(atom, resolved, values),
          "joiner": joiner}
         for atom, resolved, joiner in atoms]
 
 
-def _object(resolved: Resolved, values: ValueLowerer) -> str:
+def _object(resolved: Resolved) -> str:
+    # A loop's item is no object a condition can name (the checker refuses it, E500).
     if resolved.kind == "label" and resolved.label is not None:
         return label_placeholder(resolved.label)
     return resolved.object

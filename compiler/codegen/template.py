@@ -7,7 +7,7 @@ from typing import Any
 
 from compiler.catalog.statements import HANDLERS, STATEMENTS
 from compiler.codegen.activities import ActivityLowerer
-from compiler.codegen.values import Placeholders, bool_yn
+from compiler.codegen.values import bool_yn
 from compiler.pack.bpt import pack_template
 from compiler.semantics.model import CheckedWorkflow, DeclInfo
 from compiler.source import Span
@@ -44,10 +44,9 @@ def build_template(checked: CheckedWorkflow) -> CompiledTemplate:
     else:
         root = lowerer.node("SequentialWorkflowActivity", ROOT_NAME, title, {},
                             lowerer.block(wf.body, ROOT_NAME))
-    placeholders = Placeholders(lowerer.label_names, lowerer.loop_names)
     package = {
         "VERSION": 2,
-        "TEMPLATE": [placeholders.resolve(root)],
+        "TEMPLATE": [lowerer.links.link(root)],  # every activity has its Name now
         "PARAMETERS": _collection(checked, "param", lowerer),
         "VARIABLES": _collection(checked, "var", lowerer),
         "CONSTANTS": _collection(checked, "const", lowerer),
@@ -87,7 +86,7 @@ def _handler(lowerer: ActivityLowerer, state: str, handler: ast.EventHandler) ->
         title = values.text(opts.title) if opts.title else row.title
         name = lowerer._name(state, handler.kind, handler.span)
         if opts.label:
-            lowerer.label_names[opts.label] = name
+            lowerer.links.labels[opts.label] = name
         result = lowerer.node(row.activity, name, title, {}, lowerer.block(handler.body, name),
                               activated=not opts.disabled)
     else:
@@ -110,7 +109,7 @@ def _handler(lowerer: ActivityLowerer, state: str, handler: ast.EventHandler) ->
             event = lowerer.delay(delay, event_name, STATEMENTS["wait"].title)
         # A label names the event: `on command … as x` reads x.SenderUserId.
         if opts.label:
-            lowerer.label_names[opts.label] = event_name
+            lowerer.links.labels[opts.label] = event_name
         result = lowerer.node(row.activity, name, title, {},
                               [event, *lowerer.block(handler.body, name)],
                               activated=not opts.disabled)

@@ -7,8 +7,10 @@ Three contexts:
   `{{=…}}`.
 - formula: the body of a formula, with Bitrix's operators and calc functions.
 
-References to labelled activities are written as placeholders, because an activity may be
-read before codegen reaches it (loops); `Placeholders.resolve` swaps in the names at the end.
+References to activities are symbolic: a labelled statement's results by its label, a loop's
+item by the loop's identity (the binder's, never an address). They are written as placeholders,
+because an activity may be read before codegen reaches it (a loop's condition reads what its
+body sets), and `Links` swaps in the activities' Names when the template is linked.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from compiler.semantics.model import CheckedWorkflow, Resolved
+from compiler.semantics.types import Resolved
 from compiler.syntax import ast
 
 _MARK = "\ue000"
@@ -30,53 +32,64 @@ def label_placeholder(label: str) -> str:
     return f"{_MARK}label:{label}{_MARK}"
 
 
-def foreach_placeholder(stmt_id: int) -> str:
-    return f"{_MARK}foreach:{stmt_id}{_MARK}"
+def loop_placeholder(loop: str) -> str:
+    return f"{_MARK}foreach:{loop}{_MARK}"
 
 
-class Placeholders:
-    """Replaces label/loop placeholders in a finished tree with activity names."""
+class Links:
+    """The Names of the activities references point at, as codegen lowers them: labels (each
+    labelled statement) and loops (each `for each`, by its identity).
 
-    def __init__(self, labels: dict[str, str], loops: dict[int, str]):
-        self.labels = labels
-        self.loops = loops
+    `link` swaps placeholders for Names. The whole template is linked once, at the end, when
+    every Name is known. Name keys are linked earlier too: a statement's name is a hash of a key
+    that may hold its references (an `if` whose condition reads a result), and such a key is
+    linked with the Names known at that point. A loop is always known inside its own body; a
+    label read before its statement is lowered (a `while` reading what its body sets) is not,
+    and its key holds the label itself in the placeholder's stead. That is part of the key
+    convention: spelling it otherwise would rename those activities."""
 
-    def resolve(self, value: Any) -> Any:
+    def __init__(self) -> None:
+        self.labels: dict[str, str] = {}
+        self.loops: dict[str, str] = {}
+
+    def link(self, value: Any) -> Any:
         if isinstance(value, str):
             return _PLACEHOLDER.sub(self._name, value) if _MARK in value else value
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [self.link(v) for v in value]
         if isinstance(value, dict):
-            return {self.resolve(k): self.resolve(v) for k, v in value.items()}
+            return {self.link(k): self.link(v) for k, v in value.items()}
         return value
 
     def _name(self, match: re.Match[str]) -> str:
         kind, key = match.group(1), match.group(2)
-        if kind == "label":
-            return self.labels.get(key, key)
-        return self.loops.get(int(key), key)
+        names = self.labels if kind == "label" else self.loops
+        return names.get(key, key)
 
 
 def bool_yn(value: bool) -> str:
     return "Y" if value else "N"
 
 
+def token_object(resolved: Resolved) -> str:
+    """The object half of a reference's token: a placeholder for an activity."""
+    if resolved.kind == "label" and resolved.label is not None:
+        return label_placeholder(resolved.label)
+    if resolved.kind == "loop" and resolved.loop is not None:
+        return loop_placeholder(resolved.loop)
+    return resolved.object
+
+
 class ValueLowerer:
-    def __init__(self, checked: CheckedWorkflow):
-        self.checked = checked
+    """Lowers expressions of a bound tree: every reference holds its binding."""
 
     # ── references ───────────────────────────────────────────────────────────────────────
     def token(self, resolved: Resolved, modifiers: tuple[str, ...] = ()) -> str:
-        obj = resolved.object
-        if resolved.kind == "label" and resolved.label is not None:
-            obj = label_placeholder(resolved.label)
-        elif resolved.kind == "loop":
-            obj = foreach_placeholder(int(obj.split(":", 1)[1]))
         suffix = f" > {', '.join(modifiers)}" if modifiers else ""
-        return f"{{={obj}:{resolved.field}{suffix}}}"
+        return f"{{={token_object(resolved)}:{resolved.field}{suffix}}}"
 
     def _ref(self, expr: ast.Ref, modifiers: tuple[str, ...] = ()) -> Any:
-        resolved = self.checked.resolved(expr)
+        resolved = expr.binding
         if resolved is None:
             return "{=" + expr.dotted + "}"  # unreachable after a clean check
         if resolved.kind in ("env", "role"):

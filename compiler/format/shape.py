@@ -22,8 +22,9 @@ def shape(node: Any) -> Any:
         node = dataclasses.replace(node, decls=tuple(
             sorted(node.decls, key=lambda d: _KIND_ORDER.get(d.kind, 0))))
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        # Fields out of equality (what the binder records) are not part of the shape.
         return (type(node).__name__, *(shape(getattr(node, f.name))
-                                       for f in dataclasses.fields(node)))
+                                       for f in dataclasses.fields(node) if f.compare))
     if isinstance(node, tuple | list):
         return tuple(shape(item) for item in node)
     return node

@@ -16,7 +16,7 @@ from compiler.deploy.normalise import flag, number
 from compiler.importer.render import same
 from compiler.importer.scope import NOWHERE
 from compiler.importer.values import Values, text_node
-from compiler.semantics.model import Resolved
+from compiler.semantics.types import Resolved
 from compiler.syntax import ast
 
 CONDITION_TYPES = ("fieldcondition", "propertyvariablecondition", "mixedcondition",

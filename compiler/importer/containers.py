@@ -132,7 +132,7 @@ class Containers:
         names = Names(taken)
         self._loops += 1
         uses_key = _mentions(body, "{=" + node.name + ":Key")
-        loop = Loop(node.name, -self._loops, names.claim("item"),
+        loop = Loop(node.name, f"import{self._loops}", names.claim("item"),
                     names.claim("key") if uses_key else None)
         scope.loop_names[loop.key] = node.name
         scope.loops.append(loop)

@@ -6,26 +6,24 @@ a change in how codegen spells values can never make an import silently differen
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from compiler.codegen.conditions import lower_condition
 from compiler.codegen.values import ValueLowerer
 from compiler.deploy.normalise import value as canonical
 from compiler.importer.scope import Scope
 from compiler.semantics.conditions import Inexpressible, to_dnf
-from compiler.semantics.model import CheckedWorkflow
 from compiler.syntax import ast
 
 
 class Renderer:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
-        # The lowering asks only `resolved(node)` (and the catalog) of the checked workflow;
-        # the scope answers with the resolutions it recorded for the references it made.
-        self.lowering = ValueLowerer(cast(CheckedWorkflow, scope))
+        # The references the scope makes carry their bindings, as the binder's do.
+        self.lowering = ValueLowerer()
 
     def _resolve(self, value: Any) -> Any:
-        return self.scope.placeholders().resolve(value)
+        return self.scope.links().link(value)
 
     def value(self, expr: ast.Expr) -> Any:
         return self._resolve(self.lowering.value(expr))

@@ -2,9 +2,9 @@
 param.p, `{=Variable:v}` → var.v, `{=Constant:c}` → const.c, `{=A1_2_3_4:Comments}` → a label
 of that activity (`a1.Comments`), `{=<loop>:Value}` → the loop's variable, system values.
 
-Every reference made here is recorded with the resolution the checker will give it, so that
-codegen's own value lowering can render it locally (`render.py`) and the importer keeps a
-reference only when it reads back as exactly the original text.
+Every reference made here carries the binding the checker will give it, so that codegen's own
+value lowering can render it locally (`render.py`) and the importer keeps a reference only when
+it reads back as exactly the original text.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from compiler.catalog import Catalog, DocumentSpec
-from compiler.codegen.values import Placeholders
+from compiler.codegen.values import Links
 from compiler.importer.names import Names, is_member_name, slug
 from compiler.importer.tokens import FieldToken
 from compiler.semantics import types as T
 from compiler.semantics.builtins import DECL_OBJECTS, ROLES, SYSTEM_FIELDS, WORKFLOW_FIELDS
-from compiler.semantics.model import Resolved
+from compiler.semantics.types import Resolved
 from compiler.source import Span
 from compiler.syntax import ast
 
@@ -38,7 +38,7 @@ class DeclaredField:
 @dataclass
 class Loop:
     activity: str  # the ForEachActivity's Name in the original
-    key: int  # stands for the loop statement in placeholders
+    key: str  # the loop's identity in placeholders
     value_name: str
     key_name: str | None
 
@@ -55,15 +55,13 @@ class Scope:
     label_types: dict[str, str] = field(default_factory=dict)
     activities: set[str] = field(default_factory=set)  # every activity Name of the template
     loops: list[Loop] = field(default_factory=list)
-    loop_names: dict[int, str] = field(default_factory=dict)
+    loop_names: dict[str, str] = field(default_factory=dict)
     fields: dict[str, DeclaredField] = field(default_factory=dict)
     field_names: Names = field(default_factory=Names)
     # Types of fields of the document as the template itself lists them (DOCUMENT_FIELDS).
     field_types: dict[str, tuple[str, bool, str]] = field(default_factory=dict)
     # Names the template suggests for fields it sets ("Set approval_note" sets one field).
     field_hints: dict[str, str] = field(default_factory=dict)
-    expected: dict[int, Resolved] = field(default_factory=dict)
-    keep: list[object] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # A declared field must not hide a standard one: doc.<code> reads the standard field.
@@ -81,19 +79,19 @@ class Scope:
 
     # ── recording references ─────────────────────────────────────────────────────────────
     def ref(self, parts: tuple[str, ...], resolved: Resolved) -> ast.Ref:
-        node = ast.Ref(NOWHERE, parts)
-        self.expected[id(node)] = resolved
-        self.keep.append(node)
-        return node
+        return ast.Ref(NOWHERE, parts, resolved)
 
-    def resolved(self, node: ast.Expr) -> Resolved | None:
-        """What the checker will resolve `node` to (the ValueLowerer's question)."""
-        return self.expected.get(id(node))
+    @staticmethod
+    def resolved(node: ast.Expr) -> Resolved | None:
+        """What the checker will resolve `node` to."""
+        return node.binding if isinstance(node, ast.Ref) else None
 
-    def placeholders(self) -> Placeholders:
+    def links(self) -> Links:
         """Label and loop placeholders → the original activity Names."""
-        labels = {label: name for name, label in self.labels.items()}
-        return Placeholders(labels, dict(self.loop_names))
+        links = Links()
+        links.labels.update({label: name for name, label in self.labels.items()})
+        links.loops.update(self.loop_names)
+        return links
 
     # ── tokens ───────────────────────────────────────────────────────────────────────────
     def is_activity(self, obj: str) -> bool:
@@ -145,7 +143,7 @@ class Scope:
         variable = loop.value_name if name == "Value" else loop.key_name
         if variable is None:
             return None
-        return self.ref((variable,), Resolved("loop", f"@foreach:{loop.key}", name, T.ANY))
+        return self.ref((variable,), Resolved("loop", "", name, T.ANY, loop=loop.key))
 
     def decl(self, kind: str, name: str) -> ast.Ref | None:
         if kind == "param" and name == "TargetUser":

@@ -24,8 +24,8 @@ from compiler.deploy.normalise import (
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.importer.nodes import Path
 from compiler.pipeline import BuildResult, build
-from compiler.semantics.checker import child_bodies
 from compiler.semantics.environment import Environment
+from compiler.semantics.walk import child_bodies
 from compiler.syntax import ast
 
 COLLECTIONS = ("parameters", "variables", "constants")

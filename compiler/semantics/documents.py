@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from compiler.catalog import Catalog, DocumentSpec
 from compiler.diagnostics import Diagnostics, Label
 from compiler.semantics import types as T
 from compiler.semantics.environment import Environment
 from compiler.semantics.model import DocumentBinding, FieldInfo
+from compiler.semantics.suggestions import did_you_mean
+from compiler.semantics.typerefs import type_of_ref
 from compiler.source import Span
 from compiler.syntax import ast
-
-if TYPE_CHECKING:
-    from compiler.semantics.checker import WorkflowChecker
 
 _UNKNOWN = DocumentBinding("unknown", "", "", "", {})
 
 
 def bind_document(expr: ast.Expr, catalog: Catalog, env: Environment,
-                  field_decls: tuple[ast.FieldDecl, ...], checker: WorkflowChecker,
+                  field_decls: tuple[ast.FieldDecl, ...],
                   diagnostics: Diagnostics) -> DocumentBinding:
     binding = _binding(expr, catalog, env, diagnostics)
     fields = dict(binding.fields)
@@ -32,8 +29,8 @@ def bind_document(expr: ast.Expr, catalog: Catalog, env: Environment,
         declared[decl.name] = decl.name_span
         code = _field_code(decl, env, diagnostics)
         label = decl.label.plain if decl.label is not None else decl.name
-        fields[decl.name] = FieldInfo(decl.name, code, checker.type_of_ref(decl.type), False,
-                                      label)
+        fields[decl.name] = FieldInfo(decl.name, code, type_of_ref(decl.type, diagnostics),
+                                      False, label)
     return DocumentBinding(binding.name, binding.module, binding.entity, binding.document_type,
                            fields, binding.user_groups)
 
@@ -75,8 +72,6 @@ def _binding(expr: ast.Expr, catalog: Catalog, env: Environment,
         return _UNKNOWN
     spec = catalog.document(name)
     if spec is None:
-        from compiler.semantics.checker import did_you_mean
-
         diagnostics.error("E102", f"unknown document type '{name}'", expr.span,
                           help=did_you_mean(name, catalog.documents) or
                           "known types: " + ", ".join(sorted(catalog.documents)))

@@ -1,9 +1,8 @@
-"""The checked model that codegen trusts: the AST plus what every name was resolved to."""
+"""The checked model that codegen trusts: the bound tree and the declarations it names."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from compiler.catalog import Catalog
 from compiler.semantics.environment import Environment
@@ -43,20 +42,6 @@ class DocumentBinding:
 
 
 @dataclass(frozen=True, slots=True)
-class Resolved:
-    """What a reference denotes. `object`/`field` are the two halves of a Bitrix token
-    `{=object:field}`; label references carry the label and get the activity Name in codegen.
-    `literal` is set for values inlined at compile time (env symbols, roles)."""
-
-    kind: str  # doc param var const label loop global workflow system user env role
-    object: str
-    field: str
-    type: Type
-    literal: Any = None
-    label: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class DeclInfo:
     decl: ast.Decl
     type: Type
@@ -72,18 +57,15 @@ class LabelInfo:
 
 @dataclass
 class CheckedWorkflow:
+    """A workflow as codegen takes it. `workflow` is the bound tree: every macro call is an
+    `ast.Expansion`, every reference carries its `binding`, every loop its identity; `decls`
+    and `robots` hold the bound declarations (defaults, a robot's auth_user)."""
+
     workflow: ast.Workflow
     document: DocumentBinding
     decls: dict[str, DeclInfo]
     labels: dict[str, LabelInfo]
-    refs: dict[int, Resolved]
-    expansions: dict[int, tuple[ast.Stmt, ...]]  # id(CallStmt of a macro) → expanded body
     robots: dict[str, ast.RobotDecl]
     env: Environment
     catalog: Catalog  # the catalog the workflow was checked against
     robot_types: dict[str, str] = field(default_factory=dict)  # robot code → rest_<md5>
-    # Keeps substituted nodes alive: `refs` and `expansions` are keyed by id().
-    keepalive: list[object] = field(default_factory=list)
-
-    def resolved(self, node: ast.Expr) -> Resolved | None:
-        return self.refs.get(id(node))

@@ -31,6 +31,7 @@ from compiler.hosts import Resolve, check_url, host_of, is_loopback, remembered,
 from compiler.semantics import types as T
 from compiler.semantics.environment import Environment
 from compiler.semantics.program import Program
+from compiler.semantics.suggestions import did_you_mean, option_key
 from compiler.source import Span
 from compiler.syntax import ast
 
@@ -303,13 +304,6 @@ class Resolver:
         return {name.split(".", 1)[0] for name in self.catalog.documents}
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    # The checker imports this module for `io_type`, so its helper is imported when used.
-    from compiler.semantics.checker import did_you_mean as suggest
-
-    return suggest(name, candidates)
-
-
 def _is_env(expr: object) -> bool:
     return isinstance(expr, ast.Ref) and expr.parts[0] == "env"
 
@@ -365,9 +359,6 @@ class RobotChecker:
     def _settings(self) -> None:
         specs = ROBOT_OPTIONS
         seen: dict[str, Span] = {}
-        # The checker imports this module for `io_type`, so its helper is imported when used.
-        from compiler.semantics.checker import option_key
-
         for setting in self.decl.settings:
             if option_key(self.diag, self.decl.kind, specs, setting, seen) != "first":
                 continue  # a repeated option is read once, as first given

@@ -9,6 +9,7 @@ a cascade of errors.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 BASE_TYPES = ("string", "text", "int", "double", "bool", "date", "datetime", "time", "user",
               "file", "select", "internalselect")
@@ -41,6 +42,23 @@ class Type:
 
     def single(self) -> Type:
         return Type(self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What a reference denotes (a Ref's `binding` in the bound tree). `object`/`field` are the
+    two halves of a Bitrix token `{=object:field}`; an activity's results are read through
+    `label` (a labelled statement) or `loop` (a `for each`'s identity), which codegen turns into
+    the activity's Name when it links the template. `literal` is set for values inlined at
+    compile time (env symbols, roles)."""
+
+    kind: str  # doc param var const label loop global workflow system user env role
+    object: str
+    field: str
+    type: Type
+    literal: Any = None
+    label: str | None = None
+    loop: str | None = None
 
 
 ANY = Type("any")

@@ -1,14 +1,21 @@
 """The .bpl syntax tree. Every node carries the span of the text it was built from.
 
 Nodes describe what was written, not what it means: `doc.TITLE` is a Ref with two parts,
-`user(12)` is a Call. The semantic stage decides what each form denotes.
+`user(12)` is a Call. The semantic stage decides what each form denotes and records it in a
+bound copy of the tree (compiler/semantics/binder.py): a Ref's `binding`, a loop's `loop`
+identity, a macro call's expansion (`Expansion`). Those results never take part in equality,
+so a bound tree has the shape of the tree it was made from.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from compiler.source import Span
+
+if TYPE_CHECKING:  # the binder's result type; semantics.types imports nothing of the compiler
+    from compiler.semantics.types import Resolved
 
 # ── expressions ────────────────────────────────────────────────────────────────────────────
 
@@ -69,9 +76,13 @@ class Duration(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Ref(Expr):
-    """A dotted name: doc.TITLE, param.limit, approval.Comments, env.sales_director, item."""
+    """A dotted name: doc.TITLE, param.limit, approval.Comments, env.sales_director, item.
+
+    `binding` is what the name denotes, set in the bound tree only (None when it denotes
+    nothing: an unknown name, or a word such as an option's value)."""
 
     parts: tuple[str, ...]
+    binding: Resolved | None = field(default=None, compare=False, repr=False)
 
     @property
     def dotted(self) -> str:
@@ -394,10 +405,14 @@ class WhileStmt(Stmt):
 
 @dataclass(frozen=True, slots=True)
 class ForEachStmt(Stmt):
+    """`loop` is the loop's identity in the bound tree, which the bindings of its item names
+    refer to (a symbol, resolved to the activity's Name when the template is linked)."""
+
     value_name: str
     key_name: str | None
     source: Expr
     body: tuple[Stmt, ...]
+    loop: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,6 +444,16 @@ class CallStmt(Stmt):
 
     call: Call
     settings: tuple[Setting, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion(Stmt):
+    """A call of a macro in a bound tree: the call as written and the statements it stands for
+    (the macro's body with the call's arguments in place of its parameters). Only the checker
+    makes these (compiler/semantics/expander.py); a parsed tree never holds one."""
+
+    call: CallStmt
+    body: tuple[Stmt, ...]
 
 
 # ── workflows, states, robots, macros ──────────────────────────────────────────────────────

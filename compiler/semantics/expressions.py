@@ -1,0 +1,284 @@
+"""Expression types, users and conditions: what each expression of a bound workflow holds, and
+whether it fits where it stands (E200 and the E1xx/E5xx rules of calls, modifiers, users and
+conditions). Names are bound already (compiler/semantics/binder.py); this only reads bindings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from compiler.catalog import Catalog
+from compiler.diagnostics import Diagnostics
+from compiler.semantics import types as T
+from compiler.semantics.builtins import ROLES, SPECIAL_CALLS
+from compiler.semantics.conditions import Inexpressible, to_dnf
+from compiler.semantics.model import DocumentBinding
+from compiler.semantics.rawformulas import formula_problems, functions_of
+from compiler.semantics.suggestions import did_you_mean
+from compiler.syntax import ast
+
+_ENV_USER = re.compile(r"user_\d+|group_\w+|[1-9]\d*")
+
+
+class ExpressionChecker:
+    def __init__(self, catalog: Catalog, document: DocumentBinding, diag: Diagnostics) -> None:
+        self.catalog = catalog
+        self.document = document
+        self.diag = diag
+
+    def check_default(self, ref: ast.TypeRef, typ: T.Type, default: ast.Expr) -> None:
+        value_type = self.expr(default)
+        if isinstance(default, ast.ListExpr) and not typ.multiple:
+            self.diag.error("E201", f"a list is not a valid default for a single {typ}",
+                            default.span, help=f"declare it as {typ}[] to hold several values")
+            return
+        if typ.name == "select" and ref.options:
+            keys = [o.key for o in ref.options]
+            values = default.items if isinstance(default, ast.ListExpr) else (default,)
+            for value in values:
+                given = literal(value)
+                if given is not None and str(given) not in keys:
+                    self.diag.error("E201", f"default {given!r} is not an option of the select",
+                                    value.span, help=f"options are {', '.join(keys)}")
+            return
+        if typ.base == "bool" and not isinstance(default, ast.Bool) and literal(default) \
+                is not None:
+            self.diag.error("E201", "a bool default is true or false", default.span)
+            return
+        if typ.base == "user":
+            values = default.items if isinstance(default, ast.ListExpr) else (default,)
+            for value in values:
+                if self.env_user(value):
+                    continue
+                item_type = self.expr(value)
+                if not T.assignable(T.USER, item_type):
+                    self.diag.error("E201", f"default of type {item_type} does not fit {typ}",
+                                    value.span)
+            return
+        if not T.assignable(typ.single() if typ.multiple else typ, value_type.single()):
+            self.diag.error("E201", f"default of type {value_type} does not fit {typ}",
+                            default.span)
+
+    # ── users ────────────────────────────────────────────────────────────────────────────
+    def users(self, expr: ast.Expr, checked: T.Type | None = None, *,
+               addresses: bool = False) -> None:
+        items = expr.items if isinstance(expr, ast.ListExpr) else (expr,)
+        for item in items:
+            if self.env_user(item, addresses=addresses):
+                continue
+            typ = checked if checked is not None and item is expr else self.expr(item)
+            if typ.base not in ("user", "any", "string", "text"):
+                self.diag.error("E200", f"expected users, got {typ}", item.span,
+                                help="users are user(12), group(\"hr\"), role.author, a user "
+                                     "field or parameter, or a list of those")
+
+    def env_user(self, item: ast.Expr, *, addresses: bool = False) -> bool:
+        """Check an env symbol given where users are expected; False if `item` is not one.
+
+        Its value is inlined, so it must be what Bitrix reads as a user: user_N (or N, an
+        integer id), a group_CODE, or a role; `mail` also takes an e-mail address.
+        """
+        if not (isinstance(item, ast.Ref) and item.parts[0] == "env"):
+            return False
+        resolved = item.binding
+        value = resolved.literal if resolved is not None else None
+        if value is None:
+            return True  # no value: reported already, or symbolic in check mode
+        text = str(value)
+        roles = (*ROLES, *self.document.user_groups)
+        if isinstance(value, bool) or not (_ENV_USER.fullmatch(text) or text in roles or
+                                           (addresses and "@" in text)):
+            self.diag.error("E601", f"env.{item.parts[1]} is {value!r}, which is not a user",
+                            item.span, help="give a user as user_N or N, a group as "
+                                            "group_CODE, or a role (author, responsible_head)")
+        return True
+
+    # ── conditions ───────────────────────────────────────────────────────────────────────
+    def condition(self, expr: ast.Expr) -> None:
+        try:
+            dnf = to_dnf(expr)
+        except Inexpressible as error:
+            self.expr(expr)
+            self.diag.error("E500", error.message, error.span, help=error.help)
+            return
+        if any(not group for group in dnf):
+            self.diag.warning("W502", "this condition is always true", expr.span,
+                              help="a branch guarded by it always runs; a loop ends only through "
+                                   "terminate or Bitrix's 1000-iteration limit")
+        for group in dnf:
+            for atom in group:
+                resolved = atom.left.binding
+                value_types = [self.expr(v) for v in atom.values]
+                if resolved is None:
+                    continue
+                if resolved.kind in ("loop",):
+                    self.diag.error("E500", "a loop item cannot be tested in a Bitrix condition",
+                                    atom.left.span, help="copy it into a variable first")
+                if atom.op == "changed" and resolved.kind != "doc":
+                    self.diag.error("E501", "'changed' applies to document fields only",
+                                    atom.span)
+                if atom.op in ("==", "!=", ">", ">=", "<", "<=") and value_types and \
+                        not T.comparable(resolved.type, value_types[0], atom.op):
+                    code = "E501" if atom.op not in ("==", "!=") else "E200"
+                    self.diag.error(code, f"cannot compare {resolved.type} with "
+                                          f"{value_types[0]} using '{atom.op}'", atom.span)
+
+    # ── expressions ──────────────────────────────────────────────────────────────────────
+    def expr(self, expr: ast.Expr) -> T.Type:
+        method = getattr(self, "_e_" + type(expr).__name__)
+        result: T.Type = method(expr)
+        return result
+
+    def _e_Text(self, expr: ast.Text) -> T.Type:
+        for part in expr.parts:
+            if isinstance(part, ast.Expr):
+                self.expr(part)
+        self._verbatim_formula(expr)
+        return T.STRING
+
+    def _e_RawBitrix(self, expr: ast.RawBitrix) -> T.Type:
+        self._verbatim_formula(expr)
+        return T.ANY
+
+    def _verbatim_formula(self, expr: ast.Text | ast.RawBitrix) -> None:
+        for problem in formula_problems(expr, functions_of(self.catalog)):
+            self.diag.warning("W305", f"Bitrix reads this formula other than as written: "
+                              f"{problem}", expr.span,
+                              help="write it as a .bpl expression, or correct the Bitrix text")
+
+    def _e_Number(self, expr: ast.Number) -> T.Type:
+        return T.INT if isinstance(expr.value, int) else T.DOUBLE
+
+    def _e_Bool(self, expr: ast.Bool) -> T.Type:
+        return T.BOOL
+
+    def _e_Duration(self, expr: ast.Duration) -> T.Type:
+        return T.DURATION
+
+    def _e_Ref(self, expr: ast.Ref) -> T.Type:
+        return expr.binding.type if expr.binding is not None else T.ANY
+
+    def _e_Call(self, expr: ast.Call) -> T.Type:
+        name = expr.dotted
+        if name in SPECIAL_CALLS:
+            if len(expr.args) != 1:
+                self.diag.error("E105", f"{name}(…) takes one argument", expr.span)
+                return T.USER
+            value = expr.args[0].value
+            if name == "user":
+                ok = isinstance(value, ast.Number) and isinstance(value.value, int) and \
+                    value.value > 0
+                if isinstance(value, ast.Ref) and value.parts[0] == "env":
+                    ok = True
+                if not ok:
+                    self.diag.error("E004", "user(…) takes a user id: user(12)", value.span)
+            elif not (isinstance(value, ast.Text) and value.is_plain and value.plain) and not (
+                    isinstance(value, ast.Ref) and value.parts[0] == "env"):
+                self.diag.error("E004", "group(…) takes a group code: group(\"hr\")",
+                                value.span)
+            return T.USER
+        spec = self.catalog.function(name)
+        for arg in expr.args:
+            if arg.name is not None:
+                self.diag.error("E108", "calc functions take positional arguments", arg.span)
+            self.expr(arg.value)
+        if spec is None:
+            hint = did_you_mean(name, self.catalog.functions)
+            if name == "concat":
+                hint = "there is no concat(); join strings with &"
+            self.diag.error("E104", f"unknown function '{name}'", expr.name_span,
+                            help=hint or "see stdlib/functions.toml for the Bitrix functions")
+            return T.ANY
+        count = len(expr.args)
+        if count < spec.min_args or (spec.max_args >= 0 and count > spec.max_args):
+            expected = str(spec.min_args) if spec.min_args == spec.max_args else (
+                f"{spec.min_args} or more" if spec.max_args < 0 else
+                f"{spec.min_args} to {spec.max_args}")
+            self.diag.error("E105", f"{name}() takes {expected} argument(s), given {count}",
+                            expr.span, help=spec.summary)
+        return T.Type(spec.returns) if spec.returns not in ("list",) else T.LIST
+
+    def _e_Unary(self, expr: ast.Unary) -> T.Type:
+        typ = self.expr(expr.operand)
+        self._numeric(expr.operand, typ)
+        return typ if typ.base in ("int", "double") else T.DOUBLE
+
+    def _e_Binary(self, expr: ast.Binary) -> T.Type:
+        left, right = self.expr(expr.left), self.expr(expr.right)
+        if expr.op == "&":
+            return T.STRING
+        if expr.op in ("+", "-") and left.base in ("date", "datetime"):
+            return left  # Bitrix adds seconds to dates; dateadd() is clearer, but this works
+        self._numeric(expr.left, left)
+        self._numeric(expr.right, right)
+        if expr.op in ("+", "-", "*") and left.base == right.base == "int":
+            return T.INT
+        return T.DOUBLE
+
+    def _numeric(self, node: ast.Expr, typ: T.Type) -> None:
+        if typ.base in ("string", "text") and isinstance(node, ast.Text):
+            self.diag.error("E200", "arithmetic on a string", node.span,
+                            help="join strings with & instead of +")
+        elif typ.base in ("user", "bool", "duration", "list", "map"):
+            self.diag.error("E200", f"arithmetic on a {typ}", node.span)
+
+    def _e_Percent(self, expr: ast.Percent) -> T.Type:
+        self._numeric(expr.operand, self.expr(expr.operand))
+        return T.DOUBLE
+
+    def _e_Modified(self, expr: ast.Modified) -> T.Type:
+        typ = self.expr(expr.operand)
+        if not isinstance(expr.operand, ast.Ref):
+            self.diag.error("E107", "modifiers apply to references (doc.X | printable)",
+                            expr.span)
+        if len(expr.modifiers) > 2:
+            self.diag.error("E107", "Bitrix takes at most two modifiers", expr.span)
+        result = typ
+        for modifier in expr.modifiers:
+            spec = self.catalog.modifiers.get(modifier)
+            if spec is None:
+                self.diag.error("E107", f"unknown modifier '{modifier}'", expr.span,
+                                help=did_you_mean(modifier, self.catalog.modifiers))
+                continue
+            result = T.Type(modifier, typ.multiple) if modifier in T.BASE_TYPES else T.STRING
+        return result
+
+    def _e_Compare(self, expr: ast.Compare) -> T.Type:
+        left, right = self.expr(expr.left), self.expr(expr.right)
+        if not T.comparable(left, right, expr.op):
+            self.diag.error("E200", f"cannot compare {left} with {right}", expr.span)
+        return T.BOOL
+
+    def _e_Test(self, expr: ast.Test) -> T.Type:
+        self.expr(expr.operand)
+        for arg in expr.args:
+            self.expr(arg)
+        return T.BOOL
+
+    def _e_BoolOp(self, expr: ast.BoolOp) -> T.Type:
+        self.expr(expr.left)
+        self.expr(expr.right)
+        return T.BOOL
+
+    def _e_Not(self, expr: ast.Not) -> T.Type:
+        self.expr(expr.operand)
+        return T.BOOL
+
+    def _e_ListExpr(self, expr: ast.ListExpr) -> T.Type:
+        kinds = {self.expr(item).base for item in expr.items}
+        if len(kinds) == 1:
+            return T.Type(kinds.pop(), True)
+        return T.LIST
+
+    def _e_MapExpr(self, expr: ast.MapExpr) -> T.Type:
+        for entry in expr.entries:
+            self.expr(entry.value)
+        return T.MAP
+
+
+def literal(expr: ast.Expr) -> Any:
+    if isinstance(expr, ast.Text) and expr.is_plain:
+        return expr.plain
+    if isinstance(expr, ast.Number | ast.Bool):
+        return expr.value
+    return None

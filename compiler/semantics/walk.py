@@ -1,0 +1,59 @@
+"""The statement bodies a statement holds, to read them or to rebuild the statement with new
+ones. Every container of the language is listed here once."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+
+from compiler.syntax import ast
+
+Body = tuple[ast.Stmt, ...]
+
+
+def child_bodies(stmt: ast.Stmt) -> list[Body]:
+    if isinstance(stmt, ast.ApproveStmt):
+        return [b for b in (stmt.approved, stmt.rejected) if b is not None]
+    if isinstance(stmt, ast.ParallelStmt):
+        return [b.body for b in stmt.branches]
+    if isinstance(stmt, ast.WhileStmt | ast.ForEachStmt | ast.Expansion):
+        return [stmt.body]
+    if isinstance(stmt, ast.IfStmt):
+        return [b.body for b in stmt.branches]
+    if isinstance(stmt, ast.ActivityStmt) and stmt.children is not None:
+        return [stmt.children]
+    return []
+
+
+def with_bodies(stmt: ast.Stmt, change: Callable[[Body], Body]) -> ast.Stmt:
+    """`stmt` with `change` applied to each body it holds (itself when it holds none)."""
+    replace = dataclasses.replace
+    if isinstance(stmt, ast.ApproveStmt):
+        return replace(stmt, approved=change(stmt.approved) if stmt.approved is not None
+                       else None,
+                       rejected=change(stmt.rejected) if stmt.rejected is not None else None)
+    if isinstance(stmt, ast.ParallelStmt):
+        return replace(stmt, branches=tuple(replace(b, body=change(b.body))
+                                            for b in stmt.branches))
+    if isinstance(stmt, ast.WhileStmt | ast.ForEachStmt | ast.Expansion):
+        return replace(stmt, body=change(stmt.body))
+    if isinstance(stmt, ast.IfStmt):
+        return replace(stmt, branches=tuple(replace(b, body=change(b.body))
+                                            for b in stmt.branches))
+    if isinstance(stmt, ast.ActivityStmt) and stmt.children is not None:
+        return replace(stmt, children=change(stmt.children))
+    return stmt
+
+
+def walk_statements(body: Sequence[ast.Stmt]) -> Iterator[ast.Stmt]:
+    for stmt in body:
+        yield stmt
+        for child in child_bodies(stmt):
+            yield from walk_statements(child)
+
+
+def workflow_bodies(workflow: ast.Workflow) -> list[Body]:
+    """The top-level bodies: a sequential workflow's, or every handler's of a statemachine."""
+    if workflow.kind == "statemachine":
+        return [h.body for s in workflow.states for h in s.handlers]
+    return [workflow.body]
