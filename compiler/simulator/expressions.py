@@ -140,8 +140,7 @@ class Evaluator:
         return result
 
     def calculate(self, formula: str) -> Any:
-        if not _calculator:
-            import compiler.simulator.formulas  # noqa: F401  (registers the calculator)
+        # compiler.simulator.run imports the formulas module, which registers itself here.
         return _calculator[0](self, formula)
 
     def _inline_formula(self, match: re.Match[str]) -> str:

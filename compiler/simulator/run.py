@@ -21,6 +21,7 @@ from typing import Any
 
 from compiler.catalog.models import APP_ACTIVITY_PREFIX
 from compiler.simulator import classes, dates
+from compiler.simulator import formulas as _formulas  # noqa: F401  (registers the calculator)
 from compiler.simulator.conditions import ConditionError, condition_of, evaluate
 from compiler.simulator.directory import Directory, user_id_of, user_tokens
 from compiler.simulator.expressions import Evaluator, Lookup
