@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.catalog import Catalog
+from compiler.catalog.statements import STATEMENTS
 from compiler.importer.conditions import Conditions
 from compiler.importer.containers import Containers
 from compiler.importer.document import Document
@@ -28,6 +29,9 @@ from compiler.importer.tokens import FIELD_TOKEN
 from compiler.importer.values import Values
 from compiler.syntax import ast
 
+# The Titles codegen gives `set` and `goto` start with these; the names follow.
+_SET = STATEMENTS["set"].title.format("")
+_GOTO = STATEMENTS["goto"].title.format("")
 # Objects of field tokens that are not activities, whatever an activity is named.
 _OBJECTS = {"Document", "Template", "Parameter", "Variable", "Constant", "GlobalConst",
             "GlobalVar", "Workflow", "User", "System", "Input"}
@@ -115,14 +119,14 @@ def name_hints(root: Node) -> tuple[dict[str, str], dict[str, str]]:
         title = node.properties.get("Title")
         if not isinstance(title, str):
             continue
-        if node.type == "SetFieldActivity" and title.startswith("Set "):
+        if node.type == "SetFieldActivity" and title.startswith(_SET):
             codes = node.properties.get("FieldValue")
-            names = title[4:].split(", ")
+            names = title[len(_SET):].split(", ")
             if isinstance(codes, dict) and len(codes) == len(names):
                 for code, name in zip(codes, names, strict=True):
                     fields.setdefault(str(code), name)
-        if node.type == "SetStateActivity" and title.startswith("Go to "):
-            states.setdefault(str(node.properties.get("TargetStateName")), title[6:])
+        if node.type == "SetStateActivity" and title.startswith(_GOTO):
+            states.setdefault(str(node.properties.get("TargetStateName")), title[len(_GOTO):])
     return fields, states
 
 
