@@ -143,7 +143,7 @@ class Importer:
             text = format_module(ast.Module(NOWHERE, (workflow,)))
         except Unprintable as error:  # pragma: no cover - the importer only builds printables
             raise ImportError_(f"internal error: {error}") from None
-        report.statements = len(builder.origins)
+        report.statements = len(builder.origins(workflow))
         report.generic = len(builder.generic_paths)
         for path in sorted(builder.generic_paths):
             report.add("generic", builder.where.get(path, str(path)),
@@ -174,7 +174,7 @@ class Importer:
         comparison = compare(source.row(), template, self.normaliser,
                              header=source.name is not None)
         builder = current.builder
-        statements = set(builder.origins.values())
+        statements = set(builder.origins(current.workflow))
         widened = False
         for path in comparison.nodes:
             owner = path
@@ -205,7 +205,7 @@ class Importer:
         changed = False
         for problem in problems:
             stmt = innermost(pairs, problem)
-            path = current.builder.origins.get(id(stmt)) if stmt is not None else None
+            path = current.builder.origin(stmt) if stmt is not None else None
             if path is not None and path not in current.builder.generic_paths:
                 plan.generic.add(path)
                 changed = True

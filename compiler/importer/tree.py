@@ -27,6 +27,7 @@ from compiler.importer.sugar import SimpleStatements
 from compiler.importer.tasks import TaskStatements
 from compiler.importer.tokens import FIELD_TOKEN
 from compiler.importer.values import Values
+from compiler.semantics.walk import walk_statements, workflow_bodies
 from compiler.syntax import ast
 
 # The Titles codegen gives `set` and `goto` start with these; the names follow.
@@ -62,7 +63,10 @@ class TreeBuilder:
                                        states=states)
         self.tasks = TaskStatements(self.ctx)
         self.containers = Containers(self.ctx, self.conditions)
-        self.origins: dict[int, Path] = {}  # id(statement) → node path
+        # Statement → the path of the node it was made from. Keyed by identity (two equal
+        # statements come from two nodes); the statement is kept with its path, so that an
+        # identity is never reused while the builder lives.
+        self._origins: dict[int, tuple[ast.Stmt, Path]] = {}
         self.generic_paths: set[Path] = set()
         self.where: dict[Path, str] = {}
 
@@ -88,8 +92,24 @@ class TreeBuilder:
             if stmt is None:
                 return None
             self.generic_paths.add(node.path)
-        self.origins[id(stmt)] = node.path
+        self._origins[id(stmt)] = (stmt, node.path)
         return stmt
+
+    def origin(self, stmt: ast.Stmt) -> Path | None:
+        """The path of the node `stmt` was made from (None for one the builder did not make)."""
+        found = self._origins.get(id(stmt))
+        return found[1] if found is not None and found[0] is stmt else None
+
+    def origins(self, workflow: ast.Workflow) -> dict[Path, ast.Stmt]:
+        """Node path → statement, for the statements `workflow` holds (not those made and
+        given up on the way, when a container fell back to the generic form)."""
+        out = {}
+        for body in workflow_bodies(workflow):
+            for stmt in walk_statements(body):
+                path = self.origin(stmt)
+                if path is not None:
+                    out[path] = stmt
+        return out
 
     # ── roots ────────────────────────────────────────────────────────────────────────────
     def sequential(self, root: Node) -> tuple[ast.Stmt, ...]:
