@@ -52,9 +52,12 @@ def load_catalog(directory: Path | str | None = None, *, eager: bool = False) ->
 @cache
 def _load(root: Path) -> Catalog:
     reader = _Reader(root)
-    activities_file = reader.read(_ACTIVITIES, {"activities", "conditions", "operators"})
+    activities_file = reader.read(_ACTIVITIES, {"activities", "app_activities", "conditions",
+                                                 "operators"})
     catalog = Catalog(
         activities=reader.records(activities_file, _ACTIVITIES, "activities", ActivitySpec, "type"),
+        app_activities=reader.records(activities_file, _ACTIVITIES, "app_activities",
+                                      ActivitySpec, "type"),
         conditions=reader.records(
             activities_file, _ACTIVITIES, "conditions", ConditionSpec, "code"
         ),
@@ -87,8 +90,12 @@ class Catalog:
         functions: dict[str, FunctionSpec],
         modifiers: dict[str, ModifierSpec],
         documents: Documents,
+        app_activities: dict[str, ActivitySpec] | None = None,
     ) -> None:
         self.activities = activities
+        # The classes behind apps' activities, whose node Types are rest_<md5> (not catalogued
+        # types of their own).
+        self.app_activities = app_activities or {}
         self.conditions = conditions
         self.operators = operators
         self.functions = functions
@@ -104,7 +111,7 @@ class Catalog:
     def activity_class(self, type_name: str) -> ActivitySpec | None:
         """The class behind a node Type: an app's activity (rest_…) is RestActivity."""
         if type_name.lower().startswith(APP_ACTIVITY_PREFIX):
-            return self._activities_ci.get(APP_ACTIVITY.lower())
+            return self.app_activities.get(APP_ACTIVITY)
         return self.activity(type_name)
 
     def condition(self, code: str) -> ConditionSpec | None:

@@ -63,7 +63,7 @@ def create_document(run: Run, node: dict[str, Any]) -> None:
 def start_workflow(run: Run, node: dict[str, Any]) -> None:
     props = run.props(node)
     workflow_id = f"{run.runtime.workflow_id}.{run.next_id('workflow')}"
-    run.record("workflow", node, template_id=run.evaluator.value(props.get("TemplateId", "")),
+    run.record("workflow", node, template_id=run.evaluator.value(props.get("TemplateId")),
                document_id=run.evaluator.value(props.get("DocumentId", "")),
                parameters=run.evaluator.value(props.get("TemplateParameters") or {}),
                wait=str(props.get("UseSubscription")).upper() == "Y", id=workflow_id)

@@ -18,10 +18,6 @@ HANDLERS: dict[str, Handler] = {}
 # Containers: activities that only run their children (sequences, branches, IfElse, loops,
 # Parallel, state shells). They do no work of their own.
 CONTAINERS: set[str] = set()
-# Catalogued activities the simulator refuses to run, and why (a run reaching one stops with
-# "cannot simulate activity …"). Every other catalogued activity has a handler (its own or
-# that of the class it extends); app activities (rest_…) share one.
-NOT_SIMULATED = {"CodeActivity": "it evaluates PHP code on the portal"}
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
