@@ -94,6 +94,7 @@ class Statement:
     options: Mapping[str, Option] = dataclasses.field(default_factory=dict)  # the option block
     # Words of the statement's head that a map stores (`wait for 3 days`, `assign … first`).
     parts: Mapping[str, Option] = dataclasses.field(default_factory=dict)
+    synopsis: str = ""  # how docs/language.md writes it (`bpl catalog` shows it)
 
     @property
     def activity(self) -> str:
@@ -111,6 +112,7 @@ class Handler:
     activity: str
     event: str = ""
     title: str = ""
+    synopsis: str = ""
 
     @property
     def labelled(self) -> str:
@@ -272,43 +274,57 @@ CREATE_DOCUMENT = "CreateDocumentActivity"
 
 _ROWS = (
     Statement("set", ("set",), ast.SetStmt, ("SetFieldActivity", "SetVariableActivity"),
-              "Set {}"),
+              "Set {}", synopsis="set doc.F = v"),
     Statement("assign", (), ast.AssignStmt, ("SetVariableActivity", "SetFieldActivity"),
-              "Set {}"),
-    Statement("log", ("log",), ast.LogStmt, ("LogActivity",), "Log"),
+              "Set {}", synopsis="var.x = v"),
+    Statement("log", ("log",), ast.LogStmt, ("LogActivity",), "Log", synopsis='log "text"'),
     Statement("wait", ("wait",), ast.WaitStmt, ("DelayActivity",), "Pause",
-              parts={"unit": WAIT_UNIT}),
-    Statement("status", ("status",), ast.StatusStmt, ("SetStateTitleActivity",), "Set status"),
-    Statement("notify", ("notify",), ast.NotifyStmt, ("IMNotifyActivity",), "Notify"),
-    Statement("message", ("message",), ast.NotifyStmt, ("SocNetMessageActivity",), "Message"),
-    Statement("mail", ("mail",), ast.MailStmt, ("MailActivity",), "Send e-mail", _MAIL),
+              parts={"unit": WAIT_UNIT}, synopsis="wait 3d / wait until DATE"),
+    Statement("status", ("status",), ast.StatusStmt, ("SetStateTitleActivity",), "Set status",
+              synopsis='status "text"'),
+    Statement("notify", ("notify",), ast.NotifyStmt, ("IMNotifyActivity",), "Notify",
+              synopsis='notify USERS "text"'),
+    Statement("message", ("message",), ast.NotifyStmt, ("SocNetMessageActivity",), "Message",
+              synopsis='message USERS "text"'),
+    Statement("mail", ("mail",), ast.MailStmt, ("MailActivity",), "Send e-mail", _MAIL,
+              synopsis='mail to RECIPIENTS subject "…" body "…"'),
     Statement("approve", ("approve",), ast.ApproveStmt, ("ApproveActivity",), "Approve",
-              _APPROVE),
-    Statement("review", ("review",), ast.ReviewStmt, ("ReviewActivity",), "Review", _REVIEW),
+              _APPROVE, synopsis='approve "Task" by USERS'),
+    Statement("review", ("review",), ast.ReviewStmt, ("ReviewActivity",), "Review", _REVIEW,
+              synopsis='review "Task" by USERS'),
     Statement("ask", ("ask",), ast.AskStmt, ("RequestInformationActivity",),
-              "Request information", _ASK),
-    Statement("task", ("task",), ast.TaskStmt, ("Task2Activity",), "Create task", _TASK),
-    Statement("start", ("start",), ast.StartStmt, ("StartWorkflowActivity",), "Start workflow"),
-    Statement("webhook", ("webhook",), ast.WebhookStmt, ("WebHookActivity",), "Webhook"),
+              "Request information", _ASK, synopsis='ask "Task" by USERS { field var.X }'),
+    Statement("task", ("task",), ast.TaskStmt, ("Task2Activity",), "Create task", _TASK,
+              synopsis='task "Title" { responsible USERS }'),
+    Statement("start", ("start",), ast.StartStmt, ("StartWorkflowActivity",), "Start workflow",
+              synopsis="start workflow TEMPLATE for DOCUMENT"),
+    Statement("webhook", ("webhook",), ast.WebhookStmt, ("WebHookActivity",), "Webhook",
+              synopsis='webhook "https://…"'),
     Statement("create", ("create",), ast.CreateStmt,
-              (CREATE_DOCUMENT, *CREATE_ACTIVITIES.values()), "Create document"),
-    Statement("stage", ("stage",), ast.StageStmt, ("CrmChangeStatusActivity",), "Change stage"),
+              (CREATE_DOCUMENT, *CREATE_ACTIVITIES.values()), "Create document",
+              synopsis="create DOCUMENT { … }"),
+    Statement("stage", ("stage",), ast.StageStmt, ("CrmChangeStatusActivity",), "Change stage",
+              synopsis='stage "WON"'),
     Statement("assign_users", ("assign",), ast.AssignUsersStmt,
               ("CrmChangeResponsibleActivity",), "Change responsible",
-              parts={"mode": ASSIGN_MODE}),
+              parts={"mode": ASSIGN_MODE}, synopsis="assign USERS"),
     Statement("terminate", ("terminate",), ast.TerminateStmt, ("TerminateActivity",),
-              "Terminate"),
-    Statement("goto", ("goto",), ast.GotoStmt, ("SetStateActivity",), "Go to {}"),
+              "Terminate", synopsis='terminate ["status"]'),
+    Statement("goto", ("goto",), ast.GotoStmt, ("SetStateActivity",), "Go to {}",
+              synopsis="goto STATE"),
     Statement("parallel", ("parallel", "branch"), ast.ParallelStmt,
-              ("ParallelActivity", "SequenceActivity"), "Parallel"),
+              ("ParallelActivity", "SequenceActivity"), "Parallel",
+              synopsis="parallel { branch { … } … }"),
     Statement("while", ("while",), ast.WhileStmt, ("WhileActivity", "SequenceActivity"),
-              "While"),
+              "While", synopsis="while C { … }"),
     Statement("foreach", ("for", "each"), ast.ForEachStmt, ("ForEachActivity",
-                                                             "SequenceActivity"), "For each"),
+                                                             "SequenceActivity"), "For each",
+              synopsis="for each x in SOURCE { … }"),
     Statement("if", ("if", "else"), ast.IfStmt, ("IfElseActivity", "IfElseBranchActivity"),
-              "Condition"),
-    Statement("activity", ("activity",), ast.ActivityStmt, ()),
-    Statement("call", (), ast.CallStmt, (), options=_CALL),
+              "Condition", synopsis="if C { … } else { … }"),
+    Statement("activity", ("activity",), ast.ActivityStmt, (),
+              synopsis='activity Type "Title" { Property: value }'),
+    Statement("call", (), ast.CallStmt, (), options=_CALL, synopsis="robot_or_macro(args)"),
 )
 
 STATEMENTS: dict[str, Statement] = {row.kind: row for row in _ROWS}
@@ -317,10 +333,14 @@ for _row in _ROWS:
     BY_NODE.setdefault(_row.node, _row)  # NotifyStmt: `notify`, told apart by kind_of
 
 HANDLERS: dict[str, Handler] = {h.kind: h for h in (
-    Handler("enter", ("enter",), "StateInitializationActivity", title="Enter"),
-    Handler("exit", ("exit",), "StateFinalizationActivity", title="Exit"),
-    Handler("command", ("on", "command"), "EventDrivenActivity", "HandleExternalEventActivity"),
-    Handler("delay", ("on", "delay"), "EventDrivenActivity", "DelayActivity", "Timeout"),
+    Handler("enter", ("enter",), "StateInitializationActivity", title="Enter",
+            synopsis="enter { … } (in a state)"),
+    Handler("exit", ("exit",), "StateFinalizationActivity", title="Exit",
+            synopsis="exit { … } (in a state)"),
+    Handler("command", ("on", "command"), "EventDrivenActivity", "HandleExternalEventActivity",
+            synopsis="on command NAME { … } (in a state)"),
+    Handler("delay", ("on", "delay"), "EventDrivenActivity", "DelayActivity", "Timeout",
+            synopsis="on delay 1h { … } (in a state)"),
 )}
 
 # The properties codegen writes for each activity type (Title first, EditorComment last when

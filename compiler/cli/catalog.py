@@ -11,59 +11,26 @@ import click
 
 from compiler.catalog import ActivitySpec, CatalogError, PropertySpec, load_catalog
 from compiler.catalog.models import ActivityModule
-from compiler.cli.common import fail
-from compiler.semantics.checker import (
-    CREATE_ACTIVITY,
-    HANDLER_ACTIVITY,
-    STATEMENT_ACTIVITY,
-    did_you_mean,
+from compiler.catalog.statements import (
+    CREATE_ACTIVITIES,
+    CREATE_DOCUMENT,
+    HANDLERS,
+    STATEMENTS,
 )
-from compiler.syntax import ast
-
-# How docs/language.md writes each statement class of STATEMENT_ACTIVITY. Display text only:
-# which activity a statement lowers to stays in the checker's table; a test keeps both in step.
-STATEMENT_SYNTAX: dict[type[ast.Stmt], str] = {
-    ast.SetStmt: "set doc.F = v",
-    ast.AssignStmt: "var.x = v",
-    ast.LogStmt: 'log "text"',
-    ast.WaitStmt: "wait 3d / wait until DATE",
-    ast.StatusStmt: 'status "text"',
-    ast.MailStmt: 'mail to RECIPIENTS subject "…" body "…"',
-    ast.ApproveStmt: 'approve "Task" by USERS',
-    ast.ReviewStmt: 'review "Task" by USERS',
-    ast.AskStmt: 'ask "Task" by USERS { field var.X }',
-    ast.TaskStmt: 'task "Title" { responsible USERS }',
-    ast.StartStmt: "start workflow TEMPLATE for DOCUMENT",
-    ast.WebhookStmt: 'webhook "https://…"',
-    ast.StageStmt: 'stage "WON"',
-    ast.AssignUsersStmt: "assign USERS",
-    ast.TerminateStmt: 'terminate ["status"]',
-    ast.GotoStmt: "goto STATE",
-    ast.ParallelStmt: "parallel { branch { … } … }",
-    ast.WhileStmt: "while C { … }",
-    ast.ForEachStmt: "for each x in SOURCE { … }",
-    ast.IfStmt: "if C { … } else { … }",
-}
-# The checker picks these two by the statement's keyword rather than through its table.
-NOTIFY_SYNTAX = {"IMNotifyActivity": 'notify USERS "text"',
-                 "SocNetMessageActivity": 'message USERS "text"'}
-HANDLER_SYNTAX = {"enter": "enter { … } (in a state)", "exit": "exit { … } (in a state)",
-                  "command": "on command NAME { … } (in a state)",
-                  "delay": "on delay 1h { … } (in a state)"}
+from compiler.cli.common import fail
+from compiler.semantics.suggestions import did_you_mean
 
 
 def statements_for(activity_type: str) -> list[str]:
-    """The statements that lower to `activity_type`, as the language reference writes them."""
-    found = [STATEMENT_SYNTAX[stmt] for stmt, target in STATEMENT_ACTIVITY.items()
-             if target == activity_type and stmt in STATEMENT_SYNTAX]
-    found += [f"create {document} {{ … }}" for document, target in CREATE_ACTIVITY.items()
+    """The statements that lower to `activity_type`, as the language reference writes them
+    (the statement table's synopses)."""
+    found = [row.synopsis for row in STATEMENTS.values()
+             if row.activity == activity_type and row.kind != "create"]
+    found += [f"create {document} {{ … }}" for document, target in CREATE_ACTIVITIES.items()
               if target == activity_type]
-    if activity_type == "CreateDocumentActivity":
+    if activity_type == CREATE_DOCUMENT:
         found.append("create <the workflow's own document type> { … }")
-    if activity_type in NOTIFY_SYNTAX:
-        found.append(NOTIFY_SYNTAX[activity_type])
-    found += [HANDLER_SYNTAX[kind] for kind, target in HANDLER_ACTIVITY.items()
-              if target == activity_type and kind in HANDLER_SYNTAX]
+    found += [h.synopsis for h in HANDLERS.values() if h.labelled == activity_type]
     return found
 
 
