@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from compiler.syntax import ast
 
@@ -57,3 +58,17 @@ def workflow_bodies(workflow: ast.Workflow) -> list[Body]:
     if workflow.kind == "statemachine":
         return [h.body for s in workflow.states for h in s.handlers]
     return [workflow.body]
+
+
+def references(*roots: Any) -> Iterator[ast.Ref]:
+    """Every reference under `roots` (syntax nodes, or tuples of them), in a bound tree with
+    its binding."""
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Ref):
+            yield node
+        elif isinstance(node, tuple | list):
+            stack.extend(node)
+        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+            stack.extend(getattr(node, f.name) for f in dataclasses.fields(node) if f.compare)

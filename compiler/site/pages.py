@@ -19,6 +19,7 @@ from compiler.graph import Template, from_compiled
 from compiler.pipeline import BuildResult
 from compiler.semantics.checker import WorkflowChecker
 from compiler.semantics.environment import Environment, EnvValue
+from compiler.semantics.walk import references
 from compiler.simulator.scenario import ScenarioError, find, load
 from compiler.syntax import ast
 
@@ -224,8 +225,9 @@ class PageBuilder:
             return [], []
         checked = WorkflowChecker(self.result.program, decl, self.catalog,
                                   Environment("(docs)", {}, symbolic=True), Diagnostics()).check()
-        # Resolved references cover macro bodies; the declarations (document type, fields)
-        # are read from the workflow's own syntax.
-        symbols = sorted(({r.field for r in checked.refs.values() if r.kind == "env"}
-                          | _env_refs(decl)) - {""})
+        # The bound tree covers macro bodies and the robots' auth_user; the declarations
+        # (document type, fields) are read from the workflow's own syntax.
+        bound = {r.binding.field for r in references(checked.workflow, *checked.robots.values())
+                 if r.binding is not None and r.binding.kind == "env"}
+        symbols = sorted((bound | _env_refs(decl)) - {""})
         return symbols, sorted(checked.robot_types)
