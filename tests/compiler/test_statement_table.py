@@ -47,6 +47,7 @@ from compiler.importer.tasks import TaskStatements
 from compiler.resources import grammar_dir
 from compiler.semantics.binder import Binder
 from compiler.semantics.statements import StatementRules
+from compiler.source import Span
 from compiler.syntax import ast
 
 REPO = Path(__file__).resolve().parents[2]
@@ -193,11 +194,12 @@ def test_keywords_are_the_grammars() -> None:
     assert len({row.kind for row in STATEMENTS.values()}) == len(STATEMENTS)
 
 
-def test_a_statement_finds_its_row() -> None:
-    span = ast.Node.__dataclass_fields__["span"]
-    assert span is not None
-    notify = ast.NotifyStmt(None, ast.StmtOpts(), "message", None, None, None)  # type: ignore
-    assert statement(notify).activity == "SocNetMessageActivity"
+def test_notify_and_message_share_a_node_and_find_their_rows() -> None:
+    span = Span.unknown("case.bpl")
+    users, text = ast.Ref(span, ("role", "author")), ast.Text(span, ("hi",))
+    for kind, activity in (("notify", "IMNotifyActivity"), ("message", "SocNetMessageActivity")):
+        stmt = ast.NotifyStmt(span, ast.StmtOpts(), kind, users, text, None)
+        assert statement(stmt).activity == activity
 
 
 # ── no copy of the table's facts creeps back ─────────────────────────────────────────────────
