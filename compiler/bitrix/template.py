@@ -1,0 +1,273 @@
+"""A Bitrix workflow template as typed values: the activity tree and the declarations a `.bpt`
+package holds, read from and written back to the nested PHP arrays Bitrix stores.
+
+Every stage that handles templates works on these classes: codegen builds them, `pack` writes
+them, and plan, import, the simulator and the sandbox read them. Reading is as lenient as
+Bitrix's loader (`CBPWorkflowTemplateLoader`, modules/bizproc/classes/general/
+workflowtemplateloader.php) where it is lenient — a `Children` array that lost its list shape is
+read in key order, `Activated` may be spelled as any PHP flag — and refuses, with the place
+named, what the loader cannot build an activity from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+from compiler.pack.php import PhpValue
+
+PackageDict = dict[str | int, PhpValue]
+
+# Flag spellings PHP code compares against: `$arActivity["Activated"] !== "N"` is how the
+# loader tells a switched-off activity; the designer writes "Y"/"N", other tools booleans.
+_OFF = frozenset({"n", "0", "false", ""})
+
+
+class TemplateShapeError(ValueError):
+    """A package whose activity tree or declarations Bitrix could not read; `where` names the
+    place (`TEMPLATE[0].Children[2].Properties`)."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
+def php_list(value: PhpValue, where: str) -> list[PhpValue]:
+    """A PHP array used as a list: a Python list, or an int-keyed map read in key order (PHP
+    hands `[0 => a, 1 => b]` back as a map when keys were ever out of order)."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        if all(isinstance(k, int) or (isinstance(k, str) and k.lstrip("-").isdigit())
+               for k in value):
+            return [value[k] for k in sorted(value, key=lambda k: int(k))]
+        raise TemplateShapeError(where, "is a map with named keys where a list is expected")
+    if value is None:
+        return []
+    raise TemplateShapeError(where, f"is {_kind(value)}, not an array")
+
+
+def php_map(value: PhpValue, where: str) -> dict[str, PhpValue]:
+    """A PHP array used as a map; PHP's one empty array may arrive as `[]`."""
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items()}
+    if value is None or value == []:
+        return {}
+    raise TemplateShapeError(where, f"is {_kind(value)}, not an array of named values")
+
+
+def is_activated(value: PhpValue) -> bool:
+    """Whether an `Activated` value leaves the activity on (a missing one does)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        return value.strip().lower() not in _OFF
+    return value is None
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str | bytes):
+        return "a string"
+    if value is None:
+        return "null"
+    return "an array" if isinstance(value, list | dict) else type(value).__name__
+
+
+@dataclass(eq=False)
+class Activity:
+    """One activity node: `{Type, Name, Activated, Properties, Children}` in Bitrix's package.
+
+    Identity matters (two nodes with equal content are still two activities), so equality is
+    by object; compare `to_php()` results to compare content.
+    """
+
+    type: str
+    name: str
+    properties: dict[str, PhpValue] = field(default_factory=dict)
+    children: list[Activity] = field(default_factory=list)
+    activated: bool = True
+
+    @property
+    def title(self) -> str:
+        """The Title as shown in the designer, or the type when it has none."""
+        title = self.properties.get("Title")
+        return str(title) if isinstance(title, str | int | float) and title != "" else self.type
+
+    @property
+    def active_children(self) -> list[Activity]:
+        """The children Bitrix runs and validates: switched-off subtrees are skipped."""
+        return [child for child in self.children if child.activated]
+
+    def is_type(self, *types: str) -> bool:
+        """Bitrix resolves activity classes case-insensitively (PHP class names)."""
+        own = self.type.lower()
+        return any(own == t.lower() for t in types)
+
+    def walk(self, *, active_only: bool = False) -> Iterator[Activity]:
+        """This activity and every descendant, parents before children, in document order.
+        With `active_only`, switched-off activities and everything under them are left out."""
+        if active_only and not self.activated:
+            return
+        stack: list[Activity] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            kids = node.active_children if active_only else node.children
+            stack.extend(reversed(kids))
+
+    def to_php(self) -> PackageDict:
+        """The node as Bitrix's exporter writes it (key order included)."""
+        properties: PackageDict = {key: value for key, value in self.properties.items()}
+        return {
+            "Type": self.type,
+            "Name": self.name,
+            "Activated": "Y" if self.activated else "N",
+            "Properties": properties,
+            "Children": [child.to_php() for child in self.children],
+        }
+
+    @classmethod
+    def from_php(cls, raw: PhpValue, where: str = "TEMPLATE[0]") -> Activity:
+        if not isinstance(raw, dict):
+            raise TemplateShapeError(where, f"is {_kind(raw)}, not an activity")
+        type_ = raw.get("Type")
+        if not isinstance(type_, str) or not type_:
+            raise TemplateShapeError(where, "has no activity Type")
+        name = raw.get("Name")
+        if isinstance(name, int) and not isinstance(name, bool):
+            name = str(name)  # PHP turns numeric array keys and names into ints on the way
+        if name is None:
+            name = ""
+        if not isinstance(name, str):
+            raise TemplateShapeError(where, f"has a Name that is {_kind(name)}")
+        properties = php_map(raw.get("Properties"), f"{where}.Properties")
+        children = [cls.from_php(child, f"{where}.Children[{index}]")
+                    for index, child in enumerate(php_list(raw.get("Children"),
+                                                           f"{where}.Children"))]
+        return cls(type_, name, properties, children, is_activated(raw.get("Activated", "Y")))
+
+
+@dataclass
+class Field:
+    """A parameter, variable or constant: one entry of PARAMETERS / VARIABLES / CONSTANTS."""
+
+    name: str  # the display name ("Name"); the id is the key of the collection
+    type: str
+    description: str = ""
+    required: bool = False
+    multiple: bool = False
+    options: PhpValue = ""
+    default: PhpValue = ""
+
+    def to_php(self) -> PackageDict:
+        """As the designer stores it: flags as "1"/"0", empty options and default as ''."""
+        return {
+            "Name": self.name,
+            "Description": self.description,
+            "Type": self.type,
+            "Required": "1" if self.required else "0",
+            "Multiple": "1" if self.multiple else "0",
+            "Options": self.options,
+            "Default": self.default,
+        }
+
+    @classmethod
+    def from_php(cls, ident: str, raw: PhpValue, where: str) -> Field:
+        entry = php_map(raw, where)
+        name = entry.get("Name")
+        type_ = entry.get("Type")
+        description = entry.get("Description")
+        return cls(
+            name=str(name) if isinstance(name, str | int | float) and name != "" else ident,
+            type=str(type_) if isinstance(type_, str | int) else "string",
+            description=str(description) if isinstance(description, str) else "",
+            required=_flag(entry.get("Required")),
+            multiple=_flag(entry.get("Multiple")),
+            options=entry.get("Options") if entry.get("Options") is not None else "",
+            default=entry.get("Default") if entry.get("Default") is not None else "",
+        )
+
+
+def _flag(value: PhpValue) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "y", "true")
+    return bool(value)
+
+
+def _fields(raw: PhpValue, where: str) -> dict[str, Field]:
+    return {ident: Field.from_php(ident, value, f"{where}[{ident}]")
+            for ident, value in php_map(raw, where).items()}
+
+
+@dataclass
+class Template:
+    """What a `.bpt` package holds: the activity tree and the template's declarations.
+
+    `roots` is the TEMPLATE array; Bitrix runs its first element (the root activity, which
+    Bitrix-made templates name `Template`).
+    """
+
+    roots: list[Activity]
+    parameters: dict[str, Field] = field(default_factory=dict)
+    variables: dict[str, Field] = field(default_factory=dict)
+    constants: dict[str, Field] = field(default_factory=dict)
+    document_fields: PhpValue = field(default_factory=list)
+    version: int = 2
+
+    @property
+    def root(self) -> Activity:
+        return self.roots[0]
+
+    def walk(self, *, active_only: bool = False) -> Iterator[Activity]:
+        """Every activity of the tree, parents first, in document order."""
+        for root in self.roots:
+            yield from root.walk(active_only=active_only)
+
+    def activity(self, name: str) -> Activity | None:
+        """The activity with this Name (Bitrix names are unique within a template)."""
+        return next((node for node in self.walk() if node.name == name), None)
+
+    def parents(self) -> dict[int, Activity]:
+        """id(child) → its parent, for the few readers that walk upwards."""
+        return {id(child): node for node in self.walk() for child in node.children}
+
+    def to_package(self) -> PackageDict:
+        """The package array, exactly as Bitrix's exporter writes it (PHP's empty array for an
+        empty collection)."""
+        return {
+            "VERSION": self.version,
+            "TEMPLATE": [root.to_php() for root in self.roots],
+            "PARAMETERS": _collection(self.parameters),
+            "VARIABLES": _collection(self.variables),
+            "CONSTANTS": _collection(self.constants),
+            "DOCUMENT_FIELDS": self.document_fields,
+        }
+
+    @classmethod
+    def from_package(cls, package: Mapping[str | int, PhpValue]) -> Template:
+        """Read an unpacked package; raises TemplateShapeError naming what Bitrix cannot read."""
+        roots = php_list(package.get("TEMPLATE"), "TEMPLATE")
+        if not roots:
+            raise TemplateShapeError("TEMPLATE", "holds no activity")
+        version = package.get("VERSION", 2)
+        return cls(
+            roots=[Activity.from_php(raw, f"TEMPLATE[{i}]") for i, raw in enumerate(roots)],
+            parameters=_fields(package.get("PARAMETERS"), "PARAMETERS"),
+            variables=_fields(package.get("VARIABLES"), "VARIABLES"),
+            constants=_fields(package.get("CONSTANTS"), "CONSTANTS"),
+            document_fields=package.get("DOCUMENT_FIELDS") or [],
+            version=version if isinstance(version, int) and not isinstance(version, bool)
+            else 2,
+        )
+
+
+def _collection(fields: dict[str, Field]) -> PhpValue:
+    return {ident: spec.to_php() for ident, spec in fields.items()} if fields else []
+
