@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from compiler.pack.php import PhpValue
 
@@ -66,6 +67,38 @@ def is_activated(value: PhpValue) -> bool:
     if isinstance(value, str):
         return value.strip().lower() not in _OFF
     return value is None
+
+
+def _php_empty(value: PhpValue) -> bool:
+    """PHP's `empty()`: null, false, 0, 0.0, '', '0' and the empty array."""
+    return value in (None, False, 0, "", "0", [], {})
+
+
+def importable(roots: PhpValue) -> bool:
+    """Whether Bitrix's import can walk a TEMPLATE array: every activity an array, and its
+    Children, when not empty, an array of activities.
+
+    The import (`importTemplateFromArray` → `WalkThroughWorkflowTemplate`, modules/bizproc/
+    classes/general/workflowtemplateloader.php) walks the raw arrays with `foreach` and hands
+    each node to ValidateProperties; anything else stops it half-way with a type error. It asks
+    no more than that: a node without a Type, with Properties that are no array or with named
+    keys in Children is imported (ValidateProperties answers for it), although the loader that
+    runs the template — `Template.from_package` here — cannot build an activity from it.
+    """
+    if not isinstance(roots, list):
+        return False
+    stack: list[PhpValue] = list(roots)
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            return False
+        kids = node.get("Children") or []
+        if isinstance(kids, dict):
+            kids = list(kids.values())
+        if not isinstance(kids, list):
+            return False
+        stack.extend(kids)
+    return True
 
 
 def _kind(value: object) -> str:
@@ -148,9 +181,12 @@ class Activity:
         if not isinstance(name, str):
             raise TemplateShapeError(where, f"has a Name that is {_kind(name)}")
         properties = php_map(raw.get("Properties"), f"{where}.Properties")
+        # The loader reads Children only when PHP's `empty()` says there are some
+        # (`if (!empty($activityFormatted['Children']))`, parseWorkflowTemplate).
+        kids = raw.get("Children")
+        kids = None if _php_empty(kids) else kids
         children = [cls.from_php(child, f"{where}.Children[{index}]")
-                    for index, child in enumerate(php_list(raw.get("Children"),
-                                                           f"{where}.Children"))]
+                    for index, child in enumerate(php_list(kids, f"{where}.Children"))]
         return cls(type_, name, properties, children, is_activated(raw.get("Activated", "Y")))
 
 
@@ -251,7 +287,7 @@ class Template:
         }
 
     @classmethod
-    def from_package(cls, package: Mapping[str | int, PhpValue]) -> Template:
+    def from_package(cls, package: Mapping[Any, PhpValue]) -> Template:
         """Read an unpacked package; raises TemplateShapeError naming what Bitrix cannot read."""
         roots = php_list(package.get("TEMPLATE"), "TEMPLATE")
         if not roots:
