@@ -101,8 +101,8 @@ def _wait(conn: sqlite3.Connection, workflow_id: str, run: Run, wait: Wait
     if isinstance(wait, EventWait):
         return {"kind": "event", "activity": wait.activity, "until": _stamp(wait.at)}
     if isinstance(wait, CommandWait):
-        title = (wait.event.get("Properties") or {}).get("Title", "")
-        return {"kind": "command", "command": wait.event.get("Name", ""), "title": title,
+        title = wait.event.properties.get("Title", "")
+        return {"kind": "command", "command": wait.event.name, "title": title,
                 "users": list(wait.allowed)}
     return None  # a parallel branch's turn: nothing to wait for from outside
 

@@ -82,8 +82,9 @@ def _status(run: Run, wanted: Any) -> list[Failure]:
 
 
 def _state(run: Run, wanted: Any) -> list[Failure]:
-    node = run.nodes.get(run.state or "", {})
-    if (run.state is not None and same(wanted, run.state)) or same(wanted, run.title(node)):
+    node = run.nodes.get(run.state or "")
+    title = node.title if node is not None else ""
+    if (run.state is not None and same(wanted, run.state)) or same(wanted, title):
         return []
     return [Failure("state", wanted, run.state)]
 

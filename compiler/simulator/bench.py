@@ -13,17 +13,17 @@ import argparse
 import time
 from typing import Any
 
+from compiler.bitrix import Activity, Field, Template
 from compiler.simulator.activities import CONTAINERS
 from compiler.simulator.run import Runtime
 
 
-def _node(type_: str, name: str, children: list[dict[str, Any]] | None = None,
-          **properties: Any) -> dict[str, Any]:
-    return {"Type": type_, "Name": name, "Activated": "Y",
-            "Properties": {"Title": name, **properties}, "Children": children or []}
+def _node(type_: str, name: str, children: list[Activity] | None = None,
+          **properties: Any) -> Activity:
+    return Activity(type_, name, {"Title": name, **properties}, children or [])
 
 
-def loop_package(iterations: int = 1000) -> dict[str, Any]:
+def loop_template(iterations: int = 1000) -> Template:
     body = _node("SequenceActivity", "Body", [
         _node("SetVariableActivity", "Count", VariableValue={"i": "={=Variable:i} + 1"}),
         _node("IfElseActivity", "Even?", [
@@ -40,16 +40,10 @@ def loop_package(iterations: int = 1000) -> dict[str, Any]:
     ])
     loop = _node("WhileActivity", "Loop", [body],
                  propertyvariablecondition=[["i", "<", str(iterations), 0]])
-    variable = {"Name": "", "Description": "", "Required": "0", "Multiple": "0", "Options": ""}
-    return {
-        "VERSION": 2,
-        "TEMPLATE": [_node("SequentialWorkflowActivity", "Template", [loop])],
-        "PARAMETERS": [],
-        "VARIABLES": {"i": {**variable, "Type": "int", "Default": "0"},
-                      "total": {**variable, "Type": "double", "Default": "0"},
-                      "half": {**variable, "Type": "int", "Default": str(iterations // 2)}},
-        "CONSTANTS": [], "DOCUMENT_FIELDS": [],
-    }
+    return Template(
+        roots=[_node("SequentialWorkflowActivity", "Template", [loop])],
+        variables={"i": Field("", "int", default="0"), "total": Field("", "double", default="0"),
+                   "half": Field("", "int", default=str(iterations // 2))})
 
 
 def working(types: list[str]) -> int:
@@ -58,11 +52,11 @@ def working(types: list[str]) -> int:
 
 
 def measure(runs: int) -> tuple[int, float]:
-    package = loop_package()
+    template = loop_template()
     executed = 0
     started = time.perf_counter()
     for _ in range(runs):
-        run = Runtime(package, document={"COMMENTS": ""}).start()
+        run = Runtime(template, document={"COMMENTS": ""}).start()
         if run.status != "completed":
             raise SystemExit(f"the benchmark workflow ended {run.status}: {run.error}")
         executed += working([entry.type for entry in run.trace])

@@ -8,10 +8,11 @@ simulator reads them here and writes none of them itself.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from compiler.bitrix import Activity
 from compiler.catalog import ActivitySpec, load_catalog
 
 
@@ -21,12 +22,10 @@ def spec(type_name: str) -> ActivitySpec | None:
     return load_catalog().activity_class(type_name)
 
 
-def properties(node: Mapping[str, Any]) -> dict[str, Any]:
+def properties(node: Activity) -> dict[str, Any]:
     """A node's properties as its activity holds them: the written ones over the defaults."""
-    written = node.get("Properties")
-    if not isinstance(written, dict):
-        written = {}
-    found = spec(str(node.get("Type", "")))
+    written = node.properties
+    found = spec(node.type)
     if found is None or not found.defaults:
         return written
     merged = {k: copy.copy(v) if isinstance(v, list | dict) else v

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_CONTAINERS = {"sequenceactivity", "sequentialworkflowactivity",
-               "statemachineworkflowactivity"}
+from compiler.bitrix import Template
+
+_CONTAINERS = ("SequenceActivity", "SequentialWorkflowActivity", "StateMachineWorkflowActivity")
 
 
 @dataclass(frozen=True)
@@ -78,44 +79,31 @@ class WorkflowCoverage:
         }
 
 
-def points(package: Mapping[str, Any], workflow: str = "") -> WorkflowCoverage:
+def points(template: Template, workflow: str = "") -> WorkflowCoverage:
+    """The activities and branch points of the switched-on part of the tree (a switched-off
+    activity never runs, so it cannot be covered), in document order."""
     coverage = WorkflowCoverage(workflow)
-    for root in package.get("TEMPLATE") or []:
-        _walk(root, coverage, "")
+    parents = template.parents()
+    for node in template.walk(active_only=True):
+        parent = parents[id(node)].title if id(node) in parents else ""
+        title, children = node.title, node.active_children
+        if not node.is_type(*_CONTAINERS):
+            coverage.activities.append(Point(node.name, "activity", title, parent))
+        labels: Iterable[str]
+        if node.is_type("IfElseActivity"):
+            labels = ["branch"] * len(children)
+        elif node.is_type("ApproveActivity"):
+            labels = ("approved", "rejected")
+        elif node.is_type("WhileActivity", "ForEachActivity"):
+            labels = ("loop body",)  # the first child is the body
+        elif node.is_type("ListenActivity"):
+            labels = ["event"] * len(children)
+        elif node.is_type("StateActivity"):
+            coverage.branches.append(Point(node.name, "state", title, parent))
+            children = [child for child in children if child.is_type("EventDrivenActivity")]
+            labels = ["event"] * len(children)
+        else:
+            continue
+        coverage.branches.extend(Point(child.name, label, child.title, title)
+                                 for label, child in zip(labels, children, strict=False))
     return coverage
-
-
-def _title(node: Mapping[str, Any]) -> str:
-    return str((node.get("Properties") or {}).get("Title", node.get("Type", "")))
-
-
-def _walk(node: Mapping[str, Any], coverage: WorkflowCoverage, parent: str) -> None:
-    if node.get("Activated", "Y") == "N":
-        return  # never runs, so it cannot be covered
-    kind = str(node.get("Type", "")).lower()
-    name, title = str(node.get("Name", "")), _title(node)
-    children = [c for c in node.get("Children") or [] if c.get("Activated", "Y") != "N"]
-    if kind not in _CONTAINERS:
-        coverage.activities.append(Point(name, "activity", title, parent))
-    if kind == "ifelseactivity":
-        for child in children:
-            coverage.branches.append(Point(str(child.get("Name")), "branch", _title(child),
-                                           title))
-    elif kind == "approveactivity":
-        for label, child in zip(("approved", "rejected"), children, strict=False):
-            coverage.branches.append(Point(str(child.get("Name")), label, _title(child), title))
-    elif kind in ("whileactivity", "foreachactivity") and children:
-        coverage.branches.append(Point(str(children[0].get("Name")), "loop body",
-                                       _title(children[0]), title))
-    elif kind == "listenactivity":
-        for child in children:
-            coverage.branches.append(Point(str(child.get("Name")), "event", _title(child),
-                                           title))
-    elif kind == "stateactivity":
-        coverage.branches.append(Point(name, "state", title, parent))
-        for child in children:
-            if str(child.get("Type", "")).lower() == "eventdrivenactivity":
-                coverage.branches.append(Point(str(child.get("Name")), "event", _title(child),
-                                               title))
-    for child in children:
-        _walk(child, coverage, title)

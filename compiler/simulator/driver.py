@@ -130,9 +130,10 @@ class Driver:
         return None
 
     def _robot_for(self, activity: str) -> RobotScript | None:
-        node = self.run.nodes.get(activity, {})
+        node = self.run.nodes.get(activity)
+        title, kind = (node.title, node.type) if node is not None else ("", "")
         for script in self.robots:
-            if matches(script.match, activity, self.run.title(node), str(node.get("Type", ""))):
+            if matches(script.match, activity, title, kind):
                 return script
         return None
 

@@ -1,13 +1,15 @@
 """The run of one workflow: its data, its clock, the activity stack, and the public API.
 
-`Runtime(package, document, parameters, …).start()` gives a `Run`. The run executes
+`Runtime(template, document, parameters, …).start()` gives a `Run`. The run executes
 activities until every branch waits (for people, a timer, a robot or a command) or the
 workflow ends; then the host answers tasks, sends events and commands, or moves the clock,
 and the run goes on. The clock is virtual: nothing sleeps, time jumps.
 
 Persistence: a run is deterministic given its start inputs and the inputs that followed, so
 `to_json()` stores those (plus a snapshot of what can be seen) and `Run.from_json()` replays
-them. Randomness comes from a seeded generator kept with the inputs.
+them. Randomness comes from a seeded generator kept with the inputs. The template is stored as
+its package data and read back (`Template.from_package`); everything else a run keeps refers to
+activities by Name.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from compiler.bitrix import Activity, Field, Template
 from compiler.catalog.models import APP_ACTIVITY_PREFIX
 from compiler.simulator import classes, dates
 from compiler.simulator import formulas as _formulas  # noqa: F401  (registers the calculator)
@@ -38,6 +41,9 @@ from compiler.simulator.phpvalues import to_str
 from compiler.simulator.types import FieldInfo, convert
 from compiler.simulator.waits import YIELD, AnyOf, CommandWait, EventWait, Wait
 
+if TYPE_CHECKING:
+    from compiler.simulator.activities import Handler
+
 MAX_STEPS = 2_000_000  # activity executions per run: a guard against endless state loops
 _RESULT_TYPES = {
     "lastapprover": FieldInfo("user"), "lastreviewer": FieldInfo("user"),
@@ -47,22 +53,21 @@ _RESULT_TYPES = {
 }
 
 
-def _info(spec: Any) -> FieldInfo:
-    if not isinstance(spec, Mapping):
-        return FieldInfo("string")
+def _info(spec: Mapping[str, Any]) -> FieldInfo:
+    """A document field's type as the host describes it ({Type, Multiple, Options})."""
     multiple = str(spec.get("Multiple", "0")).lower() in ("1", "y", "true")
     return FieldInfo(str(spec.get("Type", "string")), multiple, spec.get("Options"))
 
 
-def _collection(raw: Any) -> dict[str, Any]:
-    return dict(raw) if isinstance(raw, Mapping) else {}
+def _declared(field: Field) -> FieldInfo:
+    return FieldInfo(field.type, field.multiple, field.options)
 
 
 @dataclass
 class Runtime:
-    """Everything a run starts from. `package` is the template data that is deployed."""
+    """Everything a run starts from. `template` is the template that is deployed."""
 
-    package: Mapping[str, Any]
+    template: Template
     document: Mapping[str, Any] = field(default_factory=dict)
     parameters: Mapping[str, Any] = field(default_factory=dict)
     clock: datetime | str = "2025-01-06 09:00:00"
@@ -88,7 +93,7 @@ class Runtime:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "package": self.package, "document": dict(self.document),
+            "package": self.template.to_package(), "document": dict(self.document),
             "parameters": dict(self.parameters), "clock": str(self.clock), "user": self.user,
             "document_type": list(self.document_type), "document_id": self.document_id,
             "field_types": dict(self.field_types), "directory": self.directory.to_json(),
@@ -101,6 +106,7 @@ class Runtime:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Runtime:
         values = dict(data)
+        values["template"] = Template.from_package(values.pop("package"))
         values["directory"] = Directory.from_json(values.get("directory", {}))
         return cls(**values)
 
@@ -111,14 +117,13 @@ class Run:
 
         self.runtime = runtime
         self.handlers = HANDLERS
+        self._handler_of: dict[str, Handler | None] = {}  # by Type: the lineage is walked once
         self.journal: list[dict[str, Any]] = []
-        package = runtime.package
-        roots = package.get("TEMPLATE") or []
-        if not roots:
+        template = runtime.template
+        if not template.roots:
             raise SimulationError("the template has no root activity")
-        self.root: dict[str, Any] = roots[0]
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self._index(self.root)
+        self.root: Activity = template.root
+        self.nodes: dict[str, Activity] = {node.name: node for node in self.root.walk()}
         moment = dates.parse(runtime.clock)
         if moment is None:
             raise SimulationError(f"cannot read the start time {runtime.clock!r}")
@@ -128,11 +133,10 @@ class Run:
         self.evaluator = Evaluator(self)
         self._rng = random.Random(runtime.seed)
 
-        self.parameter_info = {k: _info(v)
-                               for k, v in _collection(package.get("PARAMETERS")).items()}
+        self.parameter_info = {k: _declared(v) for k, v in template.parameters.items()}
         self.parameter_info.setdefault("TargetUser", FieldInfo("user"))
-        self.variable_info = {k: _info(v) for k, v in _collection(package.get("VARIABLES")).items()}
-        self.constant_info = {k: _info(v) for k, v in _collection(package.get("CONSTANTS")).items()}
+        self.variable_info = {k: _declared(v) for k, v in template.variables.items()}
+        self.constant_info = {k: _declared(v) for k, v in template.constants.items()}
         self.field_info: dict[str, FieldInfo] = {}
         for code, spec in runtime.field_types.items():
             self.field_info[code] = _info(spec) if isinstance(spec, Mapping) else \
@@ -141,21 +145,18 @@ class Run:
         self.document: dict[str, Any] = {k: self._field_value(k, v)
                                          for k, v in copy.deepcopy(dict(runtime.document)).items()}
         self.parameters: dict[str, Any] = {}
-        for name, spec in _collection(package.get("PARAMETERS")).items():
-            raw = runtime.parameters.get(name, spec.get("Default", "")
-                                         if isinstance(spec, Mapping) else "")
+        for name, declared in template.parameters.items():
+            raw = runtime.parameters.get(name, declared.default)
             self.parameters[name] = convert(raw, self.parameter_info[name])
         for name, raw in runtime.parameters.items():
             self.parameters.setdefault(name, raw)
         self.parameters["TargetUser"] = f"user_{runtime.user}"
         self.variables: dict[str, Any] = {
-            name: convert(spec.get("Default", "") if isinstance(spec, Mapping) else "",
-                          self.variable_info[name])
-            for name, spec in _collection(package.get("VARIABLES")).items()}
+            name: convert(declared.default, self.variable_info[name])
+            for name, declared in template.variables.items()}
         self.constants: dict[str, Any] = {}
-        for name, spec in _collection(package.get("CONSTANTS")).items():
-            raw = runtime.constants.get(name, spec.get("Default", "")
-                                        if isinstance(spec, Mapping) else "")
+        for name, declared in template.constants.items():
+            raw = runtime.constants.get(name, declared.default)
             self.constants[name] = convert(raw, self.constant_info[name])
 
         self.results: dict[str, dict[str, Any]] = {}
@@ -181,17 +182,8 @@ class Run:
         self._wait: Wait | None = None
 
     # ── structure ────────────────────────────────────────────────────────────────────────
-    def _index(self, node: dict[str, Any]) -> None:
-        self.nodes[str(node.get("Name", ""))] = node
-        for child in node.get("Children") or []:
-            self._index(child)
-
     @staticmethod
-    def title(node: Mapping[str, Any]) -> str:
-        return str((node.get("Properties") or {}).get("Title", node.get("Type", "")))
-
-    @staticmethod
-    def props(node: Mapping[str, Any]) -> dict[str, Any]:
+    def props(node: Activity) -> dict[str, Any]:
         """The node's properties as its activity holds them: where the template leaves one
         out, the catalog default (the class's constructor value)."""
         return classes.properties(node)
@@ -269,7 +261,7 @@ class Run:
             node = next((n for k, n in self.nodes.items() if k.lower() == lowered), None)
             if node is None:
                 return None
-        results = self.results.get(str(node.get("Name")), {})
+        results = self.results.get(node.name, {})
         lowered = field_name.lower()
         for key, value in results.items():
             if key.lower() == lowered:
@@ -362,28 +354,28 @@ class Run:
             self._stamp = (self.clock, dates.format_datetime(self.clock))
         return self._stamp[1]
 
-    def set_result(self, node: Mapping[str, Any], values: Mapping[str, Any]) -> None:
-        self.results.setdefault(str(node.get("Name")), {}).update(values)
+    def set_result(self, node: Activity, values: Mapping[str, Any]) -> None:
+        self.results.setdefault(node.name, {}).update(values)
 
-    def record(self, kind: str, node: Mapping[str, Any], **data: Any) -> dict[str, Any]:
-        entry = {"kind": kind, "activity": node.get("Name"), "title": self.title(node),
-                 "at": self.stamp(), **data}
+    def record(self, kind: str, node: Activity, **data: Any) -> dict[str, Any]:
+        entry = {"kind": kind, "activity": node.name, "title": node.title, "at": self.stamp(),
+                 **data}
         self.records.append(entry)
         return entry
 
-    def write_log(self, node: Mapping[str, Any], text: str) -> None:
-        self.log.append({"at": self.stamp(), "activity": node.get("Name"),
-                         "title": self.title(node), "text": text})
+    def write_log(self, node: Activity, text: str) -> None:
+        self.log.append({"at": self.stamp(), "activity": node.name, "title": node.title,
+                         "text": text})
 
     def next_id(self, counter: str, start: int = 1) -> int:
         value = self.counters.get(counter, start - 1) + 1
         self.counters[counter] = value
         return value
 
-    def new_task(self, node: Mapping[str, Any], kind: str, name: str, users: list[int],
+    def new_task(self, node: Activity, kind: str, name: str, users: list[int],
                  due: datetime | None, **extra: Any) -> Task:
-        task = Task(id=self.next_id("task"), activity=str(node.get("Name")),
-                    title=self.title(node), kind=kind, name=name, users=users,
+        task = Task(id=self.next_id("task"), activity=node.name,
+                    title=node.title, kind=kind, name=name, users=users,
                     created=self.stamp(), due=dates.format_datetime(due) if due else None,
                     **extra)
         self.tasks.append(task)
@@ -396,40 +388,45 @@ class Run:
         raise RejectedInput(f"no task {task_id}")
 
     # ── executing activities ─────────────────────────────────────────────────────────────
-    def execute(self, node: dict[str, Any]) -> Iterator[Wait]:
-        if node.get("Activated", "Y") == "N":
+    def execute(self, node: Activity) -> Iterator[Wait]:
+        if not node.activated:
             return  # Bitrix closes a deactivated activity without running it
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise SimulationError("the run executed too many activities (endless loop?)",
-                                  str(node.get("Name")))
-        kind = str(node.get("Type", ""))
+                                  node.name)
         self.trace_node(node)
-        handler = next((self.handlers[k.lower()] for k in classes.lineage(kind)
-                        if k.lower() in self.handlers), None)
-        if handler is None and kind.lower().startswith(APP_ACTIVITY_PREFIX):
-            handler = self.handlers.get(APP_ACTIVITY_PREFIX)
+        handler = self.handler(node.type)
         if handler is None:
-            raise SimulationError(f"cannot simulate activity {kind} '{self.title(node)}'",
-                                  str(node.get("Name")))
+            raise SimulationError(f"cannot simulate activity {node.type} '{node.title}'",
+                                  node.name)
         result = handler(self, node)
         if result is not None:
             yield from result
 
-    def trace_node(self, node: Mapping[str, Any]) -> None:
-        self.trace.append(TraceEntry(str(node.get("Name", "")), str(node.get("Type", "")),
-                                     self.title(node), self.stamp()))
+    def handler(self, kind: str) -> Handler | None:
+        """What runs an activity of this Type: its own handler or its nearest ancestor's."""
+        if kind in self._handler_of:
+            return self._handler_of[kind]
+        handler = next((self.handlers[k.lower()] for k in classes.lineage(kind)
+                        if k.lower() in self.handlers), None)
+        if handler is None and kind.lower().startswith(APP_ACTIVITY_PREFIX):
+            handler = self.handlers.get(APP_ACTIVITY_PREFIX)
+        self._handler_of[kind] = handler
+        return handler
 
-    def run_children(self, node: Mapping[str, Any]) -> Iterator[Wait]:
+    def trace_node(self, node: Activity) -> None:
+        self.trace.append(TraceEntry(node.name, node.type, node.title, self.stamp()))
+
+    def run_children(self, node: Activity) -> Iterator[Wait]:
         """A sequential container's children, one after another."""
-        children = node.get("Children") or []
         interleave = self.parallel_depth > 0
-        for child in children:
+        for child in node.children:
             yield from self.execute(child)
             if interleave:
                 yield YIELD  # let the other parallel branches take their turn
 
-    def condition(self, node: Mapping[str, Any]) -> bool | None:
+    def condition(self, node: Activity) -> bool | None:
         """The node's condition; None when it has none."""
         found = condition_of(self.props(node))
         if found is None:
@@ -437,7 +434,7 @@ class Run:
         try:
             return evaluate(found[0], found[1], self)
         except ConditionError as error:
-            raise SimulationError(str(error), str(node.get("Name"))) from error
+            raise SimulationError(str(error), node.name) from error
 
     def terminate(self, title: str | None = None) -> None:
         if title:
@@ -541,7 +538,7 @@ class Run:
         handlers = [w for w in self.waiting_for if isinstance(w, CommandWait)]
         target = next((w for w in handlers if w.matches(command)), None)
         if target is None:
-            offered = ", ".join(str(self.title(w.event)) for w in handlers) or "none"
+            offered = ", ".join(w.event.title for w in handlers) or "none"
             raise RejectedInput(f"command '{command}' is not offered now (offered: {offered})")
         if target.allowed and user_id not in target.allowed:
             raise RejectedInput(f"user {user_id} may not send command '{command}'")

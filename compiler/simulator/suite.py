@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compiler.bitrix import Template
 from compiler.catalog import Catalog, load_catalog
 from compiler.codegen import CompiledTemplate
 from compiler.pipeline import BuildResult, build
@@ -75,6 +76,7 @@ class Suite:
         if built is None:
             return
         by_name = {t.workflow: t for t in built.templates}
+        typed: dict[str, Template] = {}
         for scenario in scenario_file.scenarios:
             if self.name_filter and self.name_filter.lower() not in scenario.label.lower():
                 continue
@@ -86,9 +88,13 @@ class Suite:
                     f"(compiled: {known})"]))
                 continue
             self.result.templates[template.workflow] = template
-            coverage = self.result.coverage.setdefault(
-                template.workflow, points(template.package, template.workflow))
-            outcome = self.run_scenario(scenario, scenario_file, template)
+            if template.workflow not in typed:
+                typed[template.workflow] = _typed(template)
+            data = typed[template.workflow]
+            if template.workflow not in self.result.coverage:
+                self.result.coverage[template.workflow] = points(data, template.workflow)
+            coverage = self.result.coverage[template.workflow]
+            outcome = self.run_scenario(scenario, scenario_file, template, data)
             if outcome.run is not None:
                 coverage.add_run(entry.name for entry in outcome.run.trace)
             self.result.outcomes.append(outcome)
@@ -112,9 +118,10 @@ class Suite:
         return built
 
     def run_scenario(self, scenario: Scenario, scenario_file: ScenarioFile,
-                     template: CompiledTemplate) -> Outcome:
+                     template: CompiledTemplate, typed: Template) -> Outcome:
+        """One scenario on `template`; `typed` is the template data the simulator runs."""
         runtime = Runtime(
-            package=template.package, document=scenario.document,
+            template=typed, document=scenario.document,
             parameters=scenario.parameters, clock=scenario.start, user=scenario.user,
             document_type=list(template.document_type),
             document_id=str(scenario.document.get("ID", "1")),
@@ -142,6 +149,12 @@ class Suite:
             return {}
         return {code: {"Type": f.type, "Multiple": "1" if f.multiple else "0",
                        "Options": f.options or ""} for code, f in spec.fields.items()}
+
+
+def _typed(compiled: CompiledTemplate) -> Template:
+    """The compiled template as the simulator reads it (codegen's own Template, once it makes
+    one)."""
+    return Template.from_package(compiled.package)
 
 
 def _names(paths: list[Path]) -> str:

@@ -5,9 +5,10 @@ the run (task answers, delivered events, the clock)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from compiler.bitrix import Activity
     from compiler.simulator.run import Run
 
 
@@ -92,23 +93,22 @@ class EventWait(Wait):
 class CommandWait(Wait):
     """A state's HandleExternalEventActivity: ready when a matching command was sent."""
 
-    def __init__(self, handler: dict[str, Any], event: dict[str, Any], allowed: list[int]):
+    def __init__(self, handler: Activity, event: Activity, allowed: list[int]):
         self.handler = handler
         self.event = event
         self.allowed = allowed
 
     def matches(self, command: str) -> bool:
         wanted = command.strip().lower()
-        keys = (self.event.get("Name", ""), self.handler.get("Name", ""),
-                self.event.get("Properties", {}).get("Title", ""),
-                self.handler.get("Properties", {}).get("Title", ""))
+        keys = (self.event.name, self.handler.name, self.event.properties.get("Title", ""),
+                self.handler.properties.get("Title", ""))
         return any(str(k).lower() == wanted for k in keys if k)
 
     def ready(self, run: Run) -> bool:
         return any(self.matches(c["command"]) for c in run.commands)
 
     def describe(self) -> str:
-        return f"command '{self.event.get('Properties', {}).get('Title', '')}'"
+        return f"command '{self.event.properties.get('Title', '')!s}'"
 
 
 class AnyOf(Wait):

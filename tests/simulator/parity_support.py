@@ -17,7 +17,7 @@ from typing import Any
 from compiler.simulator import formulas
 from compiler.simulator.conditions import evaluate
 from compiler.simulator.run import Run, Runtime
-from tests.simulator.trees import package, var
+from tests.simulator.trees import template, var
 
 PARITY = Path(__file__).parent / "parity"
 
@@ -67,7 +67,7 @@ def make_run(case: Mapping[str, Any], clock: str) -> Run:
     parameters = case.get("parameters") or {}
     fields = case.get("fields") or {}
     run = Run(Runtime(
-        package(variables=_declared(variables), parameters=_declared(parameters)),
+        template(variables=_declared(variables), parameters=_declared(parameters)),
         field_types={code: {"Type": spec["Type"], "Multiple": "1" if spec.get("Multiple") else "0",
                             "Options": spec.get("Options")}
                      for code, spec in fields.items()},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from compiler.bitrix import Template
 from compiler.simulator import Directory, RejectedInput, Runtime
 from compiler.simulator.run import Run
 from tests.simulator.trees import (
@@ -28,7 +29,8 @@ def start(*children: dict, **kwargs: object) -> Run:
     variables = kwargs.pop("variables", None)
     parameters = kwargs.pop("parameters", None)
     pkg = package(*children, variables=variables, parameters=parameters)  # type: ignore[arg-type]
-    return Runtime(pkg, directory=PEOPLE, **kwargs).start()  # type: ignore[arg-type]
+    return Runtime(Template.from_package(pkg), directory=PEOPLE,
+                   **kwargs).start()  # type: ignore[arg-type]
 
 
 def test_set_field_converts_by_field_type_and_merges() -> None:
@@ -363,8 +365,8 @@ def test_system_workflow_user_and_constant_objects() -> None:
     pkg = package(log("{=System:Date} {=Workflow:TemplateId} {=User:ID} {=Constant:c} "
                       "{=GlobalVar:g} {=Template:TargetUser}"),
                   constants={"c": var("string", "C")})
-    run = Runtime(pkg, clock="2025-05-05 10:00", user=7, global_variables={"g": "G"},
-                  template_id=33).start()
+    run = Runtime(Template.from_package(pkg), clock="2025-05-05 10:00", user=7,
+                  global_variables={"g": "G"}, template_id=33).start()
     assert log_lines(run) == ["2025-05-05 33 user_7 C G user_7"]
 
 

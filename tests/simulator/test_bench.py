@@ -1,9 +1,9 @@
-from compiler.simulator.bench import loop_package, measure, working
+from compiler.simulator.bench import loop_template, measure, working
 from compiler.simulator.run import Runtime
 
 
 def test_the_benchmark_loop_runs_1000_iterations() -> None:
-    run = Runtime(loop_package(), document={"COMMENTS": ""}).start()
+    run = Runtime(loop_template(), document={"COMMENTS": ""}).start()
     assert run.status == "completed"
     assert run.variables["i"] == 1000
     assert len(run.log) == 1000

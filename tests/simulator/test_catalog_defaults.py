@@ -16,7 +16,7 @@ from compiler.catalog.statements import STATEMENTS
 from compiler.simulator import Directory, Runtime, classes
 from compiler.simulator.activities import HANDLERS
 from compiler.simulator.run import Run
-from tests.simulator.trees import log, log_lines, node, package, seq
+from tests.simulator.trees import log, log_lines, node, seq, template
 
 SIMULATOR = Path(__file__).resolve().parents[2] / "compiler" / "simulator"
 CATALOG = load_catalog()
@@ -24,7 +24,7 @@ PEOPLE = Directory({1: "Starter", 12: "Olga", 13: "Boris"})
 
 
 def start(*children: dict) -> Run:
-    return Runtime(package(*children), directory=PEOPLE).start()
+    return Runtime(template(*children), directory=PEOPLE).start()
 
 
 def test_an_approval_without_approve_type_needs_everyone_as_bitrix_does() -> None:

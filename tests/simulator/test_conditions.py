@@ -9,12 +9,12 @@ import pytest
 from compiler.simulator.conditions import evaluate, join
 from compiler.simulator.run import Run, Runtime
 from compiler.simulator.types import FieldInfo
-from tests.simulator.trees import package, var
+from tests.simulator.trees import template, var
 
 
 def make_run(document: dict[str, Any] | None = None, **types: Any) -> Run:
     return Run(Runtime(
-        package(variables={"n": var("int", 5), "tags": var("string", ["a", "b"], True)},
+        template(variables={"n": var("int", 5), "tags": var("string", ["a", "b"], True)},
                 parameters={"limit": var("double", "100")}),
         document=document or {}, field_types=types, modified_fields=["TITLE"]))
 
@@ -71,7 +71,7 @@ def test_operators(operator: str, field: Any, value: Any, info: FieldInfo,
 
 def holds(operator: str, field: Any, value: Any, info: FieldInfo) -> bool:
     """A propertyvariablecondition on a variable `f` of `info`'s type holding `field`."""
-    run = Run(Runtime(package(variables={"f": var(info.type, "", info.multiple)})))
+    run = Run(Runtime(template(variables={"f": var(info.type, "", info.multiple)})))
     run.variables["f"] = field
     return evaluate("propertyvariablecondition", [["f", operator, value, 0]], run)
 

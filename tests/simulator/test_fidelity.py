@@ -14,7 +14,7 @@ import pytest
 from compiler.simulator import formulas
 from compiler.simulator.conditions import evaluate
 from compiler.simulator.run import Run, Runtime
-from tests.simulator.trees import package, var
+from tests.simulator.trees import template, var
 
 VARIABLES = {
     "list": ("string", ["a", "b", "c"], True), "holes": ("string", ["x", "", "y", "0"], True),
@@ -23,7 +23,7 @@ VARIABLES = {
 
 
 def run_with(variables: dict[str, tuple[str, Any, bool]]) -> Run:
-    run = Run(Runtime(package(variables={name: var(type_, "", multiple)
+    run = Run(Runtime(template(variables={name: var(type_, "", multiple)
                                          for name, (type_, _, multiple) in variables.items()}),
                       clock="2025-01-06 09:00:00"))
     for name, (_, value, _) in variables.items():
@@ -177,7 +177,7 @@ def test_c8_false_is_empty() -> None:
 
 
 def test_modified_is_false_without_a_list_of_changed_fields() -> None:
-    run = Run(Runtime(package(), document={"TITLE": "x"}))
+    run = Run(Runtime(template(), document={"TITLE": "x"}))
     assert not evaluate("fieldcondition", [["TITLE", "modified", "", 0]], run)
-    run = Run(Runtime(package(), document={"TITLE": "x"}, modified_fields=["TITLE"]))
+    run = Run(Runtime(template(), document={"TITLE": "x"}, modified_fields=["TITLE"]))
     assert evaluate("fieldcondition", [["TITLE", "modified", "", 0]], run)

@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from compiler.simulator.run import Run, Runtime
-from tests.simulator.trees import package, var
+from tests.simulator.trees import template, var
 
 
 def evaluator_run() -> Run:
-    return Run(Runtime(package(variables={
+    return Run(Runtime(template(variables={
         "n": var("int", 5), "price": var("double", "19.5"), "name": var("string", "Anna"),
         "list": var("string", ["a", "b", "c"], multiple=True), "flag": var("bool", "Y"),
         "day": var("datetime", "2025-01-31 10:00:00"), "empty": var("string", ""),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from compiler.bitrix import Template
 from compiler.simulator import Directory, Runtime
 from compiler.simulator.run import Run
-from tests.simulator.trees import approve, log, log_lines, node, package
+from tests.simulator.trees import approve, log, log_lines, node, package, template
 
 
 def test_a_run_round_trips_through_json_mid_flight() -> None:
@@ -16,8 +17,8 @@ def test_a_run_round_trips_through_json_mid_flight() -> None:
                   node("CrmChangeResponsibleActivity", Responsible=["user_1", "user_2"],
                        GetterType="r"),
                   log("{=Document:ASSIGNED_BY_ID}"))
-    run = Runtime(pkg, document={"ID": 3}, directory=Directory({12: "Olga"}), seed=7,
-                  clock="2025-01-06 09:00:00").start()
+    run = Runtime(Template.from_package(pkg), document={"ID": 3},
+                  directory=Directory({12: "Olga"}), seed=7, clock="2025-01-06 09:00:00").start()
     run.advance_to("2025-01-06 12:00:00")
     run.complete_task(run.waiting_tasks[0].id, 12, "yes", "fine")
     stored = json.dumps(run.to_json())
@@ -34,14 +35,14 @@ def test_a_run_round_trips_through_json_mid_flight() -> None:
 
 
 def test_the_snapshot_is_plain_json() -> None:
-    run = Runtime(package(approve(["user_12"]))).start()
+    run = Runtime(template(approve(["user_12"]))).start()
     snapshot = json.loads(json.dumps(run.snapshot()))
     assert snapshot["status"] == "running"
     assert snapshot["tasks"][0]["users"] == [12]
 
 
 def test_host_termination_is_kept() -> None:
-    run = Runtime(package(approve(["user_12"]))).start()
+    run = Runtime(template(approve(["user_12"]))).start()
     run.terminate_by_host("Cancelled")
     again = Run.from_json(json.loads(json.dumps(run.to_json())))
     assert (again.status, again.state_title) == ("terminated", "Cancelled")

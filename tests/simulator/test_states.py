@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from compiler.bitrix import Template
 from compiler.simulator import Directory, RejectedInput, Runtime
 from compiler.simulator.run import Run
-from tests.simulator.trees import log, log_lines, node, package
+from tests.simulator.trees import log, log_lines, node, package, template
 
 
 def state(name: str, title: str, *children: dict) -> dict:
@@ -50,7 +51,8 @@ def machine() -> Run:
         root="StateMachineWorkflowActivity", InitialStateName="draft")
     # Name the Approve command's event activity so its SenderUserId can be read.
     pkg["TEMPLATE"][0]["Children"][1]["Children"][1]["Children"][0]["Name"] = "Cmd"
-    return Runtime(pkg, document={"CREATED_BY": 8}, directory=Directory({5: "Head"}),
+    return Runtime(Template.from_package(pkg), document={"CREATED_BY": 8},
+                   directory=Directory({5: "Head"}),
                    document_type=["lists", "BizprocDocument", "iblock_1"],
                    clock="2025-01-06 09:00:00").start()
 
@@ -90,7 +92,7 @@ def test_a_delay_event_fires_and_the_state_resubscribes() -> None:
 def test_a_missing_state_is_an_error() -> None:
     pkg = package(state("a", "A", enter(goto("nowhere"))),
                   root="StateMachineWorkflowActivity", InitialStateName="a")
-    run = Runtime(pkg).start()
+    run = Runtime(Template.from_package(pkg)).start()
     assert run.status == "error" and "nowhere" in (run.error or "")
 
 
@@ -99,12 +101,12 @@ def test_listen_runs_the_first_event_to_fire() -> None:
         node("EventDrivenActivity", "Workday", [
             node("WaitWorkDayActivity", "Wait", TargetUser="user_1"), log("workday")]),
         on_delay("Timeout", 8, "h", log("timeout"))])
-    weekday = Runtime(package(listen), clock="2025-03-04 11:00:00").start()
+    weekday = Runtime(template(listen), clock="2025-03-04 11:00:00").start()
     assert log_lines(weekday) == ["workday"]
-    saturday = Runtime(package(listen), clock="2025-03-08 10:00:00").start()
+    saturday = Runtime(template(listen), clock="2025-03-08 10:00:00").start()
     saturday.advance_to("2025-03-10 12:00:00")
     assert log_lines(saturday) == ["timeout"]
-    monday_dawn = Runtime(package(listen), clock="2025-03-10 06:00:00").start()
+    monday_dawn = Runtime(template(listen), clock="2025-03-10 06:00:00").start()
     monday_dawn.advance_to("2025-03-10 12:00:00")
     assert log_lines(monday_dawn) == ["workday"]  # 9:00 comes before eight hours pass
 
@@ -113,7 +115,7 @@ def test_document_edits_from_outside_reach_a_waiting_workflow() -> None:
     loop = node("WhileActivity", "Until paid", [node("SequenceActivity", "Body", [
         node("DelayActivity", TimeoutDuration=1, TimeoutDurationType="d")])],
         fieldcondition=[["STAGE_ID", "!=", "PAID", 0]])
-    run = Runtime(package(loop, log("paid")), document={"STAGE_ID": "NEW"},
+    run = Runtime(template(loop, log("paid")), document={"STAGE_ID": "NEW"},
                   clock="2025-01-06 09:00:00").start()
     run.advance_to("2025-01-08 10:00:00")
     run.update_document({"STAGE_ID": "PAID"})

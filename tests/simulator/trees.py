@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from compiler.bitrix import Template
+
 _ids = itertools.count(1)
 
 
@@ -26,6 +28,11 @@ def package(*children: dict[str, Any], variables: dict[str, Any] | None = None,
                           "Children": list(children)}],
             "PARAMETERS": parameters or [], "VARIABLES": variables or [],
             "CONSTANTS": constants or [], "DOCUMENT_FIELDS": []}
+
+
+def template(*children: dict[str, Any], **declarations: Any) -> Template:
+    """`package(...)` as the simulator takes it."""
+    return Template.from_package(package(*children, **declarations))
 
 
 def var(type_: str = "string", default: Any = "", multiple: bool = False,

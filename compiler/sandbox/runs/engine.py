@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+from compiler.bitrix import TemplateShapeError
 from compiler.sandbox.errors import RestError
 from compiler.sandbox.portal import Portal
 from compiler.sandbox.runs import inputs, record
@@ -46,12 +47,11 @@ def _step(ctx: Ctx, workflow_id: str, action: Callable[[Run], None]) -> bool:
 
 def start(ctx: Ctx, *, workflow_id: str, template: sqlite3.Row, document: sqlite3.Row,
           parameters: dict[str, Any], user_id: int) -> None:
-    runtime = inputs.runtime(ctx.conn, workflow_id=workflow_id, template=template,
-                             document=document, parameters=parameters, user_id=user_id,
-                             moment=ctx.moment, host_url=ctx.portal.base_url)
     try:
-        run = Run(runtime)
-    except SimulationError as error:
+        run = Run(inputs.runtime(ctx.conn, workflow_id=workflow_id, template=template,
+                                 document=document, parameters=parameters, user_id=user_id,
+                                 moment=ctx.moment, host_url=ctx.portal.base_url))
+    except (SimulationError, TemplateShapeError) as error:
         # The template cannot even be loaded; the instance stays, stopped, with the reason.
         ctx.conn.execute("UPDATE workflows SET status = 'error' WHERE id = ?", (workflow_id,))
         write_log(ctx, workflow_id, "", f"The workflow could not start: {error}")

@@ -1,5 +1,8 @@
 """What a run starts from, read from the portal: the template as stored, the document's fields
-and their types, the portal's people, the start parameters and the caller."""
+and their types, the portal's people, the start parameters and the caller.
+
+The portal keeps a template as the client sent it (template.list shows it so); a run reads it
+once, here, as a `Template`, and a template Bitrix's loader could not read does not start."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import sqlite3
 import zlib
 from typing import Any
 
+from compiler.bitrix import Template
 from compiler.sandbox.doctypes import catalog
 from compiler.sandbox.store import loads
 from compiler.simulator import Directory, Runtime
@@ -15,14 +19,15 @@ from compiler.simulator import Directory, Runtime
 _TRAILING_NUMBER = re.compile(r"(\d+)$")
 
 
-def package(template: sqlite3.Row) -> dict[str, Any]:
-    """The template data as the importer stored it; a running workflow keeps this copy."""
-    return {
-        "TEMPLATE": loads(template["template"]),
-        "PARAMETERS": loads(template["parameters"]),
-        "VARIABLES": loads(template["variables"]),
-        "CONSTANTS": loads(template["constants"]),
-    }
+def template_of(row: sqlite3.Row) -> Template:
+    """The template as the importer stored it; a running workflow keeps this copy. Raises
+    TemplateShapeError for a tree the loader cannot build activities from."""
+    return Template.from_package({
+        "TEMPLATE": loads(row["template"]),
+        "PARAMETERS": loads(row["parameters"]),
+        "VARIABLES": loads(row["variables"]),
+        "CONSTANTS": loads(row["constants"]),
+    })
 
 
 def field_types(conn: sqlite3.Connection, document_type: tuple[str, str, str]) -> dict[str, Any]:
@@ -83,7 +88,7 @@ def runtime(
 ) -> Runtime:
     document_type = (document["module"], document["entity"], document["document_type"])
     return Runtime(
-        package=package(template),
+        template=template_of(template),
         document=document_fields(document),
         parameters={k: v for k, v in parameters.items() if k != "TargetUser"},
         clock=moment,

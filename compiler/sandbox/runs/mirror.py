@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler.bitrix import Activity
 from compiler.sandbox.runs import robots
 from compiler.sandbox.runs.context import Ctx, to_unix
 from compiler.sandbox.runs.record import Stored
@@ -29,7 +30,7 @@ def _unix(text: str | None, fallback: float) -> float:
     return to_unix(moment) if moment is not None else fallback
 
 
-def task_parameters(run: Run, node: dict[str, Any]) -> dict[str, Any]:
+def task_parameters(run: Run, node: Activity) -> dict[str, Any]:
     props = Run.props(node)
     out: dict[str, Any] = {}
     for key in _SHOWN_PARAMETERS:
@@ -43,7 +44,7 @@ def task_parameters(run: Run, node: dict[str, Any]) -> dict[str, Any]:
 
 
 def _insert_task(ctx: Ctx, stored: Stored, task: Task, document_name: str) -> int:
-    node = stored.run.nodes.get(task.activity, {})
+    node = stored.run.nodes[task.activity]  # a task's activity is one of the run's
     props = Run.props(node)
     try:
         delegation = int(props.get("DelegationType", 0) or 0)
@@ -55,7 +56,7 @@ def _insert_task(ctx: Ctx, stored: Stored, task: Task, document_name: str) -> in
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             stored.workflow_id,
-            str(node.get("Type", "")),
+            node.type,
             task.activity,
             task.name,
             task.description,

@@ -80,7 +80,7 @@ def payload(ctx: Ctx, stored: Stored, record: dict[str, Any],
             registered: sqlite3.Row) -> dict[str, Any]:
     run = stored.run
     name = str(record.get("activity"))
-    props = Run.props(run.nodes.get(name, {}))
+    props = Run.props(run.nodes[name])  # the robot's record names one of the run's activities
     declared = loads(registered["properties"])
     inputs = record.get("properties") or {}
     subscribed = bool(record.get("wait"))

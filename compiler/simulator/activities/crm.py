@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from compiler.bitrix import Activity
 from compiler.simulator import classes
 from compiler.simulator.activities.registry import activity
 from compiler.simulator.phpvalues import to_str
@@ -19,7 +20,7 @@ def status_field(run: Run) -> str:
 
 
 @activity("CrmChangeStatusActivity")
-def change_status(run: Run, node: dict[str, Any]) -> None:
+def change_status(run: Run, node: Activity) -> None:
     target = to_str(run.evaluator.value(run.props(node).get("TargetStatus", "")))
     run.set_field(status_field(run), target)
     run.record("status", node, field=status_field(run), value=target)
@@ -27,7 +28,7 @@ def change_status(run: Run, node: dict[str, Any]) -> None:
 
 
 @activity("CrmChangeResponsibleActivity")
-def change_responsible(run: Run, node: dict[str, Any]) -> None:
+def change_responsible(run: Run, node: Activity) -> None:
     props = run.props(node)
     candidates = run.users(props.get("Responsible", []))
     if not candidates:
@@ -37,7 +38,7 @@ def change_responsible(run: Run, node: dict[str, Any]) -> None:
         chosen = candidates[0]
     elif getter == "s":
         # Bitrix keeps the queue position between runs; within one run it starts at the top.
-        position = run.next_id(f"queue:{node.get('Name')}", 0)
+        position = run.next_id(f"queue:{node.name}", 0)
         chosen = candidates[position % len(candidates)]
     else:
         chosen = run.rng().choice(candidates)
@@ -46,13 +47,13 @@ def change_responsible(run: Run, node: dict[str, Any]) -> None:
 
 
 @activity("CreateDocumentActivity")
-def create_document(run: Run, node: dict[str, Any]) -> None:
+def create_document(run: Run, node: Activity) -> None:
     """Every create activity (the CRM ones extend this class): the new document's id goes to
     the class's id result (DealId, LeadId, … — its int results in the catalog)."""
     fields = run.evaluator.value(run.props(node).get("Fields") or {})
     document_id = run.next_id("document", 1001)
-    run.record("document", node, type=str(node.get("Type")), id=document_id, fields=fields)
-    spec = classes.spec(str(node.get("Type", "")))
+    run.record("document", node, type=node.type, id=document_id, fields=fields)
+    spec = classes.spec(node.type)
     returns = spec.returns if spec is not None else {}
     results: dict[str, Any] = {key: "" for key, r in returns.items() if r.type == "string"}
     results.update({key: document_id for key, r in returns.items() if r.type == "int"})
@@ -60,7 +61,7 @@ def create_document(run: Run, node: dict[str, Any]) -> None:
 
 
 @activity("StartWorkflowActivity")
-def start_workflow(run: Run, node: dict[str, Any]) -> None:
+def start_workflow(run: Run, node: Activity) -> None:
     props = run.props(node)
     workflow_id = f"{run.runtime.workflow_id}.{run.next_id('workflow')}"
     run.record("workflow", node, template_id=run.evaluator.value(props.get("TemplateId")),
@@ -71,5 +72,5 @@ def start_workflow(run: Run, node: dict[str, Any]) -> None:
 
 
 @activity("TerminateActivity")
-def terminate(run: Run, node: dict[str, Any]) -> None:
+def terminate(run: Run, node: Activity) -> None:
     run.terminate(run.evaluator.text(run.props(node).get("StateTitle", "")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from compiler.bitrix import Activity
 from compiler.simulator import dates
 from compiler.simulator.activities.registry import activity, duration
 from compiler.simulator.phpvalues import to_float
@@ -18,7 +19,7 @@ _REPORT_LINES = 50
 
 
 @activity("SetFieldActivity")
-def set_field(run: Run, node: dict[str, Any]) -> None:
+def set_field(run: Run, node: Activity) -> None:
     props = run.props(node)
     merge = str(props.get("MergeMultipleFields")).upper() == "Y"
     values = props.get("FieldValue") or {}
@@ -29,7 +30,7 @@ def set_field(run: Run, node: dict[str, Any]) -> None:
 
 
 @activity("SetVariableActivity")
-def set_variable(run: Run, node: dict[str, Any]) -> None:
+def set_variable(run: Run, node: Activity) -> None:
     values = run.props(node).get("VariableValue") or {}
     if isinstance(values, dict):
         for name, raw in values.items():
@@ -37,7 +38,7 @@ def set_variable(run: Run, node: dict[str, Any]) -> None:
 
 
 @activity("LogActivity")
-def log(run: Run, node: dict[str, Any]) -> None:
+def log(run: Run, node: Activity) -> None:
     props = run.props(node)
     run.write_log(node, run.evaluator.text(props.get("Text", "")))
     if to_bool_yn(props.get("SetVariable")) == "Y":
@@ -46,11 +47,11 @@ def log(run: Run, node: dict[str, Any]) -> None:
 
 
 @activity("SetStateTitleActivity")
-def set_state_title(run: Run, node: dict[str, Any]) -> None:
+def set_state_title(run: Run, node: Activity) -> None:
     run.state_title = run.evaluator.text(run.props(node).get("TargetStateTitle", ""))
 
 
-def delay_until(run: Run, node: dict[str, Any]) -> Any:
+def delay_until(run: Run, node: Activity) -> Any:
     """When a DelayActivity ends: after TimeoutDuration, or at TimeoutTime."""
     props = run.props(node)
     amount = run.evaluator.value(props.get("TimeoutDuration"))
@@ -61,7 +62,7 @@ def delay_until(run: Run, node: dict[str, Any]) -> Any:
 
 
 @activity("DelayActivity")
-def delay(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+def delay(run: Run, node: Activity) -> Iterator[Wait]:
     until = delay_until(run, node)
     if to_bool_yn(run.props(node).get("WriteToLog")) == "Y":
         run.write_log(node, f"Pause until {dates.format_datetime(until)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from compiler.bitrix import Activity
 from compiler.simulator import classes
 from compiler.simulator.activities.registry import activity
 
@@ -13,15 +14,15 @@ if TYPE_CHECKING:
     from compiler.simulator.run import Run
 
 
-def _message(run: Run, node: dict[str, Any], kind: str, sender: Any, to: list[Any],
+def _message(run: Run, node: Activity, kind: str, sender: Any, to: list[Any],
              text: str, subject: str = "") -> None:
-    run.messages.append({"kind": kind, "activity": node.get("Name"), "title": run.title(node),
+    run.messages.append({"kind": kind, "activity": node.name, "title": node.title,
                          "at": run.stamp(), "from": sender, "to": to, "subject": subject,
                          "text": text})
 
 
 @activity("IMNotifyActivity")
-def im_notify(run: Run, node: dict[str, Any]) -> None:
+def im_notify(run: Run, node: Activity) -> None:
     props = run.props(node)
     senders = run.users(props.get("MessageUserFrom", []))
     _message(run, node, "notify", senders[0] if senders else None,
@@ -30,7 +31,7 @@ def im_notify(run: Run, node: dict[str, Any]) -> None:
 
 
 @activity("SocNetMessageActivity")
-def socnet_message(run: Run, node: dict[str, Any]) -> None:
+def socnet_message(run: Run, node: Activity) -> None:
     props = run.props(node)
     senders = run.users(props.get("MessageUserFrom", []))
     _message(run, node, "message", senders[0] if senders else None,
@@ -39,7 +40,7 @@ def socnet_message(run: Run, node: dict[str, Any]) -> None:
 
 
 @activity("MailActivity")
-def mail(run: Run, node: dict[str, Any]) -> None:
+def mail(run: Run, node: Activity) -> None:
     props = run.props(node)
     # An empty separator is the default one (mailactivity.php: DEFAULT_SEPARATOR).
     separator = str(props.get("MailSeparator") or classes.default("MailActivity", "MailSeparator"))
@@ -55,6 +56,6 @@ def mail(run: Run, node: dict[str, Any]) -> None:
 
 
 @activity("WebHookActivity")
-def webhook(run: Run, node: dict[str, Any]) -> None:
+def webhook(run: Run, node: Activity) -> None:
     run.record("webhook", node, url=run.evaluator.text(run.props(node).get("Handler", "")),
                document_id=run.runtime.document_id)

@@ -10,10 +10,11 @@ from compiler.simulator import dates
 from compiler.simulator.phpvalues import to_float
 
 if TYPE_CHECKING:
+    from compiler.bitrix import Activity
     from compiler.simulator.run import Run
     from compiler.simulator.waits import Wait
 
-Handler = Callable[["Run", dict[str, Any]], "Iterator[Wait] | None"]
+Handler = Callable[["Run", "Activity"], "Iterator[Wait] | None"]
 HANDLERS: dict[str, Handler] = {}
 # Containers: activities that only run their children (sequences, branches, IfElse, loops,
 # Parallel, state shells). They do no work of their own.

@@ -5,8 +5,9 @@ UseSubscription 'Y' the robot waits for bizproc.event.send (Run.send_event) or i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from compiler.bitrix import Activity
 from compiler.catalog.models import APP_ACTIVITY_PREFIX
 from compiler.simulator import classes
 from compiler.simulator.activities.registry import activity, status_message, timeout_at
@@ -16,15 +17,15 @@ if TYPE_CHECKING:
     from compiler.simulator.run import Run
 
 @activity(APP_ACTIVITY_PREFIX)
-def robot(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+def robot(run: Run, node: Activity) -> Iterator[Wait]:
     props = run.props(node)
-    name = str(node.get("Name"))
+    name = node.name
     # Its inputs: every property but those of the class itself (RestActivity's).
-    spec = classes.spec(str(node.get("Type")))
+    spec = classes.spec(node.type)
     own = {*(spec.properties if spec is not None else ()), "EditorComment"}
     inputs = {k: run.evaluator.value(v) for k, v in props.items() if k not in own}
     waits = str(props.get("UseSubscription")).upper() == "Y"
-    run.record("robot", node, type=str(node.get("Type")), properties=inputs, wait=waits)
+    run.record("robot", node, type=node.type, properties=inputs, wait=waits)
     if not waits:
         return
     status_message(run, props)

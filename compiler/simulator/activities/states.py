@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from compiler.bitrix import Activity
 from compiler.simulator.activities.data import delay_until
 from compiler.simulator.activities.registry import activity
 from compiler.simulator.model import SimulationError
@@ -16,19 +17,18 @@ if TYPE_CHECKING:
     from compiler.simulator.run import Run
 
 
-def _active(node: dict[str, Any], kind: str) -> list[dict[str, Any]]:
-    return [c for c in node.get("Children") or []
-            if str(c.get("Type", "")).lower() == kind.lower() and c.get("Activated", "Y") != "N"]
+def _active(node: Activity, kind: str) -> list[Activity]:
+    return [c for c in node.active_children if c.is_type(kind)]
 
 
 @activity("StateMachineWorkflowActivity", container=True)
-def state_machine(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
-    states = {str(s.get("Name")): s for s in _active(node, "StateActivity")}
+def state_machine(run: Run, node: Activity) -> Iterator[Wait]:
+    states = {s.name: s for s in _active(node, "StateActivity")}
     current: str | None = str(run.props(node).get("InitialStateName", ""))
     while current:
         state = states.get(current)
         if state is None:
-            raise SimulationError(f"there is no state '{current}'", str(node.get("Name")))
+            raise SimulationError(f"there is no state '{current}'", node.name)
         run.state = current
         run.next_state = None
         yield from run.execute(state)
@@ -36,15 +36,15 @@ def state_machine(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
 
 
 @activity("StateActivity", container=True)
-def state(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+def state(run: Run, node: Activity) -> Iterator[Wait]:
     """Enter (StateInitialization), wait for the first event whose branch sets a next state,
     then exit (StateFinalization). The state's Title is the workflow's status text."""
-    run.state_title = run.title(node)
+    run.state_title = node.title
     for init in _active(node, "StateInitializationActivity"):
         yield from run.execute(init)
     handlers = _active(node, "EventDrivenActivity")
     while run.next_state is None and handlers:
-        subscriptions: list[tuple[dict[str, Any], Wait]] = []
+        subscriptions: list[tuple[Activity, Wait]] = []
         for handler in handlers:
             subscriptions.append((handler, _subscribe(run, handler)))
         wait = AnyOf([w for _, w in subscriptions])
@@ -55,30 +55,29 @@ def state(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
         yield from run.execute(final)
 
 
-def _first(handler: dict[str, Any]) -> dict[str, Any]:
-    children = [c for c in handler.get("Children") or [] if c.get("Activated", "Y") != "N"]
+def _first(handler: Activity) -> Activity:
+    children = handler.active_children
     if not children:
-        raise SimulationError(f"EventDrivenActivity '{handler.get('Properties', {}).get('Title')}'"
-                              " has no event activity", str(handler.get("Name")))
+        raise SimulationError(f"EventDrivenActivity '{handler.properties.get('Title')!s}'"
+                              " has no event activity", handler.name)
     return children[0]
 
 
-def _subscribe(run: Run, handler: dict[str, Any]) -> Wait:
+def _subscribe(run: Run, handler: Activity) -> Wait:
     event = _first(handler)
-    kind = str(event.get("Type", "")).lower()
-    if kind == "handleexternaleventactivity":
+    if event.is_type("HandleExternalEventActivity"):
         allowed = run.users(run.props(event).get("Permission"))
         return CommandWait(handler, event, allowed)
-    if kind == "delayactivity":
+    if event.is_type("DelayActivity"):
         return Timer(delay_until(run, event))
-    if kind == "waitworkdayactivity":
+    if event.is_type("WaitWorkDayActivity"):
         return Timer(next_work_time(run.clock))
-    raise SimulationError(f"cannot simulate activity {event.get('Type')} "
-                          f"'{run.title(event)}' as a state event", str(event.get("Name")))
+    raise SimulationError(f"cannot simulate activity {event.type} "
+                          f"'{event.title}' as a state event", event.name)
 
 
-def _fired(run: Run, subscriptions: list[tuple[dict[str, Any], Wait]]) -> tuple[
-        dict[str, Any], Wait]:
+def _fired(run: Run, subscriptions: list[tuple[Activity, Wait]]) -> tuple[
+        Activity, Wait]:
     """Commands in the order they were sent, before timers; timers by due time."""
     for command in run.commands:
         for handler, wait in subscriptions:
@@ -89,7 +88,7 @@ def _fired(run: Run, subscriptions: list[tuple[dict[str, Any], Wait]]) -> tuple[
     return ready[0]
 
 
-def _handle(run: Run, handler: dict[str, Any], fired: Wait) -> Iterator[Wait]:
+def _handle(run: Run, handler: Activity, fired: Wait) -> Iterator[Wait]:
     event = _first(handler)
     run.trace_node(handler)
     run.trace_node(event)
@@ -97,8 +96,7 @@ def _handle(run: Run, handler: dict[str, Any], fired: Wait) -> Iterator[Wait]:
         command = next(c for c in run.commands if fired.matches(c["command"]))
         run.commands.remove(command)
         run.set_result(event, {"SenderUserId": f"user_{command['user']}"})
-    rest = [c for c in handler.get("Children") or []][1:]
-    for child in rest:
+    for child in handler.children[1:]:
         yield from run.execute(child)
 
 
@@ -114,7 +112,7 @@ def next_work_time(moment: datetime) -> datetime:
 
 
 @activity("ListenActivity", container=True)
-def listen(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+def listen(run: Run, node: Activity) -> Iterator[Wait]:
     """Waits for the first of its EventDrivenActivity children to fire and runs that one."""
     handlers = _active(node, "EventDrivenActivity")
     if not handlers:
@@ -126,19 +124,19 @@ def listen(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
 
 
 @activity("WaitWorkDayActivity")
-def wait_work_day(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+def wait_work_day(run: Run, node: Activity) -> Iterator[Wait]:
     moment = next_work_time(run.clock)
     if moment > run.clock:
         yield Timer(moment)
 
 
 @activity("SetStateActivity")
-def set_state(run: Run, node: dict[str, Any]) -> None:
+def set_state(run: Run, node: Activity) -> None:
     run.next_state = str(run.evaluator.value(run.props(node).get("TargetStateName", "")))
 
 
 @activity("EventDrivenActivity", container=True)
 @activity("HandleExternalEventActivity")
-def outside_state(run: Run, node: dict[str, Any]) -> None:
-    raise SimulationError(f"cannot simulate activity {node.get('Type')} '{run.title(node)}' "
-                          "outside a state", str(node.get("Name")))
+def outside_state(run: Run, node: Activity) -> None:
+    raise SimulationError(f"cannot simulate activity {node.type} '{node.title}' "
+                          "outside a state", node.name)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
+from compiler.bitrix import Activity
 from compiler.simulator.activities.registry import activity, status_message, timeout_at
 from compiler.simulator.model import Answer, SimulationError, Task
 from compiler.simulator.phpvalues import is_empty_value, to_float
@@ -18,15 +19,15 @@ if TYPE_CHECKING:
     from compiler.simulator.run import Run
 
 
-def _people(run: Run, node: dict[str, Any], key: str = "Users") -> list[int]:
+def _people(run: Run, node: Activity, key: str = "Users") -> list[int]:
     users = run.users(run.props(node).get(key, []))
     if not users:
-        raise SimulationError(f"{node.get('Type')} '{run.title(node)}' has nobody to ask "
-                              f"(the {key} list is empty)", str(node.get("Name")))
+        raise SimulationError(f"{node.type} '{node.title}' has nobody to ask "
+                              f"(the {key} list is empty)", node.name)
     return users
 
 
-def _open(run: Run, node: dict[str, Any], kind: str, **extra: Any) -> tuple[Task, Any]:
+def _open(run: Run, node: Activity, kind: str, **extra: Any) -> tuple[Task, Any]:
     props = run.props(node)
     users = _people(run, node)
     due = timeout_at(run, props)
@@ -136,7 +137,7 @@ def _vote_status(run: Run, props: dict[str, Any], votes: dict[str, Any]) -> None
 
 
 @activity("ApproveActivity")
-def approve(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+def approve(run: Run, node: Activity) -> Iterator[Wait]:
     props = run.props(node)
     approve_type = str(props.get("ApproveType")).lower()
     min_percent = to_float(run.evaluator.value(props.get("ApproveMinPercent")))
@@ -155,7 +156,7 @@ def approve(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
     outcome = yield from _wait(run, task, due, decide)
     task.status = {"yes": "approved", "no": "rejected"}.get(outcome, "timeout")
     run.set_result(node, {**_votes(run, task), "IsTimeout": 1 if outcome == "timeout" else 0})
-    children = node.get("Children") or []
+    children = node.children
     branch = children[0] if outcome == "yes" and children else (
         children[1] if outcome != "yes" and len(children) > 1 else None)
     if branch is not None:
@@ -164,7 +165,7 @@ def approve(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
 
 # ── ReviewActivity ───────────────────────────────────────────────────────────────────────
 @activity("ReviewActivity")
-def review(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+def review(run: Run, node: Activity) -> Iterator[Wait]:
     every = str(run.props(node).get("ApproveType")).lower() == "all"
     task, due = _open(run, node, "review", approve_type="all" if every else "any")
 
@@ -202,7 +203,7 @@ def missing_required(task: Task, answer: dict[str, Any]) -> list[str]:
 
 
 @activity("RequestInformationActivity", "RequestInformationOptionalActivity")
-def request_information(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+def request_information(run: Run, node: Activity) -> Iterator[Wait]:
     requested = run.props(node).get("RequestedInformation") or []
     task, due = _open(run, node, "request")
     task.fields["requested"] = requested if isinstance(requested, list) else []
@@ -226,13 +227,13 @@ def request_information(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
 
 # ── Task2Activity (the Tasks module) ─────────────────────────────────────────────────────
 @activity("Task2Activity")
-def task2(run: Run, node: dict[str, Any]) -> Iterator[Wait]:
+def task2(run: Run, node: Activity) -> Iterator[Wait]:
     props = run.props(node)
     fields = run.evaluator.value(props.get("Fields") or {})
     fields = fields if isinstance(fields, dict) else {}
     if not run.users(fields.get("CREATED_BY", [])):
-        raise SimulationError(f"Task2Activity '{run.title(node)}': the task has no creator "
-                              "(CREATED_BY)", str(node.get("Name")))
+        raise SimulationError(f"Task2Activity '{node.title}': the task has no creator "
+                              "(CREATED_BY)", node.name)
     responsible = run.users(fields.get("RESPONSIBLE_ID", []))
     accomplices = run.users(fields.get("ACCOMPLICES", []))
     task = run.new_task(node, "task", str(fields.get("TITLE", "")),
