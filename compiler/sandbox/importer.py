@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.bitrix.template import importable
 from compiler.catalog import rules
 from compiler.pack.bpt import BptError, decode_template_data, unpack_template
 from compiler.sandbox.doctypes import catalog
@@ -57,7 +58,9 @@ def unpack(data: bytes) -> ImportedTemplate:
     except BptError as exc:
         raise ImportFailure("package", WRONG_TEMPLATE) from exc
     tree = to_json_value(package.get("TEMPLATE"))
-    if not isinstance(tree, list) or not tree or not _well_formed(tree):
+    # What the import can walk, not what the loader can run: Bitrix imports a node without a
+    # Type and answers for it in ValidateProperties (step 2).
+    if not isinstance(tree, list) or not tree or not importable(tree):
         raise ImportFailure("package", WRONG_TEMPLATE)
     fields = to_json_value(package.get("DOCUMENT_FIELDS"))
     return ImportedTemplate(
@@ -67,23 +70,6 @@ def unpack(data: bytes) -> ImportedTemplate:
         constants=_collection(package.get("CONSTANTS")),
         document_fields=fields if isinstance(fields, dict) else {},
     )
-
-
-def _well_formed(nodes: list[Any]) -> bool:
-    """Every activity is an array, and Children (when present) an array of activities.
-
-    PHP would fail on anything else half-way through the import with a type error; the
-    sandbox refuses such a package up front as an unreadable template.
-    """
-    for item in nodes:
-        if not isinstance(item, dict):
-            return False
-        children = item.get("Children") or []
-        if isinstance(children, dict):
-            children = list(children.values())
-        if not isinstance(children, list) or not _well_formed(children):
-            return False
-    return True
 
 
 def _collection(value: Any) -> Any:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.bitrix import Activity
 from compiler.sandbox import credentials
 from compiler.sandbox.auth import TokenPair
 from compiler.sandbox.doctypes import document_entity, document_type, type_from_id
@@ -260,15 +261,8 @@ def seed_template(
     bound = document_type(list(doc_type))
     if bound is None:
         raise ValueError(f"unknown document type {list(doc_type)}")
-    tree = template or [
-        {
-            "Type": "SequentialWorkflowActivity",
-            "Name": "Template",
-            "Activated": "Y",
-            "Properties": {"Title": name},
-            "Children": [],
-        }
-    ]
+    empty = Activity("SequentialWorkflowActivity", "Template", {"Title": name})
+    tree = template or [empty.to_php()]
     cursor = conn.execute(
         "INSERT INTO templates(module_id, entity, document_type, auto_execute, name, template, "
         "parameters, modified, user_id, system_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from compiler.bitrix import Activity, Template, TemplateShapeError
+from compiler.catalog.models import APP_ACTIVITY_PREFIX
 from compiler.sandbox import eventtoken, runs
 from compiler.sandbox.clock import iso
 from compiler.sandbox.credentials import random_alnum, uniqid
@@ -13,6 +15,7 @@ from compiler.sandbox.errors import RestError, access_denied
 from compiler.sandbox.listing import Field, Listing, fetch_page
 from compiler.sandbox.methods.base import REGISTRY, Call, Result
 from compiler.sandbox.phpvalues import to_int, to_str
+from compiler.sandbox.runs.inputs import template_of
 from compiler.sandbox.store import dumps, loads
 
 WRONG_ID = "ERROR_WRONG_WORKFLOW_ID"
@@ -101,10 +104,14 @@ def workflow_start(call: Call) -> Result:
             user_id=call.caller.user_id,
         )
     else:
-        tree = loads(template["template"])
-        _dispatch_rest_activities(
-            call, workflow_id, [*doc_type[:2], parts[2]], list(doc_type), tree
-        )
+        try:
+            tree = template_of(template)
+        except TemplateShapeError:
+            pass  # Bitrix could not load it: no activity starts, no handler is called
+        else:
+            _dispatch_rest_activities(
+                call, workflow_id, [*doc_type[:2], parts[2]], list(doc_type), tree
+            )
     return Result(workflow_id)
 
 
@@ -115,20 +122,15 @@ def _new_id(conn: sqlite3.Connection, now: float) -> str:
             return candidate
 
 
-def _rest_nodes(nodes: Any) -> list[dict[str, Any]]:
+def _rest_nodes(template: Template) -> list[Activity]:
     """Activated app activities/robots of a template tree, in document order."""
-    found: list[dict[str, Any]] = []
-    for node in nodes if isinstance(nodes, list) else []:
-        if not isinstance(node, dict) or node.get("Activated") == "N":
-            continue
-        if to_str(node.get("Type")).lower().startswith("rest_"):
-            found.append(node)
-        found.extend(_rest_nodes(node.get("Children")))
-    return found
+    return [node for node in template.walk(active_only=True)
+            if node.type.lower().startswith(APP_ACTIVITY_PREFIX)]
 
 
 def _dispatch_rest_activities(
-    call: Call, workflow_id: str, document_id: list[str], document_type: list[str], tree: Any
+    call: Call, workflow_id: str, document_id: list[str], document_type: list[str],
+    tree: Template,
 ) -> None:
     """Record what the portal would POST to each app activity's handler, with its EVENT_TOKEN.
 
@@ -136,16 +138,15 @@ def _dispatch_rest_activities(
     answer with event.send.
     """
     for node in _rest_nodes(tree):
-        activity_type = to_str(node.get("Type"))
+        activity_type = node.type
         row = call.conn.execute(
             "SELECT * FROM rest_activities WHERE internal_code = ?",
             (activity_type[5:].lower(),),
         ).fetchone()
         if row is None:
             continue
-        name = to_str(node.get("Name"))
-        raw_props = node.get("Properties")
-        props: dict[str, Any] = raw_props if isinstance(raw_props, dict) else {}
+        name = node.name
+        props = node.properties
         registered = loads(row["properties"])
         codes = list(registered) if isinstance(registered, dict) else []
         event_id = random_alnum(16)
