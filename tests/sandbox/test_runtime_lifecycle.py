@@ -183,6 +183,18 @@ def test_a_template_the_simulator_cannot_run_stops_with_the_reason(
     assert ok(client.call("bizproc.workflow.instances", creds.access_token)) == []
 
 
+def test_a_template_bitrix_imports_but_cannot_load_does_not_start(
+    client: Client, creds: Credentials, sandbox: Sandbox
+) -> None:
+    # The import walks any tree of arrays; the loader needs Properties to be one.
+    odd = node("SequenceActivity", "A1", "not an array")  # type: ignore[arg-type]
+    wid = start(client, creds, deploy(client, creds, raw_template_data([odd])))
+    state = sandbox.workflow(wid)
+    assert state is not None and state["status"] == "error"
+    assert state["log"] == [("", "The workflow could not start: TEMPLATE[0].Children[0]."
+                                 "Properties: is a string, not an array of named values")]
+
+
 def test_record_mode_is_the_default(tmp_path: Path) -> None:
     sb = Sandbox(SandboxConfig(data=tmp_path / "s.sqlite3", limits=Limits.off()))
     try:
