@@ -5,7 +5,7 @@ Every stage that handles templates works on these classes: codegen builds them, 
 them, and plan, import, the simulator and the sandbox read them. Reading is as lenient as
 Bitrix's loader (`CBPWorkflowTemplateLoader`, modules/bizproc/classes/general/
 workflowtemplateloader.php) where it is lenient — a `Children` array that lost its list shape is
-read in key order, `Activated` may be spelled as any PHP flag — and refuses, with the place
+read in key order — and refuses, with the place
 named, what the loader cannot build an activity from.
 """
 
@@ -18,10 +18,6 @@ from typing import Any
 from compiler.pack.php import PhpValue
 
 PackageDict = dict[str | int, PhpValue]
-
-# Flag spellings PHP code compares against: `$arActivity["Activated"] !== "N"` is how the
-# loader tells a switched-off activity; the designer writes "Y"/"N", other tools booleans.
-_OFF = frozenset({"n", "0", "false", ""})
 
 
 class TemplateShapeError(ValueError):
@@ -59,14 +55,11 @@ def php_map(value: PhpValue, where: str) -> dict[str, PhpValue]:
 
 
 def is_activated(value: PhpValue) -> bool:
-    """Whether an `Activated` value leaves the activity on (a missing one does)."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return value != 0
-    if isinstance(value, str):
-        return value.strip().lower() not in _OFF
-    return value is None
+    """Whether Bitrix runs an activity with this `Activated` value: only when it is missing or
+    exactly 'Y' (`createActivity` in modules/bizproc/classes/general/workflowtemplateloader.php).
+    Import validation skips only an exact 'N' (the same file's `validateTemplate`): that reading
+    belongs to the validation rules, which see the raw value."""
+    return value is None or value == "Y"
 
 
 def _php_empty(value: PhpValue) -> bool:
