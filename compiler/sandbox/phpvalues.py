@@ -18,6 +18,7 @@ from compiler.phpforms import (
     php_key,
 )
 from compiler.sandbox.errors import RestError
+from compiler.simulator.phpvalues import php_empty
 
 
 def parse_php_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
@@ -63,16 +64,8 @@ def to_json_value(value: Any) -> Any:
 
 
 def is_empty(value: Any) -> bool:
-    """PHP `empty()`."""
-    if value is None or value is False:
-        return True
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value == 0
-    if isinstance(value, str):
-        return value in ("", "0")
-    if isinstance(value, (list, tuple, dict)):
-        return len(value) == 0
-    return False
+    """PHP `empty()`: the one definition in compiler.simulator.phpvalues."""
+    return php_empty(value)
 
 
 _LEADING_INT = re.compile(r"^\s*([+-]?\d+)")

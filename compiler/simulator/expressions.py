@@ -32,6 +32,17 @@ _CALC = re.compile(r"^\s*(=\s*(.*)|\{\{=\s*(.*)\s*\}\})\s*$", re.DOTALL | re.IGN
 # CBPActivity::CalcInlinePattern: `{{=…}}` up to the first `}}` that a character other than
 # `}` (or the end) follows; that character is part of the match and is put back.
 _INLINE_CALC = re.compile(r"\{\{=\s*(.*?)\s*\}\}([^}]|$)", re.DOTALL | re.IGNORECASE)
+# CBPActivity::ValueSimplePattern: a value that is wholly `{{…}}`.
+_SIMPLE = re.compile(r"^\s*\{\{(.*?)\}\}\s*$", re.IGNORECASE)
+
+
+def is_expression(value: object) -> bool:
+    """CBPActivity::isExpression (bizproc/classes/general/activity.php): a string that, once
+    trimmed, is a formula, a single {=Object:Field} token or a `{{…}}` value."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip(" \t\n\r\0\x0b")
+    return bool(_CALC.match(text) or _SINGLE.match(text) or _SIMPLE.match(text))
 
 TYPE_MODIFIERS = {"bool", "int", "double", "string", "text", "date", "datetime", "time",
                   "user", "select", "file", "internalselect"}

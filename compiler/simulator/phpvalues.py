@@ -192,7 +192,7 @@ def truthy(value: Any) -> bool:
 
 
 def php_empty(value: Any) -> bool:
-    """PHP empty(): the falsy values."""
+    """PHP empty(): the falsy values ("", "0", 0, 0.0, null, false, [])."""
     return not truthy(value)
 
 
@@ -208,12 +208,67 @@ def get_bool(value: Any) -> bool:
 
 def is_empty_value(value: Any) -> bool:
     """CBPHelper::isEmptyValue (bizproc/classes/general/helper.php): null, '', false, or an array
-    without any other element."""
-    if value is None or value == "" or value is False:
+    without any other element (compared with ===: 0, "0" and nested arrays count as values)."""
+    if _null_blank_or_false(value):
         return True
     if isinstance(value, list | dict):
-        return all(item is None or item == "" or item is False for item in array_values(value))
+        return all(_null_blank_or_false(item) for item in array_values(value))
     return False
+
+
+def _null_blank_or_false(value: Any) -> bool:
+    return value is None or value is False or (isinstance(value, str) and value == "")
+
+
+# ── functions that throw on the wrong type (PHP 8) ──────────────────────────────────────
+class PhpTypeError(Exception):
+    """PHP 8's TypeError, with PHP's own message: an uncaught Error, not an Exception."""
+
+
+def php_type(value: Any) -> str:
+    """The type name PHP's error messages use."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, list | dict):
+        return "array"
+    if isinstance(value, PhpObject):
+        return value.cls or "object"
+    return "string"
+
+
+def php_count(value: Any) -> int:
+    """count(): arrays only; anything else is a TypeError under PHP 8."""
+    if isinstance(value, list | dict):
+        return len(value)
+    raise PhpTypeError(
+        f"count(): Argument #1 ($value) must be of type Countable|array, {php_type(value)} given")
+
+
+def php_strlen(value: Any) -> int:
+    """strlen() in PHP's coercive mode: scalars and null as their string, arrays a TypeError."""
+    if isinstance(value, list | dict):
+        raise PhpTypeError("strlen(): Argument #1 ($string) must be of type string, array given")
+    return len(scalar_string(value).encode("utf-8"))
+
+
+def php_trim_value(value: Any) -> str:
+    """trim() of any value: scalars and null as their string, arrays a TypeError."""
+    if isinstance(value, list | dict):
+        raise PhpTypeError("trim(): Argument #1 ($string) must be of type string, array given")
+    return php_trim(scalar_string(value))
+
+
+def array_cast(value: Any) -> Any:
+    """PHP (array): null is [], an array stays itself, any other value is [value]."""
+    if value is None:
+        return []
+    return value if isinstance(value, list | dict) else [value]
 
 
 # ── arrays ───────────────────────────────────────────────────────────────────────────────
