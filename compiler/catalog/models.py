@@ -64,6 +64,8 @@ RequiredCheck = Literal[
     "trimmed_entries",
     "parse_document_id",
     "positive_int_or_expression",
+    "math_conditions",
+    "chat_members",
 ]
 
 # Where a fact was read: a label of the header's source list, then the path in that repository.
@@ -148,6 +150,17 @@ class PropertySpec(_Spec):
     # one of them does (required_unless); `required` stays false for these.
     required_if: dict[str, str] | None = None
     required_unless: dict[str, str] | None = None
+    # `options_enforced` compares with === (the class tests `!==` each option), not in_array.
+    options_strict: bool = False
+    # The self_unless_admin rule's own error (default: required_message), and whether it
+    # applies to a non-empty value only.
+    self_message: str | None = None
+    self_if_set: bool = False
+    # The error per required key of a map, when the class names the key's field in it.
+    key_messages: dict[str, str] | None = None
+    # ValidateProperties passes a non-empty value to a PHP function taking an int: a value PHP
+    # cannot convert (an array, a non-numeric string) fails the import with a TypeError.
+    int_argument: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> PropertySpec:
@@ -164,6 +177,13 @@ class PropertySpec(_Spec):
             raise ValueError("`required_if` / `required_unless` replace `required = true`")
         if self.required_message is not None and not (self.required or conditional):
             raise ValueError("`required_message` needs `required = true` or a condition")
+        if (self.self_message is not None or self.self_if_set) and not self.self_unless_admin:
+            raise ValueError("`self_message` / `self_if_set` need `self_unless_admin`")
+        if self.options_strict and not self.options_enforced:
+            raise ValueError("`options_strict` needs `options_enforced`")
+        if self.key_messages is not None and not set(self.key_messages) <= set(
+                self.required_keys or ()):
+            raise ValueError("`key_messages` may only name `required_keys`")
         if self.default is not None and not _default_fits(self):
             raise ValueError(f"default {self.default!r} does not fit type {self.type!r}")
         return self
@@ -240,6 +260,11 @@ class ActivitySpec(_Spec):
     extends: str | None = None
     admin_only: bool = False
     admin_message: str | None = None
+    # A non-admin importer gets admin_message alone: the class returns before its other tests.
+    admin_stops: bool = False
+    # The order in which ValidateProperties runs its tests, when it is not the properties'
+    # order: property names, "<name>:self" and "one_of:<index>" (the rest follow in order).
+    check_order: tuple[str, ...] = ()
     condition: Literal["none", "optional", "required"] = "none"
     condition_message: str | None = None
     require_one_of: tuple[tuple[str, ...], ...] = ()
@@ -299,8 +324,16 @@ class ActivitySpec(_Spec):
             raise ValueError("require_one_of_messages: one message per require_one_of group")
         if self.children == "none" and (self.first_child or self.child_error):
             raise ValueError('first_child / child_error make no sense with children = "none"')
-        if self.admin_message is not None and not self.admin_only:
-            raise ValueError("admin_message needs admin_only = true")
+        if (self.admin_message is not None or self.admin_stops) and not self.admin_only:
+            raise ValueError("admin_message / admin_stops need admin_only = true")
+        for key in self.check_order:
+            name, _, suffix = key.partition(":")
+            known = (name == "one_of" and suffix.isdigit()
+                     and int(suffix) < len(self.require_one_of)) or (
+                name in self.properties and suffix in ("", "self"))
+            if not known:
+                raise ValueError(f"check_order: {key!r} is no property, <name>:self or "
+                                 "one_of:<index>")
         if self.condition_message is not None and self.condition != "required":
             raise ValueError('condition_message needs condition = "required"')
         return self

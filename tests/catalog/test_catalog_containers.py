@@ -16,7 +16,7 @@ def test_if_else_holds_only_branches(catalog: Catalog) -> None:
     assert catalog.activities["IfElseActivity"].children == ("IfElseBranchActivity",)
     assert catalog.child_error("IfElseActivity", "IfElseBranchActivity") is None
     assert catalog.child_error("IfElseActivity", "LogActivity") == (
-        "An 'IfElseActivity' activity can contain only 'IfElseBranchActivity' actions."
+        "An 'IfElseActivity' activity can contain only 'IfElseBranchActivity' activities."
     )
 
 
