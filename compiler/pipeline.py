@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler.catalog import Catalog, load_catalog
-from compiler.catalog.rules import child_violations, property_violations
+from compiler.catalog.rules import ADMIN, Importer, child_violations, property_violations
 from compiler.codegen import CompiledTemplate, build_template
 from compiler.codegen.robots import RobotRegistration, build_registration
 from compiler.diagnostics import Diagnostics, Severity
@@ -98,16 +98,34 @@ def _build(paths: list[Path], env: Environment, emit: bool, catalog: Catalog,
     return result
 
 
-def _import_rules(template: CompiledTemplate, catalog: Catalog, diagnostics: Diagnostics) -> None:
+def import_rule_diagnostics(templates: list[CompiledTemplate], importer: Importer,
+                            catalog: Catalog | None = None) -> Diagnostics:
+    """Bitrix's import rules for a given importing user (bpl plan, once the portal said who
+    imports); compiling checks them for an administrator."""
+    diagnostics = Diagnostics()
+    for template in templates:
+        _import_rules(template, catalog or load_catalog(), diagnostics, importer)
+    return diagnostics
+
+
+def _import_rules(template: CompiledTemplate, catalog: Catalog, diagnostics: Diagnostics,
+                  importer: Importer = ADMIN) -> None:
     """Run Bitrix's ValidateProperties / ValidateChild on the output and point at the source."""
     roots = template.package["TEMPLATE"]
-    for violation in [*property_violations(catalog, roots), *child_violations(catalog, roots)]:
+    found = [*property_violations(catalog, roots, None, importer),
+             *child_violations(catalog, roots)]
+    for violation in found:
         activity_type = str(violation.node.get("Type"))
         if catalog.activity(activity_type) is None:
             continue  # unknown and app types were reported (W302) or are checked by plan
         span = template.spans.get(str(violation.node.get("Name")), template.span)
         title = violation.node.get("Properties", {}).get("Title", activity_type)
-        if violation.stage == "properties":
+        if violation.stage == "fatal":
+            diagnostics.error("E300", f"{activity_type} '{title}': Bitrix's import fails with a "
+                              f"PHP error ({violation.message})", span,
+                              help="the portal answers 500 Internal server error and imports "
+                                   "nothing; give the property a value of the expected shape")
+        elif violation.stage == "properties":
             detail = f" ({violation.property})" if violation.property else ""
             diagnostics.error("E300", f"{activity_type} '{title}': {violation.message}{detail}",
                               span, help="Bitrix refuses to import a template with this error")

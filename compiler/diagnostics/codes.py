@@ -84,7 +84,10 @@ _RULES = [
     # ── activities and properties ─────────────────────────────────────────────────
     Rule("E300", "missing-property", "A required property of an activity is missing.",
          "Bitrix refuses to import a template whose activities lack required properties "
-         "(ValidateProperties). The message names the property and the activity type."),
+         "or hold values their class rejects (ValidateProperties: PHP's empty(), option "
+         "ranges, arrays, admin-only settings). The message names the property and the "
+         "activity type. A value of the wrong shape can make PHP 8 throw a TypeError there "
+         "(count() of a string): then the portal answers 500 and imports nothing."),
     Rule("W301", "unknown-property", "A property that the activity type does not declare.",
          "Bitrix ignores properties an activity class does not declare. In the generic "
          "'activity' form this is a warning: check the spelling against the stdlib catalog."),
