@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -112,7 +113,10 @@ def run(portal: Portal, caller: Caller, params: dict[str, Any]) -> Outcome:
                 "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded"
             )
         else:
-            wrote = _command(portal, caller, key, command, state) or wrote
+            outcome = _command(portal, caller, key, command, state)
+            if outcome is not None and outcome.fatal:
+                return replace(outcome, wrote=wrote)  # a PHP Error ends the whole request
+            wrote = (outcome is not None and outcome.wrote) or wrote
         if halt and key in state["result_error"]:
             break
     body = {part: _php_map(values) for part, values in state.items()}
@@ -120,8 +124,8 @@ def run(portal: Portal, caller: Caller, params: dict[str, Any]) -> Outcome:
 
 
 def _command(portal: Portal, caller: Caller, key: str | int, command: Any,
-             state: dict[str, dict[Any, Any]]) -> bool:
-    """Run one command into `state`; whether it wrote."""
+             state: dict[str, dict[Any, Any]]) -> Outcome | None:
+    """Run one command into `state`; its outcome (None when it never ran)."""
     text = command if isinstance(command, str) else ""
     method, _, query = text.partition("?")
     method = method.strip().lower().removesuffix(".json")
@@ -129,12 +133,12 @@ def _command(portal: Portal, caller: Caller, key: str | int, command: Any,
         state["result_error"][key] = _error(
             "ERROR_BATCH_METHOD_NOT_ALLOWED", "Method not allowed by batch"
         )
-        return False
+        return None
     try:
         inner = substitute(query, state)
     except RestError as error:  # a command PHP would not read whole fails on its own
         state["result_error"][key] = error.body()
-        return False
+        return None
     inner.pop("AUTH", None)  # commands run as the batch's caller
     outcome = execute(portal, caller, method, inner)
     state["result_time"][key] = time_block(outcome.started, outcome.elapsed)
@@ -146,7 +150,7 @@ def _command(portal: Portal, caller: Caller, key: str | int, command: Any,
             state["result_total"][key] = outcome.payload["total"]
         if "next" in outcome.payload:
             state["result_next"][key] = outcome.payload["next"]
-    return outcome.wrote
+    return outcome
 
 
 def _php_map(values: dict[Any, Any]) -> Any:

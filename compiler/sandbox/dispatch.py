@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.sandbox.auth import Caller
-from compiler.sandbox.errors import RestError, method_not_found
+from compiler.sandbox.errors import PhpFatal, RestError, method_not_found
 from compiler.sandbox.methods import REGISTRY, Call
 from compiler.sandbox.portal import Portal
 
@@ -24,6 +24,7 @@ class Outcome:
     elapsed: float
     operating: tuple[float, int] | None = None
     wrote: bool = False
+    fatal: bool = False  # a PHP Error: a batch dies with it
 
     @property
     def failed(self) -> bool:
@@ -60,6 +61,7 @@ def execute(portal: Portal, caller: Caller, name: str, params: dict[str, Any]) -
         return Outcome(
             error.status, error.body(), started, 0.0, portal.meter.snapshot(key, method.name)
         )
+    fatal = False
     try:
         with portal.store.transaction(write=method.writes) as conn:
             result = method.handler(Call(params, caller, conn, started, portal))
@@ -71,6 +73,7 @@ def execute(portal: Portal, caller: Caller, name: str, params: dict[str, Any]) -
         status = 200
     except RestError as error:
         payload, status = error.body(), error.status
+        fatal = isinstance(error, PhpFatal)
     except Exception:
         # A bug in the sandbox, not a portal answer: keep serving, answer like Bitrix's 500.
         log.exception("unexpected failure in %s", method.name)
@@ -85,4 +88,5 @@ def execute(portal: Portal, caller: Caller, name: str, params: dict[str, Any]) -
         elapsed,
         portal.meter.snapshot(key, method.name),
         wrote=method.writes and status == 200,
+        fatal=fatal,
     )

@@ -21,6 +21,14 @@ class RestError(Exception):
         return {"error": self.code, "error_description": self.description}
 
 
+class PhpFatal(RestError):
+    """A PHP Error (TypeError…) that nothing catches: Bitrix answers 500, and inside a batch the
+    whole request dies with it."""
+
+    def __init__(self) -> None:
+        super().__init__("INTERNAL_SERVER_ERROR", "Internal server error", 500)
+
+
 def access_denied(detail: str = "") -> RestError:
     # Bitrix's AccessException prefixes every message with "Access denied!".
     text = "Access denied!" + (f" {detail}" if detail else "")

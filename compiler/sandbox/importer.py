@@ -1,11 +1,15 @@
 """Importing TEMPLATE_DATA the way `CBPWorkflowTemplateLoader::importTemplate` does.
 
-1. unpack the `.bpt` package (plain or zlib-compressed PHP serialize);
-2. `ValidateProperties` of *every* activity, deactivated ones included — failures are joined as
-   "msg. msg. " into one plain exception;
+1. unpack the `.bpt` package (plain or zlib-compressed PHP serialize); TEMPLATE, PARAMETERS,
+   VARIABLES and CONSTANTS go through the ORM's ArrayField, which casts them with (array);
+2. `ValidateProperties` of *every* activity, deactivated ones included, up to the first with
+   errors — its failures are joined as "msg. msg. " into one plain exception;
 3. `validateTemplate`: for each activated child, the parent's `ValidateChild` rules — failures
    are prefixed "Action '<Title>': " and joined with "." into a validation exception (10010);
 4. after saving, DOCUMENT_FIELDS create or update fields of the document type.
+
+Steps 2 and 3 are compiler.catalog.rules, shared with `bpl check`. A PHP error in them (a
+TypeError) is caught by nobody: the portal answers 500.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.bitrix.template import importable
 from compiler.catalog import rules
 from compiler.pack.bpt import BptError, decode_template_data, unpack_template
 from compiler.sandbox.doctypes import catalog
-from compiler.sandbox.phpvalues import to_json_value, to_str, values_of
+from compiler.sandbox.errors import PhpFatal
+from compiler.sandbox.phpvalues import to_json_value, values_of
 from compiler.sandbox.store import dumps, loads
+from compiler.simulator.phpvalues import array_cast
 
 WRONG_TEMPLATE = "Incorrect workflow template"
 
@@ -57,28 +62,31 @@ def unpack(data: bytes) -> ImportedTemplate:
         package = unpack_template(data)
     except BptError as exc:
         raise ImportFailure("package", WRONG_TEMPLATE) from exc
-    tree = to_json_value(package.get("TEMPLATE"))
-    # What the import can walk, not what the loader can run: Bitrix imports a node without a
-    # Type and answers for it in ValidateProperties (step 2).
-    if not isinstance(tree, list) or not tree or not importable(tree):
+    tree = collection_value(package.get("TEMPLATE"))
+    if not tree:
+        # Bitrix's validation passes an empty TEMPLATE; what its ORM add then does with the
+        # template type it cannot derive was not determined, so the sandbox refuses it.
         raise ImportFailure("package", WRONG_TEMPLATE)
     fields = to_json_value(package.get("DOCUMENT_FIELDS"))
     return ImportedTemplate(
-        template=tree,
-        parameters=_collection(package.get("PARAMETERS")),
-        variables=_collection(package.get("VARIABLES")),
-        constants=_collection(package.get("CONSTANTS")),
+        template=tree if isinstance(tree, list) else list(tree.values()),
+        parameters=collection_value(package.get("PARAMETERS")),
+        variables=collection_value(package.get("VARIABLES")),
+        constants=collection_value(package.get("CONSTANTS")),
         document_fields=fields if isinstance(fields, dict) else {},
     )
 
 
-def _collection(value: Any) -> Any:
-    converted = to_json_value(value)
-    return converted if isinstance(converted, (dict, list)) else []
+def collection_value(value: Any) -> Any:
+    """What Bitrix stores for TEMPLATE / PARAMETERS / VARIABLES / CONSTANTS: Bpt::unpack sets
+    them on the template ORM object, whose ArrayField casts with (array) (main/lib/orm/fields/
+    arrayfield.php cast): null is [], a scalar x is [x]. Nothing is refused for its type."""
+    return to_json_value(array_cast(value))
 
 
-def validate(conn: sqlite3.Connection, imported: ImportedTemplate) -> None:
-    """Steps 2 and 3; raises ImportFailure with Bitrix's message."""
+def validate(conn: sqlite3.Connection, imported: ImportedTemplate,
+             importer: rules.Importer = rules.ADMIN) -> None:
+    """Steps 2 and 3 for `importer`; raises ImportFailure with Bitrix's message, or a 500."""
 
     def registered(internal_code: str) -> dict[str, Any] | None:
         # `rest_<md5>` types resolve against the app activities/robots of any app.
@@ -90,21 +98,13 @@ def validate(conn: sqlite3.Connection, imported: ImportedTemplate) -> None:
         props = loads(row["properties"])
         return props if isinstance(props, dict) else {}
 
-    roots = imported.template
-    problems = rules.property_violations(catalog(), roots, registered)
-    if problems:
-        raise ImportFailure("properties", "".join(f"{v.message}. " for v in problems))
-    messages = [_prefixed(v) for v in rules.child_violations(catalog(), roots)]
-    if messages:
-        raise ImportFailure("validation", ".".join(messages))
-
-
-def _prefixed(violation: rules.Violation) -> str:
-    # BPWTL_ERROR_MESSAGE_PREFIX, with the Title of the activity whose rule failed.
-    title = rules.properties(violation.node).get("Title")
-    if title is None:
-        return violation.message
-    return f"Action '{to_str(title)}': {violation.message}"
+    outcome = rules.import_outcome(catalog(), imported.template, registered, importer)
+    if outcome is None:
+        return
+    if outcome.stage == "fatal":
+        # Neither the loader nor CRestServer::process catch \\Error.
+        raise PhpFatal()
+    raise ImportFailure(outcome.stage, outcome.message)
 
 
 def store_document_fields(

@@ -22,6 +22,13 @@ SAMPLE: dict[str, Any] = {
 
 
 def _sample(prop: PropertySpec) -> Any:
+    # A few tests want a particular shape (ValidateProperties' own, see the catalog header).
+    if prop.required_check == "count":
+        return ["user_1"]
+    if prop.required_check == "positive_int_or_expression":
+        return 1
+    if prop.required_check == "math_conditions":
+        return {"{=Variable:total}": ["1", "+", "2"]}
     if prop.type == "select":
         option = (prop.options or ("",))[0]
         return [option] if prop.multiple else option
@@ -33,7 +40,7 @@ def _sample(prop: PropertySpec) -> Any:
 def _filled(spec: ActivitySpec) -> dict[str, Any]:
     props: dict[str, Any] = {"Title": spec.title}
     for name, prop in spec.properties.items():
-        if prop.required:
+        if prop.required or prop.required_if or prop.required_unless:
             props[name] = _sample(prop)
     for group in spec.require_one_of:
         props[group[0]] = _sample(spec.properties[group[0]])

@@ -275,9 +275,15 @@ def test_corrupt_template_data_variants(portal: tuple[Sandbox, Client, str]) -> 
     import zlib
 
     _, client, token = portal
+    # Activities PHP cannot read: Bitrix's loader dies with a TypeError, answered as a 500.
+    for raw in (zlib.compress(b'a:1:{s:8:"TEMPLATE";a:1:{i:0;s:1:"x";}}'),
+                zlib.compress(b'a:1:{s:8:"TEMPLATE";a:1:{i:0;a:1:{s:4:"Type";a:0:{}}}}')):
+        data = ["t.bpt", base64.b64encode(raw).decode()]
+        response = client.call("bizproc.workflow.template.add", token, DOCUMENT_TYPE=DEAL,
+                               NAME="x", TEMPLATE_DATA=data)
+        assert response.status_code == 500
+        assert response.json()["error"] == "INTERNAL_SERVER_ERROR"
     samples = [
-        zlib.compress(b'a:1:{s:8:"TEMPLATE";a:1:{i:0;s:1:"x";}}'),
-        zlib.compress(b'a:1:{s:8:"TEMPLATE";a:1:{i:0;a:1:{s:4:"Type";a:0:{}}}}'),
         zlib.compress(b'a:2:{s:8:"TEMPLATE";'),
         zlib.compress(b'a:1:{s:8:"TEMPLATE";a:1:{i:0;a:2:{s:4:"Type";s:8:"LogActiv'),
         b"\x78\xda" + b"\x00" * 50,

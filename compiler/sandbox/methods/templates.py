@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from compiler.catalog.checks import Importer
 from compiler.sandbox.clock import iso
 from compiler.sandbox.doctypes import document_type
 from compiler.sandbox.errors import RestError
@@ -84,15 +85,15 @@ def auto_execute(value: Any, *, strict: bool) -> int | None:
     return number if ok and number in _AUTO_EXECUTE else None
 
 
-def _template_data(
-    conn: sqlite3.Connection, value: Any, stage_codes: dict[str, str] | None
-) -> ImportedTemplate:
+def _template_data(call: Call, value: Any, stage_codes: dict[str, str] | None) -> ImportedTemplate:
     data = decode(value)
     if data is None:
         raise _invalid("Incorrect field TEMPLATE_DATA!")
+    # The importing user as CBPWorkflowTemplateUser(CurrentUser) sees the caller.
+    importer = Importer(admin=call.caller.is_admin, user_id=call.caller.user_id)
     try:
         imported = unpack(data)
-        validate(conn, imported)
+        validate(call.conn, imported, importer)
     except ImportFailure as failure:
         # add wraps the import in try/catch (empty code); update lets the exception through,
         # so its class decides the code.
@@ -119,7 +120,7 @@ def template_add(call: Call) -> Result:
         if checked is None:
             raise _invalid("Incorrect field AUTO_EXECUTE!")
         flag = checked
-    imported = _template_data(call.conn, params.get("TEMPLATE_DATA"), None)
+    imported = _template_data(call, params.get("TEMPLATE_DATA"), None)
     cursor = call.conn.execute(
         "INSERT INTO templates(module_id, entity, document_type, auto_execute, name, description, "
         "template, parameters, variables, constants, modified, is_modified, user_id, system_code) "
@@ -177,7 +178,7 @@ def template_update(call: Call) -> Result:
     imported: ImportedTemplate | None = None
     if "TEMPLATE_DATA" in fields:
         codes = {"package": "ERROR_ARGUMENT", "properties": "ERROR_CORE", "validation": "10010"}
-        imported = _template_data(call.conn, fields["TEMPLATE_DATA"], codes)
+        imported = _template_data(call, fields["TEMPLATE_DATA"], codes)
         changes.update(
             template=dumps(imported.template),
             parameters=dumps(imported.parameters),
