@@ -14,6 +14,11 @@ from compiler.diagnostics import RULES, Severity
 from compiler.diagnostics.render import render_github, render_human, render_json, render_sarif
 from compiler.pipeline import BuildResult, build
 
+# Bitrix's import rules depend on who imports; offline, bpl cannot know who that will be.
+IMPORTER_NOTE = ("note: Bitrix's import rules are checked for a portal administrator importing "
+                 "the templates (bpl check does not connect to a portal); bpl plan checks them "
+                 "for the environment's own user")
+
 
 def _report(result: BuildResult, fmt: str, *, stream: object = None) -> None:
     diagnostics = result.diagnostics.sorted()
@@ -44,10 +49,13 @@ def _report(result: BuildResult, fmt: str, *, stream: object = None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["human", "json", "github", "sarif"]),
               default="human", show_default=True, help="How to print diagnostics.")
 @environment_options
+@click.option("-v", "--verbose", is_flag=True, help="Say what the check assumes.")
 def check(paths: tuple[Path, ...], fmt: str, env_name: str | None, defines: tuple[str, ...],
-          values_file: Path | None) -> None:
+          values_file: Path | None, verbose: bool) -> None:
     """Check .bpl files (or folders) for errors; exit 1 when there are any."""
     env = resolve_environment(env_name, defines, values_file, required=False)
+    if verbose:
+        click.echo(IMPORTER_NOTE, err=True)
     result = build(source_paths(paths), env, emit=True)
     _report(result, fmt)
     sys.exit(1 if result.diagnostics.has_errors else 0)

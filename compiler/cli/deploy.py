@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from compiler.catalog import load_catalog
+from compiler.catalog.checks import Importer
 from compiler.cli.common import connection, environment_options, fail, resolve_environment
 from compiler.codegen import CompiledTemplate
 from compiler.deploy import (
@@ -32,13 +33,13 @@ from compiler.deploy import (
 from compiler.deploy.apply import ApplyReport, Outcome
 from compiler.deploy.lock import LOCK_TIMEOUT, DeployLock, LockError
 from compiler.deploy.plan import PlanFileError, RobotPlan, TemplatePlan
-from compiler.deploy.read import ReadError
+from compiler.deploy.read import NotAdmin, ReadError
 from compiler.deploy.render import render, render_human
 from compiler.deploy.target import Target, deploy_state
 from compiler.diagnostics.render import render_human as render_diagnostics
 from compiler.graph.changes import plan_diagrams
 from compiler.hosts import resolve_system
-from compiler.pipeline import BuildResult, build
+from compiler.pipeline import BuildResult, build, import_rule_diagnostics
 from compiler.portal import PortalError
 from compiler.project.config import EnvironmentConfig, Project
 from compiler.semantics.environment import APP_CLIENT_ID
@@ -118,6 +119,15 @@ def session(env_name: str | None, defines: tuple[str, ...],
                       str(client_id) if client_id is not None else None)
 
 
+def _show_admin_rules(s: Session) -> None:
+    """What Bitrix's import rules refuse for a user who is not an administrator (its user id
+    unknown: settings only the importer may give themselves count as someone else's)."""
+    found = import_rule_diagnostics(s.templates, Importer(admin=False)).sorted()
+    if found:
+        click.echo(render_diagnostics(found, s.result.sources, color=sys.stderr.isatty()),
+                   err=True)
+
+
 def _show_diagnostics(result: BuildResult) -> None:
     items = result.diagnostics.sorted()
     if items:
@@ -149,6 +159,10 @@ def plan(env_name: str | None, defines: tuple[str, ...], values_file: Path | Non
                                          s.inputs(prune), state=s.state(),
                                          app_id=s.target.app_id, robots=s.result.robots,
                                          client_id=s.client_id)
+        except NotAdmin as error:
+            _show_admin_rules(s)
+            fail(str(error))
+            return
         except (PortalError, ReadError) as error:
             fail(str(error))
             return

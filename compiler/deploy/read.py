@@ -1,9 +1,12 @@
 """Reading what the portal has: who we are on it and every template it lists.
 
-One `batch` call asks `app.info` (our application's numeric id, hence our SYSTEM_CODE) and the
-first page of `template.list` together; when there are more than 50 templates, one more
-`batch` fetches all the other pages at once (up to 2,500 templates per call). A plan
-therefore costs 1 call up to 50 templates and 2 up to 2,550, instead of one per page.
+One `batch` call asks `app.info` (our application's numeric id, hence our SYSTEM_CODE),
+`user.admin` (whether the credential's user is a portal administrator: Bitrix lets only
+administrators list and import templates over REST, and some activities are for
+administrators only) and the first page of `template.list` together; when there are more
+than 50 templates, one more `batch` fetches all the other pages at once (up to 2,500 templates
+per call). A plan therefore costs 1 call up to 50 templates and 2 up to 2,550, instead of
+one per page.
 """
 
 from __future__ import annotations
@@ -32,6 +35,17 @@ class ReadError(Exception):
     """The portal's answer cannot be used to plan; the message says why."""
 
 
+class NotAdmin(ReadError):
+    """The environment's credential belongs to a user who is not a portal administrator."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the environment's credential belongs to a user who is not a portal administrator "
+            "(user.admin answered false): Bitrix lets only administrators list, add and update "
+            "workflow templates over REST (bizproc/lib/restservice.php checkAdminPermissions); "
+            "use an administrator's webhook, or install the application as an administrator")
+
+
 @dataclass
 class Snapshot:
     """The portal as read at one moment."""
@@ -40,6 +54,8 @@ class Snapshot:
     rows: list[dict[str, Any]] = field(default_factory=list)
     calls: int = 0
     robots: RobotListing | None = None  # read only when asked (plan and apply)
+    # user.admin's answer; None when the portal did not give one
+    admin: bool | None = None
 
     @property
     def system_code(self) -> str:
@@ -102,20 +118,35 @@ def _app_id(info: Any, configured: int | None) -> int:
         "environment in bpl.toml (the N of SYSTEM_CODE rest_app_N), or use OAuth")
 
 
+def _admin(answer: Any) -> bool | None:
+    # user.admin answers a JSON boolean; batch results of older portals may carry it as text.
+    if isinstance(answer, bool):
+        return answer
+    if answer in ("true", "1", 1):
+        return True
+    if answer in ("false", "0", "", 0):
+        return False
+    return None
+
+
 def read_portal(client: PortalClient, *, app_id: int | None = None,
                 select: list[str] | None = None, robots: bool = False) -> Snapshot:
     """Every template the portal lists (robot templates are never listed, see §7.4), and with
     `robots` the CODEs of the application's robots and actions, in the same first call."""
     columns = select or SELECT
-    commands: dict[str, Command] = {"app": ("app.info", {}), "page": _page(0, columns)}
+    commands: dict[str, Command] = {"app": ("app.info", {}), "admin": ("user.admin", {}),
+                                    "page": _page(0, columns)}
     if robots:
         commands.update(listing_commands())
     first = client.batch(commands)
     calls = 1
+    admin = _admin(first.result.get("admin")) if "admin" not in first.result_error else None
+    if admin is False:
+        raise NotAdmin()
     if "page" in first.result_error:
         raise first.result_error["page"]
     info = first.result.get("app") if "app" not in first.result_error else None
-    snapshot = Snapshot(_app_id(info, app_id))
+    snapshot = Snapshot(_app_id(info, app_id), admin=admin)
     if robots:
         snapshot.robots = listing_from(first)
     snapshot.rows = _rows(first.result.get("page"))

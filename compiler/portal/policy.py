@@ -23,7 +23,7 @@ class MethodKind(Enum):
 
 # The last segment of a method name says what it does (`bizproc.workflow.template.list`).
 _READ_VERBS = frozenset({"list", "get", "fields", "instances", "info", "current", "search"})
-_READ_METHODS = frozenset({"profile", "scope", "methods", "server.time", "app.info"})
+_READ_METHODS = frozenset({"profile", "scope", "methods", "server.time", "app.info", "user.admin"})
 _CREATE_VERBS = frozenset({"add", "start", "create", "copy", "import"})
 
 

@@ -9,7 +9,7 @@ from compiler.sandbox import credentials
 from compiler.sandbox.errors import RestError
 from compiler.sandbox.store import one
 
-# Scopes every caller has: `basic` covers batch, profile, scope, app.info.
+# Scopes every caller has: `basic` covers batch, profile, scope, app.info, user.admin.
 BASE_SCOPES = frozenset({"basic"})
 
 

@@ -18,7 +18,8 @@ expired webhook
 Expired access token        401 ``expired_token`` "The access token provided has expired."
 Where the token goes        ``auth`` in the query or the body, or ``Authorization: Bearer``.
 Missing scope               403 ``insufficient_scope``. ``basic`` (batch, profile, app.info,
-                            scope, server.time) is always granted; bizproc.* need ``bizproc``.
+                            scope, server.time, user.admin) is always granted; bizproc.* need
+                            ``bizproc``.
 Unknown method              404 ``ERROR_METHOD_NOT_FOUND`` "Method not found!", answered after
                             authentication (no credentials: 401 first).
 HTTP status of errors       ``ACCESS_DENIED`` is 403 everywhere (Bitrix's AccessException);
@@ -87,14 +88,27 @@ DOCUMENT_TYPE               Checked against the documents of the standard catalo
                             undocumented ``tasks`` documents are not accepted.
 TEMPLATE_DATA               ``["name.bpt", "<base64>"]``, a bare base64 string, or the pair
                             as a PHP array ``{"0": name, "1": data}`` (form encoding).
-Import errors               Bitrix's texts. Unreadable package (including activity nodes that
-                            are not arrays): "Incorrect workflow template". Properties:
-                            messages joined as "msg. msg. ". Child rules: "Action '<Title>':
-                            msg" joined with ".". add answers all three with code "";
-                            update with ``ERROR_ARGUMENT``, ``ERROR_CORE`` and ``10010``.
+Import errors               Bitrix's texts, from the rules ``bpl check`` runs
+                            (compiler.catalog.rules). Unreadable package or an empty TEMPLATE:
+                            "Incorrect workflow template". Properties: the first activity
+                            (walk order, deactivated ones too) with errors, its messages
+                            joined as "msg. msg. ". Child rules: "Action '<Title>': msg"
+                            joined with ".". add answers all three with code ""; update with
+                            ``ERROR_ARGUMENT``, ``ERROR_CORE`` and ``10010``. A value that
+                            makes PHP 8 throw in ValidateProperties (count() of a string,
+                            an activity that is not an array…): 500
+                            ``INTERNAL_SERVER_ERROR``, and a batch holding the call dies
+                            with it (nothing catches PHP's Error).
+Package collections         TEMPLATE, PARAMETERS, VARIABLES, CONSTANTS that are not arrays are
+                            cast like Bitrix's ORM (ArrayField, ``(array)``): null is [],
+                            a scalar x is [x]; none is refused for it.
 App activity properties     ``rest_<md5>`` nodes resolve against the robots/activities of
-                            *any* app; a registered required property left empty (and without
-                            DEFAULT) is 'Required parameter "<NAME>" is empty'.
+                            *any* app; one nobody registered imports (Bitrix creates its class
+                            anyway); a registered required property whose value (or, when
+                            null, DEFAULT) is empty is "This field is required: <NAME>".
+Importing user              The caller, as Bitrix's CBPWorkflowTemplateUser: always an
+                            administrator here, since template.add/update refuse others
+                            first. ``user.admin`` answers whether the caller is one.
 Leaf with children          Accepted, like Bitrix's base ValidateChild.
 DOCUMENT_FIELDS             CRM: the code is upper-cased and prefixed ``UF_CRM_``; an existing
                             field is left alone (CRM cannot update fields). Other modules:

@@ -45,6 +45,16 @@ def test_check_clean_file_exits_zero(workdir: Path) -> None:
     assert "1 file(s), 4 workflow(s): 0 error(s), 0 warning(s)" in result.stderr
 
 
+def test_check_verbose_says_once_that_it_assumes_an_administrator_imports(
+    workdir: Path
+) -> None:
+    quiet = run("check", "good.bpl")
+    assert "administrator" not in quiet.stderr
+    verbose = run("check", "-v", "good.bpl")
+    assert verbose.exit_code == 0
+    assert verbose.stderr.count("checked for a portal administrator importing") == 1
+
+
 def test_check_broken_file_exits_one_with_located_messages(workdir: Path) -> None:
     result = run("check", "broken.bpl")
     assert result.exit_code == 1

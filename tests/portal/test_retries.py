@@ -196,6 +196,7 @@ def test_create_passes_method_errors_through(
         ("bizproc.workflow.instances", MethodKind.READ),
         ("bizproc.task.list", MethodKind.READ),
         ("profile", MethodKind.READ),
+        ("user.admin", MethodKind.READ),
         ("bizproc.workflow.template.add", MethodKind.CREATE),
         ("bizproc.workflow.start", MethodKind.CREATE),
         ("bizproc.robot.add", MethodKind.CREATE),

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from compiler.sandbox import Credentials, Limits, ManualClock, Sandbox, SandboxConfig
 
-from .helpers import DEAL, Client, ok, template_data
+from .helpers import DEAL, Client, node, ok, template_data
 
 LIST = "bizproc.workflow.template.list"
 
@@ -168,3 +168,30 @@ def test_template_add_inside_batch_matches_outside(client: Client, token: str) -
         )
     )
     assert direct == out["result"]["a"] + 1
+
+
+def test_user_admin_answers_for_the_caller(
+    client: Client, sandbox: Sandbox, creds: Credentials
+) -> None:
+    assert ok(client.call("user.admin", creds.access_token)) is True
+    bob = sandbox.create_webhook(sandbox.create_user("Bob"))
+    assert ok(client.hook(bob, "user.admin")) is False
+    boss = sandbox.create_webhook(sandbox.create_user("Boss", admin=True))
+    assert ok(client.hook(boss, "user.admin")) is True
+    # Any scope will do: the method is in Bitrix's global scope.
+    narrow = sandbox.create_webhook(sandbox.create_user("Carl"), scopes=["crm"])
+    assert ok(client.hook(narrow, "user.admin")) is False
+
+
+def test_a_php_error_in_a_batch_command_ends_the_whole_batch(client: Client, token: str) -> None:
+    # CalendarActivity counts CalendarUser: count("user_1") is a TypeError nothing catches.
+    calendar = node("CalendarActivity", "A1", {
+        "Title": "Event", "CalendarUser": "user_1", "CalendarName": ["x"],
+        "CalendarFrom": "2025-01-01", "CalendarTo": "2025-01-02"})
+    data = template_data([calendar])
+    query = ("bizproc.workflow.template.add?NAME=x&DOCUMENT_TYPE[]=crm"
+             "&DOCUMENT_TYPE[]=CCrmDocumentDeal&DOCUMENT_TYPE[]=DEAL"
+             f"&TEMPLATE_DATA[0]=t.bpt&TEMPLATE_DATA[1]={quote(data[1], safe='')}")
+    response = client.call("batch", token, cmd={"a": "scope", "b": query, "c": "scope"})
+    assert response.status_code == 500
+    assert response.json()["error"] == "INTERNAL_SERVER_ERROR"

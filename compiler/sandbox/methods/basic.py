@@ -1,4 +1,5 @@
-"""The few non-bizproc methods a client needs to orient itself: profile, app.info, scope."""
+"""The few non-bizproc methods a client needs to orient itself: profile, app.info, user.admin,
+scope."""
 
 from __future__ import annotations
 
@@ -45,6 +46,13 @@ def app_info(call: Call) -> Result:
             **info,
         }
     return Result(info)
+
+
+@REGISTRY.add("user.admin", scope="basic")
+def user_admin(call: Call) -> Result:
+    """Whether the caller is a portal administrator (rest/lib/api/user.php isAdmin →
+    CRestUtil::isAdmin): a bare boolean, for any user (the method is in the global scope)."""
+    return Result(call.caller.is_admin)
 
 
 @REGISTRY.add("scope", scope="basic")
