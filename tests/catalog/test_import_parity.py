@@ -9,9 +9,9 @@ database lookups that find nothing). Only the verdicts are committed, never Bitr
 The activity classes come from the sources the catalog names: the 2025 bizproc/im/lists/
 socialnetwork/calendar snapshot, the 2018 crm/disk/voximplant/imopenlines snapshot, and
 bitrix24-core-corp for the modern crm, tasks and rpa classes (their ValidateProperties read and
-run as written). A message is compared only when its English text was read from a Bitrix lang
-file of the same source as the class; the names CreateCrm…DocumentActivity put in theirs are
-the field names of the catalog's documents.
+run as written). A message is compared only when its English text comes from a lang file of
+the same snapshot as the class: not for the bitrix24-core-corp classes (their lang files were
+not read) nor for classes the catalog cites from there that ran from the 2018 snapshot.
 
 The mutants: every property of every catalogued activity whose class was read (113 of 129),
 set to PHP's awkward values (empty, 0, "0", spaces, [], [""], nested arrays, wrong options,
