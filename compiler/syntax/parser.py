@@ -1,16 +1,15 @@
 """Parse .bpl text into an AST. Lark LALR with positions; lark's errors become diagnostics.
 
-The grammar is loaded once per process and cached on disk by lark, so a cold `bpl check`
-pays milliseconds, not the grammar analysis.
+The grammar is loaded once per process, from the user's cache of analysed grammars when a
+trusted copy is there (syntax.grammar_cache), so a cold `bpl check` pays milliseconds, not the
+grammar analysis.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import tempfile
 from functools import cache
-from pathlib import Path
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -20,6 +19,7 @@ from compiler.resources import grammar_dir
 from compiler.source import SourceFile
 from compiler.syntax import ast
 from compiler.syntax.build import AstBuilder
+from compiler.syntax.grammar_cache import cached_parser
 
 # Terminal names as words, for "expected …" messages.
 _WORDS = {
@@ -55,29 +55,14 @@ STATEMENT_KEYWORDS = (
 @cache
 def _parser() -> Lark:
     grammar_file = grammar_dir() / "bpl.lark"
-    cache_dir = Path(tempfile.gettempdir()) / "bpl-grammar-cache"
-    try:
-        cache_dir.mkdir(exist_ok=True)
-        cache_path: str | bool = str(cache_dir / f"bpl-{_grammar_digest(grammar_file)}.lark")
-    except OSError:
-        cache_path = False
-    return Lark(
+    return cached_parser(
         grammar_file.read_text(encoding="utf-8"),
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
         start=["start", "expr"],
-        cache=cache_path,
     )
-
-
-def _grammar_digest(path: Path) -> str:
-    import hashlib
-
-    import lark
-
-    return hashlib.sha256(path.read_bytes() + lark.__version__.encode()).hexdigest()[:16]
 
 
 MAX_NESTING = 100
