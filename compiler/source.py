@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 
@@ -17,9 +18,7 @@ class SourceFile:
 
     @staticmethod
     def from_text(name: str, text: str) -> SourceFile:
-        starts = [0]
-        starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
-        return SourceFile(name, text, tuple(starts))
+        return SourceFile(name, text, line_starts(text))
 
     @staticmethod
     def read(path: Path | str) -> SourceFile:
@@ -27,6 +26,7 @@ class SourceFile:
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
         return SourceFile.from_text(display_path(path), text)
+
 
     def line_text(self, line: int) -> str:
         """The 1-based line without its newline ('' when out of range)."""
@@ -46,6 +46,11 @@ class SourceFile:
         line, col = self.position(start)
         end_line, end_col = self.position(end)
         return Span(self.name, line, col, end_line, end_col)
+
+
+def line_starts(text: str) -> tuple[int, ...]:
+    """The offset of every line's first character (one step per line, not per character)."""
+    return tuple(accumulate((len(line) + 1 for line in text.split("\n")[:-1]), initial=0))
 
 
 def display_path(path: Path) -> str:

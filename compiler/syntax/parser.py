@@ -97,7 +97,15 @@ def parse_module(source: SourceFile, diagnostics: Diagnostics) -> ast.Module | N
     return module
 
 
-_NESTING_RE = re.compile(r'"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*[\s\S]*?\*/|[{}()\[\]]')
+# Strings and comments, whose brackets do not count. Each alternative matches wherever it
+# starts (a string or comment left open runs to the end of its line or of the text), so that a
+# scan never retries inside an unterminated string: with a failing alternative, a line of
+# escaped quotes made it quadratic. The loops are possessive and unrolled ("[^"]*+(?:\\.[^"]*+)*+"
+# rather than "(?:[^"]|\\.)*"): Python's re then keeps no backtracking record per character.
+_SKIPPED = (r'"""[^"\\]*+(?:(?:\\[\s\S]|"(?!""))[^"\\]*+)*+(?:"""|\Z)'
+            r'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"?'
+            r'|//[^\n]*|/\*[\s\S]*?(?:\*/|\Z)')
+_NESTING_RE = re.compile(_SKIPPED + r"|[{}()\[\]]")
 
 
 def _too_deep(text: str) -> int | None:
@@ -161,8 +169,14 @@ def _describe(token: Token) -> str:
     if token.type in ("STRING", "LONG_STRING"):
         return "string"
     if token.type in ("NUMBER", "SIGNED_NUMBER", "DURATION"):
-        return f"number '{token.value}'"
-    return f"'{token.value}'"
+        return f"number '{_shown(token.value)}'"
+    return f"'{_shown(token.value)}'"
+
+
+def _shown(text: str) -> str:
+    """A word as a message quotes it: a word of thousands of characters is cut short (the
+    span still covers all of it)."""
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _report(error: UnexpectedInput, source: SourceFile, base: int, diagnostics: Diagnostics,
@@ -206,7 +220,7 @@ def _report_eof(source: SourceFile, diagnostics: Diagnostics, expected: list[str
         return
     line, _ = source.position(opened)
     head = source.line_text(line).strip()
-    keyword = head.split()[0] if head.split() else "block"
+    keyword = _shown(head.split(maxsplit=1)[0]) if head else "block"
     diagnostics.error(
         "E003", f"the file ends inside a block: '{keyword}' opened here is never closed",
         source.span(opened, opened + 1),
@@ -214,12 +228,12 @@ def _report_eof(source: SourceFile, diagnostics: Diagnostics, expected: list[str
              f"'{keyword}' on line {line})")
 
 
-_TOKEN_RE = re.compile(r'"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|//[^\n]*|/\*[\s\S]*?\*/|[{}]')
+_BRACE_RE = re.compile(_SKIPPED + r"|[{}]")
 
 
 def _innermost_open_brace(text: str) -> int | None:
     stack: list[int] = []
-    for match in _TOKEN_RE.finditer(text):
+    for match in _BRACE_RE.finditer(text):
         if match.group() == "{":
             stack.append(match.start())
         elif match.group() == "}" and stack:
@@ -227,9 +241,18 @@ def _innermost_open_brace(text: str) -> int | None:
     return stack[-1] if stack else None
 
 
+_WORD_RUN = re.compile(r"[A-Za-z0-9_]*")
+
+
 def _previous_word(source: SourceFile, offset: int) -> str:
-    match = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*$", source.text[:offset])
-    return match.group(1) if match else ""
+    """The name that ends right before `offset` (whitespace between allowed), or ''.
+
+    Read backwards, from the reversed text: a regex searching text[:offset] for a word at its
+    end retried from every character of a long word, quadratic in the word's length.
+    """
+    head = source.text[:offset].rstrip()
+    word = _WORD_RUN.match(head[::-1]).group()[::-1]  # type: ignore[union-attr]
+    return word.lstrip("0123456789")  # a name starts with a letter or '_'
 
 
 def _hint(source: SourceFile, offset: int, token: Token, expected: list[str]) -> str | None:
@@ -239,13 +262,16 @@ def _hint(source: SourceFile, offset: int, token: Token, expected: list[str]) ->
     if token.value == "=" and any("comparison" in w for w in expected):
         return "use '==' to compare; '=' assigns"
     if previous and set(expected) <= {"'('", "'='", "'.'"} and previous not in STATEMENT_KEYWORDS:
-        close = difflib.get_close_matches(previous, STATEMENT_KEYWORDS, n=1, cutoff=0.6)
+        # A word far longer than any keyword is no misspelling of one (and difflib would
+        # index all of it).
+        close = difflib.get_close_matches(previous, STATEMENT_KEYWORDS, n=1, cutoff=0.6) \
+            if len(previous) <= 20 else []
         if close:
-            return f"'{previous}' is not a statement; did you mean '{close[0]}'?"
-        return (f"'{previous}' is not a statement; a call needs parentheses "
-                f"({previous}(…)) and an assignment needs '='")
+            return f"'{_shown(previous)}' is not a statement; did you mean '{close[0]}'?"
+        return (f"'{_shown(previous)}' is not a statement; a call needs parentheses "
+                f"({_shown(previous)}(…)) and an assignment needs '='")
     if token.type == "NAME" and "'{'" in expected:
-        return f"expected {_join(expected)}; did you forget '{{' before '{token.value}'?"
+        return f"expected {_join(expected)}; did you forget '{{' before '{_shown(token.value)}'?"
     if token.type in ("STRING", "LONG_STRING") and "a name" in expected and "a string" not in \
             expected:
         return f"expected {_join(expected)}; names are written without quotes"

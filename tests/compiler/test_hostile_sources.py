@@ -1,0 +1,100 @@
+"""Sources made to hurt: a size limit with a located error, error reporting and formatting that
+stay linear on long words, long lines and long strings, and lexing that takes memory in
+proportion to the text.
+
+The time-related cases run `bpl` in a child process under a CPU-time limit (not a wall clock:
+a busy machine does not make them fail). The limit is some fifty times what the command needs;
+the quadratic code they guard against needed minutes to hours for the same input.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler.semantics.program import MAX_FILE_BYTES
+
+REPO = Path(__file__).resolve().parents[2]
+resource = pytest.importorskip("resource", reason="CPU limits need the resource module")
+CPU_SECONDS = 60
+MEMORY_BYTES = 2 * 1024**3
+
+HEAD = "workflow w for crm.deal {\n    "
+TAIL = "\n}\n"
+
+
+def fill(prefix: str, unit: str, suffix: str = "", size: int = MAX_FILE_BYTES - 100) -> str:
+    """A workflow whose body is `prefix`, `unit` repeated up to about `size` bytes, `suffix`."""
+    room = size - len(HEAD + prefix + suffix + TAIL)
+    return HEAD + prefix + unit * (room // len(unit)) + suffix + TAIL
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+
+
+def limited(argv: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """A child process under the CPU and memory limits; it must end by itself, no traceback."""
+    done = subprocess.run(argv, input=stdin, capture_output=True, text=True, cwd=REPO,
+                          preexec_fn=_limits, timeout=30 * CPU_SECONDS)
+    assert done.returncode >= 0, f"killed by signal {-done.returncode} (CPU or memory limit)"
+    assert "Traceback" not in done.stdout + done.stderr, done.stderr[-2000:]
+    return done
+
+
+def bpl(tmp_path: Path, *args: str, text: str | None = None,
+        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`bpl ARGS` (FILE stands for a file holding `text`), limited."""
+    path = tmp_path / "hostile.bpl"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    argv = [str(path) if a == "FILE" else a for a in args]
+    return limited([sys.executable, "-m", "compiler.cli.main", *argv], stdin)
+
+
+def python(code: str) -> str:
+    """What `code` prints, run by Python in a limited child process."""
+    done = limited([sys.executable, "-c", code])
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def said(done: subprocess.CompletedProcess[str]) -> str:
+    return done.stdout + done.stderr
+
+
+# ── linear error reporting ─────────────────────────────────────────────────────────────────
+
+
+def test_a_syntax_error_after_a_long_word(tmp_path: Path) -> None:
+    # The word before the error was looked up with a regex over all the text before it,
+    # quadratic in the word: 40,000 characters took 28 s, this one hours.
+    done = bpl(tmp_path, "check", "FILE", text=fill("var.x = ", "a", "- ]"))
+    assert done.returncode == 1
+    assert "error[E001]: unexpected ']'" in said(done)
+
+
+def test_a_long_word_where_a_statement_belongs(tmp_path: Path) -> None:
+    done = bpl(tmp_path, "check", "FILE", text=fill("", "a", " x"))
+    assert done.returncode == 1
+    # The hint quotes the word cut short, not a megabyte of it.
+    assert "'" + "a" * 40 + "…' is not a statement" in said(done)
+    assert "a" * 41 + "…" not in said(done)
+
+
+def test_an_unterminated_string_of_escaped_quotes(tmp_path: Path) -> None:
+    # The nesting check retried its string pattern from every escaped quote.
+    done = bpl(tmp_path, "check", "FILE", text=fill('log "', '\\"'))
+    assert done.returncode == 1
+    assert "error[E002]: unterminated or misplaced string" in said(done)
+
+
+def test_a_file_ending_inside_a_block_on_a_long_line(tmp_path: Path) -> None:
+    text = fill("if true { // ", "x")[:-len(TAIL)]
+    done = bpl(tmp_path, "check", "FILE", text=text)
+    assert done.returncode == 1
+    assert "error[E003]: the file ends inside a block" in said(done)
