@@ -23,10 +23,13 @@ class SourceFile:
     @staticmethod
     def read(path: Path | str) -> SourceFile:
         path = Path(path)
-        raw = path.read_bytes()
+        return SourceFile.decode(path, path.read_bytes())
+
+    @staticmethod
+    def decode(path: Path, raw: bytes) -> SourceFile:
+        """The source of `path` from its bytes: UTF-8 (a BOM dropped), any line break a \\n."""
         text = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
         return SourceFile.from_text(display_path(path), text)
-
 
     def line_text(self, line: int) -> str:
         """The 1-based line without its newline ('' when out of range)."""

@@ -14,7 +14,7 @@ import click
 from compiler.cli.common import source_paths
 from compiler.diagnostics.render import render_human
 from compiler.format import FormatError, SyntaxProblem, format_text
-from compiler.semantics.program import MAX_FILE_BYTES, collect_files
+from compiler.semantics.program import MAX_FILE_BYTES, MAX_FILE_TEXT, collect_files
 from compiler.source import display_path
 
 
@@ -78,10 +78,12 @@ def _one(path: Path, check: bool, outcome: Outcome) -> None:
 
 def _read(path: Path, name: str) -> str | None:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            click.echo(f"error: {name} is larger than 4 MiB; not formatted", err=True)
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            click.echo(f"error: {name} is larger than {MAX_FILE_TEXT}; not formatted", err=True)
             return None
-        return path.read_bytes().decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
         click.echo(f"error: {name} is not UTF-8 text; not formatted", err=True)
     except OSError as error:
@@ -124,7 +126,11 @@ def _write(path: Path, text: str) -> None:
 
 
 def _stdin(check: bool) -> int:
-    text = sys.stdin.read()
+    text = sys.stdin.read(MAX_FILE_BYTES + 1)
+    if len(text) > MAX_FILE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        click.echo(f"error: the standard input is larger than {MAX_FILE_TEXT}; not formatted",
+                   err=True)
+        return 1
     formatted = _format(text, "<stdin>")
     if formatted is None:
         return 1

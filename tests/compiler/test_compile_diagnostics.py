@@ -116,7 +116,7 @@ def test_source_file_over_the_size_limit(tmp_path: Path) -> None:
     big.write_text("// " + "x" * MAX_FILE_BYTES + "\n", encoding="utf-8")
     [diagnostic] = build([big]).diagnostics
     assert diagnostic.code == "E011"
-    assert "larger than 4 MiB" in diagnostic.message
+    assert "larger than 1 MiB" in diagnostic.message
 
 
 def test_import_of_a_folder(tmp_path: Path) -> None:

@@ -14,7 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from compiler.cli.main import main
+from compiler.pipeline import build
 from compiler.semantics.program import MAX_FILE_BYTES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,6 +68,53 @@ def python(code: str) -> str:
 
 def said(done: subprocess.CompletedProcess[str]) -> str:
     return done.stdout + done.stderr
+
+
+# ── the size limit ─────────────────────────────────────────────────────────────────────────
+
+
+def test_a_file_over_the_limit_is_refused_at_its_first_line(tmp_path: Path) -> None:
+    big = tmp_path / "big.bpl"
+    big.write_text("// " + "x" * MAX_FILE_BYTES + "\n", encoding="utf-8")
+    [diagnostic] = build([big]).diagnostics
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.column) == ("E011", 1, 1)
+    assert diagnostic.message.endswith("is larger than 1 MiB, the limit for a .bpl file")
+    assert diagnostic.help and "split the workflows" in diagnostic.help
+
+
+def test_a_file_at_the_limit_is_read(tmp_path: Path) -> None:
+    text = fill('log "', "x", '"', size=MAX_FILE_BYTES)
+    path = tmp_path / "limit.bpl"
+    path.write_text(text + " " * (MAX_FILE_BYTES - len(text)), encoding="utf-8")
+    assert path.stat().st_size == MAX_FILE_BYTES
+    assert build([path]).diagnostics.sorted() == []
+
+
+def test_an_import_over_the_limit_is_reported_at_the_import(tmp_path: Path) -> None:
+    (tmp_path / "lib.bpl").write_text("// " + "x" * MAX_FILE_BYTES + "\n", encoding="utf-8")
+    main_file = tmp_path / "main.bpl"
+    main_file.write_text('\n\nimport "lib.bpl"\n', encoding="utf-8")
+    [diagnostic] = build([main_file]).diagnostics
+    assert (diagnostic.code, diagnostic.span.line) == ("E010", 3)
+    assert "imported file" in diagnostic.message and "larger than 1 MiB" in diagnostic.message
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_file_without_a_size_is_read_only_up_to_the_limit(tmp_path: Path) -> None:
+    # A device (or a pipe) reports size 0; reading it whole never ends.
+    done = bpl(tmp_path, "check", "/dev/zero")
+    assert done.returncode == 1
+    assert "larger than 1 MiB" in said(done)
+
+
+def test_fmt_refuses_files_and_standard_input_over_the_limit(tmp_path: Path) -> None:
+    text = "// " + "x" * MAX_FILE_BYTES + "\n"
+    (tmp_path / "big.bpl").write_text(text, encoding="utf-8")
+    done = CliRunner().invoke(main, ["fmt", "--check", str(tmp_path / "big.bpl")])
+    assert done.exit_code == 1 and "larger than 1 MiB; not formatted" in done.stderr
+    done = CliRunner().invoke(main, ["fmt", "-"], input=text)
+    assert done.exit_code == 1 and "larger than 1 MiB; not formatted" in done.stderr
+    assert done.stdout == ""
 
 
 # ── linear error reporting ─────────────────────────────────────────────────────────────────
