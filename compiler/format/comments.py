@@ -6,18 +6,25 @@ that treats strings exactly as the lexer does (a `//` inside a string is text, n
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+from functools import cache
+
+from compiler.source import line_starts
+from compiler.syntax.parser import terminal_pattern
 
 Pos = tuple[int, int]  # 1-based (line, column), as in spans
 
-# Alternatives in the lexer's order of priority: long strings before strings, then comments.
-_SCAN = re.compile(
-    r'(?P<long>"""(?:[^"\\]|\\[\s\S]|"(?!""))*""")'
-    r'|(?P<string>"(?:[^"\\\n]|\\.)*")'
-    r"|(?P<line>//[^\n]*)"
-    r"|(?P<block>/\*[\s\S]*?\*/)"
-)
+
+@cache
+def _scanner() -> re.Pattern[str]:
+    """Strings and comments as the grammar's terminals spell them, in the lexer's order of
+    priority: long strings before strings, then comments."""
+    kinds = {"long": "LONG_STRING", "string": "STRING", "line": "COMMENT",
+             "block": "BLOCK_COMMENT"}
+    return re.compile("|".join(f"(?P<{kind}>{terminal_pattern(terminal)})"
+                               for kind, terminal in kinds.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,23 +45,30 @@ class Comment:
 
 def scan_comments(text: str) -> list[Comment]:
     """Every `//` and `/* */` comment of `text`, in order."""
-    line_starts = [0]
-    line_starts.extend(i + 1 for i, ch in enumerate(text) if ch == "\n")
+    starts = line_starts(text)
 
     def pos(offset: int) -> Pos:
-        import bisect
+        index = bisect.bisect_right(starts, offset) - 1
+        return index + 1, offset - starts[index] + 1
 
-        index = bisect.bisect_right(line_starts, offset) - 1
-        return index + 1, offset - line_starts[index] + 1
+    indents: dict[int, int] = {}  # line → offset of its first character that is no blank
+
+    def first_code(line: int) -> int:
+        if line not in indents:  # once per line: many comments on one long line stay linear
+            indents[line] = _BLANKS.match(text, starts[line - 1]).end()  # type: ignore[union-attr]
+        return indents[line]
 
     comments: list[Comment] = []
-    for match in _SCAN.finditer(text):
+    for match in _scanner().finditer(text):
         kind = match.lastgroup
         if kind not in ("line", "block"):
             continue
         body = match.group().rstrip() if kind == "line" else match.group()
         start = match.start()
-        line_start = line_starts[pos(start)[0] - 1]
-        own = not text[line_start:start].strip()
-        comments.append(Comment(body, pos(start), pos(start + len(body)), own))
+        where = pos(start)
+        comments.append(Comment(body, where, pos(start + len(body)),
+                                first_code(where[0]) == start))
     return comments
+
+
+_BLANKS = re.compile(r"[^\S\n]*")

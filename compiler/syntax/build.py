@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +23,7 @@ _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "{": "{", "}": "}", "r":
 _SIMPLE_REF = re.compile(
     r"(?P<lead>\s*)(?P<ref>[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?P<tail>\s*)"
     r"(?P<mods>(?:\|\s*[A-Za-z_]\w*\s*)*)$")
+_SPECIAL = re.compile(r"[\\{]")
 _KEYWORDS = frozenset({"true", "false", "not", "and", "or", "in", "is", "between", "changed",
                        "contains"})
 _OPS = {"==", "!=", ">=", "<=", ">", "<"}
@@ -63,17 +65,27 @@ class AstBuilder(Transformer[Token, Any]):
         quote = 3 if raw.startswith('"""') else 1
         body = raw[quote:-quote]
         start = self.base + (token.start_pos or 0) + quote
-        skip = _block_layout(body) if quote == 3 else frozenset()
+        skip = _block_layout(body) if quote == 3 else ()
         return ast.Text(self.tspan(token), tuple(self._interpolate(body, start, skip)))
 
     def _interpolate(self, body: str, start: int,
-                     skip: frozenset[int] = frozenset()) -> list[str | ast.Expr]:
+                     skip: tuple[tuple[int, int], ...] = ()) -> list[str | ast.Expr]:
         parts: list[str | ast.Expr] = []
         buf: list[str] = []
+        # Escaped quotes read as plain ones (same length) when finding where an interpolation
+        # ends; made once per string, not once per interpolation, which was quadratic.
+        unescaped = body.replace('\\"', ' "')
         i = 0
         while i < len(body):
-            if i in skip:
-                i += 1
+            # Plain text up to the next backslash or brace is taken in one piece (the layout
+            # that `skip` drops is blanks, never one of those two).
+            special = _SPECIAL.search(body, i)
+            stop = special.start() if special else len(body)
+            if stop > i:
+                plain = _without(body, i, stop, skip)
+                if plain:
+                    buf.append(plain)
+                i = stop
                 continue
             ch = body[i]
             if ch == "\\" and i + 1 < len(body):
@@ -89,7 +101,7 @@ class AstBuilder(Transformer[Token, Any]):
                 i += 2
                 continue
             if ch == "{":
-                end = _closing_brace(body, i)
+                end = _closing_brace(unescaped, i)
                 if end < 0:
                     self.diagnostics.error(
                         "E004", "'{' in a string starts an interpolation that is never closed",
@@ -122,7 +134,7 @@ class AstBuilder(Transformer[Token, Any]):
                         parts.append(expr)
                 i = end + 1
                 continue
-            buf.append(ch)
+            buf.append(ch)  # a backslash that ends the string
             i += 1
         if buf:
             parts.append("".join(buf))
@@ -726,18 +738,19 @@ def _unescape(text: str) -> str:
                   flags=re.DOTALL)
 
 
-def _block_layout(body: str) -> frozenset[int]:
+def _block_layout(body: str) -> tuple[tuple[int, int], ...]:
     """Offsets of a triple-quoted string's layout characters, not part of its value.
 
     A long string written on its own lines inside an indented block would otherwise carry
     the source's indentation into Bitrix texts: the line break after the opening quotes,
     the indentation common to all lines (the closing quotes' line counts) and the line
     break before closing quotes on their own line are dropped. Offsets are skipped rather
-    than the text rewritten so that interpolations keep their exact source positions.
+    than the text rewritten so that interpolations keep their exact source positions; they
+    come as sorted, disjoint [start, end) ranges.
     """
     lines = body.split("\n")
     if len(lines) == 1:
-        return frozenset()
+        return ()
     starts = [0]
     for line in lines[:-1]:
         starts.append(starts[-1] + len(line) + 1)
@@ -746,14 +759,40 @@ def _block_layout(body: str) -> frozenset[int]:
     measured = [line for index, line in enumerate(lines)
                 if index > 0 and (line.strip() or index == len(lines) - 1)]
     indent = min((len(line) - len(line.lstrip(" \t")) for line in measured), default=0)
-    skip: set[int] = set()
+    ranges: list[tuple[int, int]] = []
     if first_blank:
-        skip.update(range(0, len(lines[0]) + 1))
+        ranges.append((0, len(lines[0]) + 1))
     for index in range(1, len(lines)):
-        skip.update(range(starts[index], starts[index] + min(indent, len(lines[index]))))
+        ranges.append((starts[index], starts[index] + min(indent, len(lines[index]))))
     if last_blank:
-        skip.update(range(starts[-1] - 1, len(body)))
-    return frozenset(skip)
+        ranges.append((starts[-1] - 1, len(body)))
+    merged: list[tuple[int, int]] = []
+    for begin, end in sorted(r for r in ranges if r[0] < r[1]):
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((begin, end))
+    return tuple(merged)
+
+
+def _without(body: str, begin: int, end: int, skip: tuple[tuple[int, int], ...]) -> str:
+    """body[begin:end] without the characters of the `skip` ranges."""
+    if not skip:
+        return body[begin:end]
+    pieces = []
+    index = bisect.bisect_right(skip, (begin, len(body) + 1)) - 1  # the last range from ≤ begin
+    index = max(index, 0)
+    at = begin
+    while index < len(skip) and skip[index][0] < end:
+        low, high = skip[index]
+        if high > at:
+            if low > at:
+                pieces.append(body[at:low])
+            at = max(at, high)
+        index += 1
+    if at < end:
+        pieces.append(body[at:end])
+    return "".join(pieces)
 
 
 def _expression_quotes(inner: str) -> str:
@@ -781,8 +820,8 @@ def _expression_quotes(inner: str) -> str:
 
 
 def _closing_brace(body: str, start: int) -> int:
-    """Index of the '}' closing the '{' at `start`, skipping nested braces and strings."""
-    body = body.replace('\\"', ' "')
+    """Index of the '}' closing the '{' at `start`, skipping nested braces and strings; `body`
+    has its escaped quotes already made plain."""
     depth = 0
     i = start
     in_string = False

@@ -65,6 +65,12 @@ def _parser() -> Lark:
     )
 
 
+def terminal_pattern(name: str) -> str:
+    """The regular expression of one of the grammar's terminals (STRING, COMMENT, …)."""
+    pattern: str = _parser().get_terminal(name).pattern.to_regexp()
+    return pattern
+
+
 MAX_NESTING = 100
 
 

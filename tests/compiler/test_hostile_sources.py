@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from compiler.cli.main import main
+from compiler.diagnostics import Diagnostics
 from compiler.pipeline import build
 from compiler.semantics.program import MAX_FILE_BYTES
+from compiler.source import SourceFile
+from compiler.syntax import parse_module
 
 REPO = Path(__file__).resolve().parents[2]
 resource = pytest.importorskip("resource", reason="CPU limits need the resource module")
@@ -148,3 +152,59 @@ def test_a_file_ending_inside_a_block_on_a_long_line(tmp_path: Path) -> None:
     done = bpl(tmp_path, "check", "FILE", text=text)
     assert done.returncode == 1
     assert "error[E003]: the file ends inside a block" in said(done)
+
+
+# The library has no size limit of its own (format_text, parse_module take any text), so
+# the next two run it on 2 MiB, where the quadratic work took some six minutes.
+
+def test_a_string_of_many_interpolations() -> None:
+    # Finding each interpolation's end copied the whole string: quadratic in its length.
+    printed = python(
+        "from compiler.diagnostics import Diagnostics\n"
+        "from compiler.source import SourceFile\n"
+        "from compiler.syntax import parse_module\n"
+        f"text = {HEAD!r} + 'log \"' + '{{doc.TITLE}}' * {2 * MAX_FILE_BYTES // 11}"
+        f" + '\"' + {TAIL!r}\n"
+        "module = parse_module(SourceFile.from_text('x.bpl', text), Diagnostics())\n"
+        "print(len(module.items[0].body[0].text.parts))\n")
+    assert int(printed) == 2 * MAX_FILE_BYTES // 11
+
+
+def test_many_comments_on_one_long_line() -> None:
+    # Whether a comment stood on its own line was decided by copying the whole line before
+    # it, once per comment.
+    printed = python(
+        "from compiler.format.comments import scan_comments\n"
+        f"text = {HEAD!r} + 'log \"x\" ' + '/**/' * {MAX_FILE_BYTES // 2} + {TAIL!r}\n"
+        "comments = scan_comments(text)\n"
+        "print(len(comments), sum(c.own_line for c in comments))\n")
+    assert printed.split() == [str(MAX_FILE_BYTES // 2), "0"]
+
+
+def test_formatting_many_comments_on_one_line(tmp_path: Path) -> None:
+    done = bpl(tmp_path, "fmt", "-", stdin=fill('log "x" ', "/* c */ ", size=MAX_FILE_BYTES // 4))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("/* c */") > 30_000
+
+
+# ── memory ─────────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("string", ['"' + "x" * 200_000 + '"',
+                                    '"' + "{doc.TITLE}" * 5_000 + '"',
+                                    '"' + '\\"' * 50_000 + '"',
+                                    '"""\n' + "        line\n" * 10_000 + '    """'])
+def test_reading_a_long_string_takes_memory_in_proportion(string: str) -> None:
+    # Python's re kept a backtracking record of some 120 bytes per character of a string
+    # matched with "(?:[^"\\]|\\.)*": 3.4 MB of strings peaked at 600 MB. What remains is the
+    # parse tree, the syntax tree and the string's value: tens of bytes per character where
+    # the string holds interpolations or layout, a dozen where it is plain text.
+    source = SourceFile.from_text("long.bpl", f"workflow w for crm.deal {{\n    log {string}\n}}\n")
+    parse_module(source, Diagnostics())  # the parser and its regexes exist before measuring
+    tracemalloc.start()
+    try:
+        parse_module(source, Diagnostics())
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak / len(source.text) < 50
