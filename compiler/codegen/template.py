@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,7 @@ from compiler.catalog.statements import HANDLERS, STATEMENTS
 from compiler.codegen.activities import ActivityLowerer
 from compiler.codegen.values import bool_yn
 from compiler.pack.bpt import pack_template
+from compiler.pack.php import format_float
 from compiler.semantics.model import CheckedWorkflow, DeclInfo
 from compiler.source import Span
 from compiler.syntax import ast
@@ -160,4 +162,6 @@ def _default(value: Any, type_name: str) -> Any:
         return bool_yn(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float) and not math.isfinite(value):
+        return format_float(value)  # INF, as PHP writes it (a literal beyond the float range)
     return str(value) if isinstance(value, int | float) else value

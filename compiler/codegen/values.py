@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from compiler.pack.php import format_float
 from compiler.semantics.types import Resolved
 from compiler.syntax import ast
 
@@ -151,6 +152,9 @@ class ValueLowerer:
         return self._inline(expr)
 
     def _inline(self, expr: ast.Expr) -> str:
+        if isinstance(expr, ast.Number) and isinstance(expr.value, float) and "." not in expr.text:
+            # An integer beyond 64 bits (W005): the float PHP makes of it, as PHP writes it.
+            return format_float(expr.value)
         if isinstance(expr, ast.Text | ast.Number | ast.RawBitrix):
             return str(self.value(expr))
         if isinstance(expr, ast.Ref | ast.Modified | ast.Duration | ast.Bool) or (

@@ -34,6 +34,13 @@ _RULES = [
     Rule("E004", "invalid-literal", "A literal value is malformed.",
          "Durations are numbers with a unit (30s, 10m, 4h, 3d); users are written user(12); "
          "string escapes are \\n, \\t, \\\", \\\\, \\{ and \\}."),
+    Rule("W005", "number-out-of-range", "A number that PHP cannot hold as written.",
+         "Bitrix runs on PHP, whose integers are 64-bit: -9223372036854775808 to "
+         "9223372036854775807. PHP reads an integer literal beyond that as the nearest float, "
+         "which keeps about 16 significant digits (9223372036854775808 becomes "
+         "9.223372036854776E+18), and a number beyond about 1.8E+308 as INF. bpl compiles the "
+         "literal the same way and warns. Write it as a string if every digit matters, such as "
+         "an ID from another system."),
     Rule("E010", "import-not-found", "An imported file cannot be read.",
          "import paths are relative to the importing file; 'stdlib/...' paths resolve to the "
          "standard library shipped with bpl."),

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import TypeAlias
 
-__all__ = ["PhpSerializeError", "PhpValue", "serialize", "unserialize"]
+__all__ = ["PhpSerializeError", "PhpValue", "php_integer_literal", "serialize", "unserialize"]
 
 PhpValue: TypeAlias = (
     bool | int | float | str | bytes | list["PhpValue"] | dict[str | int, "PhpValue"] | None
@@ -25,6 +25,22 @@ PhpValue: TypeAlias = (
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+
+
+def php_integer_literal(digits: str) -> int | float:
+    """The number PHP reads from an integer literal of decimal `digits`: an int up to
+    PHP_INT_MAX, the nearest float beyond it, INF beyond the float range. PHP 8:
+    `serialize(9223372036854775807)` is `i:9223372036854775807;`, `serialize(9223372036854775808)`
+    is `d:9.223372036854776E+18;`, a literal of 400 nines gives `d:INF;`.
+
+    Beyond 19 digits no int() is made at all: Python refuses to convert more than 4,300.
+    """
+    significant = digits.lstrip("0") or "0"
+    if len(significant) <= len(str(INT64_MAX)):
+        number = int(significant)
+        if number <= INT64_MAX:
+            return number
+    return float(significant)
 
 
 class PhpSerializeError(ValueError):

@@ -13,6 +13,7 @@ from compiler.semantics import types as T
 from compiler.semantics.builtins import ROLES, SPECIAL_CALLS
 from compiler.semantics.conditions import Inexpressible, to_dnf
 from compiler.semantics.model import DocumentBinding
+from compiler.semantics.numbers import check_number
 from compiler.semantics.rawformulas import formula_problems, functions_of
 from compiler.semantics.suggestions import did_you_mean
 from compiler.syntax import ast
@@ -147,6 +148,7 @@ class ExpressionChecker:
                               help="write it as a .bpl expression, or correct the Bitrix text")
 
     def _e_Number(self, expr: ast.Number) -> T.Type:
+        check_number(expr, self.diag)
         return T.INT if isinstance(expr.value, int) else T.DOUBLE
 
     def _e_Bool(self, expr: ast.Bool) -> T.Type:

@@ -12,6 +12,7 @@ from lark.tree import Meta
 from lark.visitors import _VArgsWrapper
 
 from compiler.diagnostics import Diagnostics
+from compiler.pack.php import INT64_MAX, php_integer_literal
 from compiler.source import SourceFile, Span
 from compiler.syntax import ast
 
@@ -595,12 +596,22 @@ class AstBuilder(Transformer[Token, Any]):
     @v_args(meta=True)
     def number(self, meta: Meta, children: list[Any]) -> ast.Number:
         text = children[0].value
-        value: int | float = float(text) if "." in text else int(text)
+        # An integer beyond 64 bits becomes the float PHP would make of it (the checker warns).
+        value = float(text) if "." in text else php_integer_literal(text)
         return ast.Number(self.span(meta), value, text)
 
     def duration(self, children: list[Any]) -> ast.Duration:
         token: Token = children[0]
-        return ast.Duration(self.tspan(token), int(token.value[:-1]), token.value[-1])
+        amount = php_integer_literal(token.value[:-1])
+        duration = ast.Duration(self.tspan(token), amount if isinstance(amount, int) else 0,
+                                token.value[-1])
+        if not isinstance(amount, int) or duration.seconds > INT64_MAX:
+            # Bitrix counts timeouts in PHP integers (of the unit, then of seconds).
+            self.diagnostics.error(
+                "E004", "this duration is longer than Bitrix can count: in seconds it does not "
+                        "fit in 64 bits", duration.span,
+                help="write a shorter duration (a pause is at most 5 years)")
+        return duration
 
     @v_args(meta=True)
     def true(self, meta: Meta, children: list[Any]) -> ast.Bool:
