@@ -1,18 +1,17 @@
 """Properties of the whole compiler, checked on generated input.
 
-(a) No input makes `build` raise: mutated fixtures and samples, and texts generated from the
-    grammar itself. Whatever comes back can be rendered and packed.
 (b) Name stability: inserting one statement leaves every other activity's Name unchanged.
 (c) Determinism: the same sources give the same bytes, in one process and across processes.
+
+(a), that no input makes check, compile or fmt raise, is checked by the fuzzing in
+tests/fuzz/test_fuzz_bpl.py.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -31,194 +30,18 @@ from compile_support import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.diagnostics import RULES
-from compiler.diagnostics.render import render_github, render_human, render_json, render_sarif
 from compiler.pipeline import BuildResult, build
 from compiler.semantics.environment import Environment
 
 GOLDEN = sorted((FIXTURES / "compile").glob("*.bpl"))
-BROKEN = sorted((FIXTURES / "errors").glob("*.bpl"))
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 
 
-# ── (a) no input crashes the compiler ──────────────────────────────────────────────────────
-
-# Tokens as a person would edit them: long strings, strings, words, runs of spaces, one
-# character of anything else. Joined back they give the text unchanged.
-_TOKEN = re.compile(r'"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|\w+|\s+|[\s\S]')
-
-# Text that stresses the lexer, the string reader and span arithmetic.
-_NOISE = st.one_of(
-    st.text(min_size=1, max_size=8),
-    st.sampled_from(['"', '"""', "{", "}", "\\", "{=", "}}", "//", "/*", "\n", "\t", "\r\n",
-                     "\ufeff", "\u200b", "é", "日本", "🙂", "\x00", "=", ".", "|", "&"]),
-)
-
-
-def _delete_token(draw: Draw, tokens: list[str]) -> list[str]:
-    i = draw(st.integers(0, len(tokens) - 1))
-    return tokens[:i] + tokens[i + 1:]
-
-
-def _duplicate_token(draw: Draw, tokens: list[str]) -> list[str]:
-    i = draw(st.integers(0, len(tokens) - 1))
-    return tokens[:i + 1] + tokens[i:]
-
-
-def _swap_tokens(draw: Draw, tokens: list[str]) -> list[str]:
-    i, j = draw(st.integers(0, len(tokens) - 1)), draw(st.integers(0, len(tokens) - 1))
-    tokens = list(tokens)
-    tokens[i], tokens[j] = tokens[j], tokens[i]
-    return tokens
-
-
-def _replace_token(draw: Draw, tokens: list[str]) -> list[str]:
-    i, j = draw(st.integers(0, len(tokens) - 1)), draw(st.integers(0, len(tokens) - 1))
-    return [*tokens[:i], tokens[j], *tokens[i + 1:]]
-
-
-def _insert_noise(draw: Draw, tokens: list[str]) -> list[str]:
-    i = draw(st.integers(0, len(tokens)))
-    return [*tokens[:i], draw(_NOISE), *tokens[i:]]
-
-
-def _cut_characters(draw: Draw, tokens: list[str]) -> list[str]:
-    text = "".join(tokens)
-    i = draw(st.integers(0, len(text)))
-    j = draw(st.integers(i, min(len(text), i + 40)))
-    return [text[:i], text[j:]]
-
-
-def _repeat_characters(draw: Draw, tokens: list[str]) -> list[str]:
-    text = "".join(tokens)
-    i = draw(st.integers(0, len(text)))
-    j = draw(st.integers(i, min(len(text), i + 40)))
-    return [text[:j], text[i:]]
-
-
-_MUTATIONS = [_delete_token, _duplicate_token, _swap_tokens, _replace_token, _insert_noise,
-              _cut_characters, _repeat_characters]
-
-
-@st.composite
-def _mutant(draw: Draw, seeds: list[Path]) -> tuple[Path, str]:
-    seed = draw(st.sampled_from(seeds))
-    tokens = _TOKEN.findall(seed.read_text(encoding="utf-8")) or [""]
-    for _ in range(draw(st.integers(1, 4))):
-        tokens = draw(st.sampled_from(_MUTATIONS))(draw, tokens) or [""]
-    return seed, "".join(tokens)
-
-
-def assert_handled(result: BuildResult) -> None:
-    """What a caller does with a result must work too: render, pack, point into sources."""
-    items = result.diagnostics.sorted()
-    for d in items:
-        assert d.code in RULES, d
-        source = result.sources.get(d.span.file)
-        if source is not None:
-            lines = source.text.count("\n") + 1
-            assert 1 <= d.span.line <= lines and d.span.column >= 1, (d, lines)
-            assert (d.span.end_line, d.span.end_column) >= (d.span.line, d.span.column), d
-    render_human(items, result.sources, color=True)
-    json.loads(render_json(items))
-    json.loads(render_sarif(items, version="0"))
-    render_github(items)
-    for template in result.templates:
-        template.bpt()
-
-
-def _build_mutant(folder: Path, text: str, env: Environment) -> BuildResult:
-    # Written next to its siblings, so that its imports still resolve.
-    path = folder / "mutant.bpl"
-    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+def _build_text(folder: Path, text: str, env: Environment) -> BuildResult:
+    path = folder / "generated.bpl"
+    path.write_text(text, encoding="utf-8")
     return build([path], env)
-
-
-@pytest.fixture(scope="module")
-def fixture_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("golden")
-    shutil.copytree(FIXTURES / "compile", folder, dirs_exist_ok=True)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def samples_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not sample_files():
-        pytest.skip("no samples/*.bpl yet")
-    folder = tmp_path_factory.mktemp("samples")
-    for path in sample_files():
-        shutil.copy(path, folder / path.name)
-    return folder
-
-
-_FUZZ = settings(max_examples=150, deadline=None,
-                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-@_FUZZ
-@given(case=_mutant(GOLDEN + BROKEN), compile_mode=st.booleans())
-def test_mutated_fixtures_never_crash(fixture_copy: Path, case: tuple[Path, str],
-                                      compile_mode: bool) -> None:
-    seed, text = case
-    # Compile mode reaches codegen and packing for whatever still checks cleanly.
-    env = fixture_environment(seed.read_text(encoding="utf-8")) if compile_mode else \
-        Environment()
-    assert_handled(_build_mutant(fixture_copy, text, env))
-
-
-@_FUZZ
-@given(data=st.data())
-def test_mutated_samples_never_crash(samples_copy: Path, data: st.DataObject) -> None:
-    _, text = data.draw(_mutant(sample_files()))
-    assert_handled(_build_mutant(samples_copy, text, sample_environment()))
-
-
-@functools.cache
-def _grammar_strategy() -> st.SearchStrategy[str]:
-    """Programs drawn from grammar/bpl.lark.
-
-    from_lark joins terminals without the whitespace the grammar %ignores (see
-    HypothesisWorks/hypothesis#1804), so keywords and names would run together. Every
-    terminal is given explicitly instead, followed by a space; comments end their line.
-    """
-    from hypothesis.extra.lark import from_lark
-    from lark import Lark
-
-    from compiler.resources import grammar_dir
-
-    grammar = Lark((grammar_dir() / "bpl.lark").read_text(encoding="utf-8"), parser="lalr",
-                   lexer="contextual", start="start")
-    ascii_text = st.characters(min_codepoint=32, max_codepoint=126)
-    explicit: dict[str, st.SearchStrategy[str]] = {}
-    for terminal in grammar.terminals:
-        if terminal.name == "COMMENT":
-            explicit[terminal.name] = st.just("// note\n")
-        elif terminal.name == "BLOCK_COMMENT":
-            explicit[terminal.name] = st.just("/* note */ ")
-        elif terminal.name == "WS":
-            explicit[terminal.name] = st.sampled_from([" ", "\n", "\t"])
-        else:
-            strategy = st.from_regex(terminal.pattern.to_regexp(), fullmatch=True,
-                                     alphabet=ascii_text)
-            explicit[terminal.name] = strategy.map(lambda s: s + " ")
-    return from_lark(grammar, start="start", explicit=explicit)
-
-
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                 HealthCheck.filter_too_much])
-@given(data=st.data())
-def test_programs_from_the_grammar_never_crash(tmp_path_factory: pytest.TempPathFactory,
-                                               data: st.DataObject) -> None:
-    text = data.draw(_grammar_strategy())
-    folder = tmp_path_factory.getbasetemp() / "grammar"
-    folder.mkdir(exist_ok=True)
-    result = _build_mutant(folder, text, Environment())
-    assert_handled(result)
-    # The generator follows the grammar, so no text it makes is a syntax error at the level
-    # of tokens (names may still be keywords in disguise, which the parser then refuses).
-    assert not any(d.code in ("E002", "E003") for d in result.diagnostics), text
 
 
 # ── (b) name stability ─────────────────────────────────────────────────────────────────────
@@ -270,7 +93,7 @@ def _workflow(statements: list[str]) -> str:
 
 
 def _nodes(text: str, folder: Path) -> list[tuple[str, str, str]]:
-    result = _build_mutant(folder, text, Environment())
+    result = _build_text(folder, text, Environment())
     assert [d.code for d in result.diagnostics] == [], text
     return sorted((n["Name"], n["Type"], json.dumps(n["Properties"], sort_keys=True))
                   for n in walk(result.templates[0].package["TEMPLATE"][0]))
@@ -361,6 +184,6 @@ def test_generated_workflows_compile_to_identical_bytes(
         tmp_path_factory: pytest.TempPathFactory, statements: list[str]) -> None:
     folder = tmp_path_factory.getbasetemp() / "determinism"
     folder.mkdir(exist_ok=True)
-    first = _build_mutant(folder, _workflow(statements), Environment())
-    second = _build_mutant(folder, _workflow(statements), Environment())
+    first = _build_text(folder, _workflow(statements), Environment())
+    second = _build_text(folder, _workflow(statements), Environment())
     assert [t.bpt() for t in first.templates] == [t.bpt() for t in second.templates]
