@@ -3,7 +3,10 @@
 Prints, for a generated project of at least N lines (default 50,000):
 - end-to-end compile speed (parse, check, lower, import rules, pack) in lines/s,
 - lark's bare parse speed on the same files (the ceiling), and the ratio of the two,
-- the wall time of `bpl check samples/` in a fresh process (what a user waits for).
+- the wall time of `bpl check samples/` in a fresh process (what a user waits for),
+- with --hostile, the time and peak memory of `bpl check` on files made to hurt, at the
+  size limit: a syntax error after one long word, an unterminated string of escaped quotes,
+  one string of interpolations, many statements of interpolations.
 Figures, not assertions: speed is measured here, never in timed tests.
 """
 
@@ -125,11 +128,53 @@ def bench_cold_check(samples: Path, repeat: int) -> float:
     return statistics.median(times)
 
 
+_HOSTILE = {
+    "error after a long word": ("var.x = ", "a", "- ]"),
+    "unterminated escaped quotes": ('log "', '\\"', ""),
+    "one string of interpolations": ('log "', "{doc.TITLE}", '"'),
+    "statements of interpolations": ("", 'log "{doc.TITLE} and {doc.ID + 1}"\n    ', ""),
+}
+
+# Runs `bpl check FILE` and prints the process's peak resident memory in KB (Linux units).
+_CHECK_AND_MEASURE = """
+import resource, sys
+from compiler.cli.main import main
+try:
+    main(["check", sys.argv[1]])
+except SystemExit:
+    pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def bench_hostile(folder: Path) -> None:
+    from compiler.semantics.program import MAX_FILE_BYTES
+
+    head, tail = "workflow w for crm.deal {\n    ", "\n}\n"
+    for name, (prefix, unit, suffix) in _HOSTILE.items():
+        room = MAX_FILE_BYTES - 100 - len(head + prefix + suffix + tail)
+        path = folder / "hostile.bpl"
+        path.write_text(head + prefix + unit * (room // len(unit)) + suffix + tail,
+                        encoding="utf-8")
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", _CHECK_AND_MEASURE, str(path)],
+                              capture_output=True, text=True, check=False)
+        elapsed = time.perf_counter() - start
+        peak = int(done.stderr.strip().splitlines()[-1]) // 1024
+        print(f"bpl check, 1 MiB, {name}: {elapsed:,.1f} s, peak {peak:,} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--hostile", action="store_true",
+                        help="Only the figures of files made to hurt.")
     args = parser.parse_args()
+    if args.hostile:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_hostile(Path(tmp))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         files, lines = generate(Path(tmp), args.lines)
         _parser()  # warm the grammar cache, as every run after the first has it
