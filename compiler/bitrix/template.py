@@ -22,12 +22,17 @@ PackageDict = dict[str | int, PhpValue]
 
 class TemplateShapeError(ValueError):
     """A package whose activity tree or declarations Bitrix could not read; `where` names the
-    place (`TEMPLATE[0].Children[2].Properties`)."""
+    place (`TEMPLATE[0].Children[2].Properties`) and `problem` what is wrong there.
 
-    def __init__(self, where: str, problem: str) -> None:
+    `sentence` says the same for users, naming the activity by its Name and Type where it has
+    them ("the Properties of activity A1 (LogActivity, at TEMPLATE[0].Children[0]) are a text,
+    not an array of property names"): `bpl import` and `bpl plan` print it."""
+
+    def __init__(self, where: str, problem: str, sentence: str | None = None) -> None:
         super().__init__(f"{where}: {problem}")
         self.where = where
         self.problem = problem
+        self.sentence = sentence or f"{where} {problem}"
 
 
 def php_list(value: PhpValue, where: str) -> list[PhpValue]:
@@ -39,10 +44,12 @@ def php_list(value: PhpValue, where: str) -> list[PhpValue]:
         if all(isinstance(k, int) or (isinstance(k, str) and k.lstrip("-").isdigit())
                for k in value):
             return [value[k] for k in sorted(value, key=lambda k: int(k))]
-        raise TemplateShapeError(where, "is a map with named keys where a list is expected")
+        raise TemplateShapeError(where, "is a map with named keys where a list is expected",
+                                 f"{where} is an array with named keys, not a list")
     if value is None:
         return []
-    raise TemplateShapeError(where, f"is {_kind(value)}, not an array")
+    raise TemplateShapeError(where, f"is {_kind(value)}, not an array",
+                             f"{where} is {said(value)}, not a list")
 
 
 def php_map(value: PhpValue, where: str) -> dict[str, PhpValue]:
@@ -51,7 +58,8 @@ def php_map(value: PhpValue, where: str) -> dict[str, PhpValue]:
         return {str(k): v for k, v in value.items()}
     if value is None or value == []:
         return {}
-    raise TemplateShapeError(where, f"is {_kind(value)}, not an array of named values")
+    raise TemplateShapeError(where, f"is {_kind(value)}, not an array of named values",
+                             f"{where} is {said(value)}, not an array of named values")
 
 
 def is_activated(value: PhpValue) -> bool:
@@ -92,6 +100,24 @@ def importable(roots: PhpValue) -> bool:
             return False
         stack.extend(kids)
     return True
+
+
+def said(value: object) -> str:
+    """What a value is, in the words a user reads: PHP's lists and maps are both arrays, but a
+    list is what a JSON reader shows a user."""
+    if isinstance(value, bytes):
+        return "bytes that are not UTF-8 text"
+    if isinstance(value, str):
+        return "a text"
+    if isinstance(value, list):
+        return "a list"
+    return _kind(value)
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """A name from a template, fit for one line: control characters as escapes, cut."""
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
 def _kind(value: object) -> str:
@@ -161,26 +187,65 @@ class Activity:
 
     @classmethod
     def from_php(cls, raw: PhpValue, where: str = "TEMPLATE[0]") -> Activity:
+        """Read an activity and everything under it. Without recursion: a portal row may nest
+        deeper than Python's stack, and its reader must still answer with a sentence."""
         if not isinstance(raw, dict):
-            raise TemplateShapeError(where, f"is {_kind(raw)}, not an activity")
+            raise TemplateShapeError(where, f"is {_kind(raw)}, not an activity",
+                                     f"{where} is {said(raw)}, not an activity")
+        top, kids = cls._one(raw, where)
+        pending = [(top, kids, where)]
+        while pending:
+            parent, kids, at = pending.pop()
+            for index, kid in enumerate(kids):
+                child, grandkids = cls._one(kid, f"{at}.Children[{index}]")
+                parent.children.append(child)
+                pending.append((child, grandkids, f"{at}.Children[{index}]"))
+        return top
+
+    @classmethod
+    def _one(cls, raw: dict[str | int, PhpValue], where: str
+             ) -> tuple[Activity, list[dict[str | int, PhpValue]]]:
+        """One activity without its children, and the arrays of its children."""
         type_ = raw.get("Type")
-        if not isinstance(type_, str) or not type_:
-            raise TemplateShapeError(where, "has no activity Type")
+        if not isinstance(type_, str) or not type_.strip():
+            found = ("no Type" if type_ is None else "an empty Type" if isinstance(type_, str)
+                     else f"{said(type_)} as its Type")
+            raise TemplateShapeError(where, "has no activity Type",
+                                     f"the activity at {where} has {found}")
         name = raw.get("Name")
         if isinstance(name, int) and not isinstance(name, bool):
             name = str(name)  # PHP turns numeric array keys and names into ints on the way
         if name is None:
             name = ""
         if not isinstance(name, str):
-            raise TemplateShapeError(where, f"has a Name that is {_kind(name)}")
-        properties = php_map(raw.get("Properties"), f"{where}.Properties")
+            raise TemplateShapeError(where, f"has a Name that is {_kind(name)}",
+                                     f"the activity at {where} has {said(name)} as its Name")
+        label = (f"activity {_shown(name)} ({_shown(type_)}, at {where})" if name
+                 else f"the activity at {where}")
+        try:
+            properties = php_map(raw.get("Properties"), f"{where}.Properties")
+        except TemplateShapeError as error:
+            raise TemplateShapeError(
+                error.where, error.problem, f"the Properties of {label} are "
+                f"{said(raw.get('Properties'))}, not an array of property names") from None
         # The loader reads Children only when PHP's `empty()` says there are some
         # (`if (!empty($activityFormatted['Children']))`, parseWorkflowTemplate).
-        kids = raw.get("Children")
-        kids = None if _php_empty(kids) else kids
-        children = [cls.from_php(child, f"{where}.Children[{index}]")
-                    for index, child in enumerate(php_list(kids, f"{where}.Children"))]
-        return cls(type_, name, properties, children, is_activated(raw.get("Activated", "Y")))
+        kids_raw = raw.get("Children")
+        try:
+            kids = php_list(None if _php_empty(kids_raw) else kids_raw, f"{where}.Children")
+        except TemplateShapeError as error:
+            children = raw.get("Children")
+            what = "an array with named keys" if isinstance(children, dict) else said(children)
+            raise TemplateShapeError(error.where, error.problem, f"the Children of {label} are "
+                                     f"{what}, not a list of activities") from None
+        for index, kid in enumerate(kids):
+            if not isinstance(kid, dict):
+                raise TemplateShapeError(f"{where}.Children[{index}]",
+                                         f"is {_kind(kid)}, not an activity",
+                                         f"the Children of {label} hold {said(kid)} where an "
+                                         "activity belongs")
+        node = cls(type_, name, properties, [], is_activated(raw.get("Activated", "Y")))
+        return node, [kid for kid in kids if isinstance(kid, dict)]
 
 
 @dataclass
@@ -194,6 +259,9 @@ class Field:
     multiple: bool = False
     options: PhpValue = ""
     default: PhpValue = ""
+    # Keys the designer does not write (another tool's, a newer Bitrix's): kept, so that plan
+    # sees them and the importer can say they have no .bpl form.
+    extra: dict[str, PhpValue] = field(default_factory=dict)
 
     def to_php(self) -> PackageDict:
         """As the designer stores it: flags as "1"/"0", empty options and default as ''."""
@@ -205,6 +273,7 @@ class Field:
             "Multiple": "1" if self.multiple else "0",
             "Options": self.options,
             "Default": self.default,
+            **{key: value for key, value in self.extra.items()},
         }
 
     @classmethod
@@ -221,7 +290,11 @@ class Field:
             multiple=_flag(entry.get("Multiple")),
             options=entry.get("Options") if entry.get("Options") is not None else "",
             default=entry.get("Default") if entry.get("Default") is not None else "",
+            extra={key: value for key, value in entry.items() if key not in FIELD_KEYS},
         )
+
+
+FIELD_KEYS = ("Name", "Description", "Type", "Required", "Multiple", "Options", "Default")
 
 
 def _flag(value: PhpValue) -> bool:
