@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 
+from compiler.bitrix.bpt import BptError
 from compiler.cli.common import connection, fail, quiet_portal
 from compiler.importer import (
     Document,
@@ -32,7 +33,6 @@ from compiler.importer import (
     read_bpt,
 )
 from compiler.importer.names import file_stem
-from compiler.pack import BptError
 
 
 @click.command("import")

@@ -6,10 +6,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.bitrix.bpt import pack_package
 from compiler.catalog.statements import HANDLERS, STATEMENTS
 from compiler.codegen.activities import ActivityLowerer
 from compiler.codegen.values import bool_yn
-from compiler.pack.bpt import pack_template
 from compiler.pack.php import format_float
 from compiler.semantics.model import CheckedWorkflow, DeclInfo
 from compiler.source import Span
@@ -34,7 +34,7 @@ class CompiledTemplate:
     spans: dict[str, Span] = field(default_factory=dict)  # activity Name → statement
 
     def bpt(self) -> bytes:
-        return pack_template(self.package)
+        return pack_package(self.package)
 
 
 def build_template(checked: CheckedWorkflow) -> CompiledTemplate:

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Literal, Protocol
 
+from compiler.bitrix.bpt import encode_template_data
 from compiler.codegen import CompiledTemplate
 from compiler.codegen.robots import RobotRegistration
 from compiler.deploy import identity
@@ -54,7 +55,6 @@ from compiler.deploy.robot_planner import calls_type
 from compiler.deploy.robot_verify import verify_robots
 from compiler.deploy.state import Applied, DeployState
 from compiler.diagnostics import Diagnostic
-from compiler.pack import encode_template_data
 from compiler.portal import MethodError, PortalClient, PortalError
 
 ADD = "bizproc.workflow.template.add"

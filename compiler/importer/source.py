@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from compiler.bitrix.bpt import BptError, unpack_package
 from compiler.deploy.identity import read_marker, split_key
 from compiler.deploy.normalise import document_type_of
-from compiler.pack import BptError, unpack_template
 
 # For the file and for its decompressed data. Real templates are kilobytes, rarely a few
 # megabytes; the limit keeps a hostile file from costing more than a bounded amount of memory.
@@ -49,7 +49,7 @@ def read_bpt(path: Path) -> TemplateSource:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise BptError(f"cannot read the file: {error.strerror}") from None
-    package = unpack_template(data, max_size=MAX_FILE_BYTES)
+    package = unpack_package(data, max_size=MAX_FILE_BYTES)
     return TemplateSource(package, str(path), suggested=path.stem)
 
 

@@ -1,26 +1,11 @@
-"""PHP serialize/unserialize and `.bpt` packing: bytes in, bytes out, no workflow knowledge."""
+"""PHP serialize/unserialize: bytes in, bytes out, no workflow knowledge. (`.bpt` packing is
+the Bitrix layer's: compiler.bitrix.bpt.)"""
 
-from compiler.pack.bpt import (
-    BPT_KEYS,
-    BptError,
-    decode_template_data,
-    encode_template_data,
-    gzcompress,
-    pack_template,
-    unpack_template,
-)
 from compiler.pack.php import PhpSerializeError, PhpValue, serialize, unserialize
 
 __all__ = [
-    "BPT_KEYS",
-    "BptError",
     "PhpSerializeError",
     "PhpValue",
-    "decode_template_data",
-    "encode_template_data",
-    "gzcompress",
-    "pack_template",
     "serialize",
-    "unpack_template",
     "unserialize",
 ]

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from compiler.bitrix import Activity, Field, Template, TemplateShapeError
-from compiler.pack.bpt import pack_template, unpack_template
+from compiler.bitrix.bpt import pack_package, unpack_package
 from compiler.pipeline import build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,8 +35,8 @@ def test_there_is_something_to_compare() -> None:
 def test_compiled_packages_read_and_write_back_byte_for_byte(workflow: str, bpt: bytes,
                                                              package: dict) -> None:
     assert Template.from_package(package).to_package() == package
-    read = Template.from_package(unpack_template(bpt))
-    assert pack_template(read.to_package()) == bpt
+    read = Template.from_package(unpack_package(bpt))
+    assert pack_package(read.to_package()) == bpt
 
 
 def _node(name: str, *children: Activity, on: bool = True) -> Activity:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from compiler.bitrix import Activity, Field, Template, TemplateShapeError
+from compiler.bitrix.bpt import BptError, pack, pack_package, unpack
 
 ROOT = {"Type": "SequentialWorkflowActivity", "Name": "Template", "Properties": {}}
 
@@ -75,3 +76,26 @@ def test_unknown_declaration_keys_are_kept() -> None:
     assert field.extra == {"Settings": {"min": 1}}
     assert list(field.to_php())[-1] == "Settings"
     assert Field.from_php("limit", field.to_php(), "PARAMETERS[limit]") == field
+
+
+def test_unpack_reads_a_template_and_pack_writes_it_back() -> None:
+    template = Template([Activity("SequentialWorkflowActivity", "Template", {"Title": "t"}, [
+        Activity("LogActivity", "A1", {"Title": "Log", "Text": "hi"})])])
+    data = pack(template)
+    assert data == pack_package(template.to_package())
+    again = unpack(data)
+    assert [a.to_php() for a in again.roots] == [a.to_php() for a in template.roots]
+    assert pack(again) == data
+
+
+def test_unpack_says_what_is_damaged_in_one_error_type() -> None:
+    data = pack_package({"TEMPLATE": [{**ROOT, "Children": ["x"]}]})
+    with pytest.raises(BptError) as caught:
+        unpack(data)
+    assert str(caught.value) == ("the template is damaged: the Children of activity Template "
+                                 "(SequentialWorkflowActivity, at TEMPLATE[0]) hold a text "
+                                 "where an activity belongs")
+    assert isinstance(caught.value.__cause__, TemplateShapeError)
+    assert caught.value.__cause__.where == "TEMPLATE[0].Children[0]"
+    with pytest.raises(BptError, match="the file is empty"):
+        unpack(b"")

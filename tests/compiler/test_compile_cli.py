@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner, Result
 from compile_support import FIXTURES, REPO
 
+from compiler.bitrix.bpt import unpack_package
 from compiler.cli.main import main
-from compiler.pack import unpack_template
 
 GOOD = FIXTURES / "compile" / "documents.bpl"  # four workflows, needs two env values
 GOOD_DEFINES = ["-D", "invoices_type=147", "-D", "budget_field=UF_CRM_1700000000",
@@ -115,7 +115,7 @@ def test_compile_writes_one_bpt_per_workflow(workdir: Path) -> None:
     # The files hold the same packages the golden fixture shows.
     golden = json.loads(GOOD.with_suffix(".json").read_text(encoding="utf-8"))
     for name, expected in golden["templates"].items():
-        package = unpack_template((workdir / "out" / f"{name}.bpt").read_bytes())
+        package = unpack_package((workdir / "out" / f"{name}.bpt").read_bytes())
         assert package["TEMPLATE"] == expected["package"]["TEMPLATE"]
     assert "compiled 4 workflow(s)" in result.stderr
 

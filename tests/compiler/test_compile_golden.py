@@ -82,10 +82,10 @@ def test_every_golden_json_has_its_source() -> None:
 def test_golden_json_is_what_the_bpt_holds(source: Path) -> None:
     # Reading the packed .bpt back gives the package the JSON shows, so no value JSON cannot
     # show faithfully (a tuple, a set, a float that should be an int) hides behind the text.
-    from compiler.pack import unpack_template
+    from compiler.bitrix.bpt import unpack_package
 
     for template in compile_fixture(source).templates:
-        unpacked = php_shape(unpack_template(template.bpt()))
+        unpacked = php_shape(unpack_package(template.bpt()))
         expected = php_shape(json.loads(json.dumps(template.package)))
         assert unpacked == expected
         assert render(unpacked) == render(expected)  # key order and number types too

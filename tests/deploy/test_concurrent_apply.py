@@ -7,11 +7,11 @@ import threading
 from collections import Counter
 from pathlib import Path
 
+from compiler.bitrix.bpt import encode_template_data
 from compiler.deploy import ApplyReport, DeployState, PlanInputs, apply_plan, plan_deploy
 from compiler.deploy.apply import ADD
 from compiler.deploy.identity import marked_description
 from compiler.deploy.plan import RobotPlan, TemplatePlan
-from compiler.pack import encode_template_data
 from compiler.pipeline import BuildResult
 from compiler.portal import PortalClient
 from compiler.sandbox import Faults

@@ -21,9 +21,10 @@ from fuzzing import budget
 from hypothesis import given
 from hypothesis import strategies as st
 
+from compiler.bitrix.bpt import BptError, gzcompress, unpack_package
 from compiler.cli.main import main
 from compiler.importer import DocumentError, Importer, ImportError_, TemplateSource, from_option
-from compiler.pack import BptError, gzcompress, serialize, unpack_template
+from compiler.pack import serialize
 from compiler.pack.php import PhpSerializeError
 from tests.importer.support import CATALOG, compile_samples
 
@@ -48,7 +49,7 @@ def import_cleanly(package: Any) -> None:
 
 def unpack_and_import(data: bytes) -> None:
     try:
-        package = unpack_template(data, max_size=MAX_SIZE)
+        package = unpack_package(data, max_size=MAX_SIZE)
     except BptError as error:
         assert str(error).startswith(("not a Bitrix template", "the template package"))
         assert "\n" not in str(error)

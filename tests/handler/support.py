@@ -18,7 +18,7 @@ from typing import Any
 
 import uvicorn
 
-from compiler.pack import encode_template_data, pack_template
+from compiler.bitrix.bpt import encode_template_data, pack_package
 from compiler.pipeline import build
 from compiler.portal import OAuthAuth, PortalClient, PortalConfig
 from compiler.sandbox import Credentials
@@ -94,7 +94,7 @@ def compile_bpl(source: str | Path, client_id: str = "", **values: Any) -> dict[
 
 
 def template_data(package: dict[str, Any]) -> list[str]:
-    return ["flow.bpt", encode_template_data(pack_template(package))]
+    return ["flow.bpt", encode_template_data(pack_package(package))]
 
 
 def robot_type(client_id: str, code: str) -> str:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from compiler.bitrix.bpt import gzcompress, pack_package
 from compiler.cli.main import main
-from compiler.pack import gzcompress, pack_template, serialize
+from compiler.pack import serialize
 from tests.importer.designer import BIG_DEAL
 
 
@@ -39,7 +40,7 @@ def _shaped(**changes: object) -> bytes:
     top: dict[str, object] = {"Type": "SequentialWorkflowActivity", "Name": "Template",
                               "Properties": {"Title": "t"}, "Children": [leaf]}
     (top if root else leaf).update(changes)
-    return pack_template({"TEMPLATE": [top]})
+    return pack_package({"TEMPLATE": [top]})
 
 
 def _branch_holding(child: object) -> bytes:
@@ -56,10 +57,10 @@ def _text_before_the_activities() -> bytes:
     package = copy.deepcopy(BIG_DEAL)
     root = package["TEMPLATE"][0]
     root["Children"] = ["x", *root["Children"]]
-    return pack_template(package)
+    return pack_package(package)
 
 
-GOOD = pack_template(BIG_DEAL)
+GOOD = pack_package(BIG_DEAL)
 CASES: dict[str, tuple[bytes, str]] = {
     "empty": (b"", "the file is empty"),
     "random bytes": (bytes(range(256)) * 4, "neither serialized PHP nor zlib"),
@@ -72,12 +73,12 @@ CASES: dict[str, tuple[bytes, str]] = {
     "wrong string length": (b'a:1:{s:8:"TEMPLATE";s:99:"short";}', "not a Bitrix template"),
     "absurd nesting": (b"a:1:{i:0;" * 5000 + b"N;" + b"}" * 5000, "nest"),
     "not a template": (serialize({"VERSION": 2}), "no TEMPLATE key"),
-    "no root": (pack_template({"TEMPLATE": []}), "exactly one root activity"),
-    "node designer root": (pack_template({"TEMPLATE": [{"Type": "NodeWorkflowActivity",
+    "no root": (pack_package({"TEMPLATE": []}), "exactly one root activity"),
+    "node designer root": (pack_package({"TEMPLATE": [{"Type": "NodeWorkflowActivity",
                                                         "Name": "Template"}]}),
                            "NodeWorkflowActivity root has no .bpl form"),
-    "activities nested too deep": (pack_template(_nested(110)), "more than 100 levels"),
-    "too many activities": (pack_template(_wide(6000)), "more than 5000 activities"),
+    "activities nested too deep": (pack_package(_nested(110)), "more than 100 levels"),
+    "too many activities": (pack_package(_wide(6000)), "more than 5000 activities"),
     # Shapes Bitrix never writes: one sentence that says where, not "internal error".
     "children hold a text": (_shaped(root=True, Children=["x", {"Type": "LogActivity"}]),
                              "damaged: the Children of activity Template "

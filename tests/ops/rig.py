@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from compiler.pack import encode_template_data, pack_template
+from compiler.bitrix.bpt import encode_template_data, pack_package
 from compiler.pipeline import build
 from compiler.portal import OAuthAuth, PortalClient, PortalConfig, WebhookAuth
 from compiler.sandbox import Credentials, Sandbox
@@ -61,7 +61,7 @@ class Rig:
         return client_for(self.sandbox, WebhookAuth(f"{BASE}{webhook_path}"))
 
     def add(self, source: str, tmp_path: Any, name: str = "T") -> int:
-        data = ["t.bpt", encode_template_data(pack_template(package(source, tmp_path)))]
+        data = ["t.bpt", encode_template_data(pack_package(package(source, tmp_path)))]
         return int(self.app.call("bizproc.workflow.template.add", {
             "DOCUMENT_TYPE": DEAL, "NAME": name, "TEMPLATE_DATA": data}))
 

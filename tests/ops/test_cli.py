@@ -12,8 +12,8 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
+from compiler.bitrix.bpt import encode_template_data, pack_package
 from compiler.cli.main import main
-from compiler.pack import encode_template_data, pack_template
 from compiler.sandbox import Credentials, Limits, Sandbox, SandboxConfig
 
 from .rig import APPROVAL, DEAL, DEAL_1, package
@@ -188,7 +188,7 @@ def live(project: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
         write_project(project, LIVE.format(base=base))
         monkeypatch.setenv("BPL_OPS_WEBHOOK", f"{base}{creds.webhook_path}")
         monkeypatch.setenv("BPL_OPS_BOB", f"{base}{bob}")
-        data = ["t.bpt", encode_template_data(pack_template(package(APPROVAL, project)))]
+        data = ["t.bpt", encode_template_data(pack_package(package(APPROVAL, project)))]
         added = httpx.post(f"{base}/rest/bizproc.workflow.template.add", json={
             "auth": creds.access_token, "DOCUMENT_TYPE": DEAL, "NAME": "Approval",
             "TEMPLATE_DATA": data}).json()

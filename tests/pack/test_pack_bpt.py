@@ -9,14 +9,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from compiler.pack.bpt import (
+from compiler.bitrix.bpt import (
     BPT_KEYS,
     BptError,
     decode_template_data,
     encode_template_data,
     gzcompress,
-    pack_template,
-    unpack_template,
+    pack_package,
+    unpack_package,
 )
 from compiler.pack.php import PhpValue, serialize
 
@@ -69,7 +69,7 @@ def test_bpt_keys_are_in_exporter_order() -> None:
 
 def test_pack_is_zlib_level_9_of_the_serialized_package() -> None:
     package = example_package()
-    packed = pack_template(package)
+    packed = pack_package(package)
     assert packed[:2] == b"\x78\xda"  # zlib header, best compression: base64 "eN..."
     assert zlib.decompress(packed) == serialize(package)
     assert encode_template_data(packed).startswith("eN")
@@ -77,14 +77,14 @@ def test_pack_is_zlib_level_9_of_the_serialized_package() -> None:
 
 def test_pack_then_unpack_round_trips() -> None:
     package = example_package()
-    assert unpack_template(pack_template(package)) == package
+    assert unpack_package(pack_package(package)) == package
 
 
 def test_pack_refuses_what_bitrix_would_refuse() -> None:
     with pytest.raises(BptError, match="no TEMPLATE key"):
-        pack_template({"VERSION": 2})
+        pack_package({"VERSION": 2})
     with pytest.raises(BptError, match="must be a dict, not list"):
-        pack_template([])  # type: ignore[arg-type]
+        pack_package([])  # type: ignore[arg-type]
 
 
 def test_gzcompress_matches_zlib_stream_format() -> None:
@@ -101,12 +101,12 @@ def test_gzcompress_matches_zlib_stream_format() -> None:
 
 def test_unpack_accepts_uncompressed_serialized_data() -> None:
     package = example_package()
-    assert unpack_template(serialize(package)) == package
+    assert unpack_package(serialize(package)) == package
 
 
 def test_unpack_accepts_other_compression_levels() -> None:
     package = example_package()
-    assert unpack_template(zlib.compress(serialize(package), 1)) == package
+    assert unpack_package(zlib.compress(serialize(package), 1)) == package
 
 
 @pytest.mark.parametrize("version", [2, "2", 2.0, " 2", "2.0", True])
@@ -120,7 +120,7 @@ def test_version_2_without_constants_gets_an_empty_list(
         del package["CONSTANTS"]
     else:
         package["CONSTANTS"] = None
-    assert unpack_template(pack_template(package))["CONSTANTS"] == []
+    assert unpack_package(pack_package(package))["CONSTANTS"] == []
 
 
 @pytest.mark.parametrize("version", ["missing", 1, "2x", 3, False, None])
@@ -131,12 +131,12 @@ def test_other_versions_keep_constants_as_they_are(version: PhpValue) -> None:
         del package["VERSION"]
     else:
         package["VERSION"] = version
-    assert "CONSTANTS" not in unpack_template(pack_template(package))
+    assert "CONSTANTS" not in unpack_package(pack_package(package))
 
 
 def test_template_key_with_null_value_is_accepted() -> None:
     # Bitrix checks array_key_exists, not isset.
-    assert unpack_template(serialize({"TEMPLATE": None})) == {"TEMPLATE": None}
+    assert unpack_package(serialize({"TEMPLATE": None})) == {"TEMPLATE": None}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -181,27 +181,27 @@ def compressed(data: bytes) -> bytes:
 )  # fmt: skip
 def test_unpack_refuses(data: bytes, message: str) -> None:
     with pytest.raises(BptError, match=message):
-        unpack_template(data)
+        unpack_package(data)
 
 
 def test_unpack_wants_bytes() -> None:
     with pytest.raises(BptError, match=r"expected bytes, not str"):
-        unpack_template("a:0:{}")  # type: ignore[arg-type]
+        unpack_package("a:0:{}")  # type: ignore[arg-type]
 
 
 def test_unpack_limits_the_size_of_the_file_itself() -> None:
     with pytest.raises(BptError, match=r"the file is larger than 1 KiB"):
-        unpack_template(serialize({"TEMPLATE": "x" * 2000}), max_size=1024)
+        unpack_package(serialize({"TEMPLATE": "x" * 2000}), max_size=1024)
 
 
 def test_unpack_limits_the_decompressed_size() -> None:
-    packed = pack_template({"TEMPLATE": "x" * 5000})
+    packed = pack_package({"TEMPLATE": "x" * 5000})
     assert len(packed) < 100
     with pytest.raises(BptError, match=r"larger than 4 KiB once decompressed"):
-        unpack_template(packed, max_size=4096)
+        unpack_package(packed, max_size=4096)
     with pytest.raises(BptError, match=r"larger than 1000 bytes once decompressed"):
-        unpack_template(packed, max_size=1000)
-    assert unpack_template(packed, max_size=len(serialize({"TEMPLATE": "x" * 5000})))
+        unpack_package(packed, max_size=1000)
+    assert unpack_package(packed, max_size=len(serialize({"TEMPLATE": "x" * 5000})))
 
 
 def _zeros_compressed(total: int, chunk: int = 16 * MiB) -> Iterator[bytes]:
@@ -223,7 +223,7 @@ def test_zlib_bomb_is_stopped_at_the_size_limit(zlib_bomb: bytes) -> None:
     tracemalloc.start()
     try:
         with pytest.raises(BptError, match=r"the template is larger than 64 MiB once decompressed"):
-            unpack_template(zlib_bomb)
+            unpack_package(zlib_bomb)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -234,7 +234,7 @@ def test_zlib_bomb_under_a_small_limit_is_cheap(zlib_bomb: bytes) -> None:
     tracemalloc.start()
     try:
         with pytest.raises(BptError, match=r"larger than 2 MiB once decompressed"):
-            unpack_template(zlib_bomb, max_size=2 * MiB)
+            unpack_package(zlib_bomb, max_size=2 * MiB)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -247,7 +247,7 @@ def test_zlib_bomb_under_a_small_limit_is_cheap(zlib_bomb: bytes) -> None:
 
 
 def test_template_data_round_trip() -> None:
-    packed = pack_template(example_package())
+    packed = pack_package(example_package())
     text = encode_template_data(packed)
     assert text == base64.b64encode(packed).decode()
     assert decode_template_data(text) == packed
@@ -256,7 +256,7 @@ def test_template_data_round_trip() -> None:
 
 
 def test_template_data_ignores_line_breaks() -> None:
-    packed = pack_template(example_package())
+    packed = pack_package(example_package())
     wrapped = base64.encodebytes(packed).decode()  # 76-column lines
     assert "\n" in wrapped
     assert decode_template_data(wrapped) == packed

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pack_strategies import assert_same, keys, normalised, php_key, php_values
 from php import Php, frame, unframe
 
-from compiler.pack.bpt import gzcompress, pack_template, unpack_template
+from compiler.bitrix.bpt import gzcompress, pack_package, unpack_package
 from compiler.pack.php import PhpValue, serialize, unserialize
 
 pytestmark = pytest.mark.php
@@ -195,7 +195,7 @@ def test_php_gzuncompress_reads_pack_template(php: Php) -> None:
                       "Properties": {"Title": "Проверка", "Ratio": 0.1}, "Children": []}],
         "PARAMETERS": [], "VARIABLES": [], "CONSTANTS": [], "DOCUMENT_FIELDS": [],
     }  # fmt: skip
-    packed = pack_template(package)
+    packed = pack_package(package)
     assert php.gzuncompress(packed) == serialize(package)
     # And what Bitrix's unpacker does with it: gzuncompress, then unserialize.
     assert php.run(_UNPACK_LIKE_BITRIX, packed) == serialize(package)
@@ -213,8 +213,8 @@ echo serialize($value);
 
 def test_bitrix_style_unpack_agrees_on_plain_and_compressed(php: Php) -> None:
     package: dict[str, PhpValue] = {"VERSION": 2, "TEMPLATE": [], "CONSTANTS": [1.5, "x"]}
-    for data in (serialize(package), pack_template(package), zlib.compress(serialize(package))):
-        assert php.run(_UNPACK_LIKE_BITRIX, data) == serialize(unpack_template(data))
+    for data in (serialize(package), pack_package(package), zlib.compress(serialize(package))):
+        assert php.run(_UNPACK_LIKE_BITRIX, data) == serialize(unpack_package(data))
 
 
 def test_gzcompress_matches_php_byte_for_byte(php: Php) -> None:
@@ -237,7 +237,7 @@ def test_gzcompress_matches_php_byte_for_byte(php: Php) -> None:
         bytes(5_000_000),
     ]
     assert php.gzcompress(payloads) == [gzcompress(payload) for payload in payloads]
-    assert [pack_template({"TEMPLATE": text.decode()})] == php.gzcompress(
+    assert [pack_package({"TEMPLATE": text.decode()})] == php.gzcompress(
         [serialize({"TEMPLATE": text.decode()})]
     )
     # zlib.compress(level 9) is the same stream for small payloads only (memLevel 8 vs 9).

@@ -35,7 +35,7 @@ except ImportError as exc:  # the sandbox is developed alongside; run these once
         allow_module_level=True,
     )
 
-from compiler.pack import encode_template_data, pack_template
+from compiler.bitrix.bpt import encode_template_data, pack_package
 
 BASE = "https://sandbox.local"
 DEAL = ["crm", "CCrmDocumentDeal", "DEAL"]
@@ -67,7 +67,7 @@ def template_data(title: str) -> list[str]:
         "CONSTANTS": [],
         "DOCUMENT_FIELDS": [],
     }
-    return [f"{title}.bpt", encode_template_data(pack_template(package))]
+    return [f"{title}.bpt", encode_template_data(pack_package(package))]
 
 
 class Rig:

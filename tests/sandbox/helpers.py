@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from compiler.pack import encode_template_data, pack_template
+from compiler.bitrix.bpt import encode_template_data, pack_package
 
 DEAL = ["crm", "CCrmDocumentDeal", "DEAL"]
 LEAD = ["crm", "CCrmDocumentLead", "LEAD"]
@@ -55,7 +55,7 @@ def package(children: list[Any] | None = None, **extra: Any) -> dict[str, Any]:
 def template_data(
     children: list[Any] | None = None, name: str = "t.bpt", **extra: Any
 ) -> list[str]:
-    return [name, encode_template_data(pack_template(package(children, **extra)))]
+    return [name, encode_template_data(pack_package(package(children, **extra)))]
 
 
 class Client:
