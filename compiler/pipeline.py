@@ -111,7 +111,8 @@ def import_rule_diagnostics(templates: list[CompiledTemplate], importer: Importe
 def _import_rules(template: CompiledTemplate, catalog: Catalog, diagnostics: Diagnostics,
                   importer: Importer = ADMIN) -> None:
     """Run Bitrix's ValidateProperties / ValidateChild on the output and point at the source."""
-    roots = template.package["TEMPLATE"]
+    # The rules read package arrays (compiler/catalog/rules.py): the tree as Bitrix stores it.
+    roots = [root.to_php() for root in template.template.roots]
     found = [*property_violations(catalog, roots, None, importer),
              *child_violations(catalog, roots)]
     for violation in found:

@@ -1,4 +1,4 @@
-"""Statements → Bitrix activity nodes `{Type, Name, Activated, Properties, Children}`.
+"""Statements → Bitrix activities (`compiler.bitrix.Activity`).
 
 Each method lowers one statement kind to the activity the catalog describes, filling the
 properties the designer would write, so that a template made here opens in the Bitrix
@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from compiler.bitrix import Activity
 from compiler.catalog.statements import (
     APPROVAL_BRANCHES,
     ASSIGN_MODE,
@@ -36,17 +37,14 @@ from compiler.semantics.robots import waits
 from compiler.source import Span
 from compiler.syntax import ast
 
-Node = dict[str, Any]
-
 # Value types that hold e-mail addresses when given to `mail to`/`from` (CRM e-mail fields
 # are "email"; custom fields, variables and env symbols are strings).
 ADDRESS_TYPES = {"email", "string", "text"}
 
 
-def node(type_: str, name: str, properties: dict[str, Any], children: list[Node] | None = None,
-         activated: bool = True) -> Node:
-    return {"Type": type_, "Name": name, "Activated": "Y" if activated else "N",
-            "Properties": properties, "Children": children or []}
+def node(type_: str, name: str, properties: dict[str, Any],
+         children: list[Activity] | None = None, activated: bool = True) -> Activity:
+    return Activity(type_, name, properties, children or [], activated)
 
 
 class ActivityLowerer:
@@ -60,15 +58,15 @@ class ActivityLowerer:
         self.state_names: dict[str, str] = {}
 
     # ── blocks ───────────────────────────────────────────────────────────────────────────
-    def block(self, body: Sequence[ast.Stmt], parent: str) -> list[Node]:
-        nodes: list[Node] = []
+    def block(self, body: Sequence[ast.Stmt], parent: str) -> list[Activity]:
+        nodes: list[Activity] = []
         for stmt in body:
             if isinstance(stmt, ast.Expansion):
                 expanded = self.block(stmt.body, parent)
                 if stmt.opts.disabled:
                     # A switched-off macro call switches off everything it expands to.
                     for lowered in expanded:
-                        lowered["Activated"] = "N"
+                        lowered.activated = False
                 nodes.extend(expanded)
                 continue
             made = self.stmt(stmt, parent)
@@ -77,12 +75,12 @@ class ActivityLowerer:
         return nodes
 
     def sequence(self, body: Sequence[ast.Stmt], parent: str, key: str, title: str,
-                 span: Span) -> Node:
+                 span: Span) -> Activity:
         name = self._name(parent, key, span)
         return self.node("SequenceActivity", name, title, {}, self.block(body, name))
 
     def node(self, activity_type: str, name: str, title: str, values: dict[str, Any],
-             children: list[Node] | None = None, activated: bool = True) -> Node:
+             children: list[Activity] | None = None, activated: bool = True) -> Activity:
         """A node with the properties the statement table says codegen writes for its type, in
         that order: from `values`, or the catalog default where `values` has none. Keys of
         `values` the table does not list (a condition, a robot's inputs) follow."""
@@ -102,7 +100,7 @@ class ActivityLowerer:
         self.spans[name] = span
         return name
 
-    def stmt(self, stmt: ast.Stmt, parent: str) -> Node | None:
+    def stmt(self, stmt: ast.Stmt, parent: str) -> Activity | None:
         method = getattr(self, "_" + type(stmt).__name__)
         kind, default_title, head = self._describe(stmt)
         # An if's title belongs to its first branch; the IfElse node keeps the default.
@@ -112,11 +110,11 @@ class ActivityLowerer:
         name = self._name(parent, key, stmt.span)
         if stmt.opts.label:
             self.links.labels[stmt.opts.label] = name
-        result: Node = method(stmt, name, title)
+        result: Activity = method(stmt, name, title)
         if stmt.opts.disabled:
-            result["Activated"] = "N"
+            result.activated = False
         if stmt.opts.comment is not None:
-            result["Properties"]["EditorComment"] = self.values.text(stmt.opts.comment)
+            result.properties["EditorComment"] = self.values.text(stmt.opts.comment)
         return result
 
     def _describe(self, stmt: ast.Stmt) -> tuple[str, str, str]:
@@ -182,16 +180,16 @@ class ActivityLowerer:
             else None
 
     # ── simple statements ────────────────────────────────────────────────────────────────
-    def _SetStmt(self, stmt: ast.SetStmt, name: str, title: str) -> Node:
+    def _SetStmt(self, stmt: ast.SetStmt, name: str, title: str) -> Activity:
         variables = bool(stmt.assignments) and stmt.assignments[0].target.parts[0] == "var"
         return self._assign(stmt.assignments, variables, name, title)
 
-    def _AssignStmt(self, stmt: ast.AssignStmt, name: str, title: str) -> Node:
+    def _AssignStmt(self, stmt: ast.AssignStmt, name: str, title: str) -> Activity:
         variables = stmt.assignment.target.parts[0] != "doc"
         return self._assign((stmt.assignment,), variables, name, title)
 
     def _assign(self, assignments: Sequence[ast.Assignment], variables: bool, name: str,
-                title: str) -> Node:
+                title: str) -> Activity:
         if variables:
             return self.node("SetVariableActivity", name, title,
                              {"VariableValue": self._assigned(assignments)})
@@ -206,13 +204,13 @@ class ActivityLowerer:
             out[key] = self.values.value(a.value)
         return out
 
-    def _LogStmt(self, stmt: ast.LogStmt, name: str, title: str) -> Node:
+    def _LogStmt(self, stmt: ast.LogStmt, name: str, title: str) -> Activity:
         return self.node("LogActivity", name, title, {"Text": self.values.text(stmt.text)})
 
-    def _WaitStmt(self, stmt: ast.WaitStmt, name: str, title: str) -> Node:
+    def _WaitStmt(self, stmt: ast.WaitStmt, name: str, title: str) -> Activity:
         return self.delay(stmt, name, title)
 
-    def delay(self, stmt: ast.WaitStmt, name: str, title: str) -> Node:
+    def delay(self, stmt: ast.WaitStmt, name: str, title: str) -> Activity:
         """A DelayActivity: for a duration, for an amount of units, or until a moment."""
         props: dict[str, Any] = {}
         if stmt.duration is not None:
@@ -225,7 +223,7 @@ class ActivityLowerer:
             props["TimeoutTime"] = self.values.value(stmt.until)
         return self.node("DelayActivity", name, title, props)
 
-    def _StatusStmt(self, stmt: ast.StatusStmt, name: str, title: str) -> Node:
+    def _StatusStmt(self, stmt: ast.StatusStmt, name: str, title: str) -> Activity:
         return self.node("SetStateTitleActivity", name, title,
                          {"TargetStateTitle": self.values.text(stmt.text)})
 
@@ -233,7 +231,7 @@ class ActivityLowerer:
         # Bitrix requires a sender; the user who started the workflow is the natural default.
         return self.values.users(sender) if sender is not None else [TARGET_USER]
 
-    def _NotifyStmt(self, stmt: ast.NotifyStmt, name: str, title: str) -> Node:
+    def _NotifyStmt(self, stmt: ast.NotifyStmt, name: str, title: str) -> Activity:
         text = self.values.text(stmt.text)
         activity_type = statement(stmt).activity
         if stmt.kind == "message":
@@ -246,7 +244,7 @@ class ActivityLowerer:
             "MessageUserTo": self.values.users(stmt.users), "MessageSite": text,
             "MessageOut": text, "MessageType": 2 if stmt.sender is not None else 4})
 
-    def _MailStmt(self, stmt: ast.MailStmt, name: str, title: str) -> Node:
+    def _MailStmt(self, stmt: ast.MailStmt, name: str, title: str) -> Activity:
         props = self.options.properties("MailActivity", STATEMENTS["mail"].options,
                                         stmt.settings)
         separator = props["MailSeparator"]
@@ -296,7 +294,7 @@ class ActivityLowerer:
                                              skip=skip))
         return row.activity, props
 
-    def _ApproveStmt(self, stmt: ast.ApproveStmt, name: str, title: str) -> Node:
+    def _ApproveStmt(self, stmt: ast.ApproveStmt, name: str, title: str) -> Activity:
         vote = next((s.value for s in stmt.settings if s.key == "vote"), None)
         approve_type = STATEMENTS["approve"].options["vote"].absent
         percent = self.options.default("ApproveActivity", "ApproveMinPercent")
@@ -314,11 +312,11 @@ class ActivityLowerer:
         ]
         return self.node(activity_type, name, title, props, children)
 
-    def _ReviewStmt(self, stmt: ast.ReviewStmt, name: str, title: str) -> Node:
+    def _ReviewStmt(self, stmt: ast.ReviewStmt, name: str, title: str) -> Activity:
         activity_type, props = self._task(stmt)
         return self.node(activity_type, name, title, props)
 
-    def _AskStmt(self, stmt: ast.AskStmt, name: str, title: str) -> Node:
+    def _AskStmt(self, stmt: ast.AskStmt, name: str, title: str) -> Activity:
         requested = []
         for f in stmt.fields:
             var = f.target.parts[-1]
@@ -346,7 +344,7 @@ class ActivityLowerer:
         props["RequestedInformation"] = requested
         return self.node(activity_type, name, title, props)
 
-    def _TaskStmt(self, stmt: ast.TaskStmt, name: str, title: str) -> Node:
+    def _TaskStmt(self, stmt: ast.TaskStmt, name: str, title: str) -> Activity:
         options = STATEMENTS["task"].options
         given = {"TITLE": self.values.text(stmt.name),
                  **self.options.fields(options, stmt.settings)}
@@ -356,7 +354,7 @@ class ActivityLowerer:
         return self.node("Task2Activity", name, title, props)
 
     # ── documents and workflows ──────────────────────────────────────────────────────────
-    def _StartStmt(self, stmt: ast.StartStmt, name: str, title: str) -> Node:
+    def _StartStmt(self, stmt: ast.StartStmt, name: str, title: str) -> Activity:
         parameters = {e.key: self.values.value(e.value)
                       for e in (stmt.parameters.entries if stmt.parameters else ())}
         return self.node("StartWorkflowActivity", name, title, {
@@ -364,34 +362,34 @@ class ActivityLowerer:
             "TemplateId": self.values.value(stmt.template),
             "TemplateParameters": parameters, "UseSubscription": bool_yn(stmt.wait)})
 
-    def _WebhookStmt(self, stmt: ast.WebhookStmt, name: str, title: str) -> Node:
+    def _WebhookStmt(self, stmt: ast.WebhookStmt, name: str, title: str) -> Activity:
         return self.node("WebHookActivity", name, title, {"Handler": self.values.text(stmt.url)})
 
-    def _CreateStmt(self, stmt: ast.CreateStmt, name: str, title: str) -> Node:
+    def _CreateStmt(self, stmt: ast.CreateStmt, name: str, title: str) -> Activity:
         doc = stmt.document
         doc_name = doc.dotted if isinstance(doc, ast.Ref | ast.Call) else ""
         fields = {e.key: self.values.value(e.value) for e in stmt.fields.entries}
         return self.node(create_activity(doc_name), name, title, {"Fields": fields})
 
-    def _StageStmt(self, stmt: ast.StageStmt, name: str, title: str) -> Node:
+    def _StageStmt(self, stmt: ast.StageStmt, name: str, title: str) -> Activity:
         return self.node("CrmChangeStatusActivity", name, title, {
             "TargetStatus": self.values.value(stmt.stage)})
 
-    def _AssignUsersStmt(self, stmt: ast.AssignUsersStmt, name: str, title: str) -> Node:
+    def _AssignUsersStmt(self, stmt: ast.AssignUsersStmt, name: str, title: str) -> Activity:
         return self.node("CrmChangeResponsibleActivity", name, title, {
             "Responsible": self.values.users(stmt.users),
             "GetterType": ASSIGN_MODE.stored(stmt.mode or ASSIGN_MODE.absent)})
 
-    def _TerminateStmt(self, stmt: ast.TerminateStmt, name: str, title: str) -> Node:
+    def _TerminateStmt(self, stmt: ast.TerminateStmt, name: str, title: str) -> Activity:
         status = self.values.text(stmt.status) if stmt.status is not None else ""
         return self.node("TerminateActivity", name, title, {"StateTitle": status})
 
-    def _GotoStmt(self, stmt: ast.GotoStmt, name: str, title: str) -> Node:
+    def _GotoStmt(self, stmt: ast.GotoStmt, name: str, title: str) -> Activity:
         return self.node("SetStateActivity", name, title, {
             "TargetStateName": self.state_names.get(stmt.state, stmt.state)})
 
     # ── containers ───────────────────────────────────────────────────────────────────────
-    def _ParallelStmt(self, stmt: ast.ParallelStmt, name: str, title: str) -> Node:
+    def _ParallelStmt(self, stmt: ast.ParallelStmt, name: str, title: str) -> Activity:
         children = []
         for index, branch in enumerate(stmt.branches, 1):
             branch_title = self.values.text(branch.opts.title) if branch.opts.title else \
@@ -400,12 +398,12 @@ class ActivityLowerer:
                                           branch_title, branch.span))
         return self.node("ParallelActivity", name, title, {}, children)
 
-    def _WhileStmt(self, stmt: ast.WhileStmt, name: str, title: str) -> Node:
+    def _WhileStmt(self, stmt: ast.WhileStmt, name: str, title: str) -> Activity:
         key, value = lower_condition(to_dnf(stmt.condition), self.values)
         body = self.sequence(stmt.body, name, "body", LOOP_BODY, stmt.span)
         return self.node("WhileActivity", name, title, {key: value}, [body])
 
-    def _ForEachStmt(self, stmt: ast.ForEachStmt, name: str, title: str) -> Node:
+    def _ForEachStmt(self, stmt: ast.ForEachStmt, name: str, title: str) -> Activity:
         self.links.loops[stmt.loop] = name
         resolved = stmt.source.binding if isinstance(stmt.source, ast.Ref) else None
         obj = LOOP_SOURCES["var"]
@@ -420,7 +418,7 @@ class ActivityLowerer:
         return self.node("ForEachActivity", name, title, {"Variable": variable, "Object": obj},
                          [body])
 
-    def _IfStmt(self, stmt: ast.IfStmt, name: str, title: str) -> Node:
+    def _IfStmt(self, stmt: ast.IfStmt, name: str, title: str) -> Activity:
         branches = []
         for index, branch in enumerate(stmt.branches):
             default = if_branch_title(index, branch.condition is None)
@@ -442,7 +440,7 @@ class ActivityLowerer:
                                       {"truecondition": "1"}, []))
         return self.node("IfElseActivity", name, title, {}, branches)
 
-    def _ActivityStmt(self, stmt: ast.ActivityStmt, name: str, title: str) -> Node:
+    def _ActivityStmt(self, stmt: ast.ActivityStmt, name: str, title: str) -> Activity:
         # The generic form: exactly the properties written, nothing from the table.
         props: dict[str, Any] = {"Title": title}
         spec = self.checked.catalog.activity(stmt.type_name)
@@ -457,7 +455,7 @@ class ActivityLowerer:
         children = self.block(stmt.children, name) if stmt.children is not None else []
         return node(stmt.type_name, name, props, children)
 
-    def _CallStmt(self, stmt: ast.CallStmt, name: str, title: str) -> Node:
+    def _CallStmt(self, stmt: ast.CallStmt, name: str, title: str) -> Activity:
         robot = self.checked.robots[stmt.call.dotted]
         activity_type = self.checked.robot_types.get(robot.code, "rest_" + robot.code)
         props: dict[str, Any] = {"Title": title, **self.defaults(activity_type),

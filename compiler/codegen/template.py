@@ -1,4 +1,4 @@
-"""A checked workflow → the Bitrix template package (what a .bpt file holds) and its metadata."""
+"""A checked workflow → the Bitrix template (what a .bpt file holds) and its metadata."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.bitrix.bpt import pack_package
+from compiler.bitrix import Activity, Field, Template
+from compiler.bitrix.bpt import pack
 from compiler.catalog.statements import HANDLERS, STATEMENTS
 from compiler.codegen.activities import ActivityLowerer
 from compiler.codegen.values import bool_yn
@@ -30,11 +31,17 @@ class CompiledTemplate:
     description: str
     document_type: list[str]
     auto_execute: int
-    package: dict[str, Any]
+    template: Template
     spans: dict[str, Span] = field(default_factory=dict)  # activity Name → statement
 
     def bpt(self) -> bytes:
-        return pack_package(self.package)
+        return pack(self.template)
+
+    @property
+    def package(self) -> dict[str, Any]:
+        """The package array, made from `template` (for the simulator until it reads the
+        Template itself)."""
+        return {str(key): value for key, value in self.template.to_package().items()}
 
 
 def build_template(checked: CheckedWorkflow) -> CompiledTemplate:
@@ -46,23 +53,21 @@ def build_template(checked: CheckedWorkflow) -> CompiledTemplate:
     else:
         root = lowerer.node("SequentialWorkflowActivity", ROOT_NAME, title, {},
                             lowerer.block(wf.body, ROOT_NAME))
-    package = {
-        "VERSION": 2,
-        "TEMPLATE": [lowerer.links.link(root)],  # every activity has its Name now
-        "PARAMETERS": _collection(checked, "param", lowerer),
-        "VARIABLES": _collection(checked, "var", lowerer),
-        "CONSTANTS": _collection(checked, "const", lowerer),
-        "DOCUMENT_FIELDS": [],
-    }
+    template = Template(
+        roots=[lowerer.links.link_tree(root)],  # every activity has its Name now
+        parameters=_collection(checked, "param", lowerer),
+        variables=_collection(checked, "var", lowerer),
+        constants=_collection(checked, "const", lowerer),
+    )
     auto = sum(AUTO_EXECUTE.get(name, 0) for name, _ in dict.fromkeys(wf.autostart))
     return CompiledTemplate(
         workflow=wf.name, file=wf.span.file, span=wf.span, name=title,
         description=lowerer.values.text(wf.description) if wf.description is not None else "",
-        document_type=checked.document.triple, auto_execute=auto, package=package,
+        document_type=checked.document.triple, auto_execute=auto, template=template,
         spans={ROOT_NAME: wf.name_span, **lowerer.spans})
 
 
-def _statemachine_root(lowerer: ActivityLowerer, wf: ast.Workflow, title: str) -> dict[str, Any]:
+def _statemachine_root(lowerer: ActivityLowerer, wf: ast.Workflow, title: str) -> Activity:
     # States keep their .bpl names as activity Names: SetState targets and the start state
     # refer to them, and a readable name survives any edit of the state's body.
     for state in wf.states:
@@ -80,7 +85,7 @@ def _statemachine_root(lowerer: ActivityLowerer, wf: ast.Workflow, title: str) -
                         {"InitialStateName": initial}, states)
 
 
-def _handler(lowerer: ActivityLowerer, state: str, handler: ast.EventHandler) -> dict[str, Any]:
+def _handler(lowerer: ActivityLowerer, state: str, handler: ast.EventHandler) -> Activity:
     values = lowerer.values
     opts = handler.opts
     row = HANDLERS[handler.kind]
@@ -116,18 +121,17 @@ def _handler(lowerer: ActivityLowerer, state: str, handler: ast.EventHandler) ->
                               [event, *lowerer.block(handler.body, name)],
                               activated=not opts.disabled)
     if opts.comment is not None:
-        result["Properties"]["EditorComment"] = values.text(opts.comment)
+        result.properties["EditorComment"] = values.text(opts.comment)
     return result
 
 
 def _collection(checked: CheckedWorkflow, kind: str,
-                lowerer: ActivityLowerer) -> dict[str, Any] | list[Any]:
-    items = {name: _property(info, lowerer) for name, info in checked.decls.items()
-             if info.decl.kind == kind}
-    return items if items else []
+                lowerer: ActivityLowerer) -> dict[str, Field]:
+    return {name: _property(info, lowerer) for name, info in checked.decls.items()
+            if info.decl.kind == kind}
 
 
-def _property(info: DeclInfo, lowerer: ActivityLowerer) -> dict[str, Any]:
+def _property(info: DeclInfo, lowerer: ActivityLowerer) -> Field:
     decl, typ = info.decl, info.type
     values = lowerer.values
     options: Any = ""
@@ -143,15 +147,11 @@ def _property(info: DeclInfo, lowerer: ActivityLowerer) -> dict[str, Any]:
                 default = default[0] if default else ""
         else:
             default = _default(values.value(decl.default), typ.name)
-    return {
-        "Name": values.text(decl.label) if decl.label is not None else decl.name,
-        "Description": values.text(decl.description) if decl.description is not None else "",
-        "Type": typ.name,
-        "Required": "1" if decl.required else "0",
-        "Multiple": "1" if typ.multiple else "0",
-        "Options": options,
-        "Default": default,
-    }
+    return Field(
+        name=values.text(decl.label) if decl.label is not None else decl.name,
+        description=values.text(decl.description) if decl.description is not None else "",
+        type=typ.name, required=decl.required, multiple=typ.multiple, options=options,
+        default=default)
 
 
 def _default(value: Any, type_name: str) -> Any:

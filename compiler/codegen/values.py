@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from compiler.bitrix import Activity
 from compiler.pack.php import format_float
 from compiler.semantics.types import Resolved
 from compiler.syntax import ast
@@ -52,6 +53,12 @@ class Links:
     def __init__(self) -> None:
         self.labels: dict[str, str] = {}
         self.loops: dict[str, str] = {}
+
+    def link_tree(self, root: Activity) -> Activity:
+        """`root` with every property of every activity under it linked (in place)."""
+        for activity in root.walk():
+            activity.properties = self.link(activity.properties)
+        return root
 
     def link(self, value: Any) -> Any:
         if isinstance(value, str):

@@ -32,17 +32,10 @@ def is_import_error(error: MethodError) -> bool:
 def _titles(template: CompiledTemplate) -> dict[str, list[str]]:
     """Activity Title → the Names of the activities that carry it, in tree order."""
     found: dict[str, list[str]] = {}
-
-    def walk(nodes: object) -> None:
-        for node in nodes if isinstance(nodes, list) else []:
-            if not isinstance(node, dict):
-                continue
-            title = (node.get("Properties") or {}).get("Title")
-            if isinstance(title, str) and title:
-                found.setdefault(title, []).append(str(node.get("Name")))
-            walk(node.get("Children"))
-
-    walk(template.package.get("TEMPLATE"))
+    for activity in template.template.walk():
+        title = activity.properties.get("Title")
+        if isinstance(title, str) and title:
+            found.setdefault(title, []).append(activity.name)
     return found
 
 
@@ -73,7 +66,8 @@ def _untitled(text: str, template: CompiledTemplate,
               catalog: Catalog) -> list[tuple[Span, str]]:
     """Spans of the local property violations whose message the portal's text contains."""
     found = []
-    for violation in property_violations(catalog, template.package.get("TEMPLATE") or []):
+    roots = [root.to_php() for root in template.template.roots]  # what the rules read today
+    for violation in property_violations(catalog, roots):
         message = violation.message.rstrip(" .")
         if message and message in text:
             span = template.spans.get(str(violation.node.get("Name")), template.span)

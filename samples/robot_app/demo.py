@@ -24,8 +24,8 @@ from typing import Any
 
 import uvicorn
 
+from compiler.bitrix.bpt import encode_template_data
 from compiler.handler import load_robots, registration
-from compiler.pack import encode_template_data, pack_template
 from compiler.pipeline import build
 from compiler.portal import OAuthAuth, PortalClient, PortalConfig
 from compiler.sandbox import Limits, Sandbox, SandboxConfig
@@ -62,13 +62,13 @@ def _serve(app: Any) -> Iterator[str]:
         sock.close()
 
 
-def _package(client_id: str) -> dict[str, Any]:
+def _bpt(client_id: str) -> bytes:
     # The robot's activity type is rest_ + md5(client id@CODE): compile for this app.
     env = Environment("sandbox", {APP_CLIENT_ID: client_id}, symbolic=False)
     result = build([HERE / "robots.bpl"], env)
     if result.diagnostics.has_errors or len(result.templates) != 1:
         raise SystemExit("robots.bpl does not compile")
-    return result.templates[0].package
+    return result.templates[0].bpt()
 
 
 def main(amount: float = 1500) -> str:
@@ -89,8 +89,7 @@ def main(amount: float = 1500) -> str:
                 template_id = client.call("bizproc.workflow.template.add", {
                     "DOCUMENT_TYPE": DEAL, "NAME": "Invoice the deal in the ERP",
                     "TEMPLATE_DATA": ["invoice.bpt",
-                                      encode_template_data(pack_template(_package(
-                                          creds.client_id)))]})
+                                      encode_template_data(_bpt(creds.client_id))]})
                 workflow_id = client.call("bizproc.workflow.start", {
                     "TEMPLATE_ID": template_id, "DOCUMENT_ID": DEAL_42})
             sandbox.deliver()  # the handler call, and the handler's answer, are done

@@ -20,7 +20,7 @@ def _compiled() -> list[tuple[str, bytes, dict]]:
     out = []
     for path in SOURCES:
         for template in build([path]).templates:
-            out.append((template.workflow, template.bpt(), template.package))
+            out.append((template.workflow, template.bpt(), template.template.to_package()))
     return out
 
 

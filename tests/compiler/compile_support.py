@@ -41,7 +41,7 @@ def only_template(result: BuildResult) -> dict[str, Any]:
     """The package of the single workflow of a build that must have no diagnostics."""
     assert [(d.code, str(d.span), d.message) for d in result.diagnostics] == []
     assert len(result.templates) == 1
-    return result.templates[0].package
+    return result.templates[0].template.to_package()
 
 
 def walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -29,7 +29,7 @@ def _mails(tmp_path: Path) -> list[dict[str, Any]]:
     env = Environment("test", {"sender": "noreply@example.com"}, symbolic=False)
     result = build([source], env)
     assert [d.code for d in result.diagnostics] == []
-    root = result.templates[0].package["TEMPLATE"][0]
+    root = result.templates[0].template.to_package()["TEMPLATE"][0]
     return [child["Properties"] for child in root["Children"]]
 
 

@@ -47,6 +47,6 @@ def test_keyword_alone_is_still_a_keyword(tmp_path: Path) -> None:
                       '    assign user(1) first\n    var.x = 2\n}\n', encoding="utf-8")
     result = build([source])
     assert [(d.code, d.message) for d in result.diagnostics] == []
-    props = result.templates[0].package["TEMPLATE"][0]["Children"][0]["Properties"]
+    props = result.templates[0].template.to_package()["TEMPLATE"][0]["Children"][0]["Properties"]
     assert props["GetterType"] == "f"
-    assert result.templates[0].package["VARIABLES"]["x"]["Required"] == "1"
+    assert result.templates[0].template.to_package()["VARIABLES"]["x"]["Required"] == "1"

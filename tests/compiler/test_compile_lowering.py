@@ -88,7 +88,7 @@ def test_names_inside_a_loop_do_not_depend_on_object_identity(tmp_path: Path) ->
             '    for each item in var.items {\n        log "item {item}"\n    }\n}\n')
     first = compile_text(tmp_path, text)
     second = compile_text(tmp_path, text)
-    assert first.templates[0].package == second.templates[0].package
+    assert first.templates[0].template.to_package() == second.templates[0].template.to_package()
     assert first.templates[0].bpt() == second.templates[0].bpt()
 
 

@@ -112,4 +112,4 @@ def test_php_sees_the_package_we_meant(
         assert seen["root"][1] == "Template", key
         assert seen["root"][0] in ("SequentialWorkflowActivity",
                                    "StateMachineWorkflowActivity"), key
-        assert seen["value"] == php_shape(template.package), key
+        assert seen["value"] == php_shape(template.template.to_package()), key

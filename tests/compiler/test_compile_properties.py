@@ -96,7 +96,7 @@ def _nodes(text: str, folder: Path) -> list[tuple[str, str, str]]:
     result = _build_text(folder, text, Environment())
     assert [d.code for d in result.diagnostics] == [], text
     return sorted((n["Name"], n["Type"], json.dumps(n["Properties"], sort_keys=True))
-                  for n in walk(result.templates[0].package["TEMPLATE"][0]))
+                  for n in walk(result.templates[0].template.to_package()["TEMPLATE"][0]))
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

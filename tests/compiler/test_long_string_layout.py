@@ -26,7 +26,7 @@ def test_layout_is_not_part_of_the_text(tmp_path: Path, literal: str, expected: 
     source.write_text(f"workflow w for crm.deal {{\n    log {literal}\n}}\n", encoding="utf-8")
     result = build([source])
     assert [d.code for d in result.diagnostics] == []
-    log = result.templates[0].package["TEMPLATE"][0]["Children"][0]
+    log = result.templates[0].template.to_package()["TEMPLATE"][0]["Children"][0]
     assert log["Properties"]["Text"] == expected
 
 

@@ -18,7 +18,7 @@ def _build(tmp_path: Path, call: str) -> tuple[list[str], list[str]]:
     codes = [d.code for d in result.diagnostics]
     if not result.templates:
         return codes, []
-    children = result.templates[0].package["TEMPLATE"][0]["Children"]
+    children = result.templates[0].template.to_package()["TEMPLATE"][0]["Children"]
     return codes, [child["Activated"] for child in children]
 
 

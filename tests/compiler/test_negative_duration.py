@@ -13,8 +13,8 @@ def _build(tmp_path: Path, body: str) -> tuple[list[str], list[dict[str, object]
                       encoding="utf-8")
     result = build([source])
     codes = [d.code for d in result.diagnostics]
-    children = result.templates[0].package["TEMPLATE"][0]["Children"] if result.templates \
-        else []
+    children = result.templates[0].template.to_package()["TEMPLATE"][0]["Children"] \
+        if result.templates else []
     return codes, children
 
 

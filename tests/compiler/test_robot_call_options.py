@@ -27,8 +27,8 @@ def compile_call(tmp_path: Path, call: str) -> tuple[list[tuple[str, str, int]],
     path.write_text(ROBOTS + f"workflow w for crm.deal {{\n{call}\n}}\n", encoding="utf-8")
     result = build([path], Environment("t", {"app_client_id": "local.t"}, symbolic=False))
     found = [(d.code, d.message, d.span.line) for d in result.diagnostics]
-    node = result.templates[0].package["TEMPLATE"][0]["Children"][0] if result.templates \
-        else None
+    node = result.templates[0].template.to_package()["TEMPLATE"][0]["Children"][0] \
+        if result.templates else None
     return found, node
 
 

@@ -337,7 +337,7 @@ def test_input_defaults_are_written_into_each_call(tmp_path: Path) -> None:
     source = tmp_path / "w.bpl"
     source.write_text(CALLED % '    erp(amount: 5, currency: "USD")', encoding="utf-8")
     result = build([source], ENV)
-    calls = [n for n in result.templates[0].package["TEMPLATE"][0]["Children"]
+    calls = [n for n in result.templates[0].template.to_package()["TEMPLATE"][0]["Children"]
              if n["Type"] == robot_activity_type("local.app", "erp")]
     assert [(c["Properties"]["currency"], c["Properties"]["urgent"]) for c in calls] == \
         [("EUR", "Y"), ("USD", "Y")]

@@ -26,7 +26,8 @@ def _states(tmp_path: Path, text: str = SOURCE) -> tuple[list[str], list[dict[st
     source.write_text(text, encoding="utf-8")
     result = build([source])
     codes = [d.code for d in result.diagnostics]
-    states = result.templates[0].package["TEMPLATE"][0]["Children"] if result.templates else []
+    states = result.templates[0].template.to_package()["TEMPLATE"][0]["Children"] \
+        if result.templates else []
     return codes, states
 
 

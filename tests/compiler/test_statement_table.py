@@ -124,7 +124,7 @@ def test_every_state_block_compiles_and_imports_back(tmp_path: Path) -> None:
     assert {a for h in HANDLERS.values() for a in (h.activity, h.event) if a} <= types
     template = result.templates[0]
     imported = Importer(CATALOG_).run(TemplateSource(
-        template.package, "m", template.name, template.description,
+        template.template.to_package(), "m", template.name, template.description,
         tuple(template.document_type), template.auto_execute, "m"))
     assert imported.report.equivalent and imported.report.generic == 0
     for words in (" ".join(h.keywords) for h in HANDLERS.values()):

@@ -56,7 +56,7 @@ def test_php_arrays() -> None:
 def test_designer_spellings_compare_equal(compiled: list[CompiledTemplate], seed: int,
                                           index: int) -> None:
     template = compiled[index]
-    stored = portal_row(template, as_designer(template.package, seed))
+    stored = portal_row(template, as_designer(template.template.to_package(), seed))
     stored["DESCRIPTION"] = template.description.replace("\n", "\r\n") + "\r\n\r\n[bpl:x]"
     stored["ENTITY"] = stored["DOCUMENT_TYPE"][1] = template.document_type[1].lower()
     ours, theirs = from_compiled(template, NORMALISER), from_portal(stored, NORMALISER)
@@ -71,13 +71,14 @@ def test_random_names_and_their_references_are_renamed_consistently(
     text = str(canonical.body())
     assert "{=@0." in text and ":LastApprover" in text
     assert "A1" not in text and "A2" not in text  # no compiled name survives
-    designer = from_portal(portal_row(template, as_designer(template.package, 3)), NORMALISER)
+    designer = from_portal(portal_row(template, as_designer(template.template.to_package(), 3)),
+                           NORMALISER)
     assert str(designer.body()) == text
 
 
 def test_a_real_change_is_not_normalised_away(compiled: list[CompiledTemplate]) -> None:
     template = compiled[0]
-    package = copy.deepcopy(template.package)
+    package = copy.deepcopy(template.template.to_package())
     approve = package["TEMPLATE"][0]["Children"][0]["Children"][0]["Children"][1]
     assert approve["Type"] == "ApproveActivity"
     approve["Properties"]["TimeoutDuration"] = 3
@@ -90,7 +91,7 @@ def test_a_real_change_is_not_normalised_away(compiled: list[CompiledTemplate]) 
 
 def test_a_reference_to_another_activity_counts(compiled: list[CompiledTemplate]) -> None:
     template = compiled[0]
-    package = copy.deepcopy(template.package)
+    package = copy.deepcopy(template.template.to_package())
     tree = json.dumps(package["TEMPLATE"])
     approve_name = package["TEMPLATE"][0]["Children"][0]["Children"][0]["Children"][1]["Name"]
     assert "{=" + approve_name + ":" in tree
@@ -102,7 +103,7 @@ def test_a_reference_to_another_activity_counts(compiled: list[CompiledTemplate]
 
 def test_header_and_document_type(compiled: list[CompiledTemplate]) -> None:
     template = compiled[0]
-    row = portal_row(template, template.package)
+    row = portal_row(template, template.template.to_package())
     row["AUTO_EXECUTE"] = 3
     row["DOCUMENT_TYPE"] = "DEAL"  # the docs' spelling: only the third element
     canonical = from_portal(row, NORMALISER)

@@ -40,7 +40,7 @@ def by_name(built: BuildResult, workflow: str) -> CompiledTemplate:
 
 def row(template: CompiledTemplate, template_id: int, package: dict[str, Any] | None = None,
         **overrides: Any) -> dict[str, Any]:
-    made = portal_row(template, package or template.package, template_id=template_id,
+    made = portal_row(template, package or template.template.to_package(), template_id=template_id,
                       description=marked_description(template.description, template.workflow))
     made.update(overrides)
     return made
@@ -76,7 +76,8 @@ def test_an_empty_portal_gets_everything_added(built: BuildResult) -> None:
 
 
 def test_what_the_designer_stores_is_unchanged(built: BuildResult) -> None:
-    rows = [row(t, n + 1, as_designer(t.package, n)) for n, t in enumerate(built.templates)]
+    rows = [row(t, n + 1, as_designer(t.template.to_package(), n))
+            for n, t in enumerate(built.templates)]
     made = plan(built, rows)
     assert set(actions(made).values()) == {"unchanged"}
     assert not made.has_changes
@@ -96,7 +97,7 @@ def test_a_new_title_is_an_update_of_the_header_only(built: BuildResult) -> None
 
 def test_a_changed_tree_is_a_reimport_that_resets_tuned_constants(built: BuildResult) -> None:
     deal = by_name(built, "deal_approval")
-    package = copy.deepcopy(deal.package)
+    package = copy.deepcopy(deal.template.to_package())
     package["CONSTANTS"]["head"]["Default"] = "user_99"  # tuned on the portal
     package["TEMPLATE"][0]["Children"][0]["Children"][1]["Children"][0]["Properties"]["Text"] \
         = "old text"
@@ -193,7 +194,7 @@ def test_what_bpl_does_not_manage(built: BuildResult, tmp_path: Path) -> None:
 
 def test_human_and_markdown_read_in_bpl_terms(built: BuildResult) -> None:
     deal = by_name(built, "deal_approval")
-    package = copy.deepcopy(deal.package)
+    package = copy.deepcopy(deal.template.to_package())
     del package["TEMPLATE"][0]["Children"][0]["Children"][0]["Children"][0]  # the status
     made = plan(built, [row(deal, 4, package, SYSTEM_CODE="rest_app_1"),
                         row(deal, 8, SYSTEM_CODE=None, NAME="Designer copy")],

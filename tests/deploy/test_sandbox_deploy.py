@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from compiler.bitrix import Activity
 from compiler.deploy import PlanInputs, PlanMismatch, plan_deploy
 from compiler.deploy.identity import read_marker
 from compiler.deploy.read import ReadError
@@ -207,13 +208,11 @@ def test_a_saved_plan_refuses_changed_sources(sandbox_rig: Rig) -> None:
 def test_an_import_refusal_points_at_the_statement(sandbox_rig: Rig) -> None:
     result = sandbox_rig.compile({"lead.bpl": LEAD})
     template = result.templates[0]
-    condition = template.package["TEMPLATE"][0]["Children"][0]
-    assert condition["Type"] == "IfElseActivity"
+    condition = template.template.root.children[0]
+    assert condition.type == "IfElseActivity"
     # A Log directly inside the condition: Bitrix's ValidateChild refuses it on import.
-    condition["Children"].append({"Type": "LogActivity", "Name": "A99999_1_2_3",
-                                  "Activated": "Y",
-                                  "Properties": {"Title": "Stray", "Text": "x"},
-                                  "Children": []})
+    condition.children.append(Activity("LogActivity", "A99999_1_2_3",
+                                       {"Title": "Stray", "Text": "x"}))
     client = sandbox_rig.client()
     _plan, report = sandbox_rig.deploy(client, result)
     outcome = report.outcomes[0]
@@ -228,9 +227,9 @@ def test_an_import_refusal_points_at_the_statement(sandbox_rig: Rig) -> None:
 def test_a_refused_property_points_at_its_activity(sandbox_rig: Rig) -> None:
     result = sandbox_rig.compile({"lead.bpl": LEAD})
     template = result.templates[0]
-    notify = template.package["TEMPLATE"][0]["Children"][1]
-    assert notify["Type"] == "IMNotifyActivity"
-    notify["Properties"]["MessageSite"] = ""  # no title in Bitrix's message for this one
+    notify = template.template.root.children[1]
+    assert notify.type == "IMNotifyActivity"
+    notify.properties["MessageSite"] = ""  # no title in Bitrix's message for this one
     _, report = sandbox_rig.deploy(sandbox_rig.client(), result)
     (diagnostic,) = report.outcomes[0].diagnostics
     assert (Path(diagnostic.span.file).name, diagnostic.span.line) == ("lead.bpl", 6)

@@ -41,7 +41,7 @@ def compiled(root: Path, text: str, like: Path | None = None) -> tuple[object, o
     main = folder / (like.name if like is not None else "main.bpl")
     main.write_text(text, encoding="utf-8")
     result = build([main], Environment())
-    templates = {t.workflow: (t.package, t.name, t.description, t.auto_execute)
+    templates = {t.workflow: (t.template.to_package(), t.name, t.description, t.auto_execute)
                  for t in result.templates}
     problems = sorted((d.code, d.message.replace(str(root), "<root>"))
                       for d in result.diagnostics)

@@ -69,7 +69,7 @@ _LENGTH = re.compile(rb"([sa]):(\d+):")
 @st.composite
 def mutated_bytes(draw: st.DrawFn) -> bytes:
     name = draw(st.sampled_from(SMALL))
-    plain = serialize(SAMPLES[name].package)
+    plain = serialize(SAMPLES[name].template.to_package())
     data = bytearray(plain)
     for _ in range(draw(st.integers(1, 4))):
         op = draw(st.sampled_from(["length", "token", "flip", "cut", "splice"]))
@@ -154,7 +154,7 @@ def _activities(node: Any, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @st.composite
 def mutated_packages(draw: st.DrawFn) -> dict[str, Any]:
-    package = copy.deepcopy(SAMPLES[draw(st.sampled_from(SMALL))].package)
+    package = copy.deepcopy(SAMPLES[draw(st.sampled_from(SMALL))].template.to_package())
     for _ in range(draw(st.integers(1, 3))):
         nodes = _activities(package["TEMPLATE"][0], [])
         node = draw(st.sampled_from(nodes))

@@ -90,7 +90,7 @@ def compile_bpl(source: str | Path, client_id: str = "", **values: Any) -> dict[
     errors = [str(d) for d in result.diagnostics.sorted() if d.severity.name == "ERROR"]
     assert not errors, errors
     assert len(result.templates) == 1
-    return result.templates[0].package
+    return result.templates[0].template.to_package()
 
 
 def template_data(package: dict[str, Any]) -> list[str]:

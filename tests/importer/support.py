@@ -53,7 +53,7 @@ def compile_fixtures() -> list[CompiledTemplate]:
 
 
 def source_of(template: CompiledTemplate) -> TemplateSource:
-    return TemplateSource(template.package, template.workflow, template.name,
+    return TemplateSource(template.template.to_package(), template.workflow, template.name,
                           template.description, tuple(template.document_type),
                           template.auto_execute, template.workflow)
 

@@ -47,7 +47,7 @@ def package(source: str, tmp_path: Any) -> dict[str, Any]:
     result = build([path], Environment("test", {}, symbolic=False))
     assert not result.diagnostics.has_errors
     (template,) = result.templates
-    return template.package
+    return template.template.to_package()
 
 
 @dataclass
