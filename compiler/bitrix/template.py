@@ -304,8 +304,10 @@ def _flag(value: PhpValue) -> bool:
 
 
 def _fields(raw: PhpValue, where: str) -> dict[str, Field]:
+    # An entry that is not an array declares nothing Bitrix could read a type or a default
+    # from; like the activity tree's readers, this one reads past it (the importer reports it).
     return {ident: Field.from_php(ident, value, f"{where}[{ident}]")
-            for ident, value in php_map(raw, where).items()}
+            for ident, value in php_map(raw, where).items() if isinstance(value, dict)}
 
 
 @dataclass

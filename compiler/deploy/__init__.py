@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from compiler.bitrix.canonical import Normaliser
 from compiler.catalog import Catalog, load_catalog
 from compiler.codegen import CompiledTemplate
 from compiler.codegen.robots import RobotRegistration
 from compiler.deploy.apply import ApplyReport, Outcome, PlanMismatch, apply_plan
-from compiler.deploy.normalise import Normaliser
 from compiler.deploy.plan import Plan, load_plan, save_plan
 from compiler.deploy.planner import PlanInputs, Planner
 from compiler.deploy.read import Snapshot, read_portal, running_instances

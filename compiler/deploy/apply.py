@@ -34,16 +34,18 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Literal, Protocol
 
+from compiler.bitrix import TemplateShapeError
 from compiler.bitrix.bpt import encode_template_data
+from compiler.bitrix.canonical import Normaliser, from_compiled
 from compiler.codegen import CompiledTemplate
 from compiler.codegen.robots import RobotRegistration
 from compiler.deploy import identity
-from compiler.deploy.normalise import Normaliser, from_compiled, from_portal
 from compiler.deploy.plan import Plan, PlanMismatch, RobotPlan, TemplatePlan, sources_drift
 from compiler.deploy.planner import send_for, sha256
 from compiler.deploy.read import (
     LIST,
     Snapshot,
+    from_portal,
     read_portal,
     read_template,
     row_id,
@@ -405,7 +407,12 @@ class Applier:
         if row is None:
             raise _Refused(f"another apply added template {template_id} for {entry.workflow} "
                            "and deleted it again while this one ran; run bpl apply again")
-        there = from_portal(row, self.normaliser)
+        try:
+            there = from_portal(row, self.normaliser)
+        except TemplateShapeError as error:
+            raise _Refused(f"another apply added template {template_id} for {entry.workflow}, "
+                           f"and it cannot be read ({error.sentence}); run bpl apply again "
+                           "to plan from what the portal has now") from None
         if there.content_hash == entry.content_hash:
             return "it holds the sources"
         if there.document_key() != from_compiled(template, self.normaliser).document_key():
@@ -426,8 +433,11 @@ class Applier:
 
         def landed() -> bool:
             row = read_template(self.client, template_id)
-            return row is not None and \
-                from_portal(row, self.normaliser).content_hash == entry.content_hash
+            try:
+                return row is not None and \
+                    from_portal(row, self.normaliser).content_hash == entry.content_hash
+            except TemplateShapeError:
+                return False  # not what was sent, whatever it is
 
         self._write(UPDATE, {"ID": template_id, "FIELDS": fields}, landed)
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from compiler.deploy.normalise import Canonical, CanonicalTemplate, Node, rewrite_refs
+from compiler.bitrix.canonical import Canonical, CanonicalTemplate, Node, rewrite_refs
 
 MISSING: Any = None  # a property the template does not store (its default applies)
 

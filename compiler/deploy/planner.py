@@ -21,17 +21,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from compiler.codegen import CompiledTemplate
-from compiler.deploy import identity
-from compiler.deploy.diff import ActivityChange, TemplateDiff, diff_templates
-from compiler.deploy.normalise import (
+from compiler.bitrix import TemplateShapeError
+from compiler.bitrix.canonical import (
     CanonicalTemplate,
     Node,
     Normaliser,
     document_type_of,
     from_compiled,
-    from_portal,
 )
+from compiler.codegen import CompiledTemplate
+from compiler.deploy import identity
+from compiler.deploy.diff import ActivityChange, TemplateDiff, diff_templates
 from compiler.deploy.plan import (
     ActivityDiff,
     EntryDiff,
@@ -44,7 +44,7 @@ from compiler.deploy.plan import (
     TemplatePlan,
     Unmanaged,
 )
-from compiler.deploy.read import Snapshot, row_id
+from compiler.deploy.read import Snapshot, from_portal, row_id
 from compiler.deploy.state import DeployState
 from compiler.source import SourceFile, Span
 
@@ -154,8 +154,15 @@ class Planner:
         if row is None:
             entry.notes.extend(self._add_notes(template))
             return entry
-        old = from_portal(row, self.normaliser)
         entry.template_id = row_id(row)
+        try:
+            old = from_portal(row, self.normaliser)
+        except TemplateShapeError as error:
+            entry.action = "update"
+            entry.blocked = (f"the template on the portal cannot be read ({error.sentence}), so "
+                             "bpl cannot tell what applying would change; repair or delete it "
+                             "on the portal, then plan again")
+            return entry
         if old.content_hash == new.content_hash:
             entry.action = "unchanged"
             entry.send = None

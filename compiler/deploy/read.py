@@ -17,6 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.bitrix.canonical import (
+    CanonicalTemplate,
+    Normaliser,
+    header_of_row,
+    template_of_row,
+)
 from compiler.deploy.identity import read_marker, system_code
 from compiler.deploy.robot_read import RobotListing, listing_commands, listing_from
 from compiler.portal import PortalClient
@@ -83,6 +89,13 @@ class Snapshot:
 def _text(row: Mapping[str, Any]) -> str | None:
     value = row.get("DESCRIPTION")
     return value if isinstance(value, str) else None
+
+
+def from_portal(row: Mapping[str, Any], normaliser: Normaliser) -> CanonicalTemplate:
+    """A `template.list` row in canonical form (its DESCRIPTION without bpl's marker); raises
+    TemplateShapeError when its template data is damaged."""
+    return normaliser.template(template_of_row(row),
+                               header_of_row(row, read_marker(_text(row))[1]))
 
 
 def row_id(row: Mapping[str, Any]) -> int:

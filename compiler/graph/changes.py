@@ -62,7 +62,7 @@ def changed_graph(new: Template | None, old: Template | None, catalog: Catalog) 
 
 def _with_roots(template: Template, roots: list[Activity]) -> Template:
     return Template(template.workflow, template.title, template.document_type,
-                    template.auto_execute, roots, template.package, template.spans,
+                    template.auto_execute, roots, template.source, template.spans,
                     template.labels)
 
 

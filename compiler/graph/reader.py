@@ -33,13 +33,13 @@ MAX_TEXT = 160
 class Reader:
     def __init__(self, template: Template, catalog: Catalog) -> None:
         document = from_triple(catalog, template.document_type)
-        raw_roots = template.package.get("TEMPLATE")
-        first = _first(raw_roots)
-        root = RawNode(first, ()) if first is not None else None
+        first: Any = template.source.root.to_php()  # until the importer reads Activities
+        root = RawNode(first, ())
         field_hints = name_hints(root)[0] if root is not None else {}
         self.scope = Scope(catalog, document.spec, document.user_groups, field_hints=field_hints)
         self.values = Values(self.scope, catalog.functions)
-        package: dict[str | int, Any] = {key: value for key, value in template.package.items()}
+        package: dict[str | int, Any] = {key: value for key, value
+                                         in template.source.to_package().items()}
         declare_all(package, self.values, Report(template.workflow, template.workflow))
         # The .bpl labels first (`as head_vote`), then the importer's aN for the rest.
         types = {activity.name: activity.type for activity in template.activities()}

@@ -1,10 +1,9 @@
 """The one place the graph package reads a Bitrix template: everything else sees `Template`
 and its tree of `Activity` nodes (type, Name, ref, title, Activated, properties, children).
 
-The tree is plan's canonical `Node` (compiler.deploy.normalise): the same reading of a
-compiled package and of a portal row that `plan` diffs, so a diagram of a plan marks exactly
-the activities the plan lists. When the typed template layer replaces it, only this module
-changes.
+The tree is plan's canonical `Node` (compiler.bitrix.canonical) made from the typed template
+(compiler.bitrix): the same reading of a compiled template and of a portal row that `plan`
+diffs, so a diagram of a plan marks exactly the activities the plan lists.
 """
 
 from __future__ import annotations
@@ -13,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.bitrix import Template as Bitrix
+from compiler.bitrix.canonical import Node, Normaliser, document_type_of, template_of_row
 from compiler.catalog import Catalog
 from compiler.codegen import CompiledTemplate
-from compiler.deploy.normalise import Node, Normaliser, document_type_of
 from compiler.semantics.program import Program
 from compiler.source import Span
 from compiler.syntax import ast
@@ -34,7 +34,7 @@ class Template:
     document_type: tuple[str, str, str]
     auto_execute: int
     roots: list[Activity]
-    package: Mapping[str, Any]  # TEMPLATE, PARAMETERS, VARIABLES, CONSTANTS as stored
+    source: Bitrix  # the template as Bitrix stores it (declarations, properties as written)
     spans: Mapping[str, Span] = field(default_factory=dict)  # activity Name → statement
     labels: Mapping[str, str] = field(default_factory=dict)  # activity Name → .bpl label
 
@@ -67,13 +67,12 @@ def prop(activity: Activity, key: str) -> Any:
 def from_compiled(template: CompiledTemplate, catalog: Catalog,
                   program: Program | None = None) -> Template:
     """`program` (the sources it was compiled from) gives activities their .bpl labels."""
-    package = template.package
     made = Template(
         workflow=template.workflow, title=template.name,
         document_type=(template.document_type[0], template.document_type[1],
                        template.document_type[2]),
         auto_execute=template.auto_execute,
-        roots=Normaliser(catalog).tree(package.get("TEMPLATE")), package=package,
+        roots=Normaliser(catalog).tree(template.template.roots), source=template.template,
         spans=template.spans)
     if program is not None:
         made.labels = _labels(made, _labelled_spans(program))
@@ -125,16 +124,16 @@ def _labels(template: Template, spans: Mapping[Span, str]) -> dict[str, str]:
 
 
 def from_portal(row: Mapping[str, Any], catalog: Catalog, workflow: str = "") -> Template:
-    """A `template.list` row (the portal's side of a plan)."""
+    """A `template.list` row (the portal's side of a plan); TemplateShapeError when its
+    template data is damaged."""
     name = row.get("NAME")
     raw_auto = str(row.get("AUTO_EXECUTE") or "0").strip()
+    source = template_of_row(row)
     return Template(
         workflow=workflow or str(name or ""), title=str(name or ""),
         document_type=document_type_of(row),
         auto_execute=int(raw_auto) if raw_auto.isdigit() else 0,
-        roots=Normaliser(catalog).tree(row.get("TEMPLATE")),
-        package={key: row.get(key) for key in ("TEMPLATE", "PARAMETERS", "VARIABLES",
-                                               "CONSTANTS")})
+        roots=Normaliser(catalog).tree(source.roots), source=source)
 
 
 def copy_tree(activity: Activity, ref_prefix: str = "",

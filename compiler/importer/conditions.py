@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from compiler.deploy.normalise import flag, number
+from compiler.bitrix.canonical import flag, number
 from compiler.importer.render import same
 from compiler.importer.scope import NOWHERE
 from compiler.importer.values import Values, text_node

@@ -7,6 +7,7 @@ switched on, unlabelled; otherwise the container is written in the generic form.
 
 from __future__ import annotations
 
+from compiler.bitrix.canonical import value as canonical
 from compiler.catalog.statements import (
     LOOP_BODY,
     LOOP_SOURCES,
@@ -14,7 +15,6 @@ from compiler.catalog.statements import (
     if_branch_title,
     parallel_branch_title,
 )
-from compiler.deploy.normalise import value as canonical
 from compiler.importer.conditions import Conditions, condition_key
 from compiler.importer.names import Names
 from compiler.importer.nodes import Context, Node

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from compiler.deploy.normalise import flag
+from compiler.bitrix.canonical import flag
 from compiler.importer.names import is_member_name
 from compiler.importer.report import Report
 from compiler.importer.scope import NOWHERE

@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from compiler.bitrix.canonical import Normaliser
 from compiler.catalog import Catalog, load_catalog
-from compiler.deploy.normalise import Normaliser
 from compiler.diagnostics import Diagnostic, Diagnostics
 from compiler.format import format_module
 from compiler.format.strings import Unprintable

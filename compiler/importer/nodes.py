@@ -8,10 +8,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.bitrix.canonical import flag
+from compiler.bitrix.canonical import value as canonical
 from compiler.catalog import Catalog
 from compiler.catalog.statements import FIXED
-from compiler.deploy.normalise import flag
-from compiler.deploy.normalise import value as canonical
 from compiler.importer.scope import NOWHERE, Scope
 from compiler.importer.values import Values
 from compiler.syntax import ast

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler.bitrix.canonical import value as canonical
 from compiler.codegen.conditions import lower_condition
 from compiler.codegen.values import ValueLowerer
-from compiler.deploy.normalise import value as canonical
 from compiler.importer.scope import Scope
 from compiler.semantics.conditions import Inexpressible, to_dnf
 from compiler.syntax import ast

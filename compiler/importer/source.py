@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from compiler.bitrix.bpt import BptError, unpack_package
+from compiler.bitrix.canonical import document_type_of
 from compiler.deploy.identity import read_marker, split_key
-from compiler.deploy.normalise import document_type_of
 
 # For the file and for its decompressed data. Real templates are kilobytes, rarely a few
 # megabytes; the limit keeps a hostile file from costing more than a bounded amount of memory.

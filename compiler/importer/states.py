@@ -8,8 +8,8 @@ such loss is reported.
 
 from __future__ import annotations
 
+from compiler.bitrix.canonical import value as canonical
 from compiler.catalog.statements import HANDLERS, STATEMENTS
-from compiler.deploy.normalise import value as canonical
 from compiler.importer.names import Names, is_member_name, is_name, slug
 from compiler.importer.nodes import Context, Node
 from compiler.importer.report import Report

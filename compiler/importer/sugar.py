@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from compiler.bitrix.canonical import flag
+from compiler.bitrix.canonical import value as canonical
 from compiler.catalog.models import DURATION_UNITS
 from compiler.catalog.statements import (
     ASSIGN_MODE,
@@ -21,8 +23,6 @@ from compiler.catalog.statements import (
     writes,
 )
 from compiler.codegen.activities import ADDRESS_TYPES
-from compiler.deploy.normalise import flag
-from compiler.deploy.normalise import value as canonical
 from compiler.importer.nodes import Context, Node, text_setting
 from compiler.importer.scope import NOWHERE
 from compiler.importer.values import text_node

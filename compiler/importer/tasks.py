@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler.bitrix.canonical import flag
+from compiler.bitrix.canonical import value as canonical
 from compiler.catalog.models import DURATION_UNITS
 from compiler.catalog.statements import (
     APPROVAL_BRANCHES,
@@ -20,8 +22,6 @@ from compiler.catalog.statements import (
     task_options,
     writes,
 )
-from compiler.deploy.normalise import flag
-from compiler.deploy.normalise import value as canonical
 from compiler.importer.nodes import Context, Node, text_setting, word
 from compiler.importer.scope import NOWHERE
 from compiler.syntax import ast

@@ -1,5 +1,5 @@
 """The import's own check: compile the written .bpl and compare it with the original template
-in the canonical form `bpl plan` uses (compiler/deploy/normalise.py).
+in the canonical form `bpl plan` uses (compiler/bitrix/canonical.py).
 
 Differences come back as node paths, so the importer can write those nodes in the generic
 form and try again; compile errors come back as the statements they point at.
@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any
 
-from compiler.codegen import CompiledTemplate
-from compiler.deploy.normalise import (
+from compiler.bitrix.canonical import (
     CanonicalTemplate,
     Node,
     Normaliser,
     from_compiled,
-    from_portal,
+    header_of_row,
+    template_of_row,
 )
+from compiler.codegen import CompiledTemplate
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.importer.nodes import Path
 from compiler.pipeline import BuildResult, build
@@ -56,7 +57,8 @@ def errors(result: BuildResult) -> list[Diagnostic]:
 
 def compare(row: Mapping[str, Any], template: CompiledTemplate, normaliser: Normaliser, *,
             header: bool) -> Comparison:
-    original = from_portal(row, normaliser)
+    original = normaliser.template(template_of_row(row),
+                                   header_of_row(row, str(row.get("DESCRIPTION") or "")))
     compiled = from_compiled(template, normaliser)
     result = Comparison()
     for old, new in zip(original.roots, compiled.roots, strict=False):

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from compiler.bitrix.canonical import document_type_of
 from compiler.deploy.identity import classify
-from compiler.deploy.normalise import document_type_of
 from compiler.deploy.read import ReadError, read_portal, row_id, running_instances
 from compiler.ops.errors import APP_CONTEXT, OpsError, explain
 from compiler.portal import PortalClient, PortalError

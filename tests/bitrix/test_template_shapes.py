@@ -99,3 +99,9 @@ def test_unpack_says_what_is_damaged_in_one_error_type() -> None:
     assert caught.value.__cause__.where == "TEMPLATE[0].Children[0]"
     with pytest.raises(BptError, match="the file is empty"):
         unpack(b"")
+
+
+def test_a_declaration_that_is_not_an_array_is_read_past() -> None:
+    read = Template.from_package({"TEMPLATE": [ROOT], "VARIABLES": {
+        "x": "not a map", "y": {"Name": "Y", "Type": "int"}}})
+    assert list(read.variables) == ["y"] and read.variables["y"].type == "int"

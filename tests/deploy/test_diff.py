@@ -8,12 +8,22 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from compiler.bitrix import Activity, Field
+from compiler.bitrix.canonical import Node, Normaliser
 from compiler.catalog import load_catalog
 from compiler.deploy.diff import diff_entries, diff_trees
-from compiler.deploy.normalise import Normaliser
 
 NORMALISER = Normaliser(load_catalog())
 _counter = itertools.count(10000)
+
+
+def tree(roots: list[dict[str, Any]]) -> list[Node]:
+    return NORMALISER.tree([Activity.from_php(raw) for raw in roots])  # type: ignore[arg-type]
+
+
+def collection(raw: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return NORMALISER.collection({ident: Field.from_php(ident, spec, ident)
+                                  for ident, spec in raw.items()})
 
 
 def act(kind: str, title: str, *children: dict[str, Any], name: str | None = None,
@@ -36,7 +46,7 @@ def branch(title: str, *children: dict[str, Any]) -> dict[str, Any]:
 
 
 def diff(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    changes = diff_trees(NORMALISER.tree(old), NORMALISER.tree(new))
+    changes = diff_trees(tree(old), tree(new))
     return [(c.kind, c.node.title) for c in changes]
 
 
@@ -53,7 +63,7 @@ def test_an_insertion_is_one_added_activity() -> None:
 def test_a_removal_is_one_removed_activity_with_its_content() -> None:
     old = root(log("a"), act("IfElseActivity", "If", branch("Yes", log("y")), branch("No")))
     new = root(log("a"))
-    changes = diff_trees(NORMALISER.tree(old), NORMALISER.tree(new))
+    changes = diff_trees(tree(old), tree(new))
     assert [(c.kind, c.node.title, c.inside) for c in changes] == [("removed", "If", 3)]
 
 
@@ -66,7 +76,7 @@ def test_a_move_into_another_branch() -> None:
     keep = log("moving", name="A55555_11111_22222_33333")
     old = root(act("IfElseActivity", "If", branch("Yes", keep), branch("No")))
     new = root(act("IfElseActivity", "If", branch("Yes"), branch("No", dict(keep))))
-    changes = diff_trees(NORMALISER.tree(old), NORMALISER.tree(new))
+    changes = diff_trees(tree(old), tree(new))
     assert [(c.kind, c.node.title) for c in changes] == [("moved", "moving")]
     assert changes[0].old is not None and changes[0].old.parent is not None
     assert changes[0].old.parent.title == "Yes" and changes[0].node.parent.title == "No"
@@ -77,7 +87,7 @@ def test_an_edited_property_shows_old_and_new_as_stored() -> None:
                    Users=["user_1"]))
     new = root(act("ApproveActivity", "Approve", TimeoutDuration=3, ApproveType="any",
                    Users=["user_1"]))
-    changes = diff_trees(NORMALISER.tree(old), NORMALISER.tree(new))
+    changes = diff_trees(tree(old), tree(new))
     assert [(c.kind, [(p.key, p.old, p.new) for p in c.properties]) for c in changes] == \
         [("changed", [("TimeoutDuration", "2", 3)])]
 
@@ -90,8 +100,8 @@ def test_designer_flag_spellings_and_defaults_are_no_change() -> None:
 
 
 def test_switching_an_activity_off() -> None:
-    changes = diff_trees(NORMALISER.tree(root(log("a"))),
-                         NORMALISER.tree(root(log("a", activated="N"))))
+    changes = diff_trees(tree(root(log("a"))),
+                         tree(root(log("a", activated="N"))))
     assert [(c.kind, c.activated) for c in changes] == [("changed", (True, False))]
 
 
@@ -115,13 +125,13 @@ def test_a_reference_to_another_activity_is_a_change() -> None:
 
 
 def test_entries() -> None:
-    old = NORMALISER.collection({"a": {"Name": "A", "Type": "string", "Required": "0"},
+    old = collection({"a": {"Name": "A", "Type": "string", "Required": "0"},
                                  "b": {"Name": "B", "Type": "int"}})
-    new = NORMALISER.collection({"a": {"Name": "A", "Type": "string", "Required": False},
+    new = collection({"a": {"Name": "A", "Type": "string", "Required": False},
                                  "c": {"Name": "C", "Type": "int"}})
     changes = diff_entries("PARAMETERS", old, new)
     assert [(c.kind, c.ident) for c in changes] == [("added", "c"), ("removed", "b")]
-    renamed = NORMALISER.collection({"a": {"Name": "Z", "Type": "string"}})
+    renamed = collection({"a": {"Name": "Z", "Type": "string"}})
     assert diff_entries("VARIABLES", old, renamed)[0].keys == ["Name"]
 
 

@@ -214,3 +214,18 @@ def test_a_saved_plan_reads_back_equal(built: BuildResult, tmp_path: Path) -> No
     made = plan(built, [])
     save_plan(made, tmp_path / "plan.json")
     assert load_plan(tmp_path / "plan.json") == made
+
+
+def test_a_portal_template_that_cannot_be_read_is_blocked_with_a_sentence(
+        built: BuildResult) -> None:
+    deal = by_name(built, "deal_approval")
+    package = copy.deepcopy(deal.template.to_package())
+    package["TEMPLATE"][0]["Children"][0]["Properties"] = "garbage"
+    made = plan(built, [row(deal, 4, package)], templates=[deal])
+    (entry,) = made.templates
+    assert entry.action == "update" and entry.template_id == 4
+    assert entry.blocked is not None and entry.blocked.startswith(
+        "the template on the portal cannot be read (the Properties of activity ")
+    assert "(IfElseActivity, at TEMPLATE[0].Children[0]) are a text" in entry.blocked
+    assert f"! blocked: {entry.blocked}" in render_human(made)
+    assert entry.blocked in render_markdown(made)
