@@ -19,7 +19,7 @@ from compiler.graph.source import Template
 from compiler.importer.conditions import Conditions, condition_key
 from compiler.importer.declarations import declare_all
 from compiler.importer.document import from_triple
-from compiler.importer.nodes import Node as RawNode
+from compiler.importer.nodes import Node
 from compiler.importer.report import Report
 from compiler.importer.scope import Scope
 from compiler.importer.tree import assign_labels, name_hints
@@ -33,21 +33,17 @@ MAX_TEXT = 160
 class Reader:
     def __init__(self, template: Template, catalog: Catalog) -> None:
         document = from_triple(catalog, template.document_type)
-        first: Any = template.source.root.to_php()  # until the importer reads Activities
-        root = RawNode(first, ())
-        field_hints = name_hints(root)[0] if root is not None else {}
+        root = Node(template.source.root, ())
+        field_hints = name_hints(root)[0]
         self.scope = Scope(catalog, document.spec, document.user_groups, field_hints=field_hints)
         self.values = Values(self.scope, catalog.functions)
-        package: dict[str | int, Any] = {key: value for key, value
-                                         in template.source.to_package().items()}
-        declare_all(package, self.values, Report(template.workflow, template.workflow))
+        declare_all(template.source, self.values, Report(template.workflow, template.workflow))
         # The .bpl labels first (`as head_vote`), then the importer's aN for the rest.
         types = {activity.name: activity.type for activity in template.activities()}
         for name, label in template.labels.items():
             self.scope.labels.setdefault(name, label)
             self.scope.label_types.setdefault(label, types.get(name, ""))
-        if root is not None:
-            assign_labels(root, self.scope, set())
+        assign_labels(root, self.scope, set())
         self.conditions = Conditions(self.values)
         self.printer = ExpressionPrinter()
 
@@ -85,12 +81,6 @@ class Reader:
             return self.printer.flat(expr)
         except Unprintable:
             return None
-
-
-def _first(raw: Any) -> Mapping[str, Any] | None:
-    items = list(raw.values()) if isinstance(raw, Mapping) else raw if isinstance(raw, list) \
-        else []
-    return items[0] if items and isinstance(items[0], Mapping) else None
 
 
 def _cut(text: str) -> str:

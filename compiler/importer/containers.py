@@ -176,7 +176,7 @@ class Containers:
 
 
 def _mentions(node: Node, text: str) -> bool:
-    """Does any string in the subtree contain `text`?"""
+    """Does any property value in the subtree contain `text`?"""
     def walk(value: object) -> bool:
         if isinstance(value, str):
             return text in value
@@ -185,4 +185,4 @@ def _mentions(node: Node, text: str) -> bool:
         if isinstance(value, list):
             return any(walk(v) for v in value)
         return False
-    return walk(dict(node.raw))
+    return any(walk(activity.properties) for activity in node.activity.walk())

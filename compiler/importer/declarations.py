@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from compiler.bitrix import Field, Template
 from compiler.bitrix.canonical import flag
 from compiler.importer.names import is_member_name
 from compiler.importer.report import Report
@@ -19,30 +20,33 @@ from compiler.semantics import types as T
 from compiler.syntax import ast
 
 COLLECTIONS = (("PARAMETERS", "param"), ("VARIABLES", "var"), ("CONSTANTS", "const"))
-_KNOWN_KEYS = {"Name", "Description", "Type", "Required", "Multiple", "Options", "Default"}
 _PLAIN_TYPES = set(T.BASE_TYPES) - {"select", "internalselect"}
 
 
-def declare_all(package: Mapping[str | int, Any], values: Values,
-                report: Report) -> list[ast.Decl]:
+def declare_all(template: Template, values: Values, report: Report) -> list[ast.Decl]:
     decls: list[ast.Decl] = []
-    for key, kind in COLLECTIONS:
-        collection = package.get(key)
-        if not isinstance(collection, Mapping):
-            continue
-        for ident, spec in collection.items():
-            decl = _declare(kind, str(ident), spec, values, report)
+    for fields, kind in ((template.parameters, "param"), (template.variables, "var"),
+                         (template.constants, "const")):
+        for ident, spec in fields.items():
+            decl = _declare(kind, ident, spec, values, report)
             if decl is not None:
                 decls.append(decl)
     return decls
 
 
-def _declare(kind: str, ident: str, spec: Any, values: Values,
+def report_undeclarable(package: Mapping[str | int, Any], report: Report) -> None:
+    """Entries of the package's collections that are not arrays (a Template reads past them):
+    they declare nothing, and the report says so."""
+    for key, kind in COLLECTIONS:
+        collection = package.get(key)
+        for ident, spec in collection.items() if isinstance(collection, Mapping) else ():
+            if not isinstance(spec, Mapping):
+                report.lossy(f"{kind} {ident}", "its description is not an array; not declared")
+
+
+def _declare(kind: str, ident: str, spec: Field, values: Values,
              report: Report) -> ast.Decl | None:
     where = f"{kind} {ident}"
-    if not isinstance(spec, Mapping):
-        report.lossy(where, "its description is not an array; not declared")
-        return None
     if not is_member_name(ident) or ident == "TargetUser":
         report.lossy(where, "the id cannot be a .bpl name; not declared, and references to "
                             "it are kept verbatim")
@@ -51,24 +55,24 @@ def _declare(kind: str, ident: str, spec: Any, values: Values,
         report.lossy(where, f"the id is also a {values.scope.decls[ident][0]}; .bpl has one "
                             "namespace for both, so this one is not declared")
         return None
-    extra = sorted(str(k) for k in spec if str(k) not in _KNOWN_KEYS)
+    extra = sorted(spec.extra)
     if extra:
         report.lossy(where, f"keys {', '.join(extra)} have no .bpl form and are dropped")
     type_ref = _type(spec, where, values, report)
     multiple = type_ref.multiple
     base = type_ref.argument if type_ref.name == "type" else type_ref.name
     values.scope.decls[ident] = (kind, T.Type(base or "string", multiple))
-    default = _default(spec.get("Default"), base or "string", multiple, type_ref, values,
-                       where, report)
+    default = _default(spec.default, base or "string", multiple, type_ref, values, where,
+                       report)
     label, description = _texts(ident, spec, values)
-    return ast.Decl(NOWHERE, kind, ident, NOWHERE, type_ref, default,
-                    flag(spec.get("Required")) == "Y", label, description)
+    return ast.Decl(NOWHERE, kind, ident, NOWHERE, type_ref, default, spec.required, label,
+                    description)
 
 
-def _type(spec: Mapping[str, Any], where: str, values: Values, report: Report) -> ast.TypeRef:
-    name = str(spec.get("Type") or "string")
-    multiple = flag(spec.get("Multiple")) == "Y"
-    options = spec.get("Options")
+def _type(spec: Field, where: str, values: Values, report: Report) -> ast.TypeRef:
+    name = spec.type or "string"
+    multiple = spec.multiple
+    options = spec.options
     if isinstance(options, list) and options and not any(isinstance(o, list | Mapping)
                                                          for o in options):
         # A PHP array keyed 0..n-1 comes back from template.list as a JSON list.
@@ -87,10 +91,10 @@ def _type(spec: Mapping[str, Any], where: str, values: Values, report: Report) -
     return ast.TypeRef(NOWHERE, "type", multiple, argument=name)
 
 
-def _texts(ident: str, spec: Mapping[str, Any],
+def _texts(ident: str, spec: Field,
            values: Values) -> tuple[ast.Text | None, ast.Text | None]:
-    name = spec.get("Name")
-    description = spec.get("Description")
+    name = spec.name
+    description = spec.description
     label = values.any_text(name) if name not in (None, "", ident) else None
     about = values.any_text(description) if description not in (None, "") else None
     if about is not None and label is None:

@@ -13,18 +13,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from compiler.bitrix import Activity, Template, TemplateShapeError
 from compiler.bitrix.canonical import Normaliser
 from compiler.catalog import Catalog, load_catalog
 from compiler.diagnostics import Diagnostic, Diagnostics
 from compiler.format import format_module
 from compiler.format.strings import Unprintable
-from compiler.importer.declarations import declare_all
+from compiler.importer.declarations import declare_all, report_undeclarable
 from compiler.importer.document import Document, DocumentError, from_triple
 from compiler.importer.names import is_name, slug
 from compiler.importer.nodes import Node, Path
 from compiler.importer.report import Report, printable
 from compiler.importer.scope import NOWHERE, Scope
-from compiler.importer.shape import damage
 from compiler.importer.source import TemplateSource
 from compiler.importer.tree import (
     Plan,
@@ -66,6 +66,7 @@ class _Round:
     builder: TreeBuilder
     report: Report
     root: Node
+    template: Template
 
 
 class Importer:
@@ -78,7 +79,7 @@ class Importer:
         """Raises ImportError_ for a template without a usable root or document type."""
         binary: list[str] = []
         source = replace(source, package=_decoded(source.package, binary))
-        root, kind = self._root(source.package)
+        template, kind = self._read(source.package)
         if document is None:
             if source.document_type is None:
                 raise ImportError_("the document type is unknown; give it with --document "
@@ -86,10 +87,10 @@ class Importer:
             document = from_triple(self.catalog, source.document_type)
         elif source.document_type is None:
             source = replace(source, document_type=document.triple)
-        name = self._workflow_name(source, root)
+        name = self._workflow_name(source, template.root)
         plan = Plan()
         for _ in range(MAX_ROUNDS):
-            current = self._round(source, document, root, kind, name, plan)
+            current = self._round(source, document, template, kind, name, plan)
             if binary:
                 current.report.lossy("texts", f"{len(binary)} text(s) are not UTF-8; invalid "
                                               "bytes are replaced by U+FFFD")
@@ -100,16 +101,17 @@ class Importer:
         return ImportResult(name, current.text, current.report)
 
     # ── one round ────────────────────────────────────────────────────────────────────────
-    def _round(self, source: TemplateSource, document: Document, root: Node, kind: str,
-               name: str, plan: Plan) -> _Round:
+    def _round(self, source: TemplateSource, document: Document, template: Template,
+               kind: str, name: str, plan: Plan) -> _Round:
         report = Report(source.origin, name)
-        package = source.package
+        root = Node(template.root, ())
         field_hints, state_hints = name_hints(root)
         scope = Scope(self.catalog, document.spec, document.user_groups,
-                      field_types=_field_types(package.get("DOCUMENT_FIELDS")),
+                      field_types=_field_types(template.document_fields),
                       field_hints=field_hints)
         values = Values(scope, self.functions)
-        decls = declare_all(package, values, report)
+        report_undeclarable(source.package, report)
+        decls = declare_all(template, values, report)
         for decl in decls:
             if decl.name in plan.drop_defaults:
                 report.lossy(f"{decl.kind} {decl.name}", "the default does not pass the checker;"
@@ -138,7 +140,7 @@ class Importer:
         if unread - plan.unlabelled:
             # A loop read only by its own body needs no label: the body reads its variable.
             plan.unlabelled |= unread
-            return self._round(source, document, root, kind, name, plan)
+            return self._round(source, document, template, kind, name, plan)
         try:
             text = format_module(ast.Module(NOWHERE, (workflow,)))
         except Unprintable as error:  # pragma: no cover - the importer only builds printables
@@ -151,7 +153,7 @@ class Importer:
         _verbatim(workflow, report)
         for note in values.notes:
             report.lossy("texts", note)
-        return _Round(text, workflow, builder, report, root)
+        return _Round(text, workflow, builder, report, root, template)
 
     def _title(self, root: Node, values: Values) -> ast.Text | None:
         title = root.properties.get("Title")
@@ -171,8 +173,8 @@ class Importer:
                                       f"{d.span.line})" for d in problems]
             return changed
         template = result.templates[0]
-        comparison = compare(source.row(), template, self.normaliser,
-                             header=source.name is not None)
+        original = self.normaliser.template(current.template, source.header())
+        comparison = compare(original, template, self.normaliser, header=source.name is not None)
         builder = current.builder
         statements = set(builder.origins(current.workflow))
         widened = False
@@ -222,29 +224,29 @@ class Importer:
         return changed
 
     # ── the template as a whole ──────────────────────────────────────────────────────────
-    def _root(self, package: Mapping[str | int, Any]) -> tuple[Node, str]:
+    def _read(self, package: Mapping[str | int, Any]) -> tuple[Template, str]:
+        """The template as a Template, and whether it is sequential or a state machine."""
         roots = package.get("TEMPLATE")
         if isinstance(roots, Mapping):
             roots = list(roots.values())
         if not isinstance(roots, list) or len(roots) != 1 or not isinstance(roots[0], Mapping):
             raise ImportError_("TEMPLATE must hold exactly one root activity")
-        root = Node(roots[0], ())
-        depth, count = _size(root)
+        try:
+            template = Template.from_package(package)
+        except TemplateShapeError as error:
+            raise ImportError_(f"the template is damaged: {error.sentence}") from None
+        depth, count = _size(template.root)
         if depth > MAX_DEPTH:
             raise ImportError_(f"activities nest more than {MAX_DEPTH} levels deep")
         if count > MAX_ACTIVITIES:
             raise ImportError_(f"the template has more than {MAX_ACTIVITIES} activities")
-        problem = damage(roots[0], limit=MAX_ACTIVITIES)
-        if problem is not None:
-            raise ImportError_(f"the template is damaged: {problem}")
-        kind = _ROOTS.get(root.type.lower())
+        kind = _ROOTS.get(template.root.type.lower())
         if kind is None:
-            raise ImportError_(f"a {printable(root.type, 60) or 'root without Type'} root has no "
-                               ".bpl form "
+            raise ImportError_(f"a {printable(template.root.type, 60)} root has no .bpl form "
                                "(only sequential and state-machine workflows have)")
-        return root, kind
+        return template, kind
 
-    def _workflow_name(self, source: TemplateSource, root: Node) -> str:
+    def _workflow_name(self, source: TemplateSource, root: Activity) -> str:
         if source.workflow and is_name(source.workflow):
             return source.workflow
         title = root.properties.get("Title")
@@ -267,7 +269,7 @@ def _names_states_verbatim(root: Node, builder: TreeBuilder) -> bool:
                for n in walk(root))
 
 
-def _size(root: Node) -> tuple[int, int]:
+def _size(root: Activity) -> tuple[int, int]:
     """(depth, number of activities), counted without recursion and without going further
     than the limits."""
     deepest, count = 0, 0

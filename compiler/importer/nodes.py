@@ -1,14 +1,14 @@
-"""One activity node of a template as the importer reads it, and what every statement needs:
+"""One activity of a template as the importer reads it, and what every statement needs:
 its properties (a missing one reads as the catalog's default, as it does for Bitrix and for
 `plan`), its title, comment, on/off switch and label."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.bitrix.canonical import flag
+from compiler.bitrix import Activity
 from compiler.bitrix.canonical import value as canonical
 from compiler.catalog import Catalog
 from compiler.catalog.statements import FIXED
@@ -21,39 +21,32 @@ Path = tuple[int, ...]
 
 @dataclass
 class Node:
-    raw: Mapping[str, Any]
+    """An activity and its path of child indexes under the root: statements remember the path
+    of the node they were made from, so that a difference found later leads back to it."""
+
+    activity: Activity
     path: Path
 
     @property
     def type(self) -> str:
-        return str(self.raw.get("Type") or "")
+        return self.activity.type
 
     @property
     def name(self) -> str:
-        name = self.raw.get("Name")
-        return name if isinstance(name, str) else ""
+        return self.activity.name
 
     @property
     def properties(self) -> dict[str, Any]:
-        props = self.raw.get("Properties")
-        return {str(k): v for k, v in props.items()} if isinstance(props, Mapping) else {}
+        return self.activity.properties
 
     @property
     def children(self) -> list[Node]:
-        raw = self.raw.get("Children")
-        items: list[Any] = raw if isinstance(raw, list) else []
-        if isinstance(raw, Mapping):
-            # A PHP array that lost its list shape: in key order, as `plan` reads it.
-            items = [raw[k] for k in sorted(raw, key=lambda k: int(k) if str(k).isdigit()
-                                            else 0)]
-        # Paths index the activities only, so that a path leads back to its node (the
-        # importer refuses trees with anything else among the children: importer.shape).
-        activities = [child for child in items if isinstance(child, Mapping)]
-        return [Node(child, (*self.path, index)) for index, child in enumerate(activities)]
+        return [Node(child, (*self.path, index))
+                for index, child in enumerate(self.activity.children)]
 
     @property
     def activated(self) -> bool:
-        return flag(self.raw.get("Activated", "Y")) != "N"
+        return self.activity.activated
 
     @property
     def title(self) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.bitrix.bpt import BptError, unpack_package
-from compiler.bitrix.canonical import document_type_of
+from compiler.bitrix.canonical import Header, document_type_of
 from compiler.deploy.identity import read_marker, split_key
 
 # For the file and for its decompressed data. Real templates are kilobytes, rarely a few
@@ -27,8 +27,14 @@ class TemplateSource:
     workflow: str | None = None  # the .bpl name its identity marker gives
     suggested: str | None = None  # a name to use otherwise (a file's name)
 
+    def header(self) -> Header:
+        """Name, description, document type and autostart, for the canonical comparison."""
+        module, entity, kind = self.document_type or ("", "", "")
+        return Header(self.name or "", self.description or "", (module, entity, kind),
+                      self.auto_execute or 0)
+
     def row(self) -> dict[str, Any]:
-        """The template as a `template.list` row, for the canonical comparison."""
+        """The template as a `template.list` row would hold it (what `plan` reads)."""
         row: dict[str, Any] = {key: self.package.get(key) for key in
                                ("TEMPLATE", "PARAMETERS", "VARIABLES", "CONSTANTS")}
         row["NAME"] = self.name or ""

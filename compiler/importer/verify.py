@@ -8,19 +8,12 @@ form and try again; compile errors come back as the statements they point at.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any
 
-from compiler.bitrix.canonical import (
-    CanonicalTemplate,
-    Node,
-    Normaliser,
-    from_compiled,
-    header_of_row,
-    template_of_row,
-)
+from compiler.bitrix.canonical import CanonicalTemplate, Node, Normaliser, from_compiled
 from compiler.codegen import CompiledTemplate
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.importer.nodes import Path
@@ -55,10 +48,9 @@ def errors(result: BuildResult) -> list[Diagnostic]:
     return [d for d in result.diagnostics if d.severity is Severity.ERROR]
 
 
-def compare(row: Mapping[str, Any], template: CompiledTemplate, normaliser: Normaliser, *,
-            header: bool) -> Comparison:
-    original = normaliser.template(template_of_row(row),
-                                   header_of_row(row, str(row.get("DESCRIPTION") or "")))
+def compare(original: CanonicalTemplate, template: CompiledTemplate, normaliser: Normaliser,
+            *, header: bool) -> Comparison:
+    """How `template` (compiled from the import) differs from the `original` one."""
     compiled = from_compiled(template, normaliser)
     result = Comparison()
     for old, new in zip(original.roots, compiled.roots, strict=False):
