@@ -53,7 +53,6 @@ from compiler.deploy.read import (
 )
 from compiler.deploy.rejections import diagnostics_for, is_import_error
 from compiler.deploy.robot_apply import RobotRefused, RobotWriter
-from compiler.deploy.robot_planner import calls_type
 from compiler.deploy.robot_verify import verify_robots
 from compiler.deploy.state import Applied, DeployState
 from compiler.diagnostics import Diagnostic
@@ -482,9 +481,9 @@ def _calls_any(template: CompiledTemplate | None, robots: Sequence[RobotPlan]) -
     """The first of `robots` that `template` calls, as "robot CODE"."""
     if template is None:
         return None
-    tree = template.package.get("TEMPLATE")
     for robot in robots:
-        if robot.activity_type is not None and calls_type(tree, robot.activity_type):
+        if robot.activity_type is not None and any(
+                activity.is_type(robot.activity_type) for activity in template.template.walk()):
             return robot.subject
     return None
 

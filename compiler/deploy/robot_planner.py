@@ -49,8 +49,10 @@ def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldD
 
 
 def calls_type(tree: Any, activity_type: str) -> bool:
-    """Whether a template tree holds an activity of `activity_type` (types compare without
-    case: the portal may store them either way)."""
+    """Whether a portal row's TEMPLATE holds an activity of `activity_type` (types compare
+    without case: the portal may store them either way). It reads the row as stored, not as a
+    Template: any array with that Type counts, in a tree too damaged to read as well, so that a
+    robot a template still calls is never deleted."""
     wanted = activity_type.lower()
     stack = [tree]
     while stack:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compiler.bitrix import Field
 from compiler.catalog import Catalog
 from compiler.codegen import CompiledTemplate
 from compiler.deploy.planner import AUTOSTART
@@ -23,8 +24,8 @@ from compiler.semantics.walk import references
 from compiler.simulator.scenario import ScenarioError, find, load
 from compiler.syntax import ast
 
-COLLECTIONS = (("PARAMETERS", "Parameters"), ("VARIABLES", "Variables"),
-               ("CONSTANTS", "Constants"))
+COLLECTIONS = (("parameters", "Parameters"), ("variables", "Variables"),
+               ("constants", "Constants"))
 
 
 class CoverageError(ValueError):
@@ -122,18 +123,9 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _declared(raw: Any) -> list[Declared]:
-    if not isinstance(raw, Mapping):
-        return []
-    out = []
-    for ident, spec in raw.items():
-        if not isinstance(spec, Mapping):
-            continue
-        out.append(Declared(str(ident), _text(spec.get("Name")), _text(spec.get("Type")),
-                            str(spec.get("Required")) in ("1", "Y", "True"),
-                            str(spec.get("Multiple")) in ("1", "Y", "True"),
-                            _text(spec.get("Default")), _text(spec.get("Description"))))
-    return out
+def _declared(fields: Mapping[str, Field]) -> list[Declared]:
+    return [Declared(ident, spec.name, spec.type, spec.required, spec.multiple,
+                     _text(spec.default), spec.description) for ident, spec in fields.items()]
 
 
 def _coverage(data: Mapping[str, Any] | None) -> Coverage | None:
@@ -202,7 +194,7 @@ class PageBuilder:
             document_type="/".join(compiled.document_type),
             autostart=AUTOSTART.get(compiled.auto_execute, str(compiled.auto_execute)),
             template=template,
-            collections=[(title, _declared(compiled.package.get(key)))
+            collections=[(title, _declared(getattr(compiled.template, key)))
                          for key, title in COLLECTIONS],
             scenarios=list(self.scenarios.get(compiled.workflow, [])),
             activities=len(template.activities()) - 1)
