@@ -77,7 +77,7 @@ def quiet_portal() -> Iterator[None]:
 def connection(env_name: str | None) -> Iterator[tuple[Project, str, EnvironmentConfig, Target]]:
     """The environment's portal, connected (closed again on the way out)."""
     # The HTTP stack loads only for commands that connect (`bpl check` does not pay for it).
-    from compiler.deploy.target import open_target
+    from compiler.cli.targets import open_target
     from compiler.portal import PortalError
 
     proj = project()
@@ -131,7 +131,7 @@ def resolve_environment(env_name: str | None, defines: tuple[str, ...],
 
 
 def _sandbox_client_id(proj: Project) -> str:
-    from compiler.deploy.target import sandbox_client_id  # the sandbox loads only when used
+    from compiler.cli.sandbox_files import sandbox_client_id
 
     try:
         return sandbox_client_id(proj)

@@ -20,7 +20,8 @@ import httpx
 
 from compiler.cli.common import connection, fail, project, quiet_portal
 from compiler.cli.sandbox_state import opened, project_data, shown_path
-from compiler.deploy.target import SANDBOX_URL, Target, deploy_state
+from compiler.cli.targets import SANDBOX_URL
+from compiler.deploy.target import Target, deploy_state
 from compiler.ops import OpsError, document_id, tasks, templates, workflows
 from compiler.ops.documents import spelled
 from compiler.portal import PortalClient, PortalConfig, WebhookAuth

@@ -1,40 +1,23 @@
 """The portal an environment of bpl.toml deploys to, connected and ready for calls.
 
-`portal = "sandbox"` (the default environment) starts the embedded sandbox portal inside this
-process: no server, no port, the HTTP exchange goes through `httpx.ASGITransport`, and its
-state lives in `<project>/.bpl/sandbox.sqlite3`. Its default application's credentials are
-used, and its client id is what `env.app_client_id` compiles to.
-
-Any other portal is a Bitrix24 address; secrets come from the environment variables the
-environment names, never from bpl.toml, and OAuth tokens rotate through the token store.
+A Bitrix24 portal is opened here (`open_portal`): secrets come from the environment variables
+the environment names, never from bpl.toml, and OAuth tokens rotate through the token store.
+The embedded sandbox portal is the command line's to open (`compiler.cli.targets`): the
+deployer works with whatever `Target` it is given and never loads the sandbox itself.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
-
 from compiler.deploy.state import DeployState
 from compiler.portal import OAuthAuth, PortalClient, PortalConfig, TokenStore, WebhookAuth
 from compiler.portal.auth import DEFAULT_OAUTH_URL
-from compiler.project.config import (
-    SANDBOX,
-    SANDBOX_STATE,
-    ConfigError,
-    EnvironmentConfig,
-    Project,
-)
-
-SANDBOX_DATA = SANDBOX_STATE
-# Any http(s) address will do: the ASGI transport never resolves it.
-SANDBOX_URL = "http://sandbox.bpl"
+from compiler.project.config import SANDBOX, ConfigError, EnvironmentConfig, Project
 
 
 @dataclass
@@ -113,77 +96,6 @@ def _secret(variable: str | None, what: str, environment: str) -> str | None:
     return value
 
 
-@contextmanager
-def _sandbox_errors(project: Project) -> Iterator[None]:
-    """A sandbox that cannot be opened (the state folder is not writable, its file is not the
-    sandbox's database) is one sentence, like any other configuration problem."""
-    from compiler.sandbox.store import StoreError
-
-    try:
-        yield
-    except (FileExistsError, NotADirectoryError) as error:
-        raise ConfigError(f"cannot open the sandbox portal: {error.filename} is a file where "
-                          "bpl keeps a folder (its state and the sandbox's)") from None
-    except OSError as error:
-        where = f" ({error.filename})" if error.filename else ""
-        raise ConfigError(f"cannot open the sandbox portal in {project.state_dir}: "
-                          f"{error.strerror or error}{where}") from None
-    except StoreError as error:  # not the sandbox's database
-        raise ConfigError(f"cannot open the sandbox portal: {error}; move the file away to "
-                          "start with an empty sandbox") from None
-
-
-def _sandbox_data(project: Project) -> Path:
-    data = project.state_dir / SANDBOX_DATA
-    with _sandbox_errors(project):
-        data.parent.mkdir(parents=True, exist_ok=True)
-    return data
-
-
-def sandbox_client_id(project: Project) -> str:
-    """The client id of the project's sandbox's default application: what `env.app_client_id`
-    is in the sandbox environment, so that commands compiling without connecting (`bpl
-    compile`, `bpl test`) type app robots as `bpl plan` and `bpl apply` do."""
-    from compiler.sandbox import Sandbox, SandboxConfig
-
-    data = _sandbox_data(project)
-    with _sandbox_errors(project):
-        sandbox = Sandbox(SandboxConfig(data=data))
-        try:
-            return sandbox.ensure_default_app().client_id
-        finally:
-            sandbox.close()
-
-
-def open_sandbox(project: Project, name: str, config: EnvironmentConfig) -> Target:
-    from compiler.sandbox import Faults, Limits, Sandbox, SandboxConfig
-
-    data = _sandbox_data(project)
-    try:
-        faults = Faults.parse(config.faults) if config.faults else Faults.none()
-    except ValueError as error:
-        raise ConfigError(f"environment '{name}': faults: {error}") from None
-    # The built-in portal runs what is started on it, so `bpl workflows start` and
-    # `bpl tasks complete` behave end to end there.
-    with _sandbox_errors(project):
-        sandbox = Sandbox(SandboxConfig(data=data, limits=Limits.named(config.limits),
-                                        faults=faults, run_workflows=True))
-        try:
-            creds = sandbox.ensure_default_app()
-        except BaseException:
-            sandbox.close()
-            raise
-    auth = OAuthAuth(creds.client_id, creds.client_secret, creds.access_token,
-                     creds.refresh_token, oauth_url=f"{SANDBOX_URL}{creds.token_path}")
-    client = PortalClient(
-        PortalConfig(SANDBOX_URL, auth, timeout=config.timeout, limits=config.limits),
-        transport=httpx.ASGITransport(app=sandbox.asgi_app),
-    )
-    label = f"the embedded sandbox portal, {_shown(data, project.root)}"
-    return Target(name, config, client, label, creds.client_id, creds.app_id, [sandbox],
-                  portal_id=f"sandbox {data.resolve()}")
-
-
 def open_portal(project: Project, name: str, config: EnvironmentConfig) -> Target:
     if config.auth == "webhook":
         url = _secret(config.webhook_env, "the webhook URL", name)
@@ -212,16 +124,3 @@ def open_portal(project: Project, name: str, config: EnvironmentConfig) -> Targe
                                        limits=config.limits))
     return Target(name, config, client, client.portal, config.client_id, config.app_id,
                   portal_id=client.portal.lower())
-
-
-def open_target(project: Project, name: str, config: EnvironmentConfig) -> Target:
-    if config.is_sandbox:
-        return open_sandbox(project, name, config)
-    return open_portal(project, name, config)
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

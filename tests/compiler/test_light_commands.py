@@ -1,0 +1,105 @@
+"""`bpl check`, `compile`, `fmt` and `test` load neither the sandbox, the deployer nor the
+HTTP stack: each runs in a fresh interpreter, which then lists what it imported.
+
+`compile` and `test` read the client id of the project's sandbox application (what
+`env.app_client_id` is in the sandbox environment) from the sandbox's database; only the very
+first command of a project loads the sandbox, to make that database.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler.project.config import SANDBOX_STATE
+
+FORBIDDEN = ("compiler.sandbox", "compiler.deploy", "compiler.portal", "httpx", "httpcore",
+             "starlette", "uvicorn")
+# Runs one command as `bpl` would, then prints the forbidden modules it imported.
+_PROBE = """
+import json, sys
+from compiler.cli.main import main
+try:
+    main(sys.argv[1:], prog_name="bpl")
+except SystemExit as stop:
+    code = stop.code
+loaded = sorted(n for n in sys.modules if n.startswith({forbidden!r}))
+print(json.dumps({{"code": code, "loaded": loaded}}))
+"""
+
+WORKFLOW = """\
+workflow greet for crm.deal {
+    title "Greet"
+
+    log "Hello {doc.TITLE}"
+}
+"""
+SCENARIO = """\
+workflow = "greet"
+
+[document]
+TITLE = "ACME"
+
+[[scenario]]
+name = "greets"
+[scenario.expect]
+status = "completed"
+log = ["Hello ACME"]
+"""
+
+
+def _probe(cwd: Path, *args: str) -> tuple[int, list[str]]:
+    done = subprocess.run([sys.executable, "-c", _PROBE.format(forbidden=FORBIDDEN), *args],
+                          cwd=cwd, capture_output=True, text=True, check=False, timeout=120)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return report["code"], report["loaded"]
+
+
+@pytest.mark.parametrize("module", ["compiler.cli.main", "compiler.cli.build",
+                                    "compiler.cli.fmt", "compiler.cli.test"])
+def test_the_command_modules_import_light(module: str) -> None:
+    code = f"import sys, {module}; print(sorted(n for n in sys.modules if n.startswith(" \
+           f"{FORBIDDEN!r})))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project deploying to its sandbox (the default environment), whose sandbox exists:
+    the first `bpl compile` made it."""
+    root = tmp_path_factory.mktemp("light")
+    (root / "bpl.toml").write_text('[project]\nsources = ["src"]\n', encoding="utf-8")
+    (root / "src").mkdir()
+    (root / "src" / "greet.bpl").write_text(WORKFLOW, encoding="utf-8")
+    (root / "src" / "greet.test.toml").write_text(SCENARIO, encoding="utf-8")
+    code, loaded = _probe(root, "compile", "-o", "out")
+    assert code == 0 and "compiler.sandbox" in loaded  # making the sandbox loads it
+    assert (root / ".bpl" / SANDBOX_STATE).is_file()
+    return root
+
+
+@pytest.mark.parametrize("command", [("check",), ("compile", "-o", "out"), ("fmt", "--check"),
+                                     ("test",)], ids=lambda c: c[0])
+def test_the_commands_run_light(project: Path, command: tuple[str, ...]) -> None:
+    code, loaded = _probe(project, *command)
+    assert code == 0
+    assert loaded == []
+
+
+def test_the_client_id_read_is_the_sandbox_applications(project: Path) -> None:
+    from compiler.cli.sandbox_files import sandbox_client_id
+    from compiler.project.config import load_project
+    from compiler.sandbox import Sandbox, SandboxConfig
+
+    sandbox = Sandbox(SandboxConfig(data=project / ".bpl" / SANDBOX_STATE))
+    try:
+        expected = sandbox.ensure_default_app().client_id
+    finally:
+        sandbox.close()
+    assert sandbox_client_id(load_project(project)) == expected
