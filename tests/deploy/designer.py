@@ -43,7 +43,8 @@ def _respell(value: Any, rng: random.Random, flag: bool) -> Any:
 
 def as_designer(package: dict[str, Any], seed: int) -> dict[str, Any]:
     """`package` with random activity names (references renamed too), other spellings of
-    flags, numbers and empty arrays, CRLF line ends and shuffled keys."""
+    flags, numbers and empty arrays, CRLF line ends, shuffled keys, and `Activated` left out
+    where it is "Y"."""
     rng = random.Random(seed)
     catalog = load_catalog()
     tree = copy.deepcopy(package["TEMPLATE"])
@@ -82,13 +83,18 @@ def as_designer(package: dict[str, Any], seed: int) -> dict[str, Any]:
                     props[key] = prop.default
         if node["Type"] == "SequentialWorkflowActivity" and props.get("Permission") in ([], {}):
             props["Permission"] = {k: [] for k in "DEIRSTUWX"}
-        return {
+        made = {
             "Type": rng.choice([node["Type"], node["Type"].lower()]),
             "Name": names.get(node["Name"], node["Name"]),
-            "Activated": rng.choice(["Y", True, "1"]) if node["Activated"] == "Y" else "N",
+            "Activated": node["Activated"],
             "Properties": props,
             "Children": [rewrite(c) for c in node.get("Children", [])],
         }
+        # Bitrix runs an activity whose Activated is missing or exactly "Y" (is_activated in
+        # compiler/bitrix/template.py): those are the two spellings of "on".
+        if node["Activated"] == "Y" and rng.random() < 0.5:
+            del made["Activated"]
+        return made
 
     out = {key: copy.deepcopy(value) for key, value in package.items()}
     out["TEMPLATE"] = [rewrite(root) for root in tree]

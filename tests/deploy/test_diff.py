@@ -94,7 +94,7 @@ def test_an_edited_property_shows_old_and_new_as_stored() -> None:
 
 def test_designer_flag_spellings_and_defaults_are_no_change() -> None:
     old = root(act("ApproveActivity", "Approve", ShowComment=True, SetStatusMessage="1",
-                   TimeoutDuration="0", activated=True))
+                   TimeoutDuration="0", activated="Y"))
     new = root(act("ApproveActivity", "Approve"))
     assert diff(old, new) == []
 
@@ -103,6 +103,13 @@ def test_switching_an_activity_off() -> None:
     changes = diff_trees(tree(root(log("a"))),
                          tree(root(log("a", activated="N"))))
     assert [(c.kind, c.activated) for c in changes] == [("changed", (True, False))]
+
+
+def test_an_activated_flag_bitrix_does_not_run_is_switched_off() -> None:
+    # Bitrix's loader runs an activity only when Activated is missing or exactly "Y".
+    for spelling in (True, "1", "y", "N"):
+        changes = diff_trees(tree(root(log("a"))), tree(root(log("a", activated=spelling))))
+        assert [(c.kind, c.activated) for c in changes] == [("changed", (True, False))]
 
 
 def test_references_follow_their_activity_across_an_insertion() -> None:
