@@ -83,7 +83,8 @@ def compile_command(paths: tuple[Path, ...], out_dir: Path, as_json: bool, fmt: 
         sys.exit(1)
     if as_json:
         payload = {t.workflow: {"name": t.name, "document_type": t.document_type,
-                                "auto_execute": t.auto_execute, "template": t.package}
+                                "auto_execute": t.auto_execute,
+                                "template": t.template.to_package()}
                    for t in result.templates}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return

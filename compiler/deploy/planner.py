@@ -242,7 +242,7 @@ class Planner:
         return notes
 
     def _fields_note(self, template: CompiledTemplate) -> list[Note]:
-        fields = template.package.get("DOCUMENT_FIELDS")
+        fields = template.template.document_fields
         if not isinstance(fields, Mapping) or not fields:
             return []
         names = ", ".join(sorted(str(k) for k in fields))
