@@ -18,8 +18,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.bitrix.bpt import BptError, decode_template_data, unpack_package
 from compiler.catalog import rules
-from compiler.pack.bpt import BptError, decode_template_data, unpack_template
 from compiler.sandbox.doctypes import catalog
 from compiler.sandbox.errors import PhpFatal
 from compiler.sandbox.phpvalues import to_json_value, values_of
@@ -59,7 +59,7 @@ def decode(value: Any) -> bytes | None:
 
 def unpack(data: bytes) -> ImportedTemplate:
     try:
-        package = unpack_template(data)
+        package = unpack_package(data)
     except BptError as exc:
         raise ImportFailure("package", WRONG_TEMPLATE) from exc
     tree = collection_value(package.get("TEMPLATE"))

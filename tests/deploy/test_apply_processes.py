@@ -16,13 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from compiler.bitrix.canonical import Normaliser
 from compiler.catalog import load_catalog
 from compiler.cli.targets import open_target
 from compiler.deploy import PlanInputs, plan_deploy
 from compiler.deploy.apply import apply_plan
 from compiler.deploy.identity import read_marker
 from compiler.deploy.lock import DeployLock
-from compiler.deploy.normalise import Normaliser
 from compiler.deploy.target import Target
 from compiler.pipeline import build
 from compiler.project.config import load_project

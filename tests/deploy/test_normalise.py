@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from compiler.bitrix.canonical import Normaliser, flag, from_compiled, number, value
 from compiler.catalog import load_catalog
 from compiler.codegen import CompiledTemplate
-from compiler.deploy.normalise import Normaliser, flag, from_compiled, from_portal, number, value
+from compiler.deploy.read import from_portal
 
 from .designer import as_designer, portal_row
 from .rig import PROJECT, Rig

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from compiler.bitrix.canonical import Normaliser, from_compiled
 from compiler.catalog import load_catalog
 from compiler.codegen import CompiledTemplate
 from compiler.deploy import DeployState, Plan, PlanInputs, Snapshot, load_plan, save_plan
 from compiler.deploy.identity import marked_description
-from compiler.deploy.normalise import Normaliser, from_compiled
 from compiler.deploy.planner import Planner
 from compiler.deploy.render import render_human, render_markdown
 from compiler.deploy.state import Applied

@@ -36,9 +36,8 @@ from hypothesis import strategies as st
 from compiler.deploy import ApplyReport, DeployState, Plan, PlanInputs, apply_plan, plan_deploy
 from compiler.deploy.apply import PlanMismatch
 from compiler.deploy.identity import read_marker
-from compiler.deploy.normalise import from_portal
 from compiler.deploy.plan import TemplatePlan
-from compiler.deploy.read import ReadError, read_template
+from compiler.deploy.read import ReadError, from_portal, read_template
 from compiler.deploy.render import render
 from compiler.pipeline import BuildResult, build
 from compiler.portal import (

@@ -8,9 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from compiler.bitrix.canonical import Normaliser, from_compiled
 from compiler.catalog import load_catalog
 from compiler.codegen import CompiledTemplate
-from compiler.deploy.normalise import Normaliser, from_compiled, from_portal
+from compiler.deploy.read import from_portal
 from compiler.importer import Importer, ImportResult, TemplateSource
 from compiler.pipeline import BuildResult, build
 from compiler.project.config import load_project
