@@ -1,5 +1,6 @@
 """`bpl check`, `compile`, `fmt` and `test` load neither the sandbox, the deployer nor the
-HTTP stack: each runs in a fresh interpreter, which then lists what it imported.
+HTTP stack: each runs in a fresh interpreter, which then lists what it imported. And the
+deployer never reaches the sandbox: the command line picks the portal.
 
 `compile` and `test` read the client id of the project's sandbox application (what
 `env.app_client_id` is in the sandbox environment) from the sandbox's database; only the very
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_module_graph import _modules, imports
 
 from compiler.project.config import SANDBOX_STATE
 
@@ -103,3 +105,21 @@ def test_the_client_id_read_is_the_sandbox_applications(project: Path) -> None:
     finally:
         sandbox.close()
     assert sandbox_client_id(load_project(project)) == expected
+
+
+def test_the_deployer_never_reaches_the_sandbox() -> None:
+    """No module of compiler.deploy imports the sandbox, directly or through others (its
+    benchmark aside, which deploys to one on purpose)."""
+    modules = _modules()
+    graph = {name: imports(path, modules) - {name} for name, path in modules.items()}
+    deployer = [name for name in modules if name.startswith("compiler.deploy")
+                and name != "compiler.deploy.bench"]
+    assert len(deployer) > 15
+    for start in deployer:
+        seen: set[str] = set()
+        stack = [start]
+        while stack:
+            for target in graph[stack.pop()] - seen:
+                seen.add(target)
+                stack.append(target)
+        assert not {name for name in seen if name.startswith("compiler.sandbox")}, start
