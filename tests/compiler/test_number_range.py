@@ -26,7 +26,7 @@ def set_field(literal: str) -> str:
 def field_value(tmp_path: Path, literal: str) -> object:
     result = compile_text(tmp_path, set_field(literal), env=Environment())
     assert not result.diagnostics.has_errors, result.diagnostics.sorted()
-    [activity] = activities(result.templates[0].package, "SetFieldActivity")
+    [activity] = activities(result.templates[0].template.to_package(), "SetFieldActivity")
     return activity["Properties"]["FieldValue"]["OPPORTUNITY"]
 
 
@@ -62,7 +62,7 @@ def test_a_long_literal_in_a_text_and_a_default(tmp_path: Path) -> None:
             '    log "{9223372036854775808}"\n}\n')
     result = compile_text(tmp_path, text, env=Environment())
     assert [d.code for d in result.diagnostics] == ["W005", "W005"]
-    package = result.templates[0].package
+    package = result.templates[0].template.to_package()
     assert package["VARIABLES"]["big"]["Default"] == "INF"
     [log] = activities(package, "LogActivity")
     assert log["Properties"]["Text"] == "9.223372036854776E+18"  # as the warning says
