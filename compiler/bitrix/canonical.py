@@ -10,9 +10,11 @@ what the portal returns is corrected in one place:
 - activity `Name`s are replaced by their position in the tree (`@0.2.1`), in the tree and in
   every reference to them (`{=Name:Prop}`, state names), so that the designer's random names
   and the compiler's hashed ones compare equal;
+- `Activated` is read as Bitrix's loader reads it (`Activity.activated`: on when missing or
+  exactly `"Y"`), so an activity the portal would not run never compares equal to one it runs;
 - flags: `true`/`1`/`"1"`/`"Y"` are one value and `false`/`0`/`"0"`/`"N"`/`""` another, where
-  a flag is expected (`Activated`, parameters' `Required`/`Multiple`, properties the catalog
-  types `bool` or `yn`); elsewhere booleans read as `"Y"`/`"N"`, as the designer stores them;
+  a flag is expected (parameters' `Required`/`Multiple`, properties the catalog types `bool`
+  or `yn`); elsewhere booleans read as `"Y"`/`"N"`, as the designer stores them;
 - numbers: `5`, `5.0`, `"5"` and `"5.0"` are the same (PHP hands numbers back as strings);
 - empty arrays: `[]` and `{}` are the same (PHP has one empty array), and a map keyed
   `0..n-1` is a list (PHP encodes such an array as a JSON list);

@@ -1,7 +1,7 @@
 """A Bitrix workflow template as typed values: the activity tree and the declarations a `.bpt`
 package holds, read from and written back to the nested PHP arrays Bitrix stores.
 
-Every stage that handles templates works on these classes: codegen builds them, `pack` writes
+Every stage that handles templates works on these classes: codegen builds them, `bpt` packs
 them, and plan, import, the simulator and the sandbox read them. Reading is as lenient as
 Bitrix's loader (`CBPWorkflowTemplateLoader`, modules/bizproc/classes/general/
 workflowtemplateloader.php) where it is lenient — a `Children` array that lost its list shape is
