@@ -16,7 +16,7 @@ import re
 import zlib
 
 from compiler.bitrix.template import PackageDict, Template, TemplateShapeError
-from compiler.pack.php import PhpSerializeError, PhpValue, serialize, unserialize
+from compiler.php.serialize import PhpSerializeError, PhpValue, serialize, unserialize
 
 __all__ = [
     "BPT_KEYS",

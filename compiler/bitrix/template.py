@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.pack.php import PhpValue
+from compiler.php.serialize import PhpValue
 
 PackageDict = dict[str | int, PhpValue]
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.catalog.models import PropertySpec
-from compiler.simulator.expressions import is_expression
-from compiler.simulator.phpvalues import (
+from compiler.php.values import (
     PhpTypeError,
     array_values,
     in_array,
@@ -30,6 +29,7 @@ from compiler.simulator.phpvalues import (
     to_int,
     truthy,
 )
+from compiler.simulator.expressions import is_expression
 
 # CBPMathOperationActivity::getOperations (bizproc/install/activities/bitrix/mathoperationactivity)
 MATH_OPERATORS = ("+", "-", "*", "/")

@@ -28,7 +28,7 @@ from compiler.catalog.checks import (
 )
 from compiler.catalog.loader import Catalog
 from compiler.catalog.models import ActivitySpec, PropertySpec
-from compiler.simulator.phpvalues import (
+from compiler.php.values import (
     PhpTypeError,
     get_bool,
     is_empty_value,

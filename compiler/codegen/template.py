@@ -11,7 +11,7 @@ from compiler.bitrix.bpt import pack
 from compiler.catalog.statements import HANDLERS, STATEMENTS
 from compiler.codegen.activities import ActivityLowerer
 from compiler.codegen.values import bool_yn
-from compiler.pack.php import format_float
+from compiler.php.serialize import format_float
 from compiler.semantics.model import CheckedWorkflow, DeclInfo
 from compiler.source import Span
 from compiler.syntax import ast

@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from compiler.bitrix import Activity
-from compiler.pack.php import format_float
+from compiler.php.serialize import format_float
 from compiler.semantics.types import Resolved
 from compiler.syntax import ast
 

@@ -1,4 +1,4 @@
-"""Bitrix's form-encoded POST bodies, read the way PHP reads them (compiler.phpforms):
+"""Bitrix's form-encoded POST bodies, read the way PHP reads them (compiler.php.forms):
 `properties[amount]=5` and `document_id[0]=crm` become nested maps and lists.
 
 A handler is a public address, so the kit holds a body to what a portal itself would read —
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from compiler.phpforms import PORTAL_MAX_INPUT_VARS, FormError, parse_pairs, parse_query
+from compiler.php.forms import PORTAL_MAX_INPUT_VARS, FormError, parse_pairs, parse_query
 
 __all__ = ["FormError", "nest", "parse_form"]
 

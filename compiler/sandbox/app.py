@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from compiler.php.values import to_int
 from compiler.sandbox import auth, batch, oauth, runs
 from compiler.sandbox.auth import Caller
 from compiler.sandbox.credentials import mask_url
@@ -22,7 +23,6 @@ from compiler.sandbox.dispatch import Outcome, execute, failure
 from compiler.sandbox.errors import ConnectionDropped, RestError, method_not_found
 from compiler.sandbox.faults import Fault
 from compiler.sandbox.limits import time_block
-from compiler.sandbox.phpvalues import to_int
 from compiler.sandbox.portal import Portal
 from compiler.sandbox.request import parse_params, read_body
 

@@ -8,16 +8,16 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl
 
-from compiler.phpforms import MAX_NESTING, too_deep
+from compiler.php.forms import MAX_NESTING, too_deep
 from compiler.sandbox.auth import Caller
 from compiler.sandbox.dispatch import Outcome, execute
 from compiler.sandbox.errors import RestError
 from compiler.sandbox.limits import time_block
-from compiler.sandbox.phpvalues import (
+from compiler.sandbox.params import (
     invalid_request,
+    param_text,
     parse_php_pairs,
     to_json_value,
-    to_str,
     upper_keys,
 )
 from compiler.sandbox.portal import Portal
@@ -61,7 +61,7 @@ def _lookup(state: dict[str, dict[Any, Any]], part: str, path: list[str]) -> Any
 def _text(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return ""
-    return to_str(value)
+    return param_text(value)
 
 
 def _flatten(key: str, value: Any, depth: int = 0) -> list[tuple[str, str]]:
@@ -98,7 +98,7 @@ def substitute(query: str, state: dict[str, dict[Any, Any]]) -> dict[str, Any]:
 def run(portal: Portal, caller: Caller, params: dict[str, Any]) -> Outcome:
     started = portal.clock.now()
     began = time.perf_counter()
-    halt = to_str(params.get("HALT")).strip().lower() in _TRUE
+    halt = param_text(params.get("HALT")).strip().lower() in _TRUE
     state: dict[str, dict[Any, Any]] = {
         "result": {},
         "result_error": {},

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from compiler.hosts import is_loopback
-from compiler.portal.encoding import php_query
+from compiler.php.forms import php_query
 from compiler.sandbox.clock import Clock
 from compiler.sandbox.store import Store, dumps, loads
 

@@ -12,7 +12,8 @@ from functools import cache
 from typing import Any
 
 from compiler.catalog import Catalog, DocumentSpec, load_catalog
-from compiler.sandbox.phpvalues import is_scalar, to_str, values_of
+from compiler.php.values import is_scalar
+from compiler.sandbox.params import param_text, values_of
 
 
 @cache
@@ -24,7 +25,7 @@ def three_strings(value: Any) -> list[str] | None:
     items = values_of(value)
     if items is None or len(items) != 3 or not all(is_scalar(i) for i in items):
         return None
-    parts = [to_str(item).strip() for item in items]
+    parts = [param_text(item).strip() for item in items]
     return parts if all(parts) else None
 
 

@@ -20,11 +20,11 @@ from typing import Any
 
 from compiler.bitrix.bpt import BptError, decode_template_data, unpack_package
 from compiler.catalog import rules
+from compiler.php.values import array_cast
 from compiler.sandbox.doctypes import catalog
 from compiler.sandbox.errors import PhpFatal
-from compiler.sandbox.phpvalues import to_json_value, values_of
+from compiler.sandbox.params import to_json_value, values_of
 from compiler.sandbox.store import dumps, loads
-from compiler.simulator.phpvalues import array_cast
 
 WRONG_TEMPLATE = "Incorrect workflow template"
 

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.php.values import is_numeric, is_scalar, to_int
 from compiler.sandbox.clock import parse_iso
 from compiler.sandbox.errors import RestError
-from compiler.sandbox.phpvalues import is_scalar, numeric, to_int, to_str
+from compiler.sandbox.params import param_text
 
 PAGE_SIZE = 50
 
@@ -53,7 +54,7 @@ class Listing:
                 raise RestError(
                     "ERROR_SELECT_VALIDATION_FAILURE", "Invalid data in SELECT parameter"
                 )
-            name = to_str(item).strip().upper()
+            name = param_text(item).strip().upper()
             if name in self.fields and name not in chosen:
                 chosen.append(name)
         return chosen or list(default)
@@ -83,7 +84,7 @@ class Listing:
                 field = self.fields.get(str(key).strip().upper())
                 if field is None:
                     continue
-                desc = to_str(direction).strip().upper() == "DESC"
+                desc = param_text(direction).strip().upper() == "DESC"
                 terms.append(f"{field.column} {'DESC' if desc else 'ASC'}")
         if not terms:
             terms = [f"{self.fields[name].column} {direction}" for name, direction in default]
@@ -101,8 +102,8 @@ def _split_prefix(key: str) -> tuple[str, str]:
 def _coerce(field: Field, value: Any) -> tuple[bool, Any]:
     """(usable, SQL value) for one filter value."""
     if field.kind == "int":
-        if not numeric(value):
-            return True, to_str(value)
+        if not is_numeric(value):
+            return True, param_text(value)
         number = float(str(value).strip())
         # Whole numbers compare as (64-bit) integers, anything else as a float.
         return True, to_int(value) if number.is_integer() and "e" not in str(
@@ -115,7 +116,7 @@ def _coerce(field: Field, value: Any) -> tuple[bool, Any]:
         return False, None
     if not is_scalar(value):
         return False, None
-    return True, to_str(value)
+    return True, param_text(value)
 
 
 def _condition(field: Field, prefix: str, value: Any) -> tuple[str, list[Any]]:

@@ -8,7 +8,7 @@ from compiler.sandbox.auth import TokenPair, issue_tokens
 from compiler.sandbox.clock import Clock
 from compiler.sandbox.config import SandboxConfig
 from compiler.sandbox.errors import RestError
-from compiler.sandbox.phpvalues import to_str
+from compiler.sandbox.params import param_text
 from compiler.sandbox.store import Store
 
 
@@ -42,9 +42,9 @@ def exchange(
     store: Store, config: SandboxConfig, clock: Clock, params: dict[str, Any], base_url: str
 ) -> dict[str, Any]:
     """Answer a token request; raises RestError carrying the OAuth error code."""
-    grant = to_str(params.get("grant_type")).strip()
-    client_id = to_str(params.get("client_id")).strip()
-    client_secret = to_str(params.get("client_secret"))
+    grant = param_text(params.get("grant_type")).strip()
+    client_id = param_text(params.get("client_id")).strip()
+    client_secret = param_text(params.get("client_secret"))
     if not grant or not client_id or not client_secret:
         raise _oauth_error(
             "invalid_request", "grant_type, client_id and client_secret are required"
@@ -76,7 +76,7 @@ def exchange(
 
 
 def _spend_refresh_token(conn: Any, app_id: int, params: dict[str, Any], now: float) -> int:
-    token = to_str(params.get("refresh_token")).strip()
+    token = param_text(params.get("refresh_token")).strip()
     if not token:
         raise _oauth_error("invalid_request", "refresh_token is required")
     row = conn.execute(
@@ -97,7 +97,7 @@ def _spend_refresh_token(conn: Any, app_id: int, params: dict[str, Any], now: fl
 
 
 def _spend_code(conn: Any, app_id: int, params: dict[str, Any], now: float) -> int:
-    code = to_str(params.get("code")).strip()
+    code = param_text(params.get("code")).strip()
     if not code:
         raise _oauth_error("invalid_request", "code is required")
     row = conn.execute(

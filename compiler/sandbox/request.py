@@ -9,14 +9,9 @@ import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from compiler.phpforms import MAX_NESTING, PORTAL_MAX_INPUT_VARS, too_many
+from compiler.php.forms import MAX_NESTING, PORTAL_MAX_INPUT_VARS, too_many
 from compiler.sandbox.errors import RestError
-from compiler.sandbox.phpvalues import (
-    invalid_request,
-    parse_php_pairs,
-    parse_php_query,
-    upper_keys,
-)
+from compiler.sandbox.params import invalid_request, parse_php_pairs, parse_php_query, upper_keys
 
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from compiler.diagnostics import Diagnostics
-from compiler.pack.php import format_float
+from compiler.php.serialize import format_float
 from compiler.syntax import ast
 
 _HELP = ('write it as a string ("…") if every digit matters, such as an ID from another '

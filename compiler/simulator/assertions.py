@@ -24,8 +24,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.php.values import is_numeric, to_float, to_str
 from compiler.simulator.directory import user_id_of
-from compiler.simulator.phpvalues import is_numeric, to_float, to_str
 from compiler.simulator.run import Run
 
 KEYS = {"status", "state", "status_text", "error", "document", "variables", "log",

@@ -25,8 +25,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from compiler.php.values import php_trim, to_float
 from compiler.simulator.expressions import TOKEN_PLAIN, FormulaError
-from compiler.simulator.phpvalues import php_trim, to_float
 
 # Parser.php's token pattern, alternative by alternative; PCRE's \s, \d and \w are ASCII.
 _TOKEN = re.compile(

@@ -21,8 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from compiler.simulator.expressions import Evaluator, FormulaError, Lookup
-from compiler.simulator.phpvalues import (
+from compiler.php.values import (
     array_values,
     current,
     flatten,
@@ -33,6 +32,7 @@ from compiler.simulator.phpvalues import (
     php_identical,
     scalar_string,
 )
+from compiler.simulator.expressions import Evaluator, FormulaError, Lookup
 from compiler.simulator.types import FieldInfo, compare_values, string_to_type
 
 CONDITION_KINDS = ("fieldcondition", "propertyvariablecondition", "mixedcondition",

@@ -13,6 +13,16 @@ import re
 from datetime import datetime
 from typing import Any
 
+from compiler.php.values import (
+    flatten,
+    is_array,
+    is_scalar,
+    php_empty,
+    php_trim,
+    scalar_string,
+    to_int,
+    truthy,
+)
 from compiler.simulator import workcalendar
 from compiler.simulator.dates import (
     DateValue,
@@ -26,16 +36,6 @@ from compiler.simulator.dates import (
 )
 from compiler.simulator.expressions import Sources
 from compiler.simulator.functions import Args, function
-from compiler.simulator.phpvalues import (
-    flatten,
-    is_array,
-    is_scalar,
-    php_empty,
-    php_trim,
-    scalar_string,
-    to_int,
-    truthy,
-)
 from compiler.simulator.strtotime import strtotime
 
 # callDateAdd's unit map; any other unit in the interval is skipped.

@@ -13,7 +13,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from compiler.simulator.phpvalues import (
+from compiler.php.values import (
     PhpObject,
     current,
     flatten,

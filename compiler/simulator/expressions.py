@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from compiler.php.values import make_array_flat, scalar_string, to_str
 from compiler.simulator.directory import Directory
-from compiler.simulator.phpvalues import make_array_flat, scalar_string, to_str
 from compiler.simulator.types import FieldInfo, base_type, convert, printable
 
 TOKEN_BODY = (r"\{=\s*([a-z0-9_]+)\s*:\s*([a-z0-9_.]+)\s*"

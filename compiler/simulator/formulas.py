@@ -16,6 +16,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from compiler.php.values import (
+    PhpObject,
+    current,
+    is_array,
+    loose_compare,
+    loose_equal,
+    to_float,
+    to_str,
+)
 from compiler.simulator import (
     calcsyntax,
     datefunctions,  # noqa: F401  (registers the date functions)
@@ -28,15 +37,6 @@ from compiler.simulator.expressions import (
     register_calculator,
 )
 from compiler.simulator.functions import FUNCTIONS, Args
-from compiler.simulator.phpvalues import (
-    PhpObject,
-    current,
-    is_array,
-    loose_compare,
-    loose_equal,
-    to_float,
-    to_str,
-)
 
 _ARGUMENTS = {name: spec.takes_arguments for name, spec in FUNCTIONS.items()}
 _CACHE: dict[str, list[Step]] = {}

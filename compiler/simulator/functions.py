@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.simulator.expressions import Sources
-from compiler.simulator.phpvalues import (
+from compiler.php.values import (
     PhpObject,
     array_values,
     first,
@@ -42,6 +41,7 @@ from compiler.simulator.phpvalues import (
     truthy,
     urlencode,
 )
+from compiler.simulator.expressions import Sources
 
 
 @dataclass(frozen=True)

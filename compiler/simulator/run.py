@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity, Field, Template
 from compiler.catalog.models import APP_ACTIVITY_PREFIX
+from compiler.php.values import to_str
 from compiler.simulator import classes, dates
 from compiler.simulator import formulas as _formulas  # noqa: F401  (registers the calculator)
 from compiler.simulator.conditions import ConditionError, condition_of, evaluate
@@ -37,7 +38,6 @@ from compiler.simulator.model import (
     Terminated,
     TraceEntry,
 )
-from compiler.simulator.phpvalues import to_str
 from compiler.simulator.types import FieldInfo, convert
 from compiler.simulator.waits import YIELD, AnyOf, CommandWait, EventWait, Wait
 

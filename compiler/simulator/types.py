@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from compiler.simulator import dates
-from compiler.simulator.directory import Directory, user_id_of, user_tokens
-from compiler.simulator.phpvalues import (
+from compiler.php.values import (
     float_to_string,
     get_bool,
     is_numeric,
@@ -26,6 +24,8 @@ from compiler.simulator.phpvalues import (
     to_str,
     truthy,
 )
+from compiler.simulator import dates
+from compiler.simulator.directory import Directory, user_id_of, user_tokens
 from compiler.simulator.strtotime import strtotime
 
 _TRUE_WORDS = {"y", "yes", "true", "1", "on"}

@@ -12,7 +12,7 @@ from lark.tree import Meta
 from lark.visitors import _VArgsWrapper
 
 from compiler.diagnostics import Diagnostics
-from compiler.pack.php import INT64_MAX, php_integer_literal
+from compiler.php.serialize import INT64_MAX, php_integer_literal
 from compiler.source import SourceFile, Span
 from compiler.syntax import ast
 

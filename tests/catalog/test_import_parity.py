@@ -43,8 +43,8 @@ from compiler.catalog.rules import (
     import_outcome,
     property_violations,
 )
+from compiler.php.values import array_cast
 from compiler.sandbox.importer import collection_value
-from compiler.simulator.phpvalues import array_cast
 
 DATA = Path(__file__).parent / "data" / "import_parity.json.gz"
 MISSING = {"$missing": True}

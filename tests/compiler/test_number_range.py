@@ -9,7 +9,7 @@ from compile_support import activities, compile_text
 from php import Php
 
 from compiler.format import SyntaxProblem, format_text
-from compiler.pack.php import serialize
+from compiler.php.serialize import serialize
 from compiler.semantics.environment import Environment
 
 # Integer literals as PHP source would spell them: within PHP_INT_MAX, just beyond, far beyond,

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from compiler.bitrix.bpt import BptError, gzcompress, unpack_package
 from compiler.cli.main import main
 from compiler.importer import DocumentError, Importer, ImportError_, TemplateSource, from_option
-from compiler.pack import serialize
-from compiler.pack.php import PhpSerializeError
+from compiler.php import serialize
+from compiler.php.serialize import PhpSerializeError
 from tests.importer.support import CATALOG, compile_samples
 
 SAMPLES = {t.workflow: t for t in compile_samples()}

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from compiler.bitrix.bpt import gzcompress, pack_package
 from compiler.cli.main import main
-from compiler.pack import serialize
+from compiler.php import serialize
 from tests.importer.designer import BIG_DEAL
 
 

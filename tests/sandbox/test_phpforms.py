@@ -1,4 +1,4 @@
-"""compiler.phpforms: form names read as PHP's parse_str reads them, PHP's limits refused with a
+"""compiler.php.forms: form names read as PHP's parse_str reads them, PHP's limits refused with a
 sentence, in time linear in the input."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from php import Php
 
-from compiler.phpforms import (
+from compiler.php.forms import (
     FormError,
     parse_pairs,
     parse_query,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from compiler.pack.php import serialize
+from compiler.php.serialize import serialize
 from compiler.sandbox import Credentials, Sandbox
 
 from .helpers import DEAL, LEAD, Client, error, log_action, node, ok, package, template_data

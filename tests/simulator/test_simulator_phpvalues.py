@@ -1,4 +1,4 @@
-"""PHP's value rules as small pure functions (compiler.simulator.phpvalues), each against
+"""PHP's value rules as small pure functions (compiler.php.values), each against
 what PHP 8.2 gives."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from compiler.simulator.phpvalues import (
+from compiler.php.values import (
     float_to_string,
     get_bool,
     is_empty_value,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from compiler.php.values import is_scalar, php_empty
 from compiler.sandbox import eventtoken, runs
 from compiler.sandbox.errors import RestError, access_denied
 from compiler.sandbox.methods.base import REGISTRY, Call, Result
-from compiler.sandbox.phpvalues import is_empty, is_scalar, to_str
+from compiler.sandbox.params import param_text
 from compiler.sandbox.runs.returns import internalize
 from compiler.sandbox.store import dumps, loads, one
 
@@ -61,7 +62,7 @@ def event_send(call: Call) -> Result:
     specs = _return_properties(call.conn, event["activity_type"])
     values: dict[str, Any] = {code: sent[code.lower()] for code in specs if code.lower() in sent}
     message = call.params.get("LOG_MESSAGE")
-    text = to_str(message) if is_scalar(message) else ""
+    text = param_text(message) if is_scalar(message) else ""
     is_run = runs.owns_workflow(call.conn, workflow_id)
     if is_run:
         values, problems = internalize(values, specs)
@@ -92,7 +93,7 @@ def event_send(call: Call) -> Result:
 def activity_log(call: Call) -> Result:
     workflow_id, activity_name, event_id = _token(call)
     message = call.params.get("LOG_MESSAGE")
-    if is_empty(message) or not is_scalar(message):
+    if php_empty(message) or not is_scalar(message):
         raise RestError("ERROR_EMPTY_LOG_MESSAGE", "Empty log message!")
     if _running(call.conn, workflow_id) is None:
         raise RestError("ERROR_CORE", "Workflow is not running")
@@ -102,5 +103,5 @@ def activity_log(call: Call) -> Result:
         (event_id, workflow_id, activity_name),
     ).fetchone()
     if pending is not None:
-        _log(call, workflow_id, activity_name, to_str(message))
+        _log(call, workflow_id, activity_name, param_text(message))
     return Result(True)

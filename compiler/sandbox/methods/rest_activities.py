@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from compiler.pack.php import PhpSerializeError, serialize
+from compiler.php.serialize import PhpSerializeError, serialize
+from compiler.php.values import php_empty, to_int
 from compiler.sandbox.doctypes import document_type
 from compiler.sandbox.errors import RestError
 from compiler.sandbox.methods.base import REGISTRY, Call, Result
-from compiler.sandbox.phpvalues import is_empty, to_int, to_str
+from compiler.sandbox.params import param_text
 from compiler.sandbox.store import dumps, loads, one
 
 VALIDATION = "ERROR_ACTIVITY_VALIDATION_FAILURE"
@@ -87,7 +88,7 @@ def _invalid(text: str) -> RestError:
 
 
 def check_code(code: Any) -> str:
-    if is_empty(code):
+    if php_empty(code):
         raise _invalid("Empty activity code!")
     if not isinstance(code, str) or not _CODE.match(code):
         raise _invalid("Wrong activity code!")
@@ -119,7 +120,7 @@ def check_properties(value: Any) -> dict[str, Any]:
     for key, prop in value.items():
         if not _PROPERTY_KEY.match(key):
             raise _invalid(f"Wrong property key ({key})!")
-        if not isinstance(prop, dict) or is_empty(prop.get("NAME")):
+        if not isinstance(prop, dict) or php_empty(prop.get("NAME")):
             raise _invalid(f"Empty property NAME ({key})!")
     return value
 
@@ -137,14 +138,14 @@ def _validate_fields(data: dict[str, Any], *, adding: bool) -> dict[str, Any]:
     if adding or "HANDLER" in data:
         row["handler"] = check_handler(data.get("HANDLER"))
     if adding or "NAME" in data:
-        if is_empty(data.get("NAME")):
+        if php_empty(data.get("NAME")):
             raise _invalid("Empty activity NAME!")
         row["name"] = dumps(data["NAME"])
     for key in ("PROPERTIES", "RETURN_PROPERTIES"):
         if data.get(key) is not None:
             row[key.lower()] = dumps(check_properties(data[key]))
     if "DOCUMENT_TYPE" in data:
-        if is_empty(data["DOCUMENT_TYPE"]):
+        if php_empty(data["DOCUMENT_TYPE"]):
             row["document_type"] = "[]"  # an empty value clears the binding
         else:
             bound = document_type(data["DOCUMENT_TYPE"])
@@ -152,7 +153,7 @@ def _validate_fields(data: dict[str, Any], *, adding: bool) -> dict[str, Any]:
                 raise _invalid("Wrong activity DOCUMENT_TYPE!")
             row["document_type"] = dumps(list(bound))
     if "FILTER" in data:
-        if is_empty(data["FILTER"]):
+        if php_empty(data["FILTER"]):
             row["filter"] = "[]"
         elif not isinstance(data["FILTER"], (dict, list)):
             raise _invalid("Wrong activity FILTER!")
@@ -163,11 +164,11 @@ def _validate_fields(data: dict[str, Any], *, adding: bool) -> dict[str, Any]:
     if "AUTH_USER_ID" in data:
         row["auth_user_id"] = max(to_int(data["AUTH_USER_ID"]), 0)
     if "USE_SUBSCRIPTION" in data:
-        row["use_subscription"] = to_str(data["USE_SUBSCRIPTION"])
+        row["use_subscription"] = param_text(data["USE_SUBSCRIPTION"])
     if "USE_PLACEMENT" in data:
-        row["use_placement"] = "Y" if to_str(data["USE_PLACEMENT"]).upper() == "Y" else "N"
+        row["use_placement"] = "Y" if param_text(data["USE_PLACEMENT"]).upper() == "Y" else "N"
     if "PLACEMENT_HANDLER" in data:
-        row["placement_handler"] = to_str(data["PLACEMENT_HANDLER"])
+        row["placement_handler"] = param_text(data["PLACEMENT_HANDLER"])
     return row
 
 

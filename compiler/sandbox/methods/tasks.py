@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from compiler.php.values import is_numeric, is_scalar, to_int
 from compiler.sandbox import runs
 from compiler.sandbox.clock import iso
 from compiler.sandbox.errors import RestError, access_denied
 from compiler.sandbox.listing import Field, Listing, fetch_page
 from compiler.sandbox.methods.base import REGISTRY, Call, Result
-from compiler.sandbox.phpvalues import is_scalar, numeric, to_int, to_str, values_of
+from compiler.sandbox.params import param_text, values_of
 from compiler.sandbox.store import dumps, loads
 
 # CBPTaskUserStatus: Waiting 0, Yes 1, No 2, Ok 3, Cancel 4.
@@ -96,8 +97,8 @@ def _request_fields(request: Any) -> list[dict[str, Any]]:
                 "Type": item.get("Type", "string"),
                 "Name": item.get("Title", item.get("Name")),
                 "Description": item.get("Description", ""),
-                "Multiple": to_str(item.get("Multiple")) in ("Y", "1", "true"),
-                "Required": to_str(item.get("Required")) in ("Y", "1", "true"),
+                "Multiple": param_text(item.get("Multiple")) in ("Y", "1", "true"),
+                "Required": param_text(item.get("Required")) in ("Y", "1", "true"),
                 "Options": item.get("Options"),
                 "Settings": item.get("Settings"),
                 "Default": item.get("Default"),
@@ -168,7 +169,7 @@ def task_list(call: Call) -> Result:
 def _status(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().lower() in STATUS_NAMES:
         return STATUS_NAMES[value.strip().lower()]
-    if numeric(value) and to_int(value) in STATUS_NAMES.values():
+    if is_numeric(value) and to_int(value) in STATUS_NAMES.values():
         return to_int(value)
     return None
 
@@ -183,7 +184,7 @@ def _check_answer(task: sqlite3.Row, status: int, comment: str, fields: dict[str
         raise _execution_error("Incorrect task status")
     raw = loads(task["parameters"])
     params = raw if isinstance(raw, dict) else {}
-    rule = to_str(params.get("CommentRequired", "N")).upper()
+    rule = param_text(params.get("CommentRequired", "N")).upper()
     needs_comment = rule == "Y" or (rule == "YA" and status == 1) or (rule == "YR" and status == 2)
     if needs_comment and not comment.strip():
         raise _execution_error("Comment is required")
@@ -222,7 +223,7 @@ def task_complete(call: Call) -> Result:
         raise RestError("ERROR_TASK_COMPLETED", "Task already completed")
     if row["activity"] not in ALLOWED_STATUSES:
         raise RestError("ERROR_TASK_TYPE", "Incorrect task type")
-    comment = to_str(params.get("COMMENT")) if is_scalar(params.get("COMMENT")) else ""
+    comment = param_text(params.get("COMMENT")) if is_scalar(params.get("COMMENT")) else ""
     raw_fields = params.get("FIELDS")
     fields = raw_fields if isinstance(raw_fields, dict) else {}
     _check_answer(row, status, comment, fields)
@@ -269,14 +270,14 @@ def _settle(call: Call, task: sqlite3.Row, status: int) -> None:
 
 
 def _positive(value: Any) -> int | None:
-    return to_int(value) if numeric(value) and to_int(value) > 0 else None
+    return to_int(value) if is_numeric(value) and to_int(value) > 0 else None
 
 
 @REGISTRY.add("bizproc.task.delegate", writes=True)
 def task_delegate(call: Call) -> Result:
     params = call.params
     ids = values_of(params.get("TASK_IDS"))
-    if not ids or not all(numeric(i) and to_int(i) > 0 for i in ids):
+    if not ids or not all(is_numeric(i) and to_int(i) > 0 for i in ids):
         raise RestError("ERROR_TASK_VALIDATION", "Invalid TASK_IDS")
     from_user = _positive(params.get("FROM_USER_ID"))
     if from_user is None:

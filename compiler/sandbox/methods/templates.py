@@ -6,6 +6,7 @@ import sqlite3
 from typing import Any
 
 from compiler.catalog.checks import Importer
+from compiler.php.values import is_scalar, to_int
 from compiler.sandbox.clock import iso
 from compiler.sandbox.doctypes import document_type
 from compiler.sandbox.errors import RestError
@@ -19,7 +20,7 @@ from compiler.sandbox.importer import (
 )
 from compiler.sandbox.listing import Field, Listing, fetch_page
 from compiler.sandbox.methods.base import REGISTRY, Call, Result
-from compiler.sandbox.phpvalues import is_scalar, to_int, to_str
+from compiler.sandbox.params import param_text
 from compiler.sandbox.store import dumps, loads, one
 
 VALIDATION = "ERROR_TEMPLATE_VALIDATION_FAILURE"
@@ -59,11 +60,11 @@ def _invalid(text: str) -> RestError:
 
 
 def _name(value: Any) -> str:
-    return to_str(value).strip() if is_scalar(value) else ""
+    return param_text(value).strip() if is_scalar(value) else ""
 
 
 def _description(value: Any) -> str:
-    return to_str(value) if is_scalar(value) else ""
+    return param_text(value) if is_scalar(value) else ""
 
 
 def auto_execute(value: Any, *, strict: bool) -> int | None:

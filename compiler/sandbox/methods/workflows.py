@@ -7,6 +7,7 @@ from typing import Any
 
 from compiler.bitrix import Activity, Template, TemplateShapeError
 from compiler.catalog.models import APP_ACTIVITY_PREFIX
+from compiler.php.values import to_int
 from compiler.sandbox import eventtoken, runs
 from compiler.sandbox.clock import iso
 from compiler.sandbox.credentials import random_alnum, uniqid
@@ -14,7 +15,7 @@ from compiler.sandbox.doctypes import document_entity, three_strings
 from compiler.sandbox.errors import RestError, access_denied
 from compiler.sandbox.listing import Field, Listing, fetch_page
 from compiler.sandbox.methods.base import REGISTRY, Call, Result
-from compiler.sandbox.phpvalues import to_int, to_str
+from compiler.sandbox.params import param_text
 from compiler.sandbox.runs.inputs import template_of
 from compiler.sandbox.store import dumps, loads
 
@@ -227,7 +228,7 @@ def workflow_terminate(call: Call) -> Result:
     if row is None:
         raise RestError("", NOT_FOUND)
     status = call.params.get("STATUS")
-    title = to_str(status) if status is not None else ""
+    title = param_text(status) if status is not None else ""
     runs.terminate(runs.Ctx(call.conn, call.portal, call.now), workflow_id, title)
     call.conn.execute(
         "UPDATE workflows SET status = 'terminated', state_title = ?, modified = ? WHERE id = ?",

@@ -13,6 +13,7 @@ import sqlite3
 from typing import Any
 from urllib.parse import urlsplit
 
+from compiler.php.values import format_float
 from compiler.sandbox import eventtoken
 from compiler.sandbox.apptokens import application_token
 from compiler.sandbox.auth import TokenPair, issue_tokens
@@ -24,7 +25,6 @@ from compiler.sandbox.store import dumps, loads, one
 from compiler.simulator import Run
 from compiler.simulator.activities.registry import duration
 from compiler.simulator.directory import user_id_of
-from compiler.simulator.phpvalues import format_float
 
 # Keys of `auth` a handler may see in the recorded payload; the tokens stay out of it.
 _PUBLIC_AUTH = ("user_id", "member_id", "domain", "client_endpoint", "server_endpoint",

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
+from compiler.php.values import to_str
 from compiler.simulator import classes
 from compiler.simulator.activities.registry import activity
-from compiler.simulator.phpvalues import to_str
 
 if TYPE_CHECKING:
     from compiler.simulator.run import Run

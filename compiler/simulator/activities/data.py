@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
+from compiler.php.values import to_float
 from compiler.simulator import dates
 from compiler.simulator.activities.registry import activity, duration
-from compiler.simulator.phpvalues import to_float
 from compiler.simulator.types import to_bool_yn
 from compiler.simulator.waits import Timer, Wait
 

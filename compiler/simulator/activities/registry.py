@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from compiler.php.values import to_float
 from compiler.simulator import dates
-from compiler.simulator.phpvalues import to_float
 
 if TYPE_CHECKING:
     from compiler.bitrix import Activity

@@ -1,12 +1,12 @@
-"""PHP's value rules, as Bitrix's runtime applies them to workflow values.
+"""PHP's value rules, as Bitrix applies them to workflow values and request data.
 
 Workflow values are JSON-friendly Python values: str, int, float, bool, None, lists and
 string-keyed dicts (PHP arrays), plus `PhpObject` for the few objects Bitrix hands to formulas
 (its date values). Bitrix evaluates them with PHP 8 semantics — numeric strings compare as
 numbers, `(float)"12abc"` is 12, `"0"` is falsy, a float prints with `precision` 14 — so the
-simulator reproduces those rules here, each as a small pure function, instead of using
-Python's. The reference is PHP 8.2 (Zend/zend_operators.c, ext/standard/math.c,
-ext/mbstring) as Bitrix runs it.
+simulator, the checker, the catalog's import rules and the sandbox use these rules, each as a
+small pure function, instead of Python's. The reference is PHP 8.2 (Zend/zend_operators.c,
+ext/standard/math.c, ext/mbstring) as Bitrix runs it.
 """
 
 from __future__ import annotations
@@ -97,7 +97,9 @@ def to_int(value: Any) -> int:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
-        return value
+        # A Python int beyond 64 bits can only come from outside PHP (JSON): PHP decodes such a
+        # number as a float, and (int) of that float is what PHP gives.
+        return value if _INT_MIN <= value <= _INT_MAX else _float_to_int(float(value))
     if isinstance(value, float):
         return _float_to_int(value)
     if isinstance(value, str):

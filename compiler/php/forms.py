@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
+
+from compiler.php.values import format_float
 
 MAX_NESTING = 64  # PHP's max_input_nesting_level
 PHP_MAX_INPUT_VARS = 1000  # PHP's default max_input_vars
@@ -161,3 +163,48 @@ def parse_query(text: str, *, max_vars: int = PHP_MAX_INPUT_VARS,
         raise too_many(max_vars)
     pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace")
     return parse_pairs(pairs, max_vars=max_vars, max_nesting=max_nesting)
+
+
+# Brackets stay literal in keys for readability; `$` and brackets stay literal in values so that
+# batch references such as `$result[add][ID]` reach the portal's substitution intact.
+_KEY_SAFE = ""
+_VALUE_SAFE = "$[]"
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return format_float(value)  # serialize_precision -1, as http_build_query prints
+    if isinstance(value, int | str):
+        return str(value)
+    raise TypeError(f"cannot encode a {type(value).__name__} in a query string")
+
+
+def _pairs(key: str, value: Any, name: str, depth: int = 0) -> Iterator[tuple[str, str]]:
+    if value is None:
+        return
+    if isinstance(value, Mapping | list | tuple) and depth == MAX_NESTING and value:
+        raise too_deep(name)  # checked before going deeper, so no recursion limit is reached
+    if isinstance(value, Mapping):
+        for sub_key, sub_value in value.items():
+            yield from _pairs(f"{key}[{quote(str(sub_key), safe=_KEY_SAFE)}]", sub_value, name,
+                              depth + 1)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _pairs(f"{key}[{index}]", item, name, depth + 1)
+    else:
+        yield key, quote(_scalar(value), safe=_VALUE_SAFE)
+
+
+def php_query(params: Mapping[str, Any]) -> str:
+    """PHP's `http_build_query`: true/false as 1/0, None and empty arrays left out, nested
+    arrays as `a[b][0]=…`. FormError when a portal's `parse_str` would read it only in part."""
+    pairs = [
+        f"{key}={value}"
+        for name, item in params.items()
+        for key, value in _pairs(quote(str(name), safe=_KEY_SAFE), item, str(name))
+    ]
+    if len(pairs) > PORTAL_MAX_INPUT_VARS:
+        raise too_many(PORTAL_MAX_INPUT_VARS)
+    return "&".join(pairs)

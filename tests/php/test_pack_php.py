@@ -11,7 +11,7 @@ import tracemalloc
 
 import pytest
 
-from compiler.pack.php import PhpSerializeError, PhpValue, serialize, unserialize
+from compiler.php.serialize import PhpSerializeError, PhpValue, serialize, unserialize
 
 # ----------------------------------------------------------------------------------------------
 # Values

@@ -1,24 +1,22 @@
-"""PHP value semantics the REST server applies to request data: `parse_str` (compiler.phpforms,
-with a portal's limits), `empty()`, `(int)`/`(string)` casts and `json_encode` of arrays."""
+"""Request parameters as a portal reads them: `parse_str` with a portal's limits
+(compiler.php.forms), text of a parameter, `json_encode` of arrays. PHP's own value rules
+(`empty()`, casts, `is_numeric`) are compiler.php.values'."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from compiler.phpforms import (
-    INT_MAX,
-    INT_MIN,
+from compiler.php.forms import (
     PORTAL_MAX_INPUT_VARS,
     FormError,
     parse_pairs,
     parse_query,
     php_key,
 )
+from compiler.php.values import is_scalar, scalar_string
 from compiler.sandbox.errors import RestError
-from compiler.simulator.phpvalues import php_empty
 
 
 def parse_php_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
@@ -63,51 +61,10 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
-def is_empty(value: Any) -> bool:
-    """PHP `empty()`: the one definition in compiler.simulator.phpvalues."""
-    return php_empty(value)
-
-
-_LEADING_INT = re.compile(r"^\s*([+-]?\d+)")
-
-
-def _saturate(number: int) -> int:
-    # PHP integers are 64-bit: a numeric string beyond the range saturates, and the sandbox
-    # treats out-of-range JSON numbers the same way (SQLite cannot bind them either).
-    return max(INT_MIN, min(INT_MAX, number))
-
-
-def to_int(value: Any) -> int:
-    """PHP `(int)` cast of request data (arrays count as 1 when non-empty, like PHP)."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return _saturate(value)
-    if isinstance(value, float):
-        return _saturate(int(value)) if math.isfinite(value) else 0
-    if isinstance(value, str):
-        match = _LEADING_INT.match(value)
-        return 0 if match is None else _saturate(int(match.group(1)))
-    if isinstance(value, (list, dict)):
-        return 1 if value else 0
-    return 0
-
-
-def to_str(value: Any) -> str:
-    """PHP `(string)` cast of a scalar; arrays become "" rather than PHP's "Array" notice."""
-    if value is None or value is False:
-        return ""
-    if value is True:
-        return "1"
-    if isinstance(value, float):
-        return repr(value) if value != int(value) else str(int(value))
-    if isinstance(value, (int, str)):
-        return str(value)
-    return ""
-
-
-def is_scalar(value: Any) -> bool:
-    return isinstance(value, (str, int, float, bool))
+def param_text(value: Any) -> str:
+    """A request parameter as text: PHP's (string) of a scalar; an array or object is no text
+    (PHP would print "Array" with a notice; Bitrix's methods read such a parameter as absent)."""
+    return scalar_string(value) if value is None or is_scalar(value) else ""
 
 
 def values_of(value: Any) -> list[Any] | None:
@@ -122,17 +79,3 @@ def values_of(value: Any) -> list[Any] | None:
 def upper_keys(params: Mapping[str, Any]) -> dict[str, Any]:
     """`array_change_key_case($params, CASE_UPPER)` on the top level only."""
     return {str(key).upper(): value for key, value in params.items()}
-
-
-def numeric(value: Any) -> bool:
-    """PHP `is_numeric` for request data."""
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, (int, float)):
-        return True
-    if isinstance(value, str):
-        return _NUMERIC.match(value) is not None
-    return False
-
-
-_NUMERIC = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")

@@ -18,7 +18,7 @@ from compiler.bitrix.bpt import (
     pack_package,
     unpack_package,
 )
-from compiler.pack.php import PhpValue, serialize
+from compiler.php.serialize import PhpValue, serialize
 
 MiB = 1024 * 1024
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pack_strategies import assert_same, normalised, php_values
 
-from compiler.pack.php import (
+from compiler.php.serialize import (
     PhpSerializeError,
     PhpValue,
     format_float,

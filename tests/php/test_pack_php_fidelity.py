@@ -17,7 +17,7 @@ from pack_strategies import assert_same, keys, normalised, php_key, php_values
 from php import Php, frame, unframe
 
 from compiler.bitrix.bpt import gzcompress, pack_package, unpack_package
-from compiler.pack.php import PhpValue, serialize, unserialize
+from compiler.php.serialize import PhpValue, serialize, unserialize
 
 pytestmark = pytest.mark.php
 

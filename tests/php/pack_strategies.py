@@ -6,7 +6,7 @@ import math
 
 from hypothesis import strategies as st
 
-from compiler.pack.php import PhpValue
+from compiler.php.serialize import PhpValue
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
