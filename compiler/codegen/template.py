@@ -37,12 +37,6 @@ class CompiledTemplate:
     def bpt(self) -> bytes:
         return pack(self.template)
 
-    @property
-    def package(self) -> dict[str, Any]:
-        """The package array, made from `template` (for the simulator until it reads the
-        Template itself)."""
-        return {str(key): value for key, value in self.template.to_package().items()}
-
 
 def build_template(checked: CheckedWorkflow) -> CompiledTemplate:
     wf = checked.workflow

@@ -152,9 +152,8 @@ class Suite:
 
 
 def _typed(compiled: CompiledTemplate) -> Template:
-    """The compiled template as the simulator reads it (codegen's own Template, once it makes
-    one)."""
-    return Template.from_package(compiled.package)
+    """The compiled template as the simulator reads it: codegen's own Template."""
+    return compiled.template
 
 
 def _names(paths: list[Path]) -> str:
