@@ -114,7 +114,7 @@ def _values(what: str, actual: Mapping[str, Any]) -> Callable[[Run, Any], list[F
 
 
 def _log(run: Run, wanted: Any) -> list[Failure]:
-    lines = [entry["text"] for entry in run.log]
+    lines = run.report_lines()
     expected = [str(w) for w in wanted]
     if len(lines) == len(expected) and all(text_matches(e, a) for e, a in zip(
             expected, lines, strict=True)):
@@ -136,7 +136,7 @@ def _subsequence(wanted: list[Any], actual: list[Any],
 
 
 def _log_contains(run: Run, wanted: Any) -> list[Failure]:
-    lines = [entry["text"] for entry in run.log]
+    lines = run.report_lines()
     missing = _subsequence([str(w) for w in wanted], lines,
                            lambda w, line: w in line or text_matches(w, line))
     return [] if missing is None else [Failure("log line", missing, lines)]

@@ -1,4 +1,6 @@
-"""Who is who: user names, groups and heads, as a scenario describes the portal's people.
+"""Who is who: user names, groups and heads, as a scenario describes the portal's people,
+and what activities that pick or describe people read: profiles, who is inactive, who is
+absent when, whose working day is open.
 
 Bitrix expands group tokens (`group_d5`, `group_hr`) and document roles (`author`,
 `responsible_head`) when it assigns tasks and sends messages; the simulator needs the same
@@ -21,6 +23,14 @@ class Directory:
     names: dict[int, str] = field(default_factory=dict)
     groups: dict[str, list[int]] = field(default_factory=dict)  # "group_x" → members
     heads: dict[int, int] = field(default_factory=dict)  # user → their head
+    # Profile fields as Bitrix's user service gives them (EMAIL, WORK_POSITION, …).
+    profiles: dict[int, dict[str, Any]] = field(default_factory=dict)
+    inactive: set[int] = field(default_factory=set)
+    # Absences: (from, to) as written, dates or datetimes; ("", "") is "absent all the time".
+    absences: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    # Time tracking: the working-day status a user always has (OPENED, PAUSED, CLOSED …);
+    # without one a user's day is open during working hours.
+    timeman: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def from_data(cls, users: Mapping[str, Any] | None,
@@ -40,6 +50,18 @@ class Directory:
             head = user_id_of(spec.get("head"))
             if head is not None:
                 directory.heads[user_id] = head
+            if isinstance(spec.get("profile"), Mapping):
+                directory.profiles[user_id] = {str(k).upper(): v
+                                               for k, v in spec["profile"].items()}
+            if spec.get("active") is False:
+                directory.inactive.add(user_id)
+            absent = spec.get("absent")
+            if absent is True:
+                directory.absences[user_id] = [("", "")]
+            elif isinstance(absent, list) and len(absent) == 2:
+                directory.absences[user_id] = [(str(absent[0]), str(absent[1]))]
+            if "timeman" in spec:
+                directory.timeman[user_id] = str(spec["timeman"]).upper()
             for group in spec.get("groups", []):
                 directory.groups.setdefault(group_token(str(group)), []).append(user_id)
         for key, members in (groups or {}).items():
@@ -49,13 +71,28 @@ class Directory:
 
     def to_json(self) -> dict[str, Any]:
         return {"names": {str(k): v for k, v in self.names.items()}, "groups": self.groups,
-                "heads": {str(k): v for k, v in self.heads.items()}}
+                "heads": {str(k): v for k, v in self.heads.items()},
+                "profiles": {str(k): v for k, v in self.profiles.items()},
+                "inactive": sorted(self.inactive),
+                "absences": {str(k): [list(p) for p in v] for k, v in self.absences.items()},
+                "timeman": {str(k): v for k, v in self.timeman.items()}}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Directory:
         return cls({int(k): v for k, v in data.get("names", {}).items()},
                    {k: list(v) for k, v in data.get("groups", {}).items()},
-                   {int(k): int(v) for k, v in data.get("heads", {}).items()})
+                   {int(k): int(v) for k, v in data.get("heads", {}).items()},
+                   {int(k): dict(v) for k, v in data.get("profiles", {}).items()},
+                   {int(u) for u in data.get("inactive", [])},
+                   {int(k): [(str(a), str(b)) for a, b in v]
+                    for k, v in data.get("absences", {}).items()},
+                   {int(k): str(v) for k, v in data.get("timeman", {}).items()})
+
+    def knows(self, user_id: int) -> bool:
+        return user_id in self.names or user_id in self.profiles
+
+    def add_absence(self, user_id: int, start: str, end: str) -> None:
+        self.absences.setdefault(user_id, []).append((start, end))
 
     def name(self, user_id: int) -> str:
         return self.names.get(user_id, f"user_{user_id}")

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 from compiler.bitrix import Activity, Field, Template
 from compiler.catalog.models import APP_ACTIVITY_PREFIX
 from compiler.php.values import to_str
-from compiler.simulator import classes, dates
+from compiler.simulator import classes, dates, returns
 from compiler.simulator import formulas as _formulas  # noqa: F401  (registers the calculator)
+from compiler.simulator.activities.closing import finish
 from compiler.simulator.conditions import ConditionError, condition_of, evaluate
 from compiler.simulator.directory import Directory, user_id_of, user_tokens
 from compiler.simulator.expressions import Evaluator, Lookup
@@ -38,6 +39,7 @@ from compiler.simulator.model import (
     Terminated,
     TraceEntry,
 )
+from compiler.simulator.store import DocumentStore, document_key
 from compiler.simulator.types import FieldInfo, convert
 from compiler.simulator.waits import YIELD, AnyOf, CommandWait, EventWait, Wait
 
@@ -45,12 +47,6 @@ if TYPE_CHECKING:
     from compiler.simulator.activities import Handler
 
 MAX_STEPS = 2_000_000  # activity executions per run: a guard against endless state loops
-_RESULT_TYPES = {
-    "lastapprover": FieldInfo("user"), "lastreviewer": FieldInfo("user"),
-    "infouser": FieldInfo("user"), "closedby": FieldInfo("user"),
-    "senderuserid": FieldInfo("user"), "userapprovers": FieldInfo("user", True),
-    "userrejecters": FieldInfo("user", True), "closeddate": FieldInfo("datetime"),
-}
 
 
 def _info(spec: Mapping[str, Any]) -> FieldInfo:
@@ -79,6 +75,11 @@ class Runtime:
     global_variables: Mapping[str, Any] = field(default_factory=dict)
     global_constants: Mapping[str, Any] = field(default_factory=dict)
     constants: Mapping[str, Any] = field(default_factory=dict)  # overrides of Default
+    # The portal's other documents by key (compiler.simulator.store): DEAL_15, ELEMENT_7 …
+    documents: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # What activities return instead of what they would: [{"activity": pattern, "returns":
+    # {...}}], the first whose pattern matches an activity's title, Name or type applies.
+    scripted: list[Mapping[str, Any]] = field(default_factory=list)
     modified_fields: list[str] | None = None
     workflow_id: str = "sim-1"
     template_id: int = 1
@@ -99,6 +100,8 @@ class Runtime:
             "field_types": dict(self.field_types), "directory": self.directory.to_json(),
             "global_variables": dict(self.global_variables),
             "global_constants": dict(self.global_constants), "constants": dict(self.constants),
+            "documents": {k: dict(v) for k, v in self.documents.items()},
+            "scripted": [dict(s) for s in self.scripted],
             "modified_fields": self.modified_fields, "workflow_id": self.workflow_id,
             "template_id": self.template_id, "seed": self.seed, "host_url": self.host_url,
         }
@@ -129,7 +132,8 @@ class Run:
             raise SimulationError(f"cannot read the start time {runtime.clock!r}")
         self.clock: datetime = moment
         self.started = moment
-        self.directory = runtime.directory
+        # A copy: activities (AbsenceActivity) change it, and the runtime must stay the start.
+        self.directory = copy.deepcopy(runtime.directory)
         self.evaluator = Evaluator(self)
         self._rng = random.Random(runtime.seed)
 
@@ -158,6 +162,10 @@ class Run:
         for name, declared in template.constants.items():
             raw = runtime.constants.get(name, declared.default)
             self.constants[name] = convert(raw, self.constant_info[name])
+        self.global_variables: dict[str, Any] = copy.deepcopy(dict(runtime.global_variables))
+        self.store = DocumentStore(copy.deepcopy(dict(runtime.documents)),
+                                   document_key(runtime.document_type, runtime.document_id),
+                                   self.document)
 
         self.results: dict[str, dict[str, Any]] = {}
         self.status = "running"
@@ -175,6 +183,7 @@ class Run:
         self.commands: list[dict[str, Any]] = []  # commands sent, not yet handled
         self.modified: list[str] = []
         self.counters: dict[str, int] = {}
+        self.storage: dict[str, Any] = {}  # what activities keep between executions
         self.parallel_depth = 0
         self.steps = 0
         self._stamp: tuple[datetime | None, str] = (None, "")
@@ -219,7 +228,7 @@ class Run:
         if kind == "constant":
             return self._from(self.constants, self.constant_info, field_name)
         if kind == "globalvar":
-            return self._from(dict(self.runtime.global_variables), {}, field_name)
+            return self._from(self.global_variables, {}, field_name)
         if kind == "globalconst":
             return self._from(dict(self.runtime.global_constants), {}, field_name)
         if kind == "workflow":
@@ -265,7 +274,9 @@ class Run:
         lowered = field_name.lower()
         for key, value in results.items():
             if key.lower() == lowered:
-                return Lookup(value, _RESULT_TYPES.get(lowered) or _guess_info(value))
+                declared = returns.return_spec(node.type, key)
+                return Lookup(value, returns.info(declared) if declared is not None
+                              else _guess_info(value))
         for key, value in self.props(node).items():
             if key.lower() == lowered:
                 return Lookup(value, _guess_info(value))
@@ -367,6 +378,17 @@ class Run:
         self.log.append({"at": self.stamp(), "activity": node.name, "title": node.title,
                          "text": text})
 
+    def note(self, node: Activity, text: str) -> None:
+        """The simulator's own word in the log: what it did not run as Bitrix would. Notes are
+        no report lines (the `log` expectation and LogActivity's Report leave them out)."""
+        self.log.append({"at": self.stamp(), "activity": node.name, "title": node.title,
+                         "text": f"[simulator] {node.type} '{node.title}': {text}",
+                         "note": True})
+
+    def report_lines(self) -> list[str]:
+        """The log as the workflow wrote it, without the simulator's notes."""
+        return [entry["text"] for entry in self.log if not entry.get("note")]
+
     def next_id(self, counter: str, start: int = 1) -> int:
         value = self.counters.get(counter, start - 1) + 1
         self.counters[counter] = value
@@ -403,6 +425,7 @@ class Run:
         result = handler(self, node)
         if result is not None:
             yield from result
+        finish(self, node)
 
     def handler(self, kind: str) -> Handler | None:
         """What runs an activity of this Type: its own handler or its nearest ancestor's."""
@@ -600,6 +623,7 @@ class Run:
             "document": self.document, "variables": self.variables,
             "tasks": [t.to_json() for t in self.tasks], "log": self.log,
             "messages": self.messages, "records": self.records,
+            "global_variables": self.global_variables, "documents": self.store.to_json(),
             "next_timer": dates.format_datetime(t) if (t := self.next_timer()) else None,
         }
 

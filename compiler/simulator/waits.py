@@ -4,6 +4,7 @@ the run (task answers, delivered events, the clock)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -109,6 +110,21 @@ class CommandWait(Wait):
 
     def describe(self) -> str:
         return f"command '{self.event.properties.get('Title', '')!s}'"
+
+
+class Until(Wait):
+    """Ready once `test` holds: a document reaching a stage, a working day opening. It has no
+    due time; what makes it hold is an input (a document change) or nothing at all."""
+
+    def __init__(self, test: Callable[[Run], bool], what: str):
+        self.test = test
+        self.what = what
+
+    def ready(self, run: Run) -> bool:
+        return self.test(run)
+
+    def describe(self) -> str:
+        return self.what
 
 
 class AnyOf(Wait):
