@@ -355,9 +355,9 @@ def test_app_robot_timeout_and_no_subscription() -> None:
 
 
 def test_an_unknown_activity_stops_the_run_naming_type_and_title() -> None:
-    run = start(log("a"), node("CodeActivity", "Run PHP", ExecuteCode="echo 1;"), log("b"))
+    run = start(log("a"), node("AcmeThirdPartyActivity", "Run it", Foo="1"), log("b"))
     assert run.status == "error"
-    assert run.error == "cannot simulate activity CodeActivity 'Run PHP'"
+    assert run.error == "cannot simulate activity AcmeThirdPartyActivity 'Run it'"
     assert log_lines(run) == ["a"]
 
 

@@ -54,7 +54,10 @@ def test_an_app_robot_without_set_status_message_shows_its_status_text() -> None
 def test_created_documents_fill_the_results_the_catalog_lists() -> None:
     creates = [t for t in CATALOG.activities if CATALOG.is_a(t, "CreateDocumentActivity")]
     assert len(creates) >= 5
-    run = start(*(node(t, name=f"C{i}", Fields={"TITLE": "x"}) for i, t in enumerate(creates)))
+    # A list element needs its list (DocumentType); the other creates ignore the property.
+    run = start(*(node(t, name=f"C{i}", Fields={"TITLE": "x"},
+                       DocumentType=["lists", "BizprocDocument", "iblock_5"])
+                  for i, t in enumerate(creates)))
     for index, activity_type in enumerate(creates):
         results = run.results[f"C{index}"]
         assert set(results) == set(CATALOG.activities[activity_type].returns)

@@ -10,7 +10,8 @@ from compiler.simulator.activities.registry import CONTAINERS, HANDLERS, Handler
 
 # Importing the modules registers their handlers.
 from compiler.simulator.activities import (  # noqa: F401  isort: skip
-    crm, data, flow, messages, robots, states, tasks,
+    crm, crmitems, data, disk, document, flow, im, lists, messages, outside, people, robots,
+    rpa, states, taskdocs, tasks, timeline, workflow,
 )
 
 __all__ = ["CONTAINERS", "HANDLERS", "Handler", "activity"]

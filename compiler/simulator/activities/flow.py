@@ -17,7 +17,8 @@ MAX_ITERATIONS = 1000  # WhileActivity's limit per run in Bitrix
 
 
 @activity("SequentialWorkflowActivity", "SequenceActivity", "IfElseBranchActivity",
-          "StateInitializationActivity", "StateFinalizationActivity", container=True)
+          "StateInitializationActivity", "StateFinalizationActivity", "EmptyBlockActivity",
+          container=True)
 def sequence(run: Run, node: Activity) -> Iterator[Wait]:
     return run.run_children(node)
 

@@ -12,6 +12,7 @@ from compiler.bitrix import Activity
 from compiler.php.values import is_empty_value, to_float
 from compiler.simulator.activities.registry import activity, status_message, timeout_at
 from compiler.simulator.model import Answer, SimulationError, Task
+from compiler.php.values import is_empty_value, to_float, to_str
 from compiler.simulator.types import to_bool_yn
 from compiler.simulator.waits import TaskWait, Wait
 
@@ -204,14 +205,34 @@ def missing_required(task: Task, answer: dict[str, Any]) -> list[str]:
 
 @activity("RequestInformationActivity", "RequestInformationOptionalActivity")
 def request_information(run: Run, node: Activity) -> Iterator[Wait]:
-    requested = run.props(node).get("RequestedInformation") or []
+    """The answers go into the variables. The optional kind may be refused: a refusal (by
+    anyone, or by everyone with CancelType 'all') keeps the variables unless SaveVariables,
+    and runs the second branch; an answer runs the first
+    (requestinformationoptionalactivity.php)."""
+    props = run.props(node)
+    optional = node.is_type("RequestInformationOptionalActivity")
+    every_refusal = optional and to_str(props.get("CancelType")) == "all"
+    requested = props.get("RequestedInformation") or []
     task, due = _open(run, node, "request")
     task.fields["requested"] = requested if isinstance(requested, list) else []
-    outcome = yield from _wait(run, task, due, lambda t: "done" if t.answers else None)
+
+    def decide(t: Task) -> str | None:
+        last = t.answers[-1] if t.answers else None
+        if last is None:
+            return None
+        if last.status == "cancel" and every_refusal and \
+                not all(any(a.user == u and a.status == "cancel" for a in t.answers)
+                        for u in t.users):
+            return None
+        return "done"
+
+    outcome = yield from _wait(run, task, due, decide)
     task.status = "done" if outcome == "done" else "timeout"
     changes: list[str] = []
     answer = task.answers[-1] if task.answers else None
-    if answer is not None and answer.status != "cancel":
+    refused = answer is not None and answer.status == "cancel"
+    keep = answer is not None and (not refused or to_bool_yn(props.get("SaveVariables")) == "Y")
+    if keep and answer is not None:
         for spec in requested_fields(task):
             name = str(spec.get("Name"))
             if name in answer.fields or str(spec.get("Title")) in answer.fields:
@@ -223,6 +244,9 @@ def request_information(run: Run, node: Activity) -> Iterator[Wait]:
         "InfoUser": f"user_{answer.user}" if answer else "",
         "Changes": changes, "IsTimeout": 1 if outcome == "timeout" else 0,
     })
+    branch = (1 if refused else 0) if optional and answer is not None else None
+    if branch is not None and len(node.children) > branch:
+        yield from run.execute(node.children[branch])
 
 
 # ── Task2Activity (the Tasks module) ─────────────────────────────────────────────────────
@@ -240,12 +264,17 @@ def task2(run: Run, node: Activity) -> Iterator[Wait]:
                         responsible + [u for u in accomplices if u not in responsible], None,
                         description=str(fields.get("DESCRIPTION", "")))
     task.fields = fields
+    # The item's stage when the task was made: CrmCompleteTaskActivity closes by it.
+    stage = run.document.get("STAGE_ID", run.document.get("STATUS_ID", ""))
+    run.storage.setdefault("task_stages", {})[task.id] = stage
     run.set_result(node, {"TaskId": task.id, "IsDeleted": "N", "ClosedDate": "",
                           "ClosedBy": ""})
     if to_bool_yn(props.get("HoldToClose")) != "Y":
         task.status = "open"  # the workflow does not wait for this one
         return
-    yield from _wait(run, task, None, lambda t: "closed" if t.answers else None)
+    yield from _wait(run, task, None,
+                     lambda t: "closed" if t.answers or not t.waiting else None)
     task.status = "closed"
-    closer = task.answers[-1]
-    run.set_result(node, {"ClosedDate": run.stamp(), "ClosedBy": f"user_{closer.user}"})
+    closer = task.answers[-1] if task.answers else None
+    run.set_result(node, {"ClosedDate": run.stamp(),
+                          "ClosedBy": f"user_{closer.user}" if closer else ""})
