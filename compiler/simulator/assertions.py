@@ -15,6 +15,8 @@
     messages = [{ to, text, kind, from, subject }]  messages sent, in order (a subsequence)
     message_count = 1
     records = [{ kind = "webhook", url = "…" }]     webhooks, robots, documents, workflows …
+    documents = { "DEAL_1001" = { TITLE = "…" } }   fields of the portal's other documents
+    global_variables = { name = value }             global variables after the run
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from compiler.simulator.run import Run
 
 KEYS = {"status", "state", "status_text", "error", "document", "variables", "log",
         "log_contains", "path", "path_not", "tasks", "task_count", "messages",
-        "message_count", "records"}
+        "message_count", "records", "documents", "global_variables"}
 
 
 @dataclass
@@ -102,7 +104,8 @@ def _error(run: Run, wanted: Any) -> list[Failure]:
 
 def _values(what: str, actual: Mapping[str, Any]) -> Callable[[Run, Any], list[Failure]]:
     def check_values(run: Run, wanted: Any) -> list[Failure]:
-        source = run.document if what == "document" else run.variables
+        source = {"document": run.document, "variables": run.variables,
+                  "global_variables": run.global_variables}[what]
         failures = []
         for key, value in dict(wanted).items():
             if key not in source:
@@ -111,6 +114,21 @@ def _values(what: str, actual: Mapping[str, Any]) -> Callable[[Run, Any], list[F
                 failures.append(Failure(f"{what}.{key}", value, source[key]))
         return failures
     return check_values
+
+
+def _documents(run: Run, wanted: Any) -> list[Failure]:
+    failures = []
+    for key, fields in dict(wanted).items():
+        document = run.store.get(str(key))
+        if document is None or str(key).upper() in run.store.deleted:
+            failures.append(Failure(f"documents.{key}", fields, "(no such document)"))
+            continue
+        for code, value in dict(fields).items():
+            if code not in document:
+                failures.append(Failure(f"documents.{key}.{code}", value, "(not set)"))
+            elif not same(value, document[code]):
+                failures.append(Failure(f"documents.{key}.{code}", value, document[code]))
+    return failures
 
 
 def _log(run: Run, wanted: Any) -> list[Failure]:
@@ -229,5 +247,6 @@ _CHECKS: dict[str, Callable[[Run, Any], list[Failure]]] = {
     "log": _log, "log_contains": _log_contains, "path": _path, "path_not": _path_not,
     "tasks": _tasks, "task_count": _count("task count", lambda r: r.tasks),
     "messages": _messages, "message_count": _count("message count", lambda r: r.messages),
-    "records": _records,
+    "records": _records, "documents": _documents,
+    "global_variables": _values("global_variables", {}),
 }

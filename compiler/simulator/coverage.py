@@ -31,9 +31,13 @@ class WorkflowCoverage:
     branches: list[Point] = field(default_factory=list)
     covered: set[str] = field(default_factory=set)
     scenarios: int = 0
+    # Activities that ran without the simulator carrying them out as Bitrix would (declared
+    # or scripted results, a document the scenario does not give …): their log notes say why.
+    not_simulated: set[str] = field(default_factory=set)
 
-    def add_run(self, names: Iterable[str]) -> None:
+    def add_run(self, names: Iterable[str], noted: Iterable[str] = ()) -> None:
         self.covered.update(names)
+        self.not_simulated.update(noted)
         self.scenarios += 1
 
     @staticmethod
@@ -74,6 +78,7 @@ class WorkflowCoverage:
                            "percent": round(self.activity_percent, 1)},
             "branches": {"covered": self.branches_done, "total": len(self.branches),
                          "percent": round(self.branch_percent, 1)},
+            "not_simulated": sorted(self.not_simulated),
             "points": [point(p) for p in self.branches],
             "uncovered_activities": [point(p) for p in self.missing_activities()],
         }

@@ -9,13 +9,13 @@ wait for a person who clicks at the very second a deadline passes.
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from compiler.simulator import dates
 from compiler.simulator.model import RejectedInput, Task
+from compiler.simulator.returns import matches
 from compiler.simulator.run import Run
 from compiler.simulator.scenario import (
     ChangeScript,
@@ -34,15 +34,6 @@ _STATUS = {"approve": "yes", "yes": "yes", "reject": "no", "no": "no", "ok": "ok
 @dataclass
 class DriveResult:
     problems: list[str] = field(default_factory=list)
-
-
-def matches(pattern: str, *texts: str) -> bool:
-    wanted = pattern.lower()
-    for text in texts:
-        value = str(text).lower()
-        if value == wanted or fnmatch.fnmatchcase(value, wanted):
-            return True
-    return False
 
 
 class Driver:
@@ -189,7 +180,10 @@ class Driver:
 
     def _change(self, change: ChangeScript) -> None:
         self.changes.pop(0)
-        self.run.update_document(change.fields)
+        try:
+            self.run.update_document(change.fields, change.document)
+        except RejectedInput as error:
+            self.result.problems.append(f"document change refused: {error}")
 
     def _leftovers(self) -> None:
         for script in self.tasks:

@@ -31,6 +31,8 @@ def print_results(result: SuiteResult, console: Console, *, show_trace: bool = F
         run = outcome.run
         tail = f" ({run.status}, {len(run.trace)} activities)" if run is not None else ""
         console.print(f"{mark} {outcome.scenario.label}{tail}", highlight=False)
+        for note in notes(outcome):
+            console.print(f"    [yellow]note[/yellow] {note}", highlight=False)
         if not outcome.passed or show_trace:
             _details(outcome, console)
     passed = sum(1 for o in result.outcomes if o.passed)
@@ -39,6 +41,21 @@ def print_results(result: SuiteResult, console: Console, *, show_trace: bool = F
     console.print(f"[{colour}]{passed} passed, {failed} failed[/{colour}]"
                   + (f", {len(result.errors)} file error(s)" if result.errors else ""),
                   highlight=False)
+
+
+def notes(outcome: Outcome) -> list[str]:
+    """What the simulator did not run as Bitrix would in this scenario, each once, with the
+    .bpl place of the activity."""
+    run = outcome.run
+    if run is None:
+        return []
+    found: dict[str, None] = {}
+    for entry in run.log:
+        if entry.get("note"):
+            place = where(outcome.template, entry["activity"])
+            text = entry["text"].removeprefix("[simulator] ")
+            found[f"{text}" + (f" ({place})" if place else "")] = None
+    return list(found)
 
 
 def _details(outcome: Outcome, console: Console) -> None:
@@ -82,12 +99,14 @@ def print_coverage(result: SuiteResult, console: Console) -> None:
     table.add_column("scenarios", justify="right")
     table.add_column("activities", justify="right")
     table.add_column("branches", justify="right")
+    table.add_column("not simulated", justify="right")
     for name in sorted(result.coverage):
         cov = result.coverage[name]
         table.add_row(name, str(cov.scenarios),
                       f"{cov.activities_done}/{len(cov.activities)} "
                       f"({cov.activity_percent:.0f}%)",
-                      f"{cov.branches_done}/{len(cov.branches)} ({cov.branch_percent:.0f}%)")
+                      f"{cov.branches_done}/{len(cov.branches)} ({cov.branch_percent:.0f}%)",
+                      str(len(cov.not_simulated)))
     console.print(table)
     for name in sorted(result.coverage):
         template = result.templates.get(name)

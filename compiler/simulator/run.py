@@ -593,11 +593,21 @@ class Run:
         self.clock = target
         self._pump()
 
-    def update_document(self, fields: Mapping[str, Any]) -> None:
-        """The document was edited outside the workflow (a user, another workflow)."""
-        self.journal.append({"op": "document", "fields": dict(fields), "at": self.stamp()})
-        for code, value in fields.items():
-            self.document[code] = self._field_value(code, value)
+    def update_document(self, fields: Mapping[str, Any], key: str | None = None) -> None:
+        """A document was edited outside the workflow (a user, another workflow): the
+        workflow's own, or the one under `key` in the store."""
+        entry = {"op": "document", "fields": dict(fields), "at": self.stamp()}
+        if key is not None and key.upper() != self.store.current:
+            entry["key"] = key
+            target = self.store.get(key)
+            if target is None:
+                raise RejectedInput(f"no document {key}")
+            self.journal.append(entry)
+            target.update(fields)
+        else:
+            self.journal.append(entry)
+            for code, value in fields.items():
+                self.document[code] = self._field_value(code, value)
         self._pump()
 
     def terminate_by_host(self, status_title: str = "") -> None:
@@ -654,7 +664,7 @@ class Run:
             self.send_command(entry["command"], entry["user"])
         elif op == "document":
             self._at(entry)
-            self.update_document(entry.get("fields", {}))
+            self.update_document(entry.get("fields", {}), entry.get("key"))
         elif op == "terminate":
             self.terminate_by_host(entry.get("title", ""))
 

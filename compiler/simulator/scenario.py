@@ -7,19 +7,23 @@
     [groups]                            # hr = [5, 6]
     [types]                             # document field types the catalog does not know
     [document]                          # fields shared by every scenario
+    [documents]                         # the portal's other documents: "CONTACT_3" = { … }
 
     [[scenario]]
     name = "…"
     start = "2025-03-03 09:00"  user = 1  seed = 0
     document = { … }  parameters = { … }  constants = { … }  modified = ["…"]
+    documents = { "DEAL_7" = { … } }    global_variables = { … }  global_constants = { … }
     [[scenario.tasks]]     task = "glob" | order = N, by = 12 | [12, 13] | "all",
                            action = "approve|reject|ok|close|cancel|timeout",
                            comment = "…", fields = { … }, after = "2h"
     [[scenario.commands]]  command = "Title or Name", by = 12, after = "1d" | at = "…",
                            refused = true (the workflow must refuse it)
-    [[scenario.changes]]   document = { FIELD = value }, after = "2d" | at = "…"
+    [[scenario.changes]]   document = { FIELD = value }, after = "2d" | at = "…",
+                           id = "DEAL_7" (another document than the workflow's)
     [[scenario.robots]]    robot = "Title, Name or type", returns = { … },
                            after = "5m", timeout = true, log = "…"
+    [[scenario.activities]] activity = "Title, Name or type", returns = { … }
     [scenario.expect]      see compiler.simulator.assertions
 """
 
@@ -33,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.simulator import dates
+from compiler.simulator.store import split_key
 
 SUFFIX = ".test.toml"
 _TASK_ACTIONS = {"approve", "yes", "reject", "no", "ok", "review", "done", "close", "cancel",
@@ -71,6 +76,17 @@ class ChangeScript:
     fields: dict[str, Any]
     after: timedelta | None = None  # after the previous step
     at: str | None = None  # absolute, or "+2d" from the start
+    document: str | None = None  # another document's key (DEAL_7); None: the workflow's own
+
+
+@dataclass
+class ActivityScript:
+    """What an activity returns instead of what the simulator would give (every time a
+    matching activity closes; the first matching script applies)."""
+
+    match: str
+    returns: dict[str, Any]
+    where: str  # "file: scenario 'x', activity 2", for messages about this script
 
 
 @dataclass
@@ -100,7 +116,9 @@ class Scenario:
     tasks: list[TaskScript] = field(default_factory=list)
     commands: list[CommandScript] = field(default_factory=list)
     robots: list[RobotScript] = field(default_factory=list)
+    activities: list[ActivityScript] = field(default_factory=list)
     changes: list[ChangeScript] = field(default_factory=list)
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     expect: dict[str, Any] = field(default_factory=dict)
     horizon: timedelta = timedelta(days=366)  # how far the clock may jump looking for timers
 
@@ -145,11 +163,12 @@ def load(path: Path, project_sources: list[Path] | None = None) -> ScenarioFile:
         sibling = path.with_name(path.name[: -len(SUFFIX)] + ".bpl")
         sources = [sibling] if sibling.exists() else list(project_sources or [path.parent])
     shared_document = _table(data.get("document", {}), where, "document")
+    shared_documents = _documents(data.get("documents", {}), where)
     raw = data.get("scenario", [])
     if not isinstance(raw, list) or not raw:
         raise ScenarioError(f"{where}: no [[scenario]] tables")
-    scenarios = [_scenario(item, path, index, default_workflow, shared_document)
-                 for index, item in enumerate(raw)]
+    scenarios = [_scenario(item, path, index, default_workflow, shared_document,
+                           shared_documents) for index, item in enumerate(raw)]
     names = [s.name for s in scenarios]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -161,7 +180,8 @@ def load(path: Path, project_sources: list[Path] | None = None) -> ScenarioFile:
 
 
 def _scenario(item: Any, path: Path, index: int, workflow: str,
-              shared_document: dict[str, Any]) -> Scenario:
+              shared_document: dict[str, Any],
+              shared_documents: dict[str, dict[str, Any]]) -> Scenario:
     where = f"{path}: scenario {index + 1}"
     if not isinstance(item, Mapping):
         raise ScenarioError(f"{where}: must be a table")
@@ -169,7 +189,7 @@ def _scenario(item: Any, path: Path, index: int, workflow: str,
     where = f"{path}: scenario '{name}'"
     known = {"name", "workflow", "start", "user", "seed", "document", "parameters", "constants",
              "global_variables", "global_constants", "modified", "tasks", "commands", "robots",
-             "changes", "expect", "horizon"}
+             "changes", "expect", "horizon", "documents", "activities"}
     unknown = sorted(set(item) - known)
     if unknown:
         raise ScenarioError(f"{where}: unknown keys {', '.join(unknown)}")
@@ -191,7 +211,10 @@ def _scenario(item: Any, path: Path, index: int, workflow: str,
                   for i, c in enumerate(item.get("commands", []))],
         robots=[_robot(r, f"{where}, robot {i + 1}") for i, r in enumerate(item.get("robots", []))],
         changes=[_change(c, f"{where}, change {i + 1}")
-                 for i, c in enumerate(item.get("changes", []))],
+                 for i, c in enumerate(_list_of(item.get("changes", []), where, "changes"))],
+        activities=[_activity(a, f"{where}, activity {i + 1}") for i, a in
+                    enumerate(_list_of(item.get("activities", []), where, "activities"))],
+        documents={**shared_documents, **_documents(item.get("documents", {}), where)},
         expect=_table(item.get("expect", {}), where, "expect"),
         horizon=_duration(item.get("horizon", "366d"), where, "horizon"),
     )
@@ -240,13 +263,58 @@ def _command(item: Any, where: str) -> CommandScript:
 def _change(item: Any, where: str) -> ChangeScript:
     if not isinstance(item, Mapping) or "document" not in item:
         raise ScenarioError(f"{where}: needs `document` (the fields that change)")
+    unknown = sorted(set(item) - {"document", "after", "at", "id"})
+    if unknown:
+        raise ScenarioError(f"{where}: unknown keys {', '.join(unknown)} (known: document, "
+                            "after, at, id)")
     at = item.get("at")
     if at is not None and not str(at).startswith("+") and dates.parse(at) is None:
         raise ScenarioError(f"{where}: at {at!r} is neither a date nor +interval")
     after = item.get("after")
+    document = item.get("id")
+    if document is not None:
+        document = _document_key(document, where, "id")
     return ChangeScript(_table(item["document"], where, "document"),
                         _duration(after, where, "after") if after is not None else None,
-                        str(at) if at is not None else None)
+                        str(at) if at is not None else None, document)
+
+
+_ACTIVITY_KEYS = ("activity", "returns")
+
+
+def _activity(item: Any, where: str) -> ActivityScript:
+    if not isinstance(item, Mapping):
+        raise ScenarioError(f"{where}: must be a table")
+    unknown = sorted(set(item) - set(_ACTIVITY_KEYS))
+    if unknown:
+        raise ScenarioError(f"{where}: unknown keys {', '.join(unknown)} (known: "
+                            f"{', '.join(_ACTIVITY_KEYS)})")
+    if "activity" not in item:
+        raise ScenarioError(f"{where}: needs `activity` (its title, Name or type)")
+    match = _str(item["activity"], where, "activity")
+    if not match.strip():
+        raise ScenarioError(f"{where}: activity must not be empty")
+    return ActivityScript(match, _table(item.get("returns", {}), where, "returns"), where)
+
+
+def _document_key(value: Any, where: str, key: str) -> str:
+    if not isinstance(value, str) or split_key(value) is None:
+        raise ScenarioError(f"{where}: {key} {value!r} is not a document key like DEAL_7, "
+                            "CONTACT_3, DYNAMIC_128_5, ELEMENT_12 or TASK_4")
+    return value.upper()
+
+
+def _documents(value: Any, where: str) -> dict[str, dict[str, Any]]:
+    """`documents`: document key → its fields."""
+    table = _table(value, where, "documents")
+    return {_document_key(key, where, "documents key"): _table(fields, where, f"documents.{key}")
+            for key, fields in table.items()}
+
+
+def _list_of(value: Any, where: str, key: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ScenarioError(f"{where}: {key} must be an array of tables ([[scenario.{key}]])")
+    return value
 
 
 def _robot(item: Any, where: str) -> RobotScript:

@@ -13,6 +13,7 @@ from compiler.catalog import Catalog, load_catalog
 from compiler.codegen import CompiledTemplate
 from compiler.pipeline import BuildResult, build
 from compiler.semantics.environment import Environment, EnvValue
+from compiler.simulator import classes, returns
 from compiler.simulator.assertions import Failure, check
 from compiler.simulator.coverage import WorkflowCoverage, points
 from compiler.simulator.directory import Directory
@@ -96,7 +97,9 @@ class Suite:
             coverage = self.result.coverage[template.workflow]
             outcome = self.run_scenario(scenario, scenario_file, template, data)
             if outcome.run is not None:
-                coverage.add_run(entry.name for entry in outcome.run.trace)
+                coverage.add_run((entry.name for entry in outcome.run.trace),
+                                 (entry["activity"] for entry in outcome.run.log
+                                  if entry.get("note")))
             self.result.outcomes.append(outcome)
 
     def _build(self, scenario_file: ScenarioFile) -> BuildResult | None:
@@ -120,6 +123,9 @@ class Suite:
     def run_scenario(self, scenario: Scenario, scenario_file: ScenarioFile,
                      template: CompiledTemplate, typed: Template) -> Outcome:
         """One scenario on `template`; `typed` is the template data the simulator runs."""
+        problems = script_problems(scenario, typed)
+        if problems:
+            return Outcome(scenario, template, None, problems=problems)
         runtime = Runtime(
             template=typed, document=scenario.document,
             parameters=scenario.parameters, clock=scenario.start, user=scenario.user,
@@ -130,7 +136,8 @@ class Suite:
             global_variables=scenario.global_variables,
             global_constants=scenario.global_constants, constants=scenario.constants,
             modified_fields=scenario.modified, workflow_id=f"sim-{scenario.index + 1}",
-            seed=scenario.seed)
+            seed=scenario.seed, documents=scenario.documents,
+            scripted=[{"activity": a.match, "returns": a.returns} for a in scenario.activities])
         try:
             run = runtime.start()
         except SimulationError as error:
@@ -149,6 +156,44 @@ class Suite:
             return {}
         return {code: {"Type": f.type, "Multiple": "1" if f.multiple else "0",
                        "Options": f.options or ""} for code, f in spec.fields.items()}
+
+
+def script_problems(scenario: Scenario, template: Template) -> list[str]:
+    """What is wrong with the scenario's `[[scenario.activities]]` for this workflow: a
+    pattern no activity has, a result the activity's type does not declare, a value of the
+    wrong type."""
+    problems: list[str] = []
+    nodes = list(template.walk())
+    for script in scenario.activities:
+        matched = {n.type.lower(): n for n in nodes
+                   if returns.matches(script.match, n.title, n.name, n.type)}
+        if not matched:
+            problems.append(f"{script.where}: no activity of workflow '{scenario.workflow}' "
+                            f"has the title, Name or type {script.match!r}")
+        for node in matched.values():
+            problems.extend(_returns_problems(script.where, node.type, node.title,
+                                              script.returns))
+    return list(dict.fromkeys(problems))
+
+
+def _returns_problems(where: str, type_name: str, title: str,
+                      values: Mapping[str, Any]) -> list[str]:
+    found = classes.spec(type_name)
+    problems = []
+    for key, value in values.items():
+        declared = returns.return_spec(type_name, key)
+        if declared is None:
+            if not returns.open_keys(type_name) and found is not None:
+                known = ", ".join(found.returns) or "nothing"
+                problems.append(f"{where}: {type_name} '{title}' returns no {key!r} (it "
+                                f"returns {known})")
+            continue
+        why = returns.misfit(declared, value)
+        if why is not None:
+            shape = declared.type + ("[]" if declared.multiple else "")
+            problems.append(f"{where}: returns.{key}: {why} ({type_name} returns {key} as "
+                            f"{shape})")
+    return problems
 
 
 def _typed(compiled: CompiledTemplate) -> Template:
