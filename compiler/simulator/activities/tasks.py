@@ -187,8 +187,9 @@ def review(run: Run, node: Activity) -> Iterator[Wait]:
 
 # ── RequestInformationActivity ───────────────────────────────────────────────────────────
 def requested_fields(task: Task) -> list[dict[str, Any]]:
+    """The fields a request asks for: the RequestedInformation entries that are tables."""
     fields = task.fields.get("requested", [])
-    return fields if isinstance(fields, list) else []
+    return [f for f in fields if isinstance(f, dict)] if isinstance(fields, list) else []
 
 
 def missing_required(task: Task, answer: dict[str, Any]) -> list[str]:
