@@ -173,14 +173,28 @@ def test_a_run_survives_a_restart(tmp_path: Path, clock: ManualClock) -> None:
 def test_a_template_the_simulator_cannot_run_stops_with_the_reason(
     client: Client, creds: Credentials, sandbox: Sandbox
 ) -> None:
-    # PHP code in a template: Bitrix imports it, the simulator has no PHP to run it with.
+    # A PHP condition: Bitrix imports it, the simulator has no PHP to decide it with.
+    php = node("IfElseBranchActivity", "A2", {"Title": "PHP decides",
+                                             "codecondition": "return true;"})
+    choice = node("IfElseActivity", "A1", {"Title": "Condition"}, [php])
+    wid = start(client, creds, deploy(client, creds, raw_template_data([choice])))
+    state = sandbox.workflow(wid)
+    assert state is not None and state["status"] == "error"
+    assert state["log"] == [("A2", "The workflow stopped with an error: codecondition runs "
+                                   "PHP code, which the simulator cannot run")]
+    assert ok(client.call("bizproc.workflow.instances", creds.access_token)) == []
+
+
+def test_an_activity_the_simulator_cannot_carry_out_runs_and_says_so_in_the_log(
+    client: Client, creds: Credentials, sandbox: Sandbox
+) -> None:
+    # PHP code as an activity: it runs with its declared (no) results, and the log says so.
     code = node("CodeActivity", "A1", {"Title": "Run PHP", "ExecuteCode": "return 1;"})
     wid = start(client, creds, deploy(client, creds, raw_template_data([code])))
     state = sandbox.workflow(wid)
-    assert state is not None and state["status"] == "error"
-    assert state["log"] == [("A1", "The workflow stopped with an error: cannot simulate "
-                                   "activity CodeActivity 'Run PHP'")]
-    assert ok(client.call("bizproc.workflow.instances", creds.access_token)) == []
+    assert state is not None and state["status"] == "completed"
+    assert state["log"] == [("A1", "[simulator] CodeActivity 'Run PHP': not simulated: PHP "
+                                   "code is not run")]
 
 
 def test_a_template_bitrix_imports_but_cannot_load_does_not_start(

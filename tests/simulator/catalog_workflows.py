@@ -58,14 +58,23 @@ _VALUES = {
 }
 
 
+# Values for the import checks that need more than a value of the type.
+_CHECKED = {"chat_members": "[user(1), user(2)]", "positive_int_or_expression": '"1"',
+            "math_conditions": '{ n: ["1", "+", "2"] }'}
+
+
 def value(spec: PropertySpec) -> str:
+    if spec.required_check in _CHECKED:
+        return _CHECKED[spec.required_check]
+    if spec.required_check == "count" and spec.type == "string":
+        return '["x"]'  # PHP 8's count() refuses a string (the catalog's note says so)
     if spec.options:
         first = spec.options[0]
         text = f'"{first}"' if isinstance(first, str) else str(first)
         return f"[{text}]" if spec.multiple else text
     if spec.type == "map":
-        keys = spec.required_keys or spec.keys or ("A",)
-        return "{ " + ", ".join(f'{k}: "x"' for k in keys[:1] if k) + " }" if keys else "{}"
+        keys = spec.required_keys or (spec.keys or ("A",))[:1]
+        return "{ " + ", ".join(f'{k}: "x"' for k in keys) + " }"
     if spec.multiple:
         return f"[{_VALUES.get(spec.type, chr(34) + 'x' + chr(34))}]"
     return _VALUES[spec.type]

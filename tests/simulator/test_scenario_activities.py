@@ -17,7 +17,7 @@ from compiler.simulator.suite import Suite
 WORKFLOW = """
 workflow calls for crm.deal {
     activity VoximplantCallActivity "Call the client" {
-        OutputNumber: "+100", Text: "Your order is ready"
+        OutputNumber: "+100", Number: "+200", Text: "Your order is ready"
     } as T1
     activity CrmGetDataEntityActivity "Read the contact" {
         DocumentType: ["crm", "CCrmDocumentContact", "CONTACT"], EntityType: "CONTACT",
