@@ -3,6 +3,7 @@ complete, consistent with the handlers, and honest in the run's log."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from compiler.bitrix import Template
@@ -73,3 +74,13 @@ def test_an_effect_activity_writes_no_note() -> None:
     assert not any(e.get("note") for e in run.log)
     [code] = run.report_lines()
     assert len(code) == 8 and all(c.isdigit() or c.isupper() for c in code)
+
+
+def test_docs_name_the_count_of_each_kind_and_every_type_not_carried_out() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "testing.md").read_text("utf-8")
+    for how in (How.EFFECT, How.RECORDS, How.DECLARED, How.NO_EFFECT):
+        count = sum(1 for entry in FIDELITY.values() if entry.how == how)
+        assert f"**{how.value}** ({count} types)" in text, how
+    for name, entry in FIDELITY.items():
+        if entry.how in (How.DECLARED, How.NO_EFFECT):
+            assert name in text, name
