@@ -4,6 +4,7 @@ an activity the simulator cannot carry out says so in the run's log."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from compiler.simulator.run import Run
 
 
+@cache
 def fidelity_of(type_name: str) -> Fidelity | None:
     """The table's entry for a type, its nearest catalogued ancestor's, or RestActivity's for
     an app robot."""
@@ -33,7 +35,7 @@ def script_for(run: Run, node: Activity) -> Mapping[str, Any] | None:
 
 
 def finish(run: Run, node: Activity) -> None:
-    script = script_for(run, node)
+    script = script_for(run, node) if run.runtime.scripted else None
     if script is not None:
         run.set_result(node, returns.typed(node.type, script.get("returns") or {}))
     entry = fidelity_of(node.type)
