@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
+from compiler.php.values import to_int, to_str
 from compiler.simulator.activities import items
 from compiler.simulator.activities.people import is_absent, workday_status
 from compiler.simulator.activities.registry import activity
 from compiler.simulator.directory import user_id_of
-from compiler.php.values import to_int, to_str
 from compiler.simulator.store import crm_name, split_key
 from compiler.simulator.types import to_bool_yn
 

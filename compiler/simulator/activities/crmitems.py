@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
+from compiler.php.values import is_empty_value, to_int, to_str
 from compiler.simulator import classes
 from compiler.simulator.activities import items
 from compiler.simulator.activities.document import create_item
 from compiler.simulator.activities.registry import activity
-from compiler.php.values import is_empty_value, to_int, to_str
 from compiler.simulator.store import CRM_SHORT, DYNAMIC_TYPE_START, crm_name, split_key
 from compiler.simulator.waits import Until, Wait
 

@@ -8,10 +8,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
-from compiler.php.values import to_float
+from compiler.php.values import to_float, to_int, to_str
 from compiler.simulator import dates
 from compiler.simulator.activities.registry import activity, duration
-from compiler.php.values import to_float, to_int, to_str
 from compiler.simulator.types import FieldInfo, convert, to_bool_yn
 from compiler.simulator.waits import Timer, Wait
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
-from compiler.simulator.activities.registry import activity
 from compiler.php.values import to_str
+from compiler.simulator.activities.registry import activity
 
 if TYPE_CHECKING:
     from compiler.simulator.run import Run

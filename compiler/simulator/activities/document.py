@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
+from compiler.php.values import to_int, to_str
 from compiler.simulator import classes
 from compiler.simulator.activities import items
 from compiler.simulator.activities.registry import activity
-from compiler.php.values import to_int, to_str
 from compiler.simulator.store import split_key
 
 if TYPE_CHECKING:

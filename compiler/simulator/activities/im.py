@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
+from compiler.php.values import to_int, to_str
 from compiler.simulator.activities.messages import send
 from compiler.simulator.activities.registry import activity
-from compiler.php.values import to_int, to_str
 
 if TYPE_CHECKING:
     from compiler.simulator.run import Run

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
+from compiler.php.values import to_str
 from compiler.simulator.activities import items
 from compiler.simulator.activities.document import create_item
 from compiler.simulator.activities.registry import activity
-from compiler.php.values import to_str
 
 if TYPE_CHECKING:
     from compiler.simulator.run import Run

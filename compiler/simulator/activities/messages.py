@@ -7,9 +7,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
+from compiler.php.values import to_int, to_str
 from compiler.simulator import classes
 from compiler.simulator.activities.registry import activity
-from compiler.php.values import to_int, to_str
 
 if TYPE_CHECKING:
     from compiler.simulator.run import Run

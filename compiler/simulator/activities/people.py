@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
+from compiler.php.values import to_int, to_str
 from compiler.simulator import dates
 from compiler.simulator.activities.data import wait_delay
 from compiler.simulator.activities.registry import activity
 from compiler.simulator.activities.states import next_work_time
 from compiler.simulator.directory import Directory
-from compiler.php.values import to_int, to_str
 from compiler.simulator.waits import Timer, Until, Wait
 
 if TYPE_CHECKING:

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
+from compiler.php.values import to_int, to_str
 from compiler.simulator.activities.people import is_absent
 from compiler.simulator.activities.registry import activity
 from compiler.simulator.directory import user_id_of
 from compiler.simulator.model import Task
-from compiler.php.values import to_int, to_str
 from compiler.simulator.waits import TaskWait, Wait
 
 if TYPE_CHECKING:

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from compiler.bitrix import Activity
+from compiler.php.values import to_int, to_str
 from compiler.simulator.activities import items
 from compiler.simulator.activities.registry import activity
 from compiler.simulator.directory import user_id_of
-from compiler.php.values import to_int, to_str
 
 if TYPE_CHECKING:
     from compiler.simulator.run import Run

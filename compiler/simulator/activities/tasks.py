@@ -9,10 +9,9 @@ from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
-from compiler.php.values import is_empty_value, to_float
+from compiler.php.values import is_empty_value, to_float, to_str
 from compiler.simulator.activities.registry import activity, status_message, timeout_at
 from compiler.simulator.model import Answer, SimulationError, Task
-from compiler.php.values import is_empty_value, to_float, to_str
 from compiler.simulator.types import to_bool_yn
 from compiler.simulator.waits import TaskWait, Wait
 

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from compiler.bitrix import Activity
+from compiler.php.values import to_int, to_str
 from compiler.simulator.activities.messages import send
 from compiler.simulator.activities.registry import activity
 from compiler.simulator.directory import user_id_of
-from compiler.php.values import to_int, to_str
 
 if TYPE_CHECKING:
     from compiler.simulator.run import Run
