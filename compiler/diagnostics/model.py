@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from compiler.source import Span
+
+
+def did_you_mean_help(name: str) -> str:
+    """The one wording of a suggested name in a diagnostic's help ("did you mean 'X'?"), which
+    `Diagnostic.suggestion` reads back for tools (an editor's quick fix)."""
+    return f"did you mean '{name}'?"
+
+
+_SUGGESTION = re.compile(r"did you mean '([^'\n]+)'\?")
 
 
 class Severity(enum.StrEnum):
@@ -35,6 +45,13 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.span.file, self.span.line, self.span.column, self.code)
+
+    @property
+    def suggestion(self) -> str | None:
+        """The name the help suggests instead of what was written (`did_you_mean_help`), for
+        tools that offer it as a fix; None when the help suggests none."""
+        found = _SUGGESTION.search(self.help or "")
+        return found.group(1) if found else None
 
 
 class CompileError(Exception):

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from compiler.diagnostics import Diagnostics, Label
+from compiler.diagnostics.model import did_you_mean_help
 from compiler.source import Span
 from compiler.syntax import ast
 
@@ -19,7 +20,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
         upper = {c.upper(): c for c in pool}
         if name.upper() in upper:
             close = [upper[name.upper()]]
-    return f"did you mean '{close[0]}'?" if close else None
+    return did_you_mean_help(close[0]) if close else None
 
 
 OptionKey = Literal["unknown", "repeated", "first"]
