@@ -7,7 +7,7 @@ returns diagnostics.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +20,7 @@ from compiler.diagnostics import Diagnostics, Severity
 from compiler.hosts import Resolve
 from compiler.semantics.checker import WorkflowChecker
 from compiler.semantics.environment import Environment
+from compiler.semantics.model import CheckedWorkflow
 from compiler.semantics.program import Program, load_program
 from compiler.semantics.robots import check_robots
 from compiler.source import SourceFile
@@ -31,6 +32,8 @@ class BuildResult:
     diagnostics: Diagnostics
     templates: list[CompiledTemplate] = field(default_factory=list)
     robots: list[RobotRegistration] = field(default_factory=list)  # to register, by CODE
+    # Every workflow as the checker bound it (what an editor's hover and go-to read).
+    checked: list[CheckedWorkflow] = field(default_factory=list)
 
     @property
     def sources(self) -> dict[str, SourceFile]:
@@ -43,7 +46,8 @@ class BuildResult:
 
 def build(paths: list[Path], env: Environment | None = None, *, emit: bool = True,
           catalog: Catalog | None = None, sandbox: bool | None = None,
-          resolve: Resolve | None = None) -> BuildResult:
+          resolve: Resolve | None = None,
+          overlay: Mapping[Path, str] | None = None) -> BuildResult:
     """Check (and with `emit`, lower) every workflow, robot and action under `paths`.
 
     Templates are produced only for workflows without errors, so a caller may still use the
@@ -51,11 +55,12 @@ def build(paths: list[Path], env: Environment | None = None, *, emit: bool = Tru
     calling a robot whose declaration has errors is not produced either. `sandbox` says whether
     the target is the embedded sandbox (True), a Bitrix24 portal (False) or unknown (None): a
     robot handler on this machine is reachable from the first only. `resolve` looks up the host
-    names of robot handlers (compiler.hosts); without it the check stays offline.
+    names of robot handlers (compiler.hosts); without it the check stays offline. `overlay`
+    holds texts that stand for files, by resolved path (an editor's unsaved documents).
     """
     with _collector_paused():
         return _build(paths, env or Environment(), emit, catalog or load_catalog(), sandbox,
-                      resolve)
+                      resolve, overlay)
 
 
 @contextmanager
@@ -73,9 +78,10 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _build(paths: list[Path], env: Environment, emit: bool, catalog: Catalog,
-           sandbox: bool | None, resolve: Resolve | None) -> BuildResult:
+           sandbox: bool | None, resolve: Resolve | None,
+           overlay: Mapping[Path, str] | None) -> BuildResult:
     diagnostics = Diagnostics()
-    program = load_program(paths, diagnostics)
+    program = load_program(paths, diagnostics, overlay)
     result = BuildResult(program, diagnostics)
     # Errors inside strings (escapes, interpolations) and duplicate names still leave an AST;
     # the workflows of such a file were not read as written and must not be emitted.
@@ -88,6 +94,7 @@ def _build(paths: list[Path], env: Environment, emit: bool, catalog: Catalog,
     for workflow in program.workflows:
         local = Diagnostics()
         checked = WorkflowChecker(program, workflow, catalog, env, local).check()
+        result.checked.append(checked)
         if emit and not local.has_errors and workflow.span.file not in unsound \
                 and not broken.intersection(checked.robot_types):
             template = build_template(checked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +49,10 @@ def collect_files(paths: list[Path]) -> list[Path]:
     return unique
 
 
-def load_program(paths: list[Path], diagnostics: Diagnostics) -> Program:
+def load_program(paths: list[Path], diagnostics: Diagnostics,
+                 overlay: Mapping[Path, str] | None = None) -> Program:
+    """The files under `paths` and their imports. `overlay` holds texts that stand for files
+    (by resolved path): an editor's unsaved documents."""
     program = Program()
     queue: list[tuple[Path, Span | None]] = [(p, None) for p in collect_files(paths)]
     loaded: set[Path] = set()
@@ -59,7 +63,9 @@ def load_program(paths: list[Path], diagnostics: Diagnostics) -> Program:
         if resolved in loaded:
             continue
         loaded.add(resolved)
-        source = _read(path, imported_at, diagnostics)
+        text = overlay.get(resolved) if overlay else None
+        source = _read(path, imported_at, diagnostics) if text is None else \
+            _from_text(path, text, imported_at, diagnostics)
         if source is None:
             continue
         program.sources[source.name] = source
@@ -83,13 +89,7 @@ def _read(path: Path, imported_at: Span | None, diagnostics: Diagnostics) -> Sou
         with path.open("rb") as handle:
             # Read up to the limit, whatever the file claims: a device or a pipe has no size.
             raw = handle.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            diagnostics.error(code, f"{what} {path} is larger than {MAX_FILE_TEXT}, the limit "
-                                    "for a .bpl file", span,
-                              help="split the workflows over several files (import shares "
-                                   "macros and robots between them)")
-            return None
-        return SourceFile.decode(path, raw)
+        return _decode(path, raw, imported_at, diagnostics)
     except FileNotFoundError:
         diagnostics.error(code, f"{what} {path} does not exist", span,
                           help="import paths are relative to the importing file; "
@@ -99,6 +99,23 @@ def _read(path: Path, imported_at: Span | None, diagnostics: Diagnostics) -> Sou
     except OSError as error:
         diagnostics.error(code, f"cannot read {what} {path}: {error.strerror}", span)
     return None
+
+
+def _from_text(path: Path, text: str, imported_at: Span | None,
+               diagnostics: Diagnostics) -> SourceFile | None:
+    return _decode(path, text.encode("utf-8", errors="replace"), imported_at, diagnostics)
+
+
+def _decode(path: Path, raw: bytes, imported_at: Span | None,
+            diagnostics: Diagnostics) -> SourceFile | None:
+    if len(raw) > MAX_FILE_BYTES:
+        code, what = ("E010", "imported file") if imported_at else ("E011", "file")
+        diagnostics.error(code, f"{what} {path} is larger than {MAX_FILE_TEXT}, the limit "
+                                "for a .bpl file", imported_at or Span.unknown(str(path)),
+                          help="split the workflows over several files (import shares "
+                               "macros and robots between them)")
+        return None
+    return SourceFile.decode(path, raw)
 
 
 def _import_path(importer: Path, target: str) -> Path:
