@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("compiler.cli.fmt", "fmt"),
     "graph": ("compiler.cli.graph", "graph_command"),
     "import": ("compiler.cli.importer", "import_command"),
+    "lsp": ("compiler.cli.lsp", "lsp_command"),
     "sandbox": ("compiler.cli.sandbox", "sandbox"),
     "test": ("compiler.cli.test", "test_command"),
     "plan": ("compiler.cli.deploy", "plan"),
