@@ -20,11 +20,12 @@ from compiler.lsp.scan import blank_line, close_blocks
 from compiler.pipeline import BuildResult, build
 from compiler.semantics.model import CheckedWorkflow
 from compiler.semantics.program import Program
-from compiler.source import display_path
-from compiler.syntax import ast
+from compiler.source import SourceFile, display_path
+from compiler.syntax import ast, parse_module
 
 SYNTAX_CODES = ("E001", "E002", "E003")
-# How many syntax errors recovery steps over before it gives up (each step is one check).
+# How many syntax errors recovery steps over before it gives up (each step parses the file
+# up to three times).
 RECOVERY_STEPS = 3
 
 
@@ -89,17 +90,55 @@ def _module(result: BuildResult, name: str) -> ast.Module | None:
 def _recover(path: Path, text: str, name: str, project: DocumentProject,
              texts: Mapping[Path, str],
              diagnostics: list[Diagnostic]) -> tuple[BuildResult, ast.Module] | None:
-    """The check of `text` with its syntax errors stepped over, if a few steps get it to parse."""
+    """The check of `text` with its syntax errors stepped over, if a few steps get it to parse.
+
+    Each step blanks the line of the first syntax error, or the line before it (a statement
+    left half-typed runs on into the next line, where the parser notices), or both, whichever
+    gets the parse further; a file ending inside a block gets its braces closed."""
+    error = _first_syntax_error(diagnostics, name)
     for _ in range(RECOVERY_STEPS):
-        error = next((d for d in diagnostics if d.code in SYNTAX_CODES and
-                      d.span.file == name), None)
         if error is None:
-            return None
-        text = close_blocks(text) if error.code == "E003" else blank_line(text, error.span.line)
-        result = build([path], project.environments[0], emit=False,
-                       overlay={**texts, path: text})
-        module = _module(result, name)
-        if module is not None:
-            return result, module
-        diagnostics = result.diagnostics.items
-    return None
+            break
+        if error.code == "E003":
+            text = close_blocks(text)
+        else:
+            line = error.span.line
+            before = _previous_line(text, line)
+            candidates = [blank_line(text, line), blank_line(text, before),
+                          blank_line(blank_line(text, line), before)]
+            text = max(candidates, key=lambda t: _parse_reach(t, name))
+        error = _first_syntax_error(_parse(text, name), name)
+    if error is not None:
+        return None
+    result = build([path], project.environments[0], emit=False, overlay={**texts, path: text})
+    module = _module(result, name)
+    return (result, module) if module is not None else None
+
+
+def _first_syntax_error(diagnostics: list[Diagnostic], name: str) -> Diagnostic | None:
+    return next((d for d in diagnostics if d.code in SYNTAX_CODES and d.span.file == name),
+                None)
+
+
+def _parse(text: str, name: str) -> list[Diagnostic]:
+    diagnostics = Diagnostics()
+    parse_module(SourceFile.from_text(name, text), diagnostics)
+    return diagnostics.items
+
+
+def _parse_reach(text: str, name: str) -> tuple[int, int]:
+    """How far the parser gets in `text` (the end of the file when it parses)."""
+    error = _first_syntax_error(_parse(text, name), name)
+    if error is None:
+        return (1 << 30, 0)
+    return (error.span.line, error.span.column)
+
+
+def _previous_line(text: str, line: int) -> int:
+    """The last line before `line` that holds more than blanks and comments."""
+    lines = text.split("\n")
+    for index in range(min(line, len(lines)) - 2, -1, -1):
+        stripped = lines[index].strip()
+        if stripped and not stripped.startswith("//"):
+            return index + 1
+    return line

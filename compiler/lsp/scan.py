@@ -76,10 +76,15 @@ def _head(text: str, bracket: int) -> str:
 def inside_string_or_comment(text: str, offset: int) -> Token | None:
     """The string or comment that holds `offset` (an interpolation's braces included)."""
     for token in tokens(text, offset + 1):
-        if token.kind != "bracket" and token.start < offset < token.end + (
-                1 if token.kind.startswith("open") else 0):
+        if token.kind == "bracket" or token.start >= offset:
+            continue
+        # A comment or an unterminated string runs on to the cursor at its end.
+        if offset < token.end or (offset == token.end and token.kind in _RUNS_ON):
             return token
     return None
+
+
+_RUNS_ON = ("comment", "open_string", "open_long", "open_block")
 
 
 _WORD = re.compile(r"[A-Za-z0-9_]")
