@@ -44,8 +44,8 @@ def tokens(text: str, end: int | None = None) -> list[Token]:
 
 @dataclass(frozen=True, slots=True)
 class OpenBlock:
-    """A `{` (or `(`, `[`) not closed before the offset, and the text of its head: from the end
-    of the previous statement-ish boundary to the bracket."""
+    """A `{` (or `(`, `[`) not closed before the offset, and the text of its head: from the start
+    of its line (or the bracket before it on that line) to the bracket."""
 
     bracket: str
     offset: int
@@ -54,23 +54,18 @@ class OpenBlock:
 
 def open_blocks(text: str, offset: int) -> list[OpenBlock]:
     """The brackets open at `offset`, outermost first."""
-    stack: list[int] = []
+    stack: list[OpenBlock] = []
+    boundary = 0  # the end of the last bracket: a block's head starts after it
     for token in tokens(text, offset):
         if token.kind != "bracket":
             continue
         if token.text in "{([":
-            stack.append(token.start)
+            start = max(boundary, text.rfind("\n", 0, token.start) + 1)
+            stack.append(OpenBlock(token.text, token.start, text[start:token.start].strip()))
         elif stack:
             stack.pop()
-    return [OpenBlock(text[start], start, _head(text, start)) for start in stack]
-
-
-def _head(text: str, bracket: int) -> str:
-    """The line(s) before a bracket back to the previous bracket or the start of its line:
-    `approve "…" by x as y` for the block of an approval's options."""
-    start = max(text.rfind("{", 0, bracket), text.rfind("}", 0, bracket),
-                text.rfind("\n", 0, bracket)) + 1
-    return text[start:bracket].strip()
+        boundary = token.end
+    return stack
 
 
 def inside_string_or_comment(text: str, offset: int) -> Token | None:
