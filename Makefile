@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test fuzz lint bench diagrams clean
+.PHONY: setup demo test fuzz lint bench bench-lsp vscode diagrams clean
 
 $(BIN)/bpl: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ fuzz: setup
 
 bench: setup
 	$(BIN)/python -m compiler.bench
+
+# Completion and diagnostics of `bpl lsp` on a 2,000-line file, over stdio (figures, not a test).
+bench-lsp: setup
+	$(BIN)/python -m compiler.lsp.bench
+
+# The VS Code extension as out/bpl-vscode.vsix (needs npm; docs/editors.md).
+vscode:
+	cd editors/vscode && npm ci --no-audit --no-fund && \
+	npx --yes @vscode/vsce@3.9.2 package --allow-missing-repository --out ../../out/bpl-vscode.vsix
 
 # The README's diagram (needs Graphviz); `make test` fails when it is stale.
 diagrams: setup

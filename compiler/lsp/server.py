@@ -182,13 +182,14 @@ class BplLanguageServer:
         overlay = self.overlay()
         loop = asyncio.get_running_loop()
 
-        def run() -> Analysis:
+        def run() -> tuple[Analysis, Index]:
             if "analysis" in self.faults:
                 raise InjectedFault(f"fault injected into analysis ({FAULTS_VARIABLE})")
-            return analyse(path, text, version, project, overlay)
+            analysis = analyse(path, text, version, project, overlay)
+            return analysis, Index(analysis)  # made here: the event loop keeps answering
 
         try:
-            analysis = await loop.run_in_executor(self.executor, run)
+            analysis, index = await loop.run_in_executor(self.executor, run)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -197,15 +198,20 @@ class BplLanguageServer:
         if uri not in self.server.workspace.text_documents:
             return  # closed meanwhile
         self.analyses[uri] = analysis
+        self.indexes[uri] = (analysis, index)
         if self.document(uri).source == text:
             self.publish(uri, analysis)
 
     def publish(self, uri: str, analysis: Analysis) -> None:
         def convert() -> list[lsp.Diagnostic]:
             text = self.text(self.document(uri))
-            index = self.index(uri)
+            sources = analysis.program.sources
+
+            def text_of(file: str) -> Text | None:
+                return Text(sources[file]) if file in sources else None
+
             mine = [d for d in analysis.diagnostics if d.span.file == analysis.name]
-            shown = [to_lsp(d, text, index.text if index else (lambda _: None)) for d in mine]
+            shown = [to_lsp(d, text, text_of) for d in mine]
             elsewhere = [d for d in analysis.diagnostics
                          if d.span.file != analysis.name and d.severity == "error"]
             if elsewhere:
