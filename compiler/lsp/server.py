@@ -390,7 +390,8 @@ class BplLanguageServer:
             if formatted == document.source:
                 return []
             text = self.text(document)
-            end = text.position(len(document.source.split("\n")) + 1, 1)
+            lines = document.source.split("\n")
+            end = text.position(len(lines), len(lines[-1]) + 1)  # the end of the last line
             return [lsp.TextEdit(lsp.Range(lsp.Position(0, 0), end), formatted)]
 
         return self.guard("formatting", [], answer)
