@@ -4,7 +4,7 @@ the open documents standing for their files, in every environment of its project
 The diagnostics are those of the text as it is. The bound tree that hover, go-to and completion
 read is the check's too, unless the text does not parse: then it is the check of the text with
 the lines of its syntax errors blanked (and its open blocks closed), whose offsets are the
-text's, so a half-typed line does not take away the rest of the file.
+text's, so a half-typed line does not take away the rest of the file (recovery.py).
 """
 
 from __future__ import annotations
@@ -16,17 +16,15 @@ from pathlib import Path
 from compiler.catalog import Catalog, load_catalog
 from compiler.diagnostics import Diagnostic, Diagnostics
 from compiler.lsp.project import DocumentProject
-from compiler.lsp.scan import blank_line, close_blocks
+from compiler.lsp.recovery import first_syntax_error, recover
 from compiler.pipeline import BuildResult, build
 from compiler.semantics.model import CheckedWorkflow
 from compiler.semantics.program import Program
-from compiler.source import SourceFile, display_path
-from compiler.syntax import ast, parse_module
+from compiler.source import display_path
+from compiler.syntax import ast
 
-SYNTAX_CODES = ("E001", "E002", "E003")
-# How many syntax errors recovery steps over before it gives up (each step parses the file
-# up to three times).
-RECOVERY_STEPS = 3
+# How many top-level items with syntax errors recovery repairs (each costs one check).
+RECOVERY_ITEMS = 3
 
 
 @dataclass
@@ -43,6 +41,14 @@ class Analysis:
     recovered: bool = False
     module: ast.Module | None = None
     checked: list[CheckedWorkflow] = field(default_factory=list)
+    # False when the bound tree is an earlier text's (this one could not be recovered): names
+    # and types still serve completion, positions no longer point into this text.
+    positions_valid: bool = True
+
+    def adopt(self, earlier: Analysis) -> None:
+        """Take the bound tree of an earlier analysis, for a text that could not be read."""
+        self.result, self.module, self.checked = earlier.result, earlier.module, earlier.checked
+        self.positions_valid = False
 
     @property
     def program(self) -> Program:
@@ -90,55 +96,20 @@ def _module(result: BuildResult, name: str) -> ast.Module | None:
 def _recover(path: Path, text: str, name: str, project: DocumentProject,
              texts: Mapping[Path, str],
              diagnostics: list[Diagnostic]) -> tuple[BuildResult, ast.Module] | None:
-    """The check of `text` with its syntax errors stepped over, if a few steps get it to parse.
-
-    Each step blanks the line of the first syntax error, or the line before it (a statement
-    left half-typed runs on into the next line, where the parser notices), or both, whichever
-    gets the parse further; a file ending inside a block gets its braces closed."""
-    error = _first_syntax_error(diagnostics, name)
-    for _ in range(RECOVERY_STEPS):
+    """The check of `text` with its syntax errors stepped over (recovery.py), if it can be:
+    one item is repaired at a time, and the check says whether another needs it."""
+    error = first_syntax_error(diagnostics, name)
+    for _ in range(RECOVERY_ITEMS):
         if error is None:
-            break
-        if error.code == "E003":
-            text = close_blocks(text)
-        else:
-            line = error.span.line
-            before = _previous_line(text, line)
-            candidates = [blank_line(text, line), blank_line(text, before),
-                          blank_line(blank_line(text, line), before)]
-            text = max(candidates, key=lambda t: _parse_reach(t, name))
-        error = _first_syntax_error(_parse(text, name), name)
-    if error is not None:
-        return None
-    result = build([path], project.environments[0], emit=False, overlay={**texts, path: text})
-    module = _module(result, name)
-    return (result, module) if module is not None else None
-
-
-def _first_syntax_error(diagnostics: list[Diagnostic], name: str) -> Diagnostic | None:
-    return next((d for d in diagnostics if d.code in SYNTAX_CODES and d.span.file == name),
-                None)
-
-
-def _parse(text: str, name: str) -> list[Diagnostic]:
-    diagnostics = Diagnostics()
-    parse_module(SourceFile.from_text(name, text), diagnostics)
-    return diagnostics.items
-
-
-def _parse_reach(text: str, name: str) -> tuple[int, int]:
-    """How far the parser gets in `text` (the end of the file when it parses)."""
-    error = _first_syntax_error(_parse(text, name), name)
-    if error is None:
-        return (1 << 30, 0)
-    return (error.span.line, error.span.column)
-
-
-def _previous_line(text: str, line: int) -> int:
-    """The last line before `line` that holds more than blanks and comments."""
-    lines = text.split("\n")
-    for index in range(min(line, len(lines)) - 2, -1, -1):
-        stripped = lines[index].strip()
-        if stripped and not stripped.startswith("//"):
-            return index + 1
-    return line
+            return None
+        recovered = recover(text, name, error)
+        if recovered is None:
+            return None
+        text = recovered
+        result = build([path], project.environments[0], emit=False,
+                       overlay={**texts, path: text})
+        module = _module(result, name)
+        if module is not None:
+            return result, module
+        error = first_syntax_error(result.diagnostics.items, name)
+    return None

@@ -182,10 +182,14 @@ class BplLanguageServer:
         overlay = self.overlay()
         loop = asyncio.get_running_loop()
 
+        earlier = self.analyses.get(uri)
+
         def run() -> tuple[Analysis, Index]:
             if "analysis" in self.faults:
                 raise InjectedFault(f"fault injected into analysis ({FAULTS_VARIABLE})")
             analysis = analyse(path, text, version, project, overlay)
+            if analysis.module is None and earlier is not None and earlier.module is not None:
+                analysis.adopt(earlier)  # completion still knows the names
             return analysis, Index(analysis)  # made here: the event loop keeps answering
 
         try:
@@ -242,7 +246,7 @@ class BplLanguageServer:
         document = self.document(uri)
         analysis = self.analyses.get(uri)
         if analysis is not None and analysis.text == document.source:
-            return analysis
+            return analysis if analysis.positions_valid else None
         task = self.pending.get(uri)
         if task is None or task.done():
             task = self.schedule(uri, 0)
@@ -250,7 +254,8 @@ class BplLanguageServer:
             # Cancelled: a newer change replaced it; answer without.
             await asyncio.wait_for(asyncio.shield(task), WAIT_SECONDS)
         analysis = self.analyses.get(uri)
-        if analysis is not None and analysis.text == self.document(uri).source:
+        if analysis is not None and analysis.text == self.document(uri).source and \
+                analysis.positions_valid:
             return analysis
         return None
 
@@ -401,7 +406,8 @@ class BplLanguageServer:
             uri = params.text_document.uri
             analysis = self.analyses.get(uri)
             document = self.document(uri)
-            if analysis is None or analysis.module is None or analysis.text != document.source:
+            if analysis is None or analysis.module is None or \
+                    analysis.text != document.source or not analysis.positions_valid:
                 return []
             return document_symbols(analysis.module, self.text(document))
 

@@ -100,3 +100,34 @@ def test_the_keywords_offered_are_the_grammars() -> None:
     # internalselect(…) and type(…) are names the checker reads (semantics/typerefs.py).
     for word in (*HEADERS, *ITEMS, *STATEMENT_OPTIONS, *ROBOT_ITEMS, TYPE_CALLS[0]):
         assert word in keywords, word
+
+
+THREE = """\
+workflow first for crm.deal {
+    var x: int
+    log "{var.x}"
+}
+
+workflow second for crm.deal {
+    var y: int
+    if var.y > 1 {
+        log "big"
+    }
+    log "{var.y}"
+}
+
+workflow third for crm.lead {
+    log doc.TITLE as last
+}
+"""
+
+
+def test_recovery_finds_a_brace_left_open_in_the_middle_of_a_file(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    path = project / "three.bpl"
+    for typed in ('    approve "x" by doc.ASSIGNED_BY_ID {', "    }", "    if var.y >"):
+        text = THREE.replace('        log "big"', f'        log "big"\n{typed}')
+        analysis = analyse(path, text, 1, project_of(path), {})
+        assert analysis.recovered, typed
+        assert [c.workflow.name for c in analysis.checked] == ["first", "second", "third"]
+        assert set(analysis.workflow("third").labels) == {"last"}  # type: ignore[union-attr]
