@@ -47,6 +47,7 @@ workflow navigated for crm.deal {
     set doc.note = var.verdict
     tell("{param.limit}")
     log "{env.head}"
+    erp_invoice(amount: param.limit)
 }
 """
 
@@ -99,11 +100,14 @@ async def test_definition_of_a_parameter_a_label_a_field_and_a_loop_item(
     assert item.range.start == at("item in")
 
 
-async def test_definition_of_a_macro_an_import_and_an_env_symbol(
+async def test_definition_of_a_macro_a_robot_an_import_and_an_env_symbol(
         client: LanguageClient, uri: str, project: Path) -> None:
     (macro,) = await definition(client, uri, at("tell(", 1))
     assert macro.uri == (project / "common.bpl").as_uri()
     assert line_of(macro, project) == "tell"
+    (robot,) = await definition(client, uri, at("erp_invoice(", 2))
+    assert robot.uri == (project / "common.bpl").as_uri()
+    assert line_of(robot, project) == "erp_invoice"
     (imported,) = await definition(client, uri, at('"common.bpl"', 3))
     assert imported.uri == (project / "common.bpl").as_uri()
     env = await definition(client, uri, at("env.head", 5))
@@ -117,6 +121,18 @@ async def test_references_of_a_variable(client: LanguageClient, uri: str) -> Non
         context=lsp.ReferenceContext(include_declaration=True)))
     assert found is not None
     assert sorted(r.range.start.line for r in found) == [4, 9, 13, 15]
+
+
+async def test_references_of_a_robot_and_its_rename_refused(client: LanguageClient,
+                                                            uri: str) -> None:
+    found = await client.text_document_references_async(lsp.ReferenceParams(
+        text_document=doc_id(uri), position=at("erp_invoice(", 2),
+        context=lsp.ReferenceContext(include_declaration=True)))
+    assert found is not None
+    assert sorted(Path(r.uri).name for r in found) == ["common.bpl", "navigated.bpl"]
+    with pytest.raises(JsonRpcException, match="a robot's CODE is its identity on the portal"):
+        await client.text_document_rename_async(lsp.RenameParams(
+            doc_id(uri), at("erp_invoice(", 2), "erp_bill"))
 
 
 async def test_references_of_a_macro_across_the_project(client: LanguageClient, uri: str,
@@ -198,7 +214,7 @@ async def test_outline_and_folding(client: LanguageClient, uri: str) -> None:
     assert [c.name for c in workflow.children] == ["limit", "verdict", "note", "vote1"]
     folds = await client.text_document_folding_range_async(lsp.FoldingRangeParams(doc_id(uri)))
     assert folds is not None
-    assert (2, 17) in {(f.start_line, f.end_line) for f in folds}
+    assert (2, 18) in {(f.start_line, f.end_line) for f in folds}
 
 
 async def test_a_half_typed_file_answers_every_request(client: LanguageClient,
