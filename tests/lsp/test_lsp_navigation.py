@@ -5,6 +5,7 @@ the server."""
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -248,7 +249,7 @@ async def test_a_half_typed_file_answers_every_request(client: LanguageClient,
 
 
 FAULTY = ClientServerConfig(server_command=SERVER.server_command,
-                            server_env={"BPL_LSP_FAULTS": "hover", "PATH": "/usr/bin:/bin"})
+                            server_env={**os.environ, "BPL_LSP_FAULTS": "hover"})
 
 
 @pytest_lsp.fixture(config=FAULTY)
