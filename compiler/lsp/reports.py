@@ -79,8 +79,22 @@ def replaced_span(text: Text, span: Span, suggestion: str) -> Span | None:
             if best is None or ratio > best[0]:
                 best = (ratio, begin, end)
     if best is None or best[0] < 0.5 or written[best[1]:best[2]] == suggestion:
-        return None
+        return _word_before(text, start, suggestion)
     return text.span_at(start + best[1], start + best[2])
+
+
+def _word_before(text: Text, start: int, suggestion: str) -> Span | None:
+    """The word right before `start` on its line, when it looks like the suggestion: the
+    parser reports a misspelt statement (`lgo "text"`) at the token after it."""
+    line_start = text.text.rfind("\n", 0, start) + 1
+    words = list(_PART.finditer(text.text, line_start, start))
+    if not words:
+        return None
+    word = words[-1]
+    if text.text[word.end():start].strip():
+        return None
+    ratio = difflib.SequenceMatcher(None, word.group().upper(), suggestion.upper()).ratio()
+    return text.span_at(word.start(), word.end()) if ratio >= 0.5 else None
 
 
 def _range_json(r: lsp.Range) -> dict[str, dict[str, int]]:

@@ -77,6 +77,10 @@ def test_the_quick_fix_replaces_the_part_that_was_misspelt() -> None:
                          text.offset_of(found.end_line, found.end_column)] == replaced
     far = text.span_at(0, 3)
     assert replaced_span(text, far, "completely_different") is None
+    # A misspelt statement is reported at the token after it.
+    typo = Text.of('    lgo "text"\n')
+    found = replaced_span(typo, typo.span_at(8, 14), "log")
+    assert found is not None and (found.column, found.end_column) == (5, 8)
 
 
 def test_recovery_keeps_the_rest_of_a_half_typed_file(tmp_path: Path) -> None:
