@@ -263,7 +263,13 @@ class BplLanguageServer:
         self.schedule(params.text_document.uri, 0)
 
     async def did_change(self, params: lsp.DidChangeTextDocumentParams) -> None:
-        self.schedule(params.text_document.uri, self.debounce)
+        uri = params.text_document.uri
+        self.schedule(uri, self.debounce)
+        # Open files that import this one read its unsaved text: check them again too.
+        changed = display_path(self.path(uri).resolve())
+        for other, analysis in list(self.analyses.items()):
+            if other != uri and changed in analysis.program.sources:
+                self.schedule(other, self.debounce)
 
     async def did_save(self, params: lsp.DidSaveTextDocumentParams) -> None:
         # Another file's change can change what this one means (imports, macros).

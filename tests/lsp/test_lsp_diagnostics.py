@@ -135,3 +135,16 @@ async def test_closing_a_document_clears_its_diagnostics(client: LanguageClient,
     await diagnostics(client, uri, lambda ds: ds)
     client.text_document_did_close(lsp.DidCloseTextDocumentParams(doc_id(uri)))
     assert await diagnostics(client, uri, lambda ds: not ds) == []
+
+
+async def test_a_file_that_imports_an_open_file_follows_its_unsaved_text(
+        client: LanguageClient, project: Path) -> None:
+    library = open_document(client, project / "library.bpl",
+                            "macro greet_all() { log \"hello\" }\n")
+    await diagnostics(client, library)
+    text = 'import "library.bpl"\n\nworkflow caller for crm.deal {\n    greet_all()\n}\n'
+    uri = open_document(client, project / "caller.bpl", text)
+    assert await diagnostics(client, uri) == []
+    change_document(client, library, "macro greet_all() { log doc.TITEL }\n", 2)
+    found = await diagnostics(client, uri, lambda ds: ds)
+    assert "files this one imports" in found[0].message and "TITEL" in found[0].message
