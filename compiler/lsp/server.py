@@ -216,6 +216,12 @@ class BplLanguageServer:
 
             mine = [d for d in analysis.diagnostics if d.span.file == analysis.name]
             shown = [to_lsp(d, text, text_of) for d in mine]
+            problem = analysis.project.problem
+            if problem is not None:
+                shown.append(lsp.Diagnostic(
+                    lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)),
+                    f"{problem}\nbpl.toml cannot be used: env symbols are checked for their "
+                    "use only", lsp.DiagnosticSeverity.Warning, source="bpl"))
             elsewhere = [d for d in analysis.diagnostics
                          if d.span.file != analysis.name and d.severity == "error"]
             if elsewhere:

@@ -148,3 +148,14 @@ async def test_a_file_that_imports_an_open_file_follows_its_unsaved_text(
     change_document(client, library, "macro greet_all() { log doc.TITEL }\n", 2)
     found = await diagnostics(client, uri, lambda ds: ds)
     assert "files this one imports" in found[0].message and "TITEL" in found[0].message
+
+
+async def test_a_bpl_toml_that_cannot_be_used_is_said_once_at_the_top(
+        client: LanguageClient, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("bad_config")
+    (folder / "bpl.toml").write_text("[project]\nsourcez = 1\n", encoding="utf-8")
+    uri = open_document(client, folder / "flow.bpl", GOOD)
+    (warning,) = await diagnostics(client, uri, lambda ds: ds)
+    assert warning.severity == lsp.DiagnosticSeverity.Warning
+    assert "invalid configuration" in warning.message and "sourcez" in warning.message
+    assert warning.range.start == lsp.Position(0, 0)
