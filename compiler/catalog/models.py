@@ -407,6 +407,9 @@ class FieldSpec(_Spec):
     options: dict[str, str] | None = None
     # Where the field is documented: REST docs and the bizproc document class, or only one.
     origin: Literal["both", "rest", "bizproc"] = "both"
+    # The type the item itself stores (its REST type) where the bizproc document declares
+    # another: a deal's OPPORTUNITY is declared string but kept as a number, so "lots" is 0.
+    stores: str | None = None
     note: str = ""
 
 

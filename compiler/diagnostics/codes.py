@@ -85,6 +85,15 @@ _RULES = [
     Rule("E201", "invalid-default", "A default value does not fit the declared type.",
          "The default of a select must be one of its option keys; a bool default is true/false; "
          "a user default is user(N), group(\"...\"), a role, or an env symbol."),
+    Rule("W203", "lossy-conversion", "Bitrix converts the value with a loss.",
+         "A fraction where a whole number goes (1.5 or \"2.5\" into an int) is cut to its "
+         "whole part: Bitrix stores 1. Declare the place as double to keep the fraction, or "
+         "write the whole number."),
+    Rule("W204", "property-type", "A generic activity's property value does not fit its type.",
+         "The catalog types every property of a catalogued activity; a literal that Bitrix "
+         "would read as something else (\"many\" for an int, 42 for a user) is reported as "
+         "in any other place (docs/language.md §6). It is a warning because the generic form "
+         "is also how bpl import keeps a template as Bitrix holds it."),
     Rule("E202", "not-assignable", "The left side of an assignment cannot be written.",
          "Only doc.FIELD (set), var.NAME (assignment) and fields of documents created with "
          "'create' can be written; parameters, constants and activity results are read-only."),

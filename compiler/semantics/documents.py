@@ -30,7 +30,8 @@ def bind_document(expr: ast.Expr, catalog: Catalog, env: Environment,
         code = _field_code(decl, env, diagnostics)
         label = decl.label.plain if decl.label is not None else decl.name
         fields[decl.name] = FieldInfo(decl.name, code, type_of_ref(decl.type, diagnostics),
-                                      False, label)
+                                      False, label,
+                                      tuple((o.key, o.label.plain) for o in decl.type.options))
     return DocumentBinding(binding.name, binding.module, binding.entity, binding.document_type,
                            fields, binding.user_groups)
 
@@ -125,7 +126,8 @@ def _explicit(expr: ast.Call, catalog: Catalog, diagnostics: Diagnostics) -> Doc
 
 def _with_fields(spec: DocumentSpec, document_type: str) -> DocumentBinding:
     fields = {code: FieldInfo(code, code, T.Type(f.type, f.multiple), f.readonly, f.name,
-                              tuple((f.options or {}).items()))
+                              tuple((f.options or {}).items()),
+                              T.Type(f.stores, f.multiple) if f.stores else None)
               for code, f in spec.fields.items()}
     return DocumentBinding(spec.name, spec.module, spec.entity, document_type, fields,
                            tuple(spec.user_groups))

@@ -4,7 +4,7 @@ conditions). Names are bound already (compiler/semantics/binder.py); this only r
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from typing import Any
 
 from compiler.catalog import Catalog
@@ -12,13 +12,18 @@ from compiler.diagnostics import Diagnostics
 from compiler.semantics import types as T
 from compiler.semantics.builtins import ROLES, SPECIAL_CALLS
 from compiler.semantics.conditions import Inexpressible, to_dnf
+from compiler.semantics.fits import USER_TEXT, Misfit, comparable, fit, literal_of
 from compiler.semantics.model import DocumentBinding
 from compiler.semantics.numbers import check_number
 from compiler.semantics.rawformulas import formula_problems, functions_of
 from compiler.semantics.suggestions import did_you_mean
 from compiler.syntax import ast
 
-_ENV_USER = re.compile(r"user_\d+|group_\w+|[1-9]\d*")
+_COMPARISONS = ("==", "!=", ">", ">=", "<", "<=")
+# Tests whose values Bitrix converts to the tested reference's type before comparing.
+_VALUE_TESTS = (*_COMPARISONS, "in", "not in", "between")
+# A lossy conversion Bitrix makes (1.5 stored in an int is 1): a warning, not an error.
+LOSSY = "W203"
 
 
 class ExpressionChecker:
@@ -27,51 +32,70 @@ class ExpressionChecker:
         self.document = document
         self.diag = diag
 
+    @property
+    def roles(self) -> tuple[str, ...]:
+        """Names Bitrix reads as users in this document: role.author, its user groups."""
+        return (*ROLES, *self.document.user_groups)
+
     def check_default(self, ref: ast.TypeRef, typ: T.Type, default: ast.Expr) -> None:
-        value_type = self.expr(default)
+        self.expr(default)
         if isinstance(default, ast.ListExpr) and not typ.multiple:
             self.diag.error("E201", f"a list is not a valid default for a single {typ}",
                             default.span, help=f"declare it as {typ}[] to hold several values")
             return
-        if typ.name == "select" and ref.options:
-            keys = [o.key for o in ref.options]
-            values = default.items if isinstance(default, ast.ListExpr) else (default,)
-            for value in values:
-                given = literal(value)
-                if given is not None and str(given) not in keys:
-                    self.diag.error("E201", f"default {given!r} is not an option of the select",
-                                    value.span, help=f"options are {', '.join(keys)}")
-            return
-        if typ.base == "bool" and not isinstance(default, ast.Bool) and literal(default) \
-                is not None:
+        if typ.base == "bool" and not isinstance(default, ast.Bool) and \
+                literal_of(default) is not None and not isinstance(default, ast.Ref):
+            # A default is stored as written, not converted: the start form shows it.
             self.diag.error("E201", "a bool default is true or false", default.span)
             return
         if typ.base == "user":
-            values = default.items if isinstance(default, ast.ListExpr) else (default,)
-            for value in values:
-                if self.env_user(value):
-                    continue
-                item_type = self.expr(value)
-                if not T.assignable(T.USER, item_type):
-                    self.diag.error("E201", f"default of type {item_type} does not fit {typ}",
-                                    value.span)
-            return
-        if not T.assignable(typ.single() if typ.multiple else typ, value_type.single()):
-            self.diag.error("E201", f"default of type {value_type} does not fit {typ}",
-                            default.span)
+            items = default.items if isinstance(default, ast.ListExpr) else (default,)
+            if any(self.env_user(item) for item in items):
+                return
+        options = tuple(o.key for o in ref.options)
+        for item, misfit in self.misfits(typ, default, options=options):
+            if misfit.literal:
+                self.report("E201", misfit, item.span, "default ")
+            else:
+                self.diag.error("E201", f"default of type {misfit.value_type} does not fit "
+                                        f"{typ}", item.span)
+
+    def misfits(self, target: T.Type, expr: ast.Expr, value_type: T.Type | None = None, *,
+                options: tuple[str, ...] = ()) -> Iterator[tuple[ast.Expr, Misfit]]:
+        """The values of `expr` (each item of a list) that do not fit a place of type
+        `target`, by the rules of compiler/semantics/fits.py."""
+        items = expr.items if isinstance(expr, ast.ListExpr) else (expr,)
+        for item in items:
+            item_type = value_type if item is expr and value_type is not None else \
+                self.expr(item)
+            misfit = fit(target.single(), item, item_type, roles=self.roles, options=options)
+            if misfit is not None:
+                yield item, misfit
+
+    def report(self, code: str, misfit: Misfit, span: Any, context: str = "") -> None:
+        """A misfit as `code` (E200, E201), or as W203 where Bitrix converts with a loss."""
+        if misfit.severity == "warning":
+            self.diag.warning(LOSSY, context + misfit.message, span, help=misfit.help)
+        else:
+            self.diag.error(code, context + misfit.message, span, help=misfit.help)
 
     # ── users ────────────────────────────────────────────────────────────────────────────
     def users(self, expr: ast.Expr, checked: T.Type | None = None, *,
-               addresses: bool = False) -> None:
+              addresses: bool = False) -> None:
         items = expr.items if isinstance(expr, ast.ListExpr) else (expr,)
         for item in items:
             if self.env_user(item, addresses=addresses):
                 continue
+            if addresses and isinstance(item, ast.Text) and "@" in item.plain:
+                continue
             typ = checked if checked is not None and item is expr else self.expr(item)
-            if typ.base not in ("user", "any", "string", "text"):
-                self.diag.error("E200", f"expected users, got {typ}", item.span,
-                                help="users are user(12), group(\"hr\"), role.author, a user "
-                                     "field or parameter, or a list of those")
+            misfit = fit(T.USER, item, typ, roles=self.roles)
+            if misfit is None:
+                continue
+            got = f"{misfit.shown} ({typ})" if misfit.literal else str(typ)
+            self.diag.error("E200", f"expected users, got {got}", item.span,
+                            help="users are user(12), group(\"hr\"), role.author, a user "
+                                 "field or parameter, or a list of those")
 
     def env_user(self, item: ast.Expr, *, addresses: bool = False) -> bool:
         """Check an env symbol given where users are expected; False if `item` is not one.
@@ -87,7 +111,7 @@ class ExpressionChecker:
             return True  # no value: reported already, or symbolic in check mode
         text = str(value)
         roles = (*ROLES, *self.document.user_groups)
-        if isinstance(value, bool) or not (_ENV_USER.fullmatch(text) or text in roles or
+        if isinstance(value, bool) or not (USER_TEXT.fullmatch(text) or text in roles or
                                            (addresses and "@" in text)):
             self.diag.error("E601", f"env.{item.parts[1]} is {value!r}, which is not a user",
                             item.span, help="give a user as user_N or N, a group as "
@@ -118,11 +142,24 @@ class ExpressionChecker:
                 if atom.op == "changed" and resolved.kind != "doc":
                     self.diag.error("E501", "'changed' applies to document fields only",
                                     atom.span)
-                if atom.op in ("==", "!=", ">", ">=", "<", "<=") and value_types and \
-                        not T.comparable(resolved.type, value_types[0], atom.op):
+                left = resolved.value_type
+                if atom.op in _COMPARISONS and value_types and \
+                        not comparable(left, value_types[0], atom.op):
                     code = "E501" if atom.op not in ("==", "!=") else "E200"
-                    self.diag.error(code, f"cannot compare {resolved.type} with "
+                    self.diag.error(code, f"cannot compare {left} with "
                                           f"{value_types[0]} using '{atom.op}'", atom.span)
+                elif atom.op in _VALUE_TESTS:
+                    self._tested_values(atom.left, resolved, atom.values)
+
+    def _tested_values(self, left: ast.Ref, resolved: T.Resolved,
+                       values: tuple[ast.Expr, ...]) -> None:
+        """The literals a condition compares a reference with: Bitrix converts each to the
+        reference's type first, so "abc" against a number compares with 0."""
+        target = resolved.value_type.single()
+        for value in values:
+            for item, misfit in self.misfits(target, value, options=resolved.options):
+                if misfit.literal:
+                    self.report("E200", misfit, item.span, f"{left.dotted} is {target}: ")
 
     # ── expressions ──────────────────────────────────────────────────────────────────────
     def expr(self, expr: ast.Expr) -> T.Type:
@@ -158,7 +195,7 @@ class ExpressionChecker:
         return T.DURATION
 
     def _e_Ref(self, expr: ast.Ref) -> T.Type:
-        return expr.binding.type if expr.binding is not None else T.ANY
+        return expr.binding.value_type if expr.binding is not None else T.ANY
 
     def _e_Call(self, expr: ast.Call) -> T.Type:
         name = expr.dotted
@@ -247,8 +284,15 @@ class ExpressionChecker:
 
     def _e_Compare(self, expr: ast.Compare) -> T.Type:
         left, right = self.expr(expr.left), self.expr(expr.right)
-        if not T.comparable(left, right, expr.op):
+        if not comparable(left, right, expr.op):
             self.diag.error("E200", f"cannot compare {left} with {right}", expr.span)
+            return T.BOOL
+        for typed, value, value_type in ((left, expr.right, right), (right, expr.left, left)):
+            if literal_of(value) is None or typed.base in ("any", "string", "text"):
+                continue
+            misfit = fit(typed, value, value_type, roles=self.roles)
+            if misfit is not None and misfit.severity == "error":
+                self.report("E200", misfit, value.span, f"compared with {typed}: ")
         return T.BOOL
 
     def _e_Test(self, expr: ast.Test) -> T.Type:

@@ -21,6 +21,7 @@ class FieldInfo:
     readonly: bool = False
     label: str = ""
     options: tuple[tuple[str, str], ...] = ()
+    stores: Type | None = None  # what the item keeps, where it differs from `type` (catalog)
 
 
 @dataclass(frozen=True, slots=True)

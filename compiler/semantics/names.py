@@ -110,7 +110,10 @@ class Names:
                             f"declare portal-specific fields: field {name}: string \"Label\"")
             return None
         code = info.code + ("_PRINTABLE" if printable else "")
-        return Resolved("doc", "Document", code, T.STRING if printable else info.type)
+        if printable:
+            return Resolved("doc", "Document", code, T.STRING)
+        return Resolved("doc", "Document", code, info.type, stores=info.stores,
+                        options=tuple(key for key, _ in info.options))
 
     def _doc_field(self, name: str) -> FieldInfo | None:
         """A field of the document, or of a document it references (doc.CONTACT.NAME reads
@@ -146,7 +149,8 @@ class Names:
                     f"declare it: {kind} {name}: string"
             self.diag.error("E100", f"unknown {what} '{name}'", ref.span, help=hint)
             return None
-        return Resolved(kind, DECL_OBJECTS[kind], name, info.type)
+        return Resolved(kind, DECL_OBJECTS[kind], name, info.type,
+                        options=tuple(o.key for o in info.decl.type.options))
 
     def _env_ref(self, ref: ast.Ref) -> Resolved | None:
         if len(ref.parts) != 2:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 
-from compiler.catalog import Catalog
+from compiler.catalog import Catalog, PropertySpec
 from compiler.catalog.statements import CREATE_ACTIVITIES
 from compiler.catalog.statements import settings as option_block
 from compiler.diagnostics import Diagnostics, Label
@@ -23,6 +23,14 @@ from compiler.source import Span
 from compiler.syntax import ast
 
 MAX_DELAY_SECONDS = 5 * 365 * 86400
+# The value types of catalog property types (stdlib/activities.toml) a value is checked
+# against; the others (maps, conditions, expressions, document ids…) are not.
+_PROPERTY_TYPES = {"int": T.INT, "double": T.DOUBLE, "bool": T.BOOL, "yn": T.BOOL,
+                   "user": T.USER, "users": T.USERS, "datetime": T.DATETIME,
+                   "select": T.Type("select")}
+_PROPERTY_WORDS = {"yn": "'Y' or 'N'", "users": "users", "user": "a user"}
+# The value types of option kinds (compiler/catalog/statements.py) that take any expression.
+_OPTION_TYPES = {"date": T.DATETIME, "int": T.INT, "text": T.TEXT}
 
 # What makes a webhook URL an error besides what WebHookActivity refuses (the help says why).
 _WEBHOOK_REFUSED = "Bitrix's WebHookActivity calls http(s) URLs with a dotted host only"
@@ -112,11 +120,19 @@ class StatementRules:
             if info is not None and info.readonly:
                 self.diag.error("E202", f"document field {info.code} is read-only",
                                 target.span, help="Bitrix computes it; it cannot be set")
-        if not T.assignable(resolved.type, value_type):
-            self.diag.error("E200", f"{target.dotted} is {resolved.type}, the value is "
-                                    f"{value_type}", a.value.span,
-                            help="convert on purpose with a modifier, e.g. value | string")
+        self._value(resolved.value_type, a.value, value_type, target.dotted,
+                    options=resolved.options)
         return head
+
+    def _value(self, target: T.Type, value: ast.Expr, value_type: T.Type | None, where: str,
+               *, options: tuple[str, ...] = ()) -> None:
+        """A value written to `where`, of type `target` (E200, or W203 for a lossy one)."""
+        for item, misfit in self.exprs.misfits(target, value, value_type, options=options):
+            if misfit.literal:
+                self.exprs.report("E200", misfit, item.span, f"{where} is {target.single()}: ")
+            else:
+                self.diag.error("E200", f"{where} is {target}, the value is "
+                                        f"{misfit.value_type}", item.span, help=misfit.help)
 
     def _LogStmt(self, stmt: ast.LogStmt, in_state: bool) -> None:
         self.exprs.expr(stmt.text)
@@ -133,14 +149,23 @@ class StatementRules:
                 self.diag.error("E303", "Bitrix pauses at most 5 years", stmt.duration.span)
         if stmt.until is not None:
             typ = self.exprs.expr(stmt.until)
-            if typ.base not in ("date", "datetime", "any", "string", "int"):
-                self.diag.error("E200", f"'wait until' needs a date or datetime, not {typ}",
-                                stmt.until.span)
+            # DelayActivity takes a timestamp too (delayactivity.php reads a number as one).
+            if typ.base not in ("int", "double"):
+                for item, misfit in self.exprs.misfits(T.DATETIME, stmt.until, typ):
+                    if misfit.literal:
+                        self.exprs.report("E200", misfit, item.span, "'wait until' needs a "
+                                                                     "date: ")
+                    else:
+                        self.diag.error("E200", f"'wait until' needs a date or datetime, "
+                                                f"not {typ}", stmt.until.span)
         if stmt.amount is not None:
             typ = self.exprs.expr(stmt.amount)
-            if typ.base not in ("int", "double", "any", "string"):
-                self.diag.error("E200", f"'wait for' needs a number, not {typ}",
-                                stmt.amount.span)
+            for item, misfit in self.exprs.misfits(T.DOUBLE, stmt.amount, typ):
+                if misfit.literal:
+                    self.exprs.report("E200", misfit, item.span, "'wait for' needs a number: ")
+                else:
+                    self.diag.error("E200", f"'wait for' needs a number, not {typ}",
+                                    stmt.amount.span)
 
     def _StatusStmt(self, stmt: ast.StatusStmt, in_state: bool) -> None:
         self.exprs.expr(stmt.text)
@@ -318,14 +343,32 @@ class StatementRules:
                                       "its properties are not checked", stmt.type_span,
                               help=did_you_mean(stmt.type_name, self.catalog.activities))
         for entry in stmt.properties.entries:
-            self.exprs.expr(entry.value)
+            value_type = self.exprs.expr(entry.value)
             if spec is not None and entry.key not in spec.properties and entry.key != "Title":
                 hint = did_you_mean(entry.key, spec.properties)
                 self.diag.warning("W301", f"{stmt.type_name} has no property '{entry.key}'",
                                   entry.key_span, help=hint or "Bitrix ignores unknown "
                                                                "properties")
+            elif spec is not None and entry.key in spec.properties:
+                self._property(stmt.type_name, entry, spec.properties[entry.key], value_type)
         if stmt.children is not None:
             self.block(stmt.children, in_state=in_state)
+
+    def _property(self, activity: str, entry: ast.MapEntry, spec: PropertySpec,
+                  value_type: T.Type) -> None:
+        """A generic activity's property against the type the catalog gives it. A warning
+        (W204), not an error: the generic form is also how `bpl import` writes a template as
+        Bitrix holds it, whatever it holds."""
+        target = _PROPERTY_TYPES.get(spec.type)
+        if target is None:
+            return
+        options = tuple(str(o) for o in spec.options or ())
+        for item, misfit in self.exprs.misfits(target, entry.value, value_type,
+                                               options=options):
+            what = f"{activity}.{entry.key} is {_PROPERTY_WORDS.get(spec.type, spec.type)}: "
+            message = misfit.message if misfit.literal else \
+                f"the value is {misfit.value_type}"
+            self.diag.warning("W204", what + message, item.span, help=misfit.help)
 
     def _Expansion(self, stmt: ast.Expansion, in_state: bool) -> None:
         opts, call = stmt.opts, stmt.call
@@ -394,10 +437,8 @@ class StatementRules:
                                 arg.span)
                 continue
             given.add(name)
-            expected = io_type(io.type)
-            if not T.assignable(expected, value_type):
-                self.diag.error("E200", f"input '{name}' is {expected}, the value is "
-                                        f"{value_type}", arg.value.span)
+            self._value(io_type(io.type), arg.value, value_type, f"input '{name}'",
+                        options=tuple(o.key for o in io.type.options))
         for io in robot.inputs:
             if io.required and io.default is None and io.name not in given:
                 self.diag.error("E109", f"'{robot.code}' needs input '{io.name}'",
@@ -435,6 +476,8 @@ class StatementRules:
                 self.exprs.users(value, checked=value_type)
             elif spec.kind == "bool" and value_type.base not in ("bool", "any"):
                 self.diag.error("E200", f"{setting.key} is true or false", value.span)
+            elif spec.kind in _OPTION_TYPES:
+                self._value(_OPTION_TYPES[spec.kind], value, value_type, setting.key)
             elif spec.kind == "list" and not isinstance(value, ast.ListExpr) and \
                     value_type.base != "any" and not value_type.multiple:
                 self.diag.error("E200", f"{setting.key} takes a list: [a, b]", value.span)

@@ -14,11 +14,6 @@ from typing import Any
 BASE_TYPES = ("string", "text", "int", "double", "bool", "date", "datetime", "time", "user",
               "file", "select", "internalselect")
 
-_NUMERIC = {"int", "double"}
-_TEXTUAL = {"string", "text", "select", "internalselect"}
-_TEMPORAL = {"date", "datetime", "time"}
-
-
 @dataclass(frozen=True, slots=True)
 class Type:
     name: str  # a base type, a document-specific one ("UF:crm", "E:ECrm", "deal_stage"), or "any"
@@ -59,6 +54,16 @@ class Resolved:
     literal: Any = None
     label: str | None = None
     loop: str | None = None
+    # A document field the item keeps as another type than the bizproc document declares
+    # (a deal's OPPORTUNITY: declared string, kept as a number); values are checked against it.
+    stores: Type | None = None
+    # The keys of a select whose options are known (a declaration's, a catalog field's).
+    options: tuple[str, ...] = ()
+
+    @property
+    def value_type(self) -> Type:
+        """The type a value read or written here is checked against."""
+        return self.stores or self.type
 
 
 ANY = Type("any")
@@ -74,46 +79,3 @@ USERS = Type("user", True)
 DURATION = Type("duration")
 LIST = Type("list")
 MAP = Type("map")
-
-
-def assignable(target: Type, value: Type) -> bool:
-    """Can a value of type `value` be stored where `target` is expected?"""
-    t, v = target.base, value.base
-    if "any" in (t, v):
-        return True
-    if t == v:
-        return True
-    if t in _TEXTUAL:
-        return True  # Bitrix converts any value to text
-    if t in _NUMERIC and v in _NUMERIC | {"bool"}:
-        return True
-    if t in _NUMERIC and v in _TEXTUAL:
-        return True  # numeric strings are common ("100"); Bitrix parses them
-    if t in _TEMPORAL and (v in _TEMPORAL or v in _TEXTUAL):
-        return True
-    if t == "bool" and v in _TEXTUAL | _NUMERIC:
-        return True  # 'Y'/'N' strings and 0/1 are Bitrix's own bool spellings
-    if t == "user" and v in _TEXTUAL:
-        return True  # "user_12", "group_hr", "author"
-    if t == "file" and v in _NUMERIC | _TEXTUAL:
-        return True
-    return bool(v == "list" and target.multiple)
-
-
-def comparable(left: Type, right: Type, op: str) -> bool:
-    """Is `left OP right` meaningful? Ordering needs numbers, dates or text on both sides."""
-    lb, rb = left.base, right.base
-    if "any" in (lb, rb):
-        return True
-    if op in ("==", "!="):
-        return assignable(left, right) or assignable(right, left)
-    if op in (">", ">=", "<", "<="):
-        orderable = _NUMERIC | _TEMPORAL | _TEXTUAL
-        if lb not in orderable:
-            return False
-        if lb in _NUMERIC:
-            return rb in _NUMERIC | _TEXTUAL
-        if lb in _TEMPORAL:
-            return rb in _TEMPORAL | _TEXTUAL
-        return True
-    return True

@@ -154,10 +154,9 @@ def string_to_type(value: Any, base: str, now: datetime) -> Any:
     text = scalar_string(value)
     if base == "bool":
         return "Y" if text.lower() in ("y", "yes", "true", "1") else "N"
-    if base == "double":
-        return to_float(text.replace(",", ".").replace(" ", ""))
-    if base == "int":
-        return to_int(text.replace(" ", ""))
+    if base in ("double", "int"):
+        number = number_text(text, base)
+        return to_float(number) if base == "double" else to_int(number)
     if base == "user":
         trimmed = php_trim(text)
         usable = "user_" in trimmed or "group_" in trimmed or trimmed.isdigit()
@@ -165,6 +164,13 @@ def string_to_type(value: Any, base: str, now: datetime) -> Any:
     if base in ("date", "datetime"):
         return _date_from_string(text, base, now)
     return text
+
+
+def number_text(text: str, base: str) -> str:
+    """The text StringType::convertTo reads a number from: without spaces, and for a double
+    with a decimal comma read as a point ("1 000,5" → "1000.5")."""
+    text = text.replace(" ", "")
+    return text.replace(",", ".") if base == "double" else text
 
 
 _FROM_STRING = frozenset({"bool", "double", "int", "user", "date", "datetime", "string", "text"})

@@ -325,7 +325,8 @@ def test_a_robot_that_does_not_wait_has_no_results(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("call", "expected"), [
     ("erp()", ("E109", "'erp' needs input 'amount'")),
     ('erp(amount: 1, currenc: "USD")', ("E108", "'erp' has no input 'currenc'")),
-    ("erp(1, 2, 3, 4)", ("E108", "too many arguments for 'erp'")),
+    ('erp(1, "USD", true, 4)', ("E108", "too many arguments for 'erp'")),
+    ("erp(1, 2, 3)", ("E200", "input 'urgent' is bool: 3 is a number, not true or false")),
     ("erp(amount: user(1))", ("E200", "input 'amount' is double, the value is user")),
 ])
 def test_arguments_are_checked_against_the_inputs(tmp_path: Path, call: str,
