@@ -142,6 +142,8 @@ def literal_fit(base: str, literal: LiteralValue, *, roles: tuple[str, ...] = ()
 def _literal_fit(base: str, literal: LiteralValue, roles: tuple[str, ...],
                  options: tuple[str, ...]) -> Misfit | None:
     value, shown, kind = literal.value, literal.shown, literal.kind
+    if kind == "text" and value == "":
+        return None  # no value, whatever the type
     if base in ("select", "internalselect") and options:
         if scalar_string(value) in options:
             return None
@@ -188,16 +190,13 @@ def _literal_fit(base: str, literal: LiteralValue, roles: tuple[str, ...],
 def _number_fit(base: str, literal: LiteralValue) -> Misfit | None:
     value, shown, kind = literal.value, literal.shown, literal.kind
     if kind == "bool":
-        return Misfit("error", f"{shown} is not a number: Bitrix stores it as "
-                               f"'{value}', read as 0", "write 1 or 0")
-    if kind == "text":
-        if value == "":
-            return None  # no value
-        if not is_numeric(number_text(value, base)):
-            converted = string_to_type(value, base, _NOW)
-            return Misfit("error", f"{shown} is not a number (Bitrix reads it as "
-                                   f"{scalar_string(converted)})",
-                          "write the number itself, e.g. 10000")
+        return Misfit("error", f"{shown} is not a number (Bitrix stores '{value}', read "
+                               "as 0)", "write 1 or 0")
+    if kind == "text" and not is_numeric(number_text(value, base)):
+        converted = string_to_type(value, base, _NOW)
+        return Misfit("error", f"{shown} is not a number (Bitrix reads it as "
+                               f"{scalar_string(converted)})",
+                      "write the number itself, e.g. 10000")
     if base == "int":
         converted = string_to_type(scalar_string(value), base, _NOW)
         if kind != "int" and float(number_text(scalar_string(value), "double")) != converted:
@@ -237,7 +236,7 @@ def assignable(target: T.Type, value: T.Type) -> bool:
     if t == "bool":
         return v in _NUMBERS  # 0 and 1
     if t == "file":
-        return v in _NUMBERS
+        return v == "int"  # a file id
     return bool(v == "list" and target.multiple)
 
 

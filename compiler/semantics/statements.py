@@ -233,7 +233,8 @@ class StatementRules:
                             help="add responsible: USERS to the task's block")
 
     def _StartStmt(self, stmt: ast.StartStmt, in_state: bool) -> None:
-        self.exprs.expr(stmt.template)
+        # TemplateId is the started template's number (startworkflowactivity.php).
+        self._value(T.INT, stmt.template, self.exprs.expr(stmt.template), "the template id")
         self.exprs.expr(stmt.document)
         if stmt.parameters is not None:
             for entry in stmt.parameters.entries:
@@ -266,10 +267,14 @@ class StatementRules:
             return
         fields = {k: v for k, v in spec.fields.items()} if spec is not None else {}
         for entry in stmt.fields.entries:
-            self.exprs.expr(entry.value)
-            if fields and entry.key not in fields and not entry.key.startswith("UF_"):
+            value_type = self.exprs.expr(entry.value)
+            field = fields.get(entry.key)
+            if fields and field is None and not entry.key.startswith("UF_"):
                 self.diag.error("E100", f"'{entry.key}' is not a field of {name}", entry.key_span,
                                 help=did_you_mean(entry.key, fields))
+            elif field is not None:
+                self._value(T.Type(field.stores or field.type, field.multiple), entry.value,
+                            value_type, entry.key, options=tuple(field.options or ()))
         if name == "crm.deal" and stmt.fields.get("TITLE") is None:
             self.diag.error("E300", "a new deal needs a TITLE", stmt.fields.span,
                             help="Bitrix's CreateCrmDealDocumentActivity requires it")
