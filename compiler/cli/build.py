@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from compiler import __version__
-from compiler.cli.common import environment_options, resolve_environment, source_paths
-from compiler.diagnostics import RULES, Severity
+from compiler.cli.common import (
+    check_environments,
+    environment_options,
+    resolve_environment,
+    source_paths,
+)
+from compiler.diagnostics import RULES, Diagnostic, Diagnostics, Severity
 from compiler.diagnostics.render import render_github, render_human, render_json, render_sarif
 from compiler.pipeline import BuildResult, build
 
@@ -52,13 +58,43 @@ def _report(result: BuildResult, fmt: str, *, stream: object = None) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Say what the check assumes.")
 def check(paths: tuple[Path, ...], fmt: str, env_name: str | None, defines: tuple[str, ...],
           values_file: Path | None, verbose: bool) -> None:
-    """Check .bpl files (or folders) for errors; exit 1 when there are any."""
-    env = resolve_environment(env_name, defines, values_file, required=False)
+    """Check .bpl files (or folders) for errors; exit 1 when there are any.
+
+    env symbols are resolved in every environment of bpl.toml (or the one of --env)."""
+    environments = check_environments(env_name, defines, values_file)
     if verbose:
         click.echo(IMPORTER_NOTE, err=True)
-    result = build(source_paths(paths), env, emit=True)
+    sources = source_paths(paths)
+    results = [build(sources, env, emit=True) for env in environments]
+    result = results[0]
+    for other in results[1:]:
+        result.diagnostics.extend(other.diagnostics)  # one report of what all share
+    result.diagnostics = once_per_symbol(result.diagnostics)
     _report(result, fmt)
     sys.exit(1 if result.diagnostics.has_errors else 0)
+
+
+def once_per_symbol(diagnostics: Diagnostics) -> Diagnostics:
+    """One E600 per env symbol and environment, at its first use; the other uses are named
+    in a note, so a misspelt symbol read ten times is one error, not ten."""
+    out = Diagnostics(limit=diagnostics.limit, dropped=diagnostics.dropped)
+    uses: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics.sorted():
+        if diagnostic.code == "E600":
+            uses.setdefault(diagnostic.message, []).append(diagnostic)
+    for diagnostic in diagnostics:
+        same = uses.get(diagnostic.message) if diagnostic.code == "E600" else None
+        if same is None:
+            out.add(diagnostic)
+        elif same[0] is diagnostic and len(same) > 1:
+            places = ", ".join(f"{d.span.line}:{d.span.column}" if d.span.file ==
+                               diagnostic.span.file else str(d.span) for d in same[1:6])
+            more = f" and {len(same) - 6} more" if len(same) > 6 else ""
+            out.add(replace(diagnostic, notes=(*diagnostic.notes,
+                                               f"also read at {places}{more}")))
+        elif same[0] is diagnostic:
+            out.add(diagnostic)
+    return out
 
 
 @click.command("compile")
@@ -76,6 +112,7 @@ def compile_command(paths: tuple[Path, ...], out_dir: Path, as_json: bool, fmt: 
     """Compile workflows to Bitrix24 template files (.bpt), one per workflow."""
     env = resolve_environment(env_name, defines, values_file, required=True)
     result = build(source_paths(paths), env, emit=True)
+    result.diagnostics = once_per_symbol(result.diagnostics)
     if result.diagnostics.items or result.diagnostics.dropped:
         _report(result, fmt)
     if result.diagnostics.has_errors:

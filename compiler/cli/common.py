@@ -113,12 +113,7 @@ def resolve_environment(env_name: str | None, defines: tuple[str, ...],
         except ConfigError as error:
             fail(str(error))
             raise
-        values.update(config.values)
-        client_id = app_client_id or config.client_id
-        if client_id:
-            values.setdefault(APP_CLIENT_ID, client_id)
-        elif config.is_sandbox and APP_CLIENT_ID not in values:
-            values[APP_CLIENT_ID] = _sandbox_client_id(proj)
+        values = _values(proj, config, app_client_id)
     try:
         if values_file is not None:
             values.update(load_values_file(values_file))
@@ -128,6 +123,38 @@ def resolve_environment(env_name: str | None, defines: tuple[str, ...],
     except EnvironmentError_ as error:
         fail(str(error))
     return Environment(name, values, symbolic=not (required or explicit))
+
+
+def _values(proj: Project, config: EnvironmentConfig, app_client_id: str | None, *,
+            stand_in: bool = False) -> dict[str, EnvValue]:
+    """An environment's values, with the application's client id. `stand_in`: a sandbox
+    environment's client id is not looked up (that opens the sandbox's state); a stand-in
+    takes its place, for commands that write no template."""
+    values: dict[str, EnvValue] = dict(config.values)
+    client_id = app_client_id or config.client_id
+    if client_id:
+        values.setdefault(APP_CLIENT_ID, client_id)
+    elif config.is_sandbox and APP_CLIENT_ID not in values:
+        values[APP_CLIENT_ID] = SANDBOX_STAND_IN if stand_in else _sandbox_client_id(proj)
+    return values
+
+
+# What `bpl check` takes for the sandbox application's client id: it only checks, so the
+# robot types it derives from it are never written anywhere.
+SANDBOX_STAND_IN = "sandbox.default.application"
+
+
+def check_environments(env_name: str | None, defines: tuple[str, ...],
+                       values_file: Path | None) -> list[Environment]:
+    """The environments `bpl check` resolves env symbols against: the one chosen with --env
+    (or the default one, with --define/--values), else every environment of bpl.toml, so a
+    symbol missing or misspelt in any of them is found before `compile` or `plan` fails.
+    Without environments in bpl.toml, env symbols are checked only for their use."""
+    if env_name or defines or values_file:
+        return [resolve_environment(env_name, defines, values_file, required=False)]
+    proj = project()
+    return [Environment(name, _values(proj, config, None, stand_in=True), symbolic=False)
+            for name, config in proj.config.environments.items()] or [Environment()]
 
 
 def _sandbox_client_id(proj: Project) -> str:

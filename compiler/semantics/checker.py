@@ -41,7 +41,7 @@ class WorkflowChecker:
         self._check_autostart()
         binder = Binder(self.program, self.catalog, self.env, self.document, self.diag)
         bound = binder.bind(wf)
-        exprs = ExpressionChecker(self.catalog, self.document, self.diag)
+        exprs = ExpressionChecker(self.catalog, self.document, self.diag, self.env.name)
         for info in binder.decls.values():
             if info.decl.default is not None:
                 exprs.check_default(info.decl.type, info.type, info.decl.default)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from compiler.catalog import Catalog, DocumentSpec
 from compiler.diagnostics import Diagnostics, Label
 from compiler.semantics import types as T
-from compiler.semantics.environment import Environment
+from compiler.semantics.environment import Environment, unresolved
 from compiler.semantics.model import DocumentBinding, FieldInfo
 from compiler.semantics.suggestions import did_you_mean
 from compiler.semantics.typerefs import type_of_ref
@@ -47,9 +47,8 @@ def _field_code(decl: ast.FieldDecl, env: Environment, diagnostics: Diagnostics)
         if value is not None:
             return str(value)
         if not env.symbolic:
-            diagnostics.error("E600", f"env.{code.parts[1]} has no value in environment "
-                                      f"'{env.name}'", code.span,
-                              help=f"give it with --define {code.parts[1]}=UF_CRM_…")
+            message, help = unresolved(env, code.parts[1], "UF_CRM_…")
+            diagnostics.error("E600", message, code.span, help=help)
         return decl.name
     diagnostics.error("E201", "a field's code is a string (\"UF_CRM_123\") or env.NAME",
                       code.span)
@@ -98,13 +97,14 @@ def _id_value(argument: ast.Expr, env: Environment, diagnostics: Diagnostics) ->
         value = env.get(argument.parts[1])
         if value is None:
             if not env.symbolic:
-                diagnostics.error("E600", f"env.{argument.parts[1]} has no value in environment "
-                                          f"'{env.name}'", argument.span,
-                                  help=f"give it with --define {argument.parts[1]}=ID")
+                message, help = unresolved(env, argument.parts[1], "ID")
+                diagnostics.error("E600", message, argument.span, help=help)
             return None
         if not (isinstance(value, int) or str(value).isdigit()):
-            diagnostics.error("E601", f"env.{argument.parts[1]} must be a number, not {value!r}",
-                              argument.span)
+            diagnostics.error("E601", f"env.{argument.parts[1]} must be a number, not {value!r} "
+                                      f"(environment '{env.name}')", argument.span,
+                              help="a document type id is the number of the smart process, "
+                                   "list or storage on that portal")
             return None
         return value
     diagnostics.error("E102", "a document id is a number or env.NAME", argument.span)

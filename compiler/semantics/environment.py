@@ -11,6 +11,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compiler.semantics.suggestions import did_you_mean
+
 EnvValue = str | int | float | bool
 
 # Values the toolchain itself reads from the environment, not from `env.` symbols in sources.
@@ -29,6 +31,17 @@ class Environment:
 
     def get(self, key: str) -> EnvValue | None:
         return self.values.get(key)
+
+
+def unresolved(env: Environment, name: str, example: str = "VALUE") -> tuple[str, str]:
+    """The one wording of E600 (message, help) for env.NAME without a value in `env`, with
+    the symbol it may have meant: every stage that reads env symbols reports alike, so a
+    symbol read in several places is one report per environment."""
+    message = f"env.{name} has no value in environment '{env.name}'"
+    help = f"give it with --define {name}={example}, in a values file, or under " \
+           f"[environments.{env.name}.values] in bpl.toml"
+    close = did_you_mean(name, env.values)
+    return message, f"{close} {help}" if close else help
 
 
 def parse_define(text: str) -> tuple[str, EnvValue]:

@@ -27,10 +27,12 @@ LOSSY = "W203"
 
 
 class ExpressionChecker:
-    def __init__(self, catalog: Catalog, document: DocumentBinding, diag: Diagnostics) -> None:
+    def __init__(self, catalog: Catalog, document: DocumentBinding, diag: Diagnostics,
+                 environment: str = "") -> None:
         self.catalog = catalog
         self.document = document
         self.diag = diag
+        self.environment = environment  # the name env symbols took their values from
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -73,11 +75,16 @@ class ExpressionChecker:
                 yield item, misfit
 
     def report(self, code: str, misfit: Misfit, span: Any, context: str = "") -> None:
-        """A misfit as `code` (E200, E201), or as W203 where Bitrix converts with a loss."""
+        """A misfit as `code` (E200, E201), or as W203 where Bitrix converts with a loss. An
+        env symbol's value differs between environments, so its report names the one."""
+        notes = (f"env symbols take their values from environment '{self.environment}'",) \
+            if misfit.shown.startswith("env.") and self.environment else ()
         if misfit.severity == "warning":
-            self.diag.warning(LOSSY, context + misfit.message, span, help=misfit.help)
+            self.diag.warning(LOSSY, context + misfit.message, span, help=misfit.help,
+                              notes=notes)
         else:
-            self.diag.error(code, context + misfit.message, span, help=misfit.help)
+            self.diag.error(code, context + misfit.message, span, help=misfit.help,
+                            notes=notes)
 
     # ── users ────────────────────────────────────────────────────────────────────────────
     def users(self, expr: ast.Expr, checked: T.Type | None = None, *,
@@ -113,7 +120,8 @@ class ExpressionChecker:
         roles = (*ROLES, *self.document.user_groups)
         if isinstance(value, bool) or not (USER_TEXT.fullmatch(text) or text in roles or
                                            (addresses and "@" in text)):
-            self.diag.error("E601", f"env.{item.parts[1]} is {value!r}, which is not a user",
+            self.diag.error("E601", f"env.{item.parts[1]} is {value!r} in environment "
+                                    f"'{self.environment}', which is not a user",
                             item.span, help="give a user as user_N or N, a group as "
                                             "group_CODE, or a role (author, responsible_head)")
         return True

@@ -93,8 +93,9 @@ def literal_of(expr: ast.Expr) -> LiteralValue | None:
     return None
 
 
-def env_literal(value: Any, shown: str) -> LiteralValue:
+def env_literal(value: Any, name: str) -> LiteralValue:
     """An env symbol's value, inlined as a literal of its TOML type."""
+    shown = f"{name} ({value!r})"
     if isinstance(value, bool):
         return LiteralValue("Y" if value else "N", shown, "bool", True)
     if isinstance(value, int | float):

@@ -15,7 +15,7 @@ from compiler.semantics.builtins import (
     SYSTEM_FIELDS,
     WORKFLOW_FIELDS,
 )
-from compiler.semantics.environment import Environment
+from compiler.semantics.environment import Environment, unresolved
 from compiler.semantics.model import DeclInfo, DocumentBinding, FieldInfo, LabelInfo
 from compiler.semantics.program import Program
 from compiler.semantics.suggestions import did_you_mean
@@ -160,10 +160,8 @@ class Names:
         value = self.env.get(name)
         if value is None:
             if not self.env.symbolic:
-                self.diag.error(
-                    "E600", f"env.{name} has no value in environment '{self.env.name}'",
-                    ref.span, help=f"give it with --define {name}=VALUE, in a values file, or "
-                                   f"under [environments.{self.env.name}.values] in bpl.toml")
+                message, help = unresolved(self.env, name)
+                self.diag.error("E600", message, ref.span, help=help)
             return Resolved("env", "", name, T.ANY, literal=None)
         typ = T.INT if isinstance(value, int) and not isinstance(value, bool) else (
             T.DOUBLE if isinstance(value, float) else T.BOOL if isinstance(value, bool)

@@ -29,7 +29,7 @@ from compiler.catalog.statements import ROBOT_OPTIONS
 from compiler.diagnostics import Diagnostics, Label
 from compiler.hosts import Resolve, check_url, host_of, is_loopback, remembered, shown
 from compiler.semantics import types as T
-from compiler.semantics.environment import Environment
+from compiler.semantics.environment import Environment, unresolved
 from compiler.semantics.program import Program
 from compiler.semantics.suggestions import did_you_mean, option_key
 from compiler.source import Span
@@ -151,10 +151,8 @@ class Resolver:
         value = self.env.get(name)
         if value is None and not self.env.symbolic:
             # Worded as the workflow checker words it, so a symbol read by both is one report.
-            self.diag.error(
-                "E600", f"env.{name} has no value in environment '{self.env.name}'",
-                ref.span, help=f"give it with --define {name}=VALUE, in a values file, or "
-                               f"under [environments.{self.env.name}.values] in bpl.toml")
+            message, help = unresolved(self.env, name)
+            self.diag.error("E600", message, ref.span, help=help)
         return value
 
     def text(self, expr: ast.Expr, what: str) -> str | None:
@@ -294,7 +292,10 @@ class Resolver:
             value = self.env_value(argument)
             if value is not None and not (isinstance(value, int) or str(value).isdigit()):
                 self.diag.error("E601", f"env.{argument.parts[1]} must be a number, not "
-                                        f"{value!r}", argument.span)
+                                        f"{value!r} (environment '{self.env.name}')",
+                                argument.span,
+                                help="a document type id is the number of the smart process, "
+                                     "list or storage on that portal")
                 return None
             return value
         self.diag.error(CODE, "a document id is a number or env.NAME", argument.span)
