@@ -40,11 +40,14 @@ def _report(result: BuildResult, fmt: str, *, stream: object = None) -> None:
         click.echo(text, err=fmt == "human")
     if fmt == "human":
         errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
-        warnings = len(diagnostics) - errors
+        notes = sum(1 for d in diagnostics if d.severity is Severity.NOTE)
+        warnings = len(diagnostics) - errors - notes
         dropped = result.diagnostics.dropped
         files = len(result.sources)
         summary = f"{files} file(s), {len(result.program.workflows)} workflow(s): " \
                   f"{errors + dropped} error(s), {warnings} warning(s)"
+        if notes:
+            summary += f", {notes} note(s)"
         if dropped:
             summary += f" ({dropped} errors not shown)"
         click.echo(summary, err=True)

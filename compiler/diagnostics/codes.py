@@ -1,9 +1,9 @@
 """Every rule has a stable code, a short name and a doc entry (shown by `bpl explain CODE`).
 
 Codes never change meaning once published; retired codes stay here, marked as such.
-E = error, W = warning. Hundreds group the stage: 0xx syntax and files, 1xx names,
-2xx types, 3xx activities and properties, 4xx structure, 5xx conditions, 6xx environments,
-7xx deploying.
+E = error, W = warning, I = information (a note). Hundreds group the stage: 0xx syntax and
+files, 1xx names, 2xx types, 3xx activities and properties, 4xx structure, 5xx conditions,
+6xx environments, 7xx deploying.
 """
 
 from __future__ import annotations
@@ -77,6 +77,16 @@ _RULES = [
          "parameters."),
     Rule("E109", "missing-argument", "A required argument of a call is missing.",
          "Inputs declared 'required' must be passed."),
+    Rule("W110", "unused-declaration", "A parameter, variable or constant nothing uses.",
+         "No statement, condition, text or default reads or writes it. A parameter is still "
+         "asked for on the start form, a constant still shown in the designer: remove it, or "
+         "use it where it was meant to be used."),
+    Rule("W111", "unassigned-read", "A variable is read before anything writes it.",
+         "On every way the workflow can reach this read, no statement has written the "
+         "variable yet and it has no default, so it is empty here (0 in a number). A loop "
+         "body may run again and parallel branches interleave, so what they write counts as "
+         "written throughout them; in a statemachine a write in any handler counts, since "
+         "states run in any order. Give the variable a default or set it first."),
     # ── types ─────────────────────────────────────────────────────────────────────
     Rule("E200", "type-mismatch", "A value's type does not fit where it is used.",
          "Assignments, defaults and comparisons are checked against declared types: a number "
@@ -85,6 +95,9 @@ _RULES = [
     Rule("E201", "invalid-default", "A default value does not fit the declared type.",
          "The default of a select must be one of its option keys; a bool default is true/false; "
          "a user default is user(N), group(\"...\"), a role, or an env symbol."),
+    Rule("E202", "not-assignable", "The left side of an assignment cannot be written.",
+         "Only doc.FIELD (set), var.NAME (assignment) and fields of documents created with "
+         "'create' can be written; parameters, constants and activity results are read-only."),
     Rule("W203", "lossy-conversion", "Bitrix converts the value with a loss.",
          "A fraction where a whole number goes (1.5 or \"2.5\" into an int) is cut to its "
          "whole part: Bitrix stores 1. Declare the place as double to keep the fraction, or "
@@ -94,9 +107,6 @@ _RULES = [
          "would read as something else (\"many\" for an int, 42 for a user) is reported as "
          "in any other place (docs/language.md §6). It is a warning because the generic form "
          "is also how bpl import keeps a template as Bitrix holds it."),
-    Rule("E202", "not-assignable", "The left side of an assignment cannot be written.",
-         "Only doc.FIELD (set), var.NAME (assignment) and fields of documents created with "
-         "'create' can be written; parameters, constants and activity results are read-only."),
     # ── activities and properties ─────────────────────────────────────────────────
     Rule("E300", "missing-property", "A required property of an activity is missing.",
          "Bitrix refuses to import a template whose activities lack required properties "
@@ -149,6 +159,23 @@ _RULES = [
          "block is dead. Remove it or move it before."),
     Rule("E403", "empty-block", "A block that Bitrix requires to have content is empty.",
          "while and for each need a body; parallel needs at least two branches."),
+    Rule("W404", "unreachable-state", "A state no goto leads to.",
+         "The statemachine starts in its initial state (the one marked initial, else the "
+         "first) and moves only by goto; a state that no goto of a reached state names is "
+         "never entered. Add a goto to it, or remove it."),
+    Rule("W405", "dead-end-state", "A state with no way out.",
+         "Nothing in the state goes to another state and nothing ends the workflow "
+         "(terminate, or stage for CRM items), so a workflow that enters it waits there "
+         "forever. Add terminate to its enter block, or a handler that goes on."),
+    Rule("I406", "goto-same-state", "A goto re-enters its own state for nothing.",
+         "goto to the state the handler belongs to leaves the state and enters it again: its "
+         "exit and enter blocks run again and its delays start over. When the state has "
+         "neither block and nothing before the goto changes anything, that restart is all it "
+         "does; it is reported as information in case it was meant to go elsewhere."),
+    Rule("W407", "duplicate-branch", "An if's branch repeats an earlier branch.",
+         "An else if with the condition of an earlier branch never runs: the earlier branch "
+         "takes every case it would. Two branches with the same statements are one branch "
+         "written twice: join their conditions with 'or', or check that both are meant."),
     # ── conditions ────────────────────────────────────────────────────────────────
     Rule("E500", "inexpressible-condition", "Bitrix cannot express this condition.",
          "Bitrix conditions compare a field, parameter, variable, constant or activity result "

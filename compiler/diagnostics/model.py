@@ -102,6 +102,19 @@ class Diagnostics:
     ) -> None:
         self.add(Diagnostic(code, Severity.WARNING, message, span, labels, notes, help))
 
+    def note(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        *,
+        help: str | None = None,
+        labels: tuple[Label, ...] = (),
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        """Information: nothing is wrong, but the reader may not expect what happens."""
+        self.add(Diagnostic(code, Severity.NOTE, message, span, labels, notes, help))
+
     def extend(self, other: Diagnostics | list[Diagnostic]) -> None:
         for item in other:
             self.add(item)

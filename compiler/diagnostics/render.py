@@ -14,6 +14,9 @@ Sources = Mapping[str, SourceFile]
 _COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m",
            Severity.NOTE: "\x1b[1;36m"}
 _BOLD, _BLUE, _RESET = "\x1b[1m", "\x1b[1;34m", "\x1b[0m"
+# What GitHub annotations and SARIF results call each severity.
+_GITHUB = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "notice"}
+_SARIF = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 
 
 def render_human(diagnostics: Iterable[Diagnostic], sources: Sources, *,
@@ -108,7 +111,7 @@ def render_github(diagnostics: Iterable[Diagnostic]) -> str:
     """GitHub Actions workflow commands: annotations on the pull request's changed lines."""
     out = []
     for d in diagnostics:
-        kind = "error" if d.severity is Severity.ERROR else "warning"
+        kind = _GITHUB[d.severity]
         message = d.message + (f"\nhelp: {d.help}" if d.help else "")
         props = ",".join([
             f"file={_escape_github(d.span.file, prop=True)}",
@@ -132,7 +135,7 @@ def render_sarif(diagnostics: Iterable[Diagnostic], *, version: str) -> str:
         }},
         "results": [{
             "ruleId": d.code,
-            "level": "error" if d.severity is Severity.ERROR else "warning",
+            "level": _SARIF[d.severity],
             "message": {"text": d.message + (f" Help: {d.help}" if d.help else "")},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": d.span.file},

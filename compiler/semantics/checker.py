@@ -16,6 +16,7 @@ from compiler.semantics.binder import Binder
 from compiler.semantics.documents import bind_document
 from compiler.semantics.environment import Environment
 from compiler.semantics.expressions import ExpressionChecker
+from compiler.semantics.flow import FlowRules
 from compiler.semantics.model import CheckedWorkflow, DocumentBinding
 from compiler.semantics.program import Program
 from compiler.semantics.statements import StatementRules, robot_activity_type
@@ -53,6 +54,7 @@ class WorkflowChecker:
             StateRules(statements, exprs, self.diag).check(bound)
         else:
             statements.block(bound.body, in_state=False)
+        FlowRules(binder.decls, self.diag).check(bound, binder.robots.values())
         return CheckedWorkflow(bound, self.document, binder.decls, binder.labels,
                                binder.robots, self.env, self.catalog, statements.robot_types)
 

@@ -45,7 +45,6 @@ def _nodes(value: Any) -> list[Any]:
 
 
 LOOPS = """workflow w for crm.deal {
-    var total: int
     param limit: int = 3
     while a.Report is empty {
         log "x" as a
@@ -113,8 +112,8 @@ def test_a_macro_reads_the_loop_it_is_called_in(tmp_path: Path) -> None:
     log "{item}"
 }
 workflow w for crm.deal {
-    var first: string[]
-    var second: string[]
+    var first: string[] = ["a"]
+    var second: string[] = ["b"]
     for each item in var.first { show() }
     for each item in var.second { show() }
 }

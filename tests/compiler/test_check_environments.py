@@ -36,7 +36,7 @@ workflow w for crm.deal {
     var n: int = env.list_id
     notify env.head "hi"
     notify env.haed "again"
-    log "{env.haed}"
+    log "{env.haed} {var.n} {const.boss}"
 }
 statemachine s for lists.element(env.list_id) {
     state a { enter { terminate } }

@@ -4,6 +4,7 @@ Expectations are comments in the file itself, one per diagnostic:
 
     // E: E100 7:15 did you mean 'TITLE'?      an error: code, line:column, text to find
     // W: W402 9:5                              a warning; the text part is optional
+    // I: I406 4:9                              information (a note)
 
 The build must report exactly these (code, line, column) and no other diagnostic; the text,
 when given, must occur in the diagnostic's message or help. `// mode: compile` builds as
@@ -27,8 +28,9 @@ ERRORS = FIXTURES / "errors"
 CASES = sorted(ERRORS.glob("*.bpl"))
 
 # Horizontal space only: an expectation without text must not take the next line as its text.
-_EXPECT = re.compile(r"^//[ \t]*([EW]):[ \t]*([EW]\d{3})[ \t]+(\d+):(\d+)(?:[ \t]+([^\r\n]*?))?"
-                     r"[ \t\r]*$", re.MULTILINE)
+_EXPECT = re.compile(r"^//[ \t]*([EWI]):[ \t]*([EWI]\d{3})[ \t]+(\d+):(\d+)"
+                     r"(?:[ \t]+([^\r\n]*?))?[ \t\r]*$", re.MULTILINE)
+_SEVERITY = {"E": Severity.ERROR, "W": Severity.WARNING, "I": Severity.NOTE}
 _DEFINE = re.compile(r"^//\s*define:\s*(\w+)\s*=\s*(.*?)\s*$", re.MULTILINE)
 _COMPILE_MODE = re.compile(r"^//\s*mode:\s*compile\s*$", re.MULTILINE)
 
@@ -47,8 +49,7 @@ class Expected:
 
 
 def expectations(text: str) -> list[Expected]:
-    return [Expected(Severity.ERROR if kind == "E" else Severity.WARNING, code, int(line),
-                     int(column), message or None)
+    return [Expected(_SEVERITY[kind], code, int(line), int(column), message or None)
             for kind, code, line, column, message in _EXPECT.findall(text)]
 
 
@@ -81,7 +82,7 @@ def test_error_case(case: Path) -> None:
     expected = expectations(case.read_text(encoding="utf-8"))
     assert expected, f"{case.name} states no expectation"
     for item in expected:
-        assert item.code.startswith(item.severity.name[0]), f"{item.code} marked {item.severity}"
+        assert _SEVERITY[item.code[0]] is item.severity, f"{item.code} marked {item.severity}"
     result = build_case(case)
     actual = result.diagnostics.sorted()
     assert sorted(key(d) for d in actual) == sorted(e.key for e in expected), \

@@ -24,7 +24,8 @@ CASES = {
                            '    approve "A" by user(1) { vote any parameters "extra" }\n}\n'),
     # after a declaration, a statement calling a macro named like `required…`
     "required prefix": ('macro required_check() { log "r" }\n'
-                        'workflow w for crm.deal {\n    var x: int\n    required_check()\n}\n'),
+                        'workflow w for crm.deal {\n    var x: int\n    required_check()\n'
+                        '    var.x = 1\n}\n'),
     # `workflow` is a prioritised keyword too (it heads workflows and `start … workflow`)
     "workflow prefix": ('macro workflow_done() { log "w" }\n'
                         'workflow w for crm.deal {\n    title "t"\n    workflow_done()\n}\n'),

@@ -112,7 +112,7 @@ INSERTIONS = {
 def test_inserting_a_container_keeps_the_names_of_those_after_it(
         tmp_path: Path, existing: str, inserted: str, added: int) -> None:
     def program(*statements: str) -> str:
-        return ("workflow w for crm.deal {\n    var n: int\n" +
+        return ("workflow w for crm.deal {\n    var n: int = 3\n" +
                 "".join(f"    {s}\n" for s in statements) + "}\n")
 
     before = _names(only_template(compile_text(tmp_path, program(existing))))
@@ -143,7 +143,7 @@ def test_env_users_given_as_bare_ids_become_user_tokens(tmp_path: Path) -> None:
 
     text = ('workflow w for crm.deal {\n    const boss: user = env.boss\n'
             '    const team: user[] = [env.deputy, env.group]\n'
-            '    notify [env.boss, env.deputy] "hi"\n}\n')
+            '    notify [env.boss, env.deputy] "hi"\n    log "{const.boss} {const.team}"\n}\n')
     env = Environment("t", {"boss": 12, "deputy": "34", "group": "group_hr1"}, symbolic=False)
     package = only_template(compile_text(tmp_path, text, env=env))
     assert package["CONSTANTS"]["boss"]["Default"] == "user_12"

@@ -92,9 +92,14 @@ def _workflow(statements: list[str]) -> str:
             "    var items: string[]\n" + "".join(f"    {s}\n" for s in statements) + "}\n")
 
 
+# What a reviewer would say of a generated workflow (a variable it never uses or reads
+# before writing, two branches alike): such workflows need not make sense to name stably.
+_REVIEW = {"W110", "W111", "W407"}
+
+
 def _nodes(text: str, folder: Path) -> list[tuple[str, str, str]]:
     result = _build_text(folder, text, Environment())
-    assert [d.code for d in result.diagnostics] == [], text
+    assert [d.code for d in result.diagnostics if d.code not in _REVIEW] == [], text
     return sorted((n["Name"], n["Type"], json.dumps(n["Properties"], sort_keys=True))
                   for n in walk(result.templates[0].template.to_package()["TEMPLATE"][0]))
 

@@ -26,5 +26,6 @@ def test_negative_duration_in_a_formula(tmp_path: Path) -> None:
 
 
 def test_negative_timeout_is_refused(tmp_path: Path) -> None:
-    codes, _ = _build(tmp_path, '    approve "A" by user(1) { timeout -2d }')
+    codes, _ = _build(tmp_path, '    approve "A" by user(1) { timeout -2d }\n'
+                                '    var.d = system.now')
     assert codes == ["E303"]

@@ -13,10 +13,11 @@ statemachine s for lists.element(42) {
     state a "A: {doc.NAME}" {
         on command go "Go {doc.NAME}" by role.author as pressed title "Going" comment "note" {
             log "pressed by {pressed.SenderUserId}"
-            goto a
+            goto done
         }
-        on delay 1d as timer { goto a }
+        on delay 1d as timer { goto done }
     }
+    state done { enter { terminate } }
 }
 """
 

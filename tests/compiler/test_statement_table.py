@@ -115,7 +115,7 @@ def test_every_state_block_compiles_and_imports_back(tmp_path: Path) -> None:
         exit { log "out" }
     }
     state done {
-        enter { log "done" }
+        enter { log "done" terminate }
     }
 }
 """)

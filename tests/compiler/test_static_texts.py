@@ -30,7 +30,7 @@ def test_interpolation_in_a_static_text_is_refused(tmp_path: Path, header: str) 
 def test_plain_and_escaped_braces_are_fine(tmp_path: Path) -> None:
     source = tmp_path / "static.bpl"
     source.write_text('workflow w for crm.deal {\n    title "Deal \\{approval\\}"\n'
-                      '    param p: string "Limit" "Per deal"\n    log "x"\n}\n',
+                      '    param p: string "Limit" "Per deal"\n    log "{param.p}"\n}\n',
                       encoding="utf-8")
     result = build([source])
     assert [d.code for d in result.diagnostics] == []
