@@ -74,7 +74,8 @@ def test_there_are_enough_cases() -> None:
     assert {"E001", "E002", "E003", "E004", "E010", "E100", "E101", "E102", "E103", "E104",
             "E105", "E106", "E107", "E108", "E109", "E200", "E201", "E202", "E300", "W301",
             "W302", "E303", "E304", "W305", "E400", "E401", "W402", "E403", "E500", "E501", "W502",
-            "E600", "E601", "W306"} <= codes
+            "E600", "E601", "W306", "W110", "W111", "W203", "W204", "W404", "W405", "I406",
+            "W407"} <= codes
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
