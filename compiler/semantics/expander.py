@@ -38,7 +38,13 @@ class Expander:
                             stmt.span, help="a macro must not call itself")
             return ast.Expansion(stmt.span, stmt.opts, stmt, ())
         args = stmt.call.args
-        if len(args) != len(macro.params) or any(a.name is not None for a in args):
+        named = next((a for a in args if a.name is not None), None)
+        if named is not None:
+            self.diag.error("E108", f"macro '{macro.name}' takes positional arguments",
+                            named.span, labels=(Label(macro.name_span, "declared here"),),
+                            help=f"write {macro.name}({', '.join(macro.params)}) in this order")
+            return ast.Expansion(stmt.span, stmt.opts, stmt, ())
+        if len(args) != len(macro.params):
             self.diag.error(
                 "E105", f"macro '{macro.name}' takes {len(macro.params)} argument(s) "
                         f"({', '.join(macro.params)}), given {len(args)}",
