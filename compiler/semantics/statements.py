@@ -365,8 +365,8 @@ class StatementRules:
         (W204), not an error: the generic form is also how `bpl import` writes a template as
         Bitrix holds it, whatever it holds."""
         target = _PROPERTY_TYPES.get(spec.type)
-        if target is None:
-            return
+        if target is None or spec.options_enforced:
+            return  # options Bitrix enforces are its import rules' (E300)
         options = tuple(str(o) for o in spec.options or ())
         for item, misfit in self.exprs.misfits(target, entry.value, value_type,
                                                options=options):

@@ -59,7 +59,7 @@ def test_the_checker_warns_about_literals_php_cannot_hold(tmp_path: Path, litera
 
 def test_a_long_literal_in_a_text_and_a_default(tmp_path: Path) -> None:
     text = ('workflow w for crm.deal {\n    var big: double = ' + "9" * 5000 + "\n"
-            '    log "{9223372036854775808}"\n}\n')
+            '    log "{9223372036854775808}"\n    var.big = 2\n}\n')
     result = compile_text(tmp_path, text, env=Environment())
     assert [d.code for d in result.diagnostics] == ["W005", "W005"]
     package = result.templates[0].template.to_package()
