@@ -6,13 +6,13 @@ from compiler.catalog import Catalog, DocumentSpec
 from compiler.diagnostics import Diagnostics, Label
 from compiler.semantics import types as T
 from compiler.semantics.environment import Environment, unresolved
-from compiler.semantics.model import DocumentBinding, FieldInfo
+from compiler.semantics.model import UNKNOWN_DOCUMENT, DocumentBinding, FieldInfo
 from compiler.semantics.suggestions import did_you_mean
 from compiler.semantics.typerefs import type_of_ref
 from compiler.source import Span
 from compiler.syntax import ast
 
-_UNKNOWN = DocumentBinding("unknown", "", "", "", {})
+_UNKNOWN = DocumentBinding(UNKNOWN_DOCUMENT, "", "", "", {})
 
 
 def bind_document(expr: ast.Expr, catalog: Catalog, env: Environment,

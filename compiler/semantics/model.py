@@ -41,6 +41,15 @@ class DocumentBinding:
     def is_crm(self) -> bool:
         return self.module == "crm"
 
+    @property
+    def known(self) -> bool:
+        """False after a document type that could not be bound (reported once, E102): what
+        depends on the document is then not judged again."""
+        return self.name != UNKNOWN_DOCUMENT
+
+
+UNKNOWN_DOCUMENT = "unknown"
+
 
 @dataclass(frozen=True, slots=True)
 class DeclInfo:

@@ -99,6 +99,9 @@ class Names:
     def _doc_ref(self, ref: ast.Ref) -> Resolved | None:
         # Codes may hold dots: ASSIGNED_BY.LAST_NAME, or CONTACT.NAME through a reference.
         name = ".".join(ref.parts[1:])
+        if not self.document.known:
+            # The document type is reported (E102); its fields cannot be told.
+            return Resolved("doc", "Document", name, T.ANY)
         info = self._doc_field(name)
         printable = False
         if info is None and name.upper().endswith("_PRINTABLE"):

@@ -281,13 +281,13 @@ class StatementRules:
 
     def _StageStmt(self, stmt: ast.StageStmt, in_state: bool) -> None:
         self.exprs.expr(stmt.stage)
-        if not self.document.is_crm:
+        if self.document.known and not self.document.is_crm:
             self.diag.error("E400", "'stage' changes the stage of CRM items only",
                             stmt.span, help="set the status field with 'set doc.FIELD = …'")
 
     def _AssignUsersStmt(self, stmt: ast.AssignUsersStmt, in_state: bool) -> None:
         self.exprs.users(stmt.users)
-        if not self.document.is_crm:
+        if self.document.known and not self.document.is_crm:
             self.diag.error("E400", "'assign' changes the responsible of CRM items only",
                             stmt.span, help="set the responsible field with 'set doc.FIELD = …'")
 
