@@ -20,6 +20,7 @@ from compiler.source import SourceFile
 from compiler.syntax import ast
 from compiler.syntax.build import AstBuilder
 from compiler.syntax.grammar_cache import cached_parser
+from compiler.syntax.recovery import GluedNumber, parse_recovering
 
 # Terminal names as words, for "expected …" messages.
 _WORDS = {
@@ -75,7 +76,8 @@ MAX_NESTING = 100
 
 
 def parse_module(source: SourceFile, diagnostics: Diagnostics) -> ast.Module | None:
-    """The module's AST, or None after reporting the first syntax error of the file."""
+    """The module's AST, or None after reporting the file's syntax errors (the parser goes
+    on after an error where it can do so honestly: syntax.recovery)."""
     local = Diagnostics()
     deep = _too_deep(source.text)
     if deep is not None:
@@ -84,10 +86,9 @@ def parse_module(source: SourceFile, diagnostics: Diagnostics) -> ast.Module | N
                                   "levels deep", source.span(deep, deep + 1),
                           help="split the workflow into macros or simpler conditions")
         return None
-    try:
-        tree = _parser().parse(source.text, start="start")
-    except UnexpectedInput as error:
-        _report(error, source, 0, local)
+    tree = parse_recovering(_parser(), source.text,
+                            lambda error: _report(error, source, 0, local))
+    if tree is None:
         diagnostics.extend(local)
         return None
     builder = AstBuilder(source, local, lambda text, base: _parse_fragment(source, text, base,
@@ -188,6 +189,13 @@ def _shown(text: str) -> str:
 def _report(error: UnexpectedInput, source: SourceFile, base: int, diagnostics: Diagnostics,
             *, inside_string: bool = False, length: int = 0) -> None:
     where = " inside an interpolation" if inside_string else ""
+    if isinstance(error, GluedNumber):
+        word = source.text[base + error.start:base + error.end]
+        diagnostics.error("E004", f"'{_shown(word)}' is neither a number nor a duration",
+                          source.span(base + error.start, base + error.end),
+                          help="a duration is a whole number and a unit with no space: 30s, "
+                               "10m, 4h, 3d, 2w; a number has no letters")
+        return
     if isinstance(error, UnexpectedCharacters):
         offset = base + error.pos_in_stream
         char = source.text[offset:offset + 1] if offset < len(source.text) else ""
