@@ -9,6 +9,7 @@ except where a statement writes it (the target of `=` and `set`, a field of `ask
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -20,7 +21,6 @@ from compiler.semantics.walk import (
     child_bodies,
     references,
     walk_statements,
-    with_bodies,
     workflow_bodies,
 )
 from compiler.source import Span
@@ -37,25 +37,32 @@ class FlowRules:
     def check(self, workflow: ast.Workflow, robots: Iterable[ast.RobotDecl] = ()) -> None:
         """`robots`: the robots and actions the workflow calls, as bound in it (their
         auth_user may read a parameter or constant)."""
-        self._unused(workflow, tuple(s.value for r in robots for s in r.settings))
         for body in workflow_bodies(workflow):
             self._branches(body)
-        _Unassigned(self, workflow).check()
+        if not self.decls:
+            return
+        refs = [ref for ref in references(
+            tuple(d.default for d in workflow.decls), workflow.body, workflow.states,
+            tuple(s.value for r in robots for s in r.settings))
+            if ref.parts[0] in _WHAT and len(ref.parts) == 2]
+        self._unused(refs)
+        unassigned = _Unassigned(self, workflow)
+        if any(r.binding is not None and r.binding.kind == "var" and
+               r.binding.field in unassigned.tracked for r in refs):
+            unassigned.check()
 
     # ── W110: declared, never used ───────────────────────────────────────────────────────
-    def _unused(self, workflow: ast.Workflow, elsewhere: tuple[ast.Expr, ...]) -> None:
+    def _unused(self, refs: list[ast.Ref]) -> None:
+        """`refs`: every param./var./const. reference of the workflow."""
         # By name, bound or not, whatever the scope written: `param.limit = 5` is refused
         # (E202), `param.total` for a variable is E100, `param.limt` E100 with "did you mean
         # 'limit'?"; none of them adds "limit is never used".
         used: set[str] = set()
-        for ref in references(tuple(d.default for d in workflow.decls), workflow.body,
-                              workflow.states, elsewhere):
-            if ref.parts[0] in _WHAT and len(ref.parts) == 2:
-                used.add(ref.parts[1])
-                if ref.binding is None:
-                    close = difflib.get_close_matches(ref.parts[1], self.decls, n=1,
-                                                      cutoff=0.6)
-                    used.update(close)
+        for ref in refs:
+            used.add(ref.parts[1])
+            if ref.binding is None:
+                used.update(difflib.get_close_matches(ref.parts[1], self.decls, n=1,
+                                                      cutoff=0.6))
         # A declaration with an error of its own is being fixed: nothing more is said of it.
         errors = [d.span for d in self.diag if d.severity is Severity.ERROR]
         for name, info in self.decls.items():
@@ -74,8 +81,10 @@ class FlowRules:
                 self._branches(child)
 
     def _if(self, stmt: ast.IfStmt) -> None:
+        if len(stmt.branches) < 2:
+            return
         conditions: dict[object, ast.IfBranch] = {}
-        bodies: dict[object, ast.IfBranch] = {}
+        bodies: list[ast.IfBranch] = []  # the branches with statements, each unlike the others
         for branch in stmt.branches:
             if branch.condition is not None:
                 key = shape(branch.condition)
@@ -89,32 +98,50 @@ class FlowRules:
                 conditions[key] = branch
             if not branch.body:
                 continue
-            key = shape(branch.body)
-            first = bodies.get(key)
-            if first is not None:
+            # The kinds of statements first: the whole shapes only of bodies that may be alike.
+            alike = next((b for b in bodies if _kinds(b.body) == _kinds(branch.body) and
+                          shape(b.body) == shape(branch.body)), None)
+            if alike is not None:
                 self.diag.warning("W407", "this branch does what an earlier one does",
-                                  branch.span, labels=(Label(first.span, "the same statements"),),
+                                  branch.span, labels=(Label(alike.span, "the same statements"),),
                                   help="join them into one branch (conditions joined with "
                                        "'or'), or check that both are meant")
             else:
-                bodies[key] = branch
+                bodies.append(branch)
+
+
+def _kinds(body: Body) -> tuple[str, ...]:
+    return tuple(type(stmt).__name__ for stmt in body)
 
 
 # ── W111: a variable read before anything can have written it ───────────────────────────────
 def _reads(stmt: ast.Stmt) -> Iterator[ast.Ref]:
     """The variables a statement reads itself (not the statements it holds)."""
-    own = with_bodies(stmt, lambda body: ())
-    if isinstance(own, ast.SetStmt | ast.AssignStmt):
-        assignments = own.assignments if isinstance(own, ast.SetStmt) else (own.assignment,)
-        roots: tuple[object, ...] = (own.opts, tuple(a.value for a in assignments))
-    elif isinstance(own, ast.AskStmt):
-        roots = (own.opts, own.name, own.users, own.settings,
-                 tuple(f.label for f in own.fields))
+    roots: tuple[object, ...]
+    if isinstance(stmt, ast.SetStmt | ast.AssignStmt):
+        assignments = stmt.assignments if isinstance(stmt, ast.SetStmt) else \
+            (stmt.assignment,)
+        roots = (stmt.opts, tuple(a.value for a in assignments))
+    elif isinstance(stmt, ast.AskStmt):
+        roots = (stmt.opts, stmt.name, stmt.users, stmt.settings,
+                 tuple(f.label for f in stmt.fields))
+    elif isinstance(stmt, ast.IfStmt):
+        roots = (stmt.opts, tuple((b.condition, b.opts) for b in stmt.branches))
+    elif isinstance(stmt, ast.ParallelStmt):
+        roots = (stmt.opts, tuple(b.opts for b in stmt.branches))
+    elif isinstance(stmt, ast.Expansion):
+        roots = (stmt.opts,)  # the call as written; its statements read what they read
     else:
-        roots = (own,)
+        # Every field but the bodies the statement holds (walked as statements of their own).
+        roots = tuple(getattr(stmt, f.name) for f in dataclasses.fields(stmt)
+                      if f.compare and f.name not in _BODIES)
     for ref in references(*roots):
         if ref.binding is not None and ref.binding.kind == "var":
             yield ref
+
+
+# The fields of statements that hold statements (compiler/semantics/walk.py child_bodies).
+_BODIES = frozenset({"body", "approved", "rejected", "children"})
 
 
 def _writes(stmt: ast.Stmt) -> Iterator[str]:
@@ -156,6 +183,8 @@ class _Unassigned:
         self.reported: set[str] = set()
 
     def check(self) -> None:
+        if not self.tracked:
+            return  # every variable has a default (or there are none)
         bodies = workflow_bodies(self.workflow)
         if any(isinstance(s, ast.ActivityStmt) for body in bodies
                for s in walk_statements(body)):

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from compiler.source import Span
 from compiler.syntax import ast
 
 Body = tuple[ast.Stmt, ...]
@@ -70,5 +71,22 @@ def references(*roots: Any) -> Iterator[ast.Ref]:
             yield node
         elif isinstance(node, tuple | list):
             stack.extend(node)
-        elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-            stack.extend(getattr(node, f.name) for f in dataclasses.fields(node) if f.compare)
+        else:
+            names = _NODE_FIELDS.get(type(node))
+            if names is None:
+                names = _node_fields(type(node))
+            stack.extend(getattr(node, name) for name in names)
+
+
+# The fields a walk looks into, per class: those taking part in equality (not what the binder
+# records), and not the ones that hold only text or positions.
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+_LEAVES = (Span,)
+
+
+def _node_fields(cls: type) -> tuple[str, ...]:
+    names: tuple[str, ...] = ()
+    if dataclasses.is_dataclass(cls) and not issubclass(cls, _LEAVES):
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.compare)
+    _NODE_FIELDS[cls] = names
+    return names
