@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from compiler.php.values import get_bool, is_numeric, scalar_string
 from compiler.semantics import types as T
 from compiler.simulator.dates import format_date, format_datetime, from_timestamp
-from compiler.simulator.phpvalues import get_bool, is_numeric, scalar_string
 from compiler.simulator.types import number_text, string_to_type
 from compiler.syntax import ast
 
