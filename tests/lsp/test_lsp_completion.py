@@ -30,7 +30,7 @@ import "common.bpl"
 
 workflow typed for crm.deal {
     param limit: double = 100 "Limit"
-    var verdict: string
+    var verdict: string = "none"
     const head: user = env.head
     field note: text = "UF_CRM_NOTE" "Note"
 
@@ -41,6 +41,7 @@ workflow typed for crm.deal {
         log "{item}"
     }
     log "end"
+    log "{param.limit} {var.verdict} {const.head} {doc.note}"
 }
 """
 
