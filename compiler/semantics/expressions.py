@@ -50,17 +50,19 @@ class ExpressionChecker:
             # A default is stored as written, not converted: the start form shows it.
             self.diag.error("E201", "a bool default is true or false", default.span)
             return
-        if typ.base == "user":
-            items = default.items if isinstance(default, ast.ListExpr) else (default,)
-            if any(self.env_user(item) for item in items):
-                return
         options = tuple(o.key for o in ref.options)
-        for item, misfit in self.misfits(typ, default, options=options):
-            if misfit.literal:
-                self.report("E201", misfit, item.span, "default ")
-            else:
-                self.diag.error("E201", f"default of type {misfit.value_type} does not fit "
-                                        f"{typ}", item.span)
+        items = default.items if isinstance(default, ast.ListExpr) else (default,)
+        for item in items:
+            # An env symbol's value is judged (and reported) as a user by env_user; the other
+            # items of the list are judged as any default is.
+            if typ.base == "user" and self.env_user(item):
+                continue
+            for bad, misfit in self.misfits(typ, item, options=options):
+                if misfit.literal:
+                    self.report("E201", misfit, bad.span, "default ")
+                else:
+                    self.diag.error("E201", f"default of type {misfit.value_type} does not "
+                                            f"fit {typ}", bad.span)
 
     def misfits(self, target: T.Type, expr: ast.Expr, value_type: T.Type | None = None, *,
                 options: tuple[str, ...] = ()) -> Iterator[tuple[ast.Expr, Misfit]]:
