@@ -373,6 +373,9 @@ class FunctionSpec(_Spec):
     returns: ValueType
     group: Literal["logic", "string", "math", "date", "array", "document"]
     summary: str
+    # What each positional argument must be where Bitrix's calc reads it as one thing only
+    # (the checker reports a value that can never be it); positions not listed take anything.
+    args: tuple[Literal["date", "interval", "int", "any"], ...] = ()
 
     @model_validator(mode="after")
     def _arity(self) -> FunctionSpec:

@@ -24,6 +24,17 @@ _COMPARISONS = ("==", "!=", ">", ">=", "<", "<=")
 _VALUE_TESTS = (*_COMPARISONS, "in", "not in", "between")
 # A lossy conversion Bitrix makes (1.5 stored in an int is 1): a warning, not an error.
 LOSSY = "W203"
+# Values a calc function's argument can never be, by the kind the catalog gives it
+# (stdlib/functions.toml `args`; bizproc/lib/Calc/Libs/DateLib.php): makeTimestamp reads no
+# date out of a duration text, a bool or a user; callDateAdd returns null for a date object
+# given as the interval; a date, a user or a duration cast with (int) is no hour or day count.
+NEVER_AN_ARGUMENT = {
+    "date": ("duration", "bool", "user"),
+    "interval": ("date", "datetime", "bool", "user"),
+    "int": ("date", "datetime", "bool", "user", "duration"),
+}
+_ARGUMENT_KINDS = {"date": "a date", "interval": "an interval such as 1d",
+                   "int": "a whole number"}
 
 
 class ExpressionChecker:
@@ -227,10 +238,11 @@ class ExpressionChecker:
                                 value.span)
             return T.USER
         spec = self.catalog.function(name)
+        types = []
         for arg in expr.args:
             if arg.name is not None:
                 self.diag.error("E108", "calc functions take positional arguments", arg.span)
-            self.expr(arg.value)
+            types.append(self.expr(arg.value))
         if spec is None:
             hint = did_you_mean(name, self.catalog.functions)
             if name == "concat":
@@ -245,6 +257,12 @@ class ExpressionChecker:
                 f"{spec.min_args} to {spec.max_args}")
             self.diag.error("E105", f"{name}() takes {expected} argument(s), given {count}",
                             expr.span, help=spec.summary)
+        for index, (arg, typ, kind) in enumerate(zip(expr.args, types, spec.args,
+                                                     strict=False)):
+            if typ.base in NEVER_AN_ARGUMENT.get(kind, ()):
+                self.diag.error("E200", f"{name}() takes {_ARGUMENT_KINDS[kind]} as argument "
+                                        f"{index + 1}, not a {typ.base}", arg.span,
+                                help=spec.summary)
         return T.Type(spec.returns) if spec.returns not in ("list",) else T.LIST
 
     def _e_Unary(self, expr: ast.Unary) -> T.Type:
