@@ -130,7 +130,31 @@ def fit(target: T.Type, expr: ast.Expr | None, value_type: T.Type, *,
     literal = literal_of(expr) if expr is not None else None
     if literal is not None:
         return literal_fit(base, literal, roles=roles, options=options)
+    if base == "user" and isinstance(expr, ast.Text):
+        lead = _leading_text(expr)
+        if lead and not _may_begin_user(lead, roles):
+            return Misfit("error", f'a text beginning "{lead}" is not a user',
+                          "users are user(12), group(\"hr\"), role.author, a user field or "
+                          "parameter, or a list of those", shown=f'"{lead}…"',
+                          value_type=value_type)
     return type_fit(target, value_type)
+
+
+def _leading_text(text: ast.Text) -> str:
+    """The literal words a text with interpolations begins with ('' when it begins with a
+    value, or is a formula)."""
+    first = text.parts[0] if text.parts else ""
+    return first if isinstance(first, str) and not first.startswith("=") else ""
+
+
+def _may_begin_user(lead: str, roles: tuple[str, ...]) -> bool:
+    """Whether a text beginning with `lead` may still be a user: CBPHelper::extractUsers
+    (bizproc/classes/general/helper.php) takes user_N and group_CODE by their prefix and
+    reads any other text as a role of the document, so a value is a user only when it begins
+    as one of those (or as a user id)."""
+    forms = ("user_", "group_", *roles)
+    return lead.isdigit() or any(form.startswith(lead) or lead.startswith(form)
+                                 for form in forms)
 
 
 def literal_fit(base: str, literal: LiteralValue, *, roles: tuple[str, ...] = (),
