@@ -13,7 +13,7 @@ A mutant that is still a valid program is not counted; it carries the rule that 
 - a misspelling that spells a word the project or the catalog already uses (it may name
   something valid there);
 - a swap of two arguments whose values both fit the other's place by §6.1 (a text value fits
-  every type, every value fits a text);
+  every type but a user's when it begins with words, every value fits a text);
 - a value replaced at a place whose type takes any text (string, text, file and raw types).
 Removals are made only of what the language requires (`REQUIRED_SETTINGS`, a robot input
 declared `required`, a generic activity's property the catalog marks `required`, the users of
@@ -516,20 +516,22 @@ class Generator:
 
 
 def _a(kind: str) -> str:
-    return ("an " if kind[0] in "aeiou" else "a ") + kind
+    return ("an " if kind[0] in "aeio" else "a ") + kind
 
 
 def _fits(value: ast.Expr, place: str | None) -> bool:
     """§6.1 for a value moved to a place: every value fits a text place, a text value (a
-    reference of a text type, a string with interpolations) fits every place, and a value
-    of the place's own kind fits it."""
+    reference of a text type, a string with interpolations) fits every place but a user's
+    when it begins with words, and a value of the place's own kind fits it."""
     if place in (None, "text"):
         return True
     if isinstance(value, ast.Ref) and value.binding is not None:
         kind = place_kind(value.binding.value_type)
         return kind is None or kind == place or (kind == "number" and place == "bool")
-    if isinstance(value, ast.Text):
-        return not value.is_plain
+    if isinstance(value, ast.Text) and not value.is_plain:
+        # A text with interpolations; where users go, only if it does not begin with words.
+        lead = value.parts[0] if isinstance(value.parts[0], str) else ""
+        return place != "user" or not lead or lead.startswith(("user_", "group_"))
     return False
 
 

@@ -24,11 +24,11 @@ def report() -> Report:
 def test_at_least_200_mutants_of_every_kind_of_mistake(report: Report) -> None:
     classes = {row.cls for row in report.rows() if row.mutants}
     assert report.total.mutants >= 200
-    for family in ("where a number goes", "where an user goes", "where a date goes",
+    for family in ("where a number goes", "where a user goes", "where a date goes",
                    "where a duration goes", "where a bool goes", "misspelt variable",
                    "misspelt document field", "misspelt env symbol", "misspelt state",
                    "misspelt statement keyword", "misspelt option key", "misspelt macro name",
-                   "swapped function arguments", "removed required part",
+                   "swapped function arguments", "swapped macro arguments", "removed required part",
                    "wrong option value", "out-of-range number"):
         assert any(family in cls for cls in classes), family
 
