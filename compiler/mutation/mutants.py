@@ -419,8 +419,12 @@ class Generator:
     # ── names ─────────────────────────────────────────────────────────────────────────────
 
     def _names(self, module: ast.Module) -> None:
+        # A workflow's document type (`crm.deal`) is a name of its own (_workflow_head), not a
+        # label's result.
+        documents = {id(w.document) for w in module.workflows}
         for node in _nodes(module):
-            self._name(node)
+            if id(node) not in documents:
+                self._name(node)
 
     def _name(self, node: ast.Node) -> None:
         file = node.span.file
