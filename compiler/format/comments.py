@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from compiler.source import line_starts
-from compiler.syntax.parser import terminal_pattern
+from compiler.syntax.grammar import terminal_pattern
 
 Pos = tuple[int, int]  # 1-based (line, column), as in spans
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from compiler.syntax.parser import terminal_pattern
+from compiler.syntax.grammar import terminal_pattern
 
 
 @cache

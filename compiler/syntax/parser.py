@@ -1,26 +1,38 @@
-"""Parse .bpl text into an AST. Lark LALR with positions; lark's errors become diagnostics.
+"""Parse .bpl text into an AST; the parser's errors become diagnostics.
 
-The grammar is loaded once per process, from the user's cache of analysed grammars when a
-trusted copy is there (syntax.grammar_cache), so a cold `bpl check` pays milliseconds, not the
-grammar analysis.
+The parse tables come from the user's cache of analysed grammars when a trusted copy is there
+(syntax.tables), so a cold `bpl check` pays milliseconds, not the grammar analysis; the AST is
+built while parsing (syntax.lalr, syntax.reduce, syntax.build).
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from functools import cache
 
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-
 from compiler.diagnostics import Diagnostics
-from compiler.resources import grammar_dir
 from compiler.source import SourceFile
 from compiler.syntax import ast
 from compiler.syntax.build import AstBuilder
-from compiler.syntax.grammar_cache import cached_parser
-from compiler.syntax.recovery import GluedNumber, parse_recovering
+from compiler.syntax.grammar import (
+    name_pattern,
+    not_a_reference,
+    parser,
+    simple_reference,
+    statement_keywords,
+)
+from compiler.syntax.lalr import (
+    END,
+    MAX_NESTING,
+    Reducer,
+    Token,
+    TooDeep,
+    UnexpectedCharacters,
+    UnexpectedToken,
+)
+from compiler.syntax.reduce import reducers
+from compiler.syntax.strings import TextReader
+from compiler.syntax.tables import tables
 
 # Terminal names as words, for "expected …" messages.
 _WORDS = {
@@ -43,127 +55,82 @@ _WORDS = {
     "INITIAL": "initial",
     "AND_WAIT": "'and wait'",
     "WORKFLOW": "workflow",
-    "$END": "the end of the file",
+    END: "the end of the file",
 }
-
-STATEMENT_KEYWORDS = (
-    "set", "log", "wait", "status", "notify", "message", "mail", "approve", "review", "ask",
-    "task", "start", "webhook", "create", "stage", "assign", "terminate", "goto", "parallel",
-    "while", "for", "if", "activity",
-)
 
 
 @cache
-def _parser() -> Lark:
-    grammar_file = grammar_dir() / "bpl.lark"
-    return cached_parser(
-        grammar_file.read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        start=["start", "expr"],
-    )
+def _reducers() -> list[Reducer | None]:
+    """The reductions of the grammar's rules into AstBuilder's methods (one per rule or alias;
+    builder methods of other names are helpers)."""
+    return reducers(tables(), lambda name: None if name.startswith("_") else
+                    getattr(AstBuilder, name, None))
 
 
-def terminal_pattern(name: str) -> str:
-    """The regular expression of one of the grammar's terminals (STRING, COMMENT, …)."""
-    pattern: str = _parser().get_terminal(name).pattern.to_regexp()
-    return pattern
+class _FileParser:
+    """Parses one file and the interpolations of its strings, into one diagnostics list."""
 
+    def __init__(self, source: SourceFile, diagnostics: Diagnostics) -> None:
+        self.source = source
+        self.diagnostics = diagnostics
+        texts = TextReader(source, diagnostics, self.fragment, simple_reference().match,
+                           not_a_reference())
+        self.builder = AstBuilder(source, diagnostics, self.fragment, texts)
 
-MAX_NESTING = 100
+    def module(self) -> ast.Module | None:
+        """The file's AST, or None after reporting the first syntax error (then alone: what
+        the strings read before it said is dropped, as they are not read as written)."""
+        try:
+            module: ast.Module = parser().parse(self.source.text, "start", _reducers(),
+                                                self.builder)
+        except (UnexpectedCharacters, UnexpectedToken, TooDeep) as error:
+            self.diagnostics.items.clear()
+            self.diagnostics.dropped = 0
+            _report(error, self.source, 0, self.diagnostics)
+            return None
+        return module
+
+    def fragment(self, text: str, base: int) -> ast.Expr | None:
+        """The expression `text`, which stands at offset `base` of the file."""
+        line, column = self.source.position(base)
+        try:
+            expr: ast.Expr = parser().parse(text, "expr", _reducers(), self.builder,
+                                            offset=base, line=line, column=column)
+        except (UnexpectedCharacters, UnexpectedToken, TooDeep) as error:
+            _report(error, self.source, base, self.diagnostics, inside_string=True,
+                    length=len(text))
+            return None
+        return expr
 
 
 def parse_module(source: SourceFile, diagnostics: Diagnostics) -> ast.Module | None:
-    """The module's AST, or None after reporting the file's syntax errors (the parser goes
-    on after an error where it can do so honestly: syntax.recovery)."""
+    """The module's AST, or None after reporting the first syntax error of the file."""
     local = Diagnostics()
-    deep = _too_deep(source.text)
-    if deep is not None:
-        # Every later stage walks the tree recursively; refuse absurd nesting up front.
-        diagnostics.error("E001", f"blocks and parentheses are nested more than {MAX_NESTING} "
-                                  "levels deep", source.span(deep, deep + 1),
-                          help="split the workflow into macros or simpler conditions")
-        return None
-    tree = parse_recovering(_parser(), source.text,
-                            lambda error: _report(error, source, 0, local))
-    if tree is None:
-        diagnostics.extend(local)
-        return None
-    builder = AstBuilder(source, local, lambda text, base: _parse_fragment(source, text, base,
-                                                                          local))
-    try:
-        module: ast.Module = builder.transform(tree)
-    except RecursionError:
-        diagnostics.error("E001", "an expression is too long to compile (thousands of "
-                                  "operators in a row)", source.span(0, 1),
-                          help="compute it in steps through variables")
-        return None
+    module = _FileParser(source, local).module()
     diagnostics.extend(local)
     return module
 
 
-# Strings and comments, whose brackets do not count. Each alternative matches wherever it
-# starts (a string or comment left open runs to the end of its line or of the text), so that a
-# scan never retries inside an unterminated string: with a failing alternative, a line of
-# escaped quotes made it quadratic. The loops are possessive and unrolled ("[^"]*+(?:\\.[^"]*+)*+"
-# rather than "(?:[^"]|\\.)*"): Python's re then keeps no backtracking record per character.
-_SKIPPED = (r'"""[^"\\]*+(?:(?:\\[\s\S]|"(?!""))[^"\\]*+)*+(?:"""|\Z)'
-            r'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"?'
-            r'|//[^\n]*|/\*[\s\S]*?(?:\*/|\Z)')
-_NESTING_RE = re.compile(_SKIPPED + r"|[{}()\[\]]")
-
-
-def _too_deep(text: str) -> int | None:
-    """Offset of the first bracket opened beyond MAX_NESTING levels, if any."""
-    depth = 0
-    for match in _NESTING_RE.finditer(text):
-        token = match.group()
-        if token in "{([":
-            depth += 1
-            if depth > MAX_NESTING:
-                return match.start()
-        elif token in "})]":
-            depth = max(0, depth - 1)
-    return None
-
-
 def parse_expression(source: SourceFile, text: str, base: int,
                      diagnostics: Diagnostics) -> ast.Expr | None:
-    return _parse_fragment(source, text, base, diagnostics)
-
-
-def _parse_fragment(source: SourceFile, text: str, base: int,
-                    diagnostics: Diagnostics) -> ast.Expr | None:
-    try:
-        tree = _parser().parse(text, start="expr")
-    except UnexpectedInput as error:
-        _report(error, source, base, diagnostics, inside_string=True, length=len(text))
-        return None
-    builder = AstBuilder(source, diagnostics,
-                         lambda t, b: _parse_fragment(source, t, b, diagnostics), base)
-    expr: ast.Expr = builder.transform(tree)
-    return expr
+    """The expression `text`, which stands at offset `base` of `source`."""
+    return _FileParser(source, diagnostics).fragment(text, base)
 
 
 # ── error translation ──────────────────────────────────────────────────────────────────────
 
 
-def _expected_words(expected: set[str]) -> list[str]:
-    terminals = _parser().terminals
-    by_name = {t.name: t for t in terminals}
+def _expected_words(expected: frozenset[str]) -> list[str]:
+    literals = tables().literals
     words: set[str] = set()
     for name in expected:
         if name in _WORDS:
             words.add(_WORDS[name])
-            continue
-        term = by_name.get(name)
-        if term is not None and term.pattern.type == "str":
-            words.add(f"'{term.pattern.value}'")
+        elif name in literals:
+            words.add(f"'{literals[name]}'")
         else:
             words.add(name.lower())
-    statement_words = {f"'{k}'" for k in STATEMENT_KEYWORDS}
+    statement_words = {f"'{k}'" for k in statement_keywords()}
     if len(words & statement_words) >= 6:
         words -= statement_words
         words.add("a statement")
@@ -171,7 +138,7 @@ def _expected_words(expected: set[str]) -> list[str]:
 
 
 def _describe(token: Token) -> str:
-    if token.type == "$END":
+    if token.type == END:
         return "end of text"
     if token.type in ("STRING", "LONG_STRING"):
         return "string"
@@ -186,18 +153,18 @@ def _shown(text: str) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
-def _report(error: UnexpectedInput, source: SourceFile, base: int, diagnostics: Diagnostics,
-            *, inside_string: bool = False, length: int = 0) -> None:
+def _report(error: UnexpectedCharacters | UnexpectedToken | TooDeep, source: SourceFile,
+            base: int, diagnostics: Diagnostics, *, inside_string: bool = False,
+            length: int = 0) -> None:
     where = " inside an interpolation" if inside_string else ""
-    if isinstance(error, GluedNumber):
-        word = source.text[base + error.start:base + error.end]
-        diagnostics.error("E004", f"'{_shown(word)}' is neither a number nor a duration",
-                          source.span(base + error.start, base + error.end),
-                          help="a duration is a whole number and a unit with no space: 30s, "
-                               "10m, 4h, 3d, 2w; a number has no letters")
+    if isinstance(error, TooDeep):
+        start = error.token.start
+        diagnostics.error("E001", f"blocks and parentheses are nested more than {MAX_NESTING} "
+                                  f"levels deep{where}", source.span(start, start + 1),
+                          help="split the workflow into macros or simpler conditions")
         return
     if isinstance(error, UnexpectedCharacters):
-        offset = base + error.pos_in_stream
+        offset = base + error.pos
         char = source.text[offset:offset + 1] if offset < len(source.text) else ""
         span = source.span(offset, offset + 1)
         if char == '"' or char == "'":
@@ -210,75 +177,53 @@ def _report(error: UnexpectedInput, source: SourceFile, base: int, diagnostics: 
             "E002", f"unexpected character {char!r}{where}", span,
             help="names use letters, digits and '_'; strings are written in double quotes")
         return
-    if isinstance(error, UnexpectedToken | UnexpectedEOF):
-        token = error.token if isinstance(error, UnexpectedToken) else Token("$END", "")
-        expected = _expected_words(set(error.expected or ()))
-        if token.type == "$END" and not inside_string:
-            _report_eof(source, diagnostics, expected)
-            return
-        start = base + (token.start_pos or 0) if token.type != "$END" else base + length
-        span = source.span(start, start + max(1, len(token.value)))
-        message = f"unexpected {_describe(token)}{where}"
-        diagnostics.error("E001", message, span, help=_hint(source, start, token, expected))
+    token = error.token
+    expected = _expected_words(error.expected)
+    if token.type == END and not inside_string:
+        _report_eof(source, diagnostics, expected, error.open_brace)
         return
-    diagnostics.error("E001", f"cannot parse{where}: {error}", source.span(base, base + 1))
+    start = token.start if token.type != END else base + length
+    span = source.span(start, start + max(1, len(token.value)))
+    message = f"unexpected {_describe(token)}{where}"
+    diagnostics.error("E001", message, span,
+                      help=_hint(token, error.previous, expected))
 
 
-def _report_eof(source: SourceFile, diagnostics: Diagnostics, expected: list[str]) -> None:
+def _report_eof(source: SourceFile, diagnostics: Diagnostics, expected: list[str],
+                opened: Token | None) -> None:
     """Name the innermost block left open, like jinja2 does for unclosed tags."""
-    opened = _innermost_open_brace(source.text)
     end = len(source.text)
     if opened is None:
         diagnostics.error("E001", "the file ends too early", source.span(max(0, end - 1), end),
                           help=f"expected {_join(expected)}" if expected else None)
         return
-    line, _ = source.position(opened)
-    head = source.line_text(line).strip()
+    head = source.line_text(opened.line).strip()
     keyword = _shown(head.split(maxsplit=1)[0]) if head else "block"
     diagnostics.error(
         "E003", f"the file ends inside a block: '{keyword}' opened here is never closed",
-        source.span(opened, opened + 1),
+        source.span(opened.start, opened.start + 1),
         help="add the missing '}' (the innermost block that needs to be closed is "
-             f"'{keyword}' on line {line})")
+             f"'{keyword}' on line {opened.line})")
 
 
-_BRACE_RE = re.compile(_SKIPPED + r"|[{}]")
+def _previous_word(previous: Token | None) -> str:
+    """The token before the unexpected one when it is a word (a name or a keyword), or ''."""
+    if previous is None:
+        return ""
+    return previous.value if name_pattern().fullmatch(previous.value) else ""
 
 
-def _innermost_open_brace(text: str) -> int | None:
-    stack: list[int] = []
-    for match in _BRACE_RE.finditer(text):
-        if match.group() == "{":
-            stack.append(match.start())
-        elif match.group() == "}" and stack:
-            stack.pop()
-    return stack[-1] if stack else None
-
-
-_WORD_RUN = re.compile(r"[A-Za-z0-9_]*")
-
-
-def _previous_word(source: SourceFile, offset: int) -> str:
-    """The name that ends right before `offset` (whitespace between allowed), or ''.
-
-    Read backwards, from the reversed text: a regex searching text[:offset] for a word at its
-    end retried from every character of a long word, quadratic in the word's length.
-    """
-    head = source.text[:offset].rstrip()
-    word = _WORD_RUN.match(head[::-1]).group()[::-1]  # type: ignore[union-attr]
-    return word.lstrip("0123456789")  # a name starts with a letter or '_'
-
-
-def _hint(source: SourceFile, offset: int, token: Token, expected: list[str]) -> str | None:
-    previous = _previous_word(source, offset)
+def _hint(token: Token, previous_token: Token | None, expected: list[str]) -> str | None:
+    previous = _previous_word(previous_token)
+    statements = statement_keywords()
     if expected == ["'for'"] and previous == "for":
         return "a workflow needs a name: workflow NAME for DOCUMENT_TYPE { … }"
     if token.value == "=" and any("comparison" in w for w in expected):
         return "use '==' to compare; '=' assigns"
-    if previous and set(expected) <= {"'('", "'='", "'.'"} and previous not in STATEMENT_KEYWORDS:
+    if previous and set(expected) <= {"'('", "'='", "'.'"} and previous not in statements:
         # A word far longer than any keyword is no misspelling of one (and difflib would
         # index all of it).
-        close = difflib.get_close_matches(previous, STATEMENT_KEYWORDS, n=1, cutoff=0.6) \
+        close = difflib.get_close_matches(previous, statements, n=1, cutoff=0.6) \
             if len(previous) <= 20 else []
         if close:
             return f"'{_shown(previous)}' is not a statement; did you mean '{close[0]}'?"

@@ -1,11 +1,10 @@
-"""The cache of the analysed grammar runs no code and trusts no file that another user could
-have written: a planted pickle whose unpickling would create a marker file never gets the
-chance, wherever it is planted."""
+"""The cache of the analysed grammar (the parse tables) runs no code and trusts no file that
+another user could have written: a planted pickle whose unpickling would create a marker file
+never gets the chance, wherever it is planted."""
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import pickle
 import subprocess
@@ -15,21 +14,24 @@ from pathlib import Path
 import lark
 import pytest
 
+from compiler import usercache
 from compiler.resources import grammar_dir
-from compiler.syntax import grammar_cache
-from compiler.syntax.grammar_cache import cached_parser, user_cache_dir
+from compiler.syntax.lalr import Parser
+from compiler.syntax.reduce import reducers
+from compiler.syntax.tables import Tables, analyse, load_tables
+from compiler.usercache import user_cache_dir
 
 REPO = Path(__file__).resolve().parents[2]
 # The checks do not depend on the grammar: a small one keeps the many rebuilds quick.
 GRAMMAR = """
 start: item+
+?expr: NAME
 item: NAME "=" NUMBER
 %import common.CNAME -> NAME
 %import common.INT -> NUMBER
 %import common.WS
 %ignore WS
 """
-OPTIONS = {"parser": "lalr", "lexer": "contextual", "propagate_positions": True}
 PROGRAM = 'workflow w for crm.deal {\n    log "hello {doc.TITLE}"\n}\n'
 FOREIGN_UID = 4242
 
@@ -51,20 +53,28 @@ def planted(marker: Path, *, header: bytes = b"") -> bytes:
     return header + pickle.dumps(_Plant(marker))
 
 
-def parses(parser: lark.Lark) -> bool:
-    return len(parser.parse("a = 1 b = 2").children) == 2
+class _Builder:
+    file = "t.bpl"
+    unknown = None
+
+
+def parses(tables: Tables) -> bool:
+    """Do the tables read two items?"""
+    tree = Parser(tables).parse("a = 1 b = 2", "start", reducers(
+        tables, lambda name: lambda builder, span, children: (name, children)), _Builder())
+    return bool(tree.value[0] == "start" and len(tree.value[1]) == 2)
 
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A cache folder as bpl makes it, holding the genuine tables."""
     cache = tmp_path / "cache" / "bpl"
-    cached_parser(GRAMMAR, cache, **OPTIONS)
+    load_tables(GRAMMAR, cache)
     return cache
 
 
 def cache_file(folder: Path) -> Path:
-    [path] = folder.glob("grammar-*.pickle")
+    [path] = folder.glob("tables-*.pickle")
     return path
 
 
@@ -104,7 +114,7 @@ def test_the_cache_is_written_privately_and_read_back(folder: Path) -> None:
     path = cache_file(folder)
     assert path.stat().st_mode & 0o777 == 0o600
     inode = path.stat().st_ino
-    assert parses(cached_parser(GRAMMAR, folder, **OPTIONS))
+    assert parses(load_tables(GRAMMAR, folder))
     assert path.stat().st_ino == inode  # read, not analysed and written again
 
 
@@ -114,7 +124,7 @@ def test_a_folder_others_may_write_to_is_not_trusted(folder: Path, tmp_path: Pat
     marker = tmp_path / "marker"
     cache_file(folder).write_bytes(planted(marker))
     folder.chmod(mode)
-    assert parses(cached_parser(GRAMMAR, folder, **OPTIONS))
+    assert parses(load_tables(GRAMMAR, folder))
     assert not marker.exists()
     assert cache_file(folder).read_bytes() == planted(marker)  # not written into either
 
@@ -126,7 +136,7 @@ def test_a_file_others_may_write_to_is_not_trusted(folder: Path, tmp_path: Path,
     path = cache_file(folder)
     path.write_bytes(planted(marker))
     path.chmod(mode)
-    assert parses(cached_parser(GRAMMAR, folder, **OPTIONS))
+    assert parses(load_tables(GRAMMAR, folder))
     assert not marker.exists()
 
 
@@ -135,7 +145,7 @@ def test_a_folder_of_another_user_is_not_trusted(folder: Path, tmp_path: Path) -
     marker = tmp_path / "marker"
     cache_file(folder).write_bytes(planted(marker))
     os.chown(folder, FOREIGN_UID, FOREIGN_UID)
-    assert parses(cached_parser(GRAMMAR, folder, **OPTIONS))
+    assert parses(load_tables(GRAMMAR, folder))
     assert not marker.exists()
     assert cache_file(folder).read_bytes() == planted(marker)
 
@@ -146,7 +156,7 @@ def test_a_file_of_another_user_is_not_trusted(folder: Path, tmp_path: Path) -> 
     path = cache_file(folder)
     path.write_bytes(planted(marker))
     os.chown(path, FOREIGN_UID, FOREIGN_UID)
-    assert parses(cached_parser(GRAMMAR, folder, **OPTIONS))
+    assert parses(load_tables(GRAMMAR, folder))
     assert not marker.exists()
 
 
@@ -160,10 +170,10 @@ def test_a_symlink_in_place_of_the_folder_or_the_file_is_not_followed(folder: Pa
     (elsewhere / path.name).chmod(0o600)
     path.unlink()
     path.symlink_to(elsewhere / path.name)
-    assert parses(cached_parser(GRAMMAR, folder, **OPTIONS))
+    assert parses(load_tables(GRAMMAR, folder))
     linked = tmp_path / "linked"
     linked.symlink_to(elsewhere, target_is_directory=True)
-    assert parses(cached_parser(GRAMMAR, linked, **OPTIONS))
+    assert parses(load_tables(GRAMMAR, linked))
     assert not marker.exists()
 
 
@@ -173,23 +183,24 @@ def test_a_private_file_that_names_code_still_runs_none(folder: Path, tmp_path: 
     path = cache_file(folder)
     path.write_bytes(planted(marker))
     path.chmod(0o600)
-    assert parses(cached_parser(GRAMMAR, folder, **OPTIONS))
+    assert parses(load_tables(GRAMMAR, folder))
     assert not marker.exists()
     # … and the refused file is replaced by genuine tables.
-    assert pickle.loads(path.read_bytes()).keys() == {"data", "memo"}
+    assert "actions" in pickle.loads(path.read_bytes())
 
 
 @pytest.mark.parametrize("content", [b"", b"\x80\x05garbage", pickle.dumps([1, 2, 3]),
-                                     pickle.dumps({"data": {}, "memo": {}})])
+                                     pickle.dumps({"data": {}, "memo": {}}),
+                                     pickle.dumps({**analyse(GRAMMAR), "actions": [{"x": 99}]})])
 def test_a_damaged_file_means_analysing_afresh(folder: Path, content: bytes) -> None:
     cache_file(folder).write_bytes(content)
-    assert parses(cached_parser(GRAMMAR, folder, **OPTIONS))
+    assert parses(load_tables(GRAMMAR, folder))
 
 
 def test_an_unwritable_cache_location_is_no_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    assert parses(cached_parser(GRAMMAR, blocker / "bpl", **OPTIONS))
+    assert parses(load_tables(GRAMMAR, blocker / "bpl"))
 
 
 def test_the_cache_lives_in_the_users_cache_directory(monkeypatch: pytest.MonkeyPatch,
@@ -206,12 +217,9 @@ def test_the_cache_lives_in_the_users_cache_directory(monkeypatch: pytest.Monkey
 
 
 def test_the_stored_tables_name_no_class() -> None:
-    # What makes the data-only reader possible: lark's tables are plain values.
-    parser = lark.Lark((grammar_dir() / "bpl.lark").read_text(encoding="utf-8"),
-                       parser="lalr", lexer="contextual", start=["start", "expr"])
-    data, memo = parser.memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
-    payload = pickle.dumps({"data": data, "memo": memo})
-    assert grammar_cache._DataOnly(io.BytesIO(payload)).load()["memo"] == memo
+    # What makes the data-only reader possible: the tables are plain values.
+    data = analyse((grammar_dir() / "bpl.lark").read_text(encoding="utf-8"))
+    assert usercache.loads_data(pickle.dumps(data)) == data
 
 
 def test_no_cache_without_a_home(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,8 @@ still parses and they reach the checker, codegen and packing. Every mutant goes 
 and compile in process (the diagnostics must render and point into the sources, the templates
 must pack) and through fmt (a syntax error or a clean refusal, or a result that fmt leaves as it
 is); a few go through the `bpl` command, which must exit 0 or 1 without a traceback. Programs
-generated from the grammar itself go through check and fmt.
+generated from the grammar itself go through check and fmt. Mutants are also read by lark's own
+parser, which bpl's must agree with.
 
 Budgets come from `fuzzing.budget`: small in `make test`, BPL_FUZZ_SCALE times larger in
 `make fuzz`.
@@ -51,6 +52,8 @@ from compiler.diagnostics.render import (
 from compiler.format import FormatError, SyntaxProblem, format_text
 from compiler.pipeline import BuildResult, build
 from compiler.semantics.environment import Environment
+from compiler.source import SourceFile
+from tests.compiler.lark_reference import ours, theirs, too_deep
 
 GOLDEN = sorted((FIXTURES / "compile").glob("*.bpl"))
 BROKEN = sorted((FIXTURES / "errors").glob("*.bpl"))
@@ -288,6 +291,17 @@ def test_mutated_samples_through_check_compile_and_fmt(samples_copy: Path,
     path = write_mutant(samples_copy, data)
     assert_handled(build([path], sample_environment()))
     assert_formats_cleanly(data)
+
+
+@budget(60)
+@given(case=mutants(GOLDEN + BROKEN + sample_files()))
+def test_mutants_read_as_lark_reads_them(case: tuple[Path, bytes]) -> None:
+    # bpl's lexer and parser loop run lark's tables (compiler/syntax/lalr.py): same tree, same
+    # tokens and positions, or the same error as lark's own parser.
+    _, data = case
+    text = SourceFile.decode(Path("mutant.bpl"), data).text
+    if not too_deep(text):
+        assert ours(text) == theirs(text), text
 
 
 @budget(40)

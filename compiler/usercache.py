@@ -1,19 +1,19 @@
-"""The analysed grammar, cached per user so that a cold `bpl check` skips lark's LALR analysis.
+"""Files bpl keeps in the user's own cache folder, trusted only when nobody else could write them.
 
-Nothing in the cache is ever executed. The tables lark computes are plain data (dicts, lists,
-tuples, strings, numbers); they are stored as a pickle of that data only and read back with an
-unpickler that refuses every class and function, so a planted file can at worst be refused.
-On top of that, a cache file is read only from a folder in the user's own cache directory that
-belongs to the user and that nobody else may write to, and only when the file itself belongs to
-the user and is writable by nobody else: a parser table from someone else could still make the
-compiler read a program differently. Both are checked on the opened descriptors, not on paths,
-so that nothing can be swapped between the check and the read. Anything unexpected means the
-grammar is analysed afresh; the cache never makes a command fail.
+The parse tables of the grammar (syntax.tables) and the validated catalog (catalog.cache) are
+kept here. Nothing in the cache is ever executed: an entry is a pickle of plain data (dicts,
+lists, tuples, sets, strings, numbers) read back with an unpickler that refuses every class and
+function, so a planted file can at worst be refused. On top of that, an entry is read only from
+a folder in the user's own cache directory that belongs to the user and that nobody else may
+write to, and only when the file itself belongs to the user and is writable by nobody else: a
+parser table from someone else could still make the compiler read a program differently. Both
+are checked on the opened descriptors, not on paths, so that nothing can be swapped between the
+check and the read. Anything unexpected means "not cached"; the cache never makes a command
+fail.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import os
@@ -26,15 +26,10 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-import lark
-from lark import Lark
-from lark.grammar import Rule
-from lark.lexer import TerminalDef
-
 log = logging.getLogger(__name__)
 
-# The tables of bpl's grammar take about 350 KB; anything far larger is not one of ours.
-_MAX_CACHE_BYTES = 16 * 1024 * 1024
+# The largest entry read: bpl's own entries take a few hundred KB.
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
 _FOLDER_MODE = 0o700
 _FILE_MODE = 0o600
 
@@ -62,29 +57,6 @@ def user_cache_dir() -> Path | None:
     return base / "bpl" if base.is_absolute() else None
 
 
-def cached_parser(grammar: str, folder: Path | None = None, **options: Any) -> Lark:
-    """A Lark LALR parser for `grammar`, from the user's cache when a trusted copy is there."""
-    folder = user_cache_dir() if folder is None else folder
-    name = f"grammar-{_digest(grammar, options)}.pickle"
-    if folder is not None:
-        tables = _read_tables(folder, name)
-        if tables is not None:
-            try:
-                return Lark._load_from_dict(tables["data"], tables["memo"])
-            except Exception as error:  # a stale or damaged file; analyse afresh
-                log.debug("grammar cache %s not usable (%s); rebuilding", folder / name, error)
-    parser = Lark(grammar, **options)
-    if folder is not None:
-        _write_tables(folder, name, parser)
-    return parser
-
-
-def _digest(grammar: str, options: dict[str, Any]) -> str:
-    key = "\n".join([grammar, repr(sorted(options.items())), lark.__version__,
-                     sys.version.split()[0]])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-
-
 # ── reading ────────────────────────────────────────────────────────────────────────────────
 
 
@@ -93,26 +65,30 @@ class _DataOnly(pickle.Unpickler):
     constructor, __reduce__ or __setstate__ of a planted file can run."""
 
     def find_class(self, module: str, name: str) -> Any:
-        raise pickle.UnpicklingError(f"the grammar cache names {module}.{name}")
+        raise pickle.UnpicklingError(f"the cache names {module}.{name}")
 
 
-def _read_tables(folder: Path, name: str) -> dict[str, Any] | None:
+def loads_data(raw: bytes) -> Any:
+    """Plain data from the bytes of a cache entry; pickle.UnpicklingError (or another error)
+    for anything else."""
+    return _DataOnly(io.BytesIO(raw)).load()
+
+
+def read_entry(folder: Path, name: str, max_bytes: int = MAX_ENTRY_BYTES) -> Any | None:
+    """The data of entry `name` in `folder`, or None when it is missing, untrusted or damaged."""
     try:
         with _trusted_folder(folder, create=False) as folder_fd:
-            raw = _read_trusted_file(folder_fd, folder, name)
+            raw = _read_trusted_file(folder_fd, folder, name, max_bytes)
     except (OSError, _Untrusted) as error:
-        log.debug("grammar cache in %s not used: %s", folder, error)
+        log.debug("cache in %s not used: %s", folder, error)
         return None
     if raw is None:
         return None
     try:
-        tables = _DataOnly(io.BytesIO(raw)).load()
+        return loads_data(raw)
     except Exception as error:  # refused names, truncation, garbage: all mean "not usable"
-        log.debug("grammar cache %s not usable: %s", folder / name, error)
+        log.debug("cache entry %s not usable: %s", folder / name, error)
         return None
-    if not isinstance(tables, dict) or not {"data", "memo"} <= tables.keys():
-        return None
-    return tables
 
 
 class _Untrusted(Exception):
@@ -139,7 +115,8 @@ def _trusted_folder(folder: Path, *, create: bool) -> Iterator[int | None]:
         os.close(fd)
 
 
-def _read_trusted_file(folder_fd: int | None, folder: Path, name: str) -> bytes | None:
+def _read_trusted_file(folder_fd: int | None, folder: Path, name: str,
+                       max_bytes: int) -> bytes | None:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = (os.open(name, flags, dir_fd=folder_fd) if folder_fd is not None
@@ -149,9 +126,9 @@ def _read_trusted_file(folder_fd: int | None, folder: Path, name: str) -> bytes 
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         _check_owner(info, folder / name, is_folder=False)
-        if info.st_size > _MAX_CACHE_BYTES:
-            raise _Untrusted(f"{folder / name} is larger than any grammar cache")
-        return handle.read(_MAX_CACHE_BYTES + 1)
+        if info.st_size > max_bytes:
+            raise _Untrusted(f"{folder / name} is larger than any entry of the cache")
+        return handle.read(max_bytes + 1)
 
 
 def _check_owner(info: os.stat_result, path: Path, *, is_folder: bool) -> None:
@@ -172,10 +149,10 @@ _HAS_DIR_FD = os.open in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
 # ── writing ────────────────────────────────────────────────────────────────────────────────
 
 
-def _write_tables(folder: Path, name: str, parser: Lark) -> None:
-    """Store the parser's tables; a cache that cannot be written is simply not written."""
-    data, memo = parser.memo_serialize([TerminalDef, Rule])
-    payload = pickle.dumps({"data": data, "memo": memo}, protocol=pickle.HIGHEST_PROTOCOL)
+def write_entry(folder: Path, name: str, data: Any) -> bool:
+    """Store `data` (plain values only) as entry `name`; False when the cache cannot be
+    written, which is never an error."""
+    payload = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
     temp = f".{name}.{secrets.token_hex(8)}.tmp"
     try:
         with _trusted_folder(folder, create=True) as folder_fd:
@@ -199,4 +176,6 @@ def _write_tables(folder: Path, name: str, parser: Lark) -> None:
                         os.unlink(folder / temp)
                 raise
     except (OSError, _Untrusted) as error:
-        log.debug("grammar cache not written to %s: %s", folder, error)
+        log.debug("cache entry %s not written to %s: %s", name, folder, error)
+        return False
+    return True
