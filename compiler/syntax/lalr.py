@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 from compiler.syntax.tables import Tables
 
@@ -45,16 +45,28 @@ class Token(NamedTuple):
 _new_token = tuple.__new__
 
 
-class UnexpectedCharacters(Exception):
-    """No terminal the parser state accepts starts at `pos` (an offset into the parsed text)."""
+class ParseError(Exception):
+    """A text the parser refuses. `states` and `values` are the parser's stacks where it
+    stopped (set as the error leaves `Parser.parse`): where recovery goes on from."""
 
-    def __init__(self, pos: int, allowed: frozenset[str]) -> None:
+    states: list[int]
+    values: list[Any]
+
+
+class UnexpectedCharacters(ParseError):
+    """No terminal the parser state accepts starts at `pos` (an offset into the parsed text),
+    on `line` at `column` of the file."""
+
+    def __init__(self, pos: int, allowed: frozenset[str], line: int = 1,
+                 column: int = 1) -> None:
         super().__init__(f"no token at offset {pos}")
         self.pos = pos
         self.allowed = allowed
+        self.line = line
+        self.column = column
 
 
-class UnexpectedToken(Exception):
+class UnexpectedToken(ParseError):
     """A token the parser state does not accept. `expected` names the terminals it would have;
     `previous` is the token before; at the end of the text, `open_brace` is the innermost '{'
     still open."""
@@ -68,12 +80,35 @@ class UnexpectedToken(Exception):
         self.open_brace = open_brace
 
 
-class TooDeep(Exception):
+class GluedNumber(ParseError):
+    """A number run into letters (`2x`, `10min`, `3.5d`): neither a number nor a duration.
+    Read as a number and a name, it would put the error on whatever follows. `start` and `end`
+    are the offsets of the number and its letters in the file."""
+
+    def __init__(self, token: Token, end: int) -> None:
+        super().__init__(f"malformed number {token.value!r}")
+        self.token = token
+        self.start, self.end = token.start, end
+
+
+class TooDeep(ParseError):
     """A bracket opened beyond MAX_NESTING levels."""
 
     def __init__(self, token: Token) -> None:
         super().__init__(f"nested too deep at offset {token.start}")
         self.token = token
+
+
+_NUMBERS = frozenset({"NUMBER", "SIGNED_NUMBER"})
+_WORD_TAIL = re.compile(r"[A-Za-z0-9_.]*")
+
+
+def glued_end(text: str, end: int) -> int:
+    """The end of the letters a number ending at `end` runs into, or 0 when it runs into
+    none."""
+    if end >= len(text) or not (text[end].isalpha() or text[end] == "_"):
+        return 0
+    return _WORD_TAIL.match(text, end).end()  # type: ignore[union-attr]
 
 
 # A rule's reduction: (the builder of the file, the values of the rule's symbols) → its value.
@@ -149,12 +184,21 @@ class Parser:
         self.closers = frozenset(literal[b] for b in "})]" if b in literal)
         self.brace = literal.get("{", "")
         self.brace_close = literal.get("}", "")
+        # The tokens the loop looks at twice: brackets (nesting), and numbers when it must
+        # refuse one run into letters. One test per token finds them.
+        self._brackets = self.openers | self.closers
+        self._brackets_and_numbers = self._brackets | (_NUMBERS & set(tables.patterns))
 
     def parse(self, text: str, start: str, reducers: Sequence[Reducer | None], builder: Any, *,
-              offset: int = 0, line: int = 1, column: int = 1) -> Any:
+              offset: int = 0, line: int = 1, column: int = 1,
+              whole_numbers: bool = False) -> Any:
         """The value the reducers make of `text` read from the rule `start`, each given
         `builder`. The text stands at `offset` (line, column) of its file: tokens carry
-        positions in the file."""
+        positions in the file. With `whole_numbers`, a number run into letters is refused
+        (GluedNumber) where lark would read a number and a name.
+
+        A refusal raises a ParseError that carries the parser's stacks (for syntax.recovery);
+        lark's own errors otherwise. `token_at` and `feed` are the same steps one at a time."""
         tables = self.tables
         actions = tables.actions
         shapes = self.rule_shapes
@@ -162,7 +206,8 @@ class Parser:
         multiline = tables.multiline
         state_lexers = self.lexer.states
         match = self.lexer.master.match
-        openers, closers = self.openers, self.closers
+        openers = self.openers
+        looked_at = self._brackets_and_numbers if whole_numbers else self._brackets
         states = [tables.start_states[start]]
         end_state = tables.end_states[start]
         values: list[Any] = []
@@ -171,81 +216,157 @@ class Parser:
         line_start = offset - (column - 1)  # offset in the file of the current line's start
         depth = 0
         previous: Token | None = None
-        while True:
-            # ── the next token, as the contextual lexer reads it in the current state
-            if pos < size:
-                lexer = state_lexers[states[-1]]
-                found = match(text, pos)
-                kind = found.lastgroup if found is not None else None
-                if kind in lexer.accepts:
-                    value = found.group()  # type: ignore[union-attr]
-                else:
-                    kind, value = lexer.fallback(text, pos, kind)
-                    if kind is None:
-                        self._unlexable(text, pos, offset, line, line_start, lexer, previous)
-                if kind in ignore:
+        try:
+            while True:
+                # ── the next token, as the contextual lexer reads it in the current state
+                if pos < size:
+                    lexer = state_lexers[states[-1]]
+                    found = match(text, pos)
+                    kind = found.lastgroup if found is not None else None
+                    if kind in lexer.accepts:
+                        value = found.group()  # type: ignore[union-attr]
+                    else:
+                        kind, value = lexer.fallback(text, pos, kind)
+                        if kind is None:
+                            self._unlexable(text, pos, offset, line, line_start, lexer,
+                                            previous)
+                    if kind in ignore:
+                        if kind in multiline:
+                            breaks = value.count("\n")
+                            if breaks:
+                                line += breaks
+                                line_start = offset + pos + value.rindex("\n") + 1
+                        pos += len(value)
+                        continue
+                    keywords = lexer.keywords.get(kind)  # type: ignore[arg-type]
+                    if keywords is not None:
+                        kind = keywords.get(value, kind)
+                    start_offset = offset + pos
+                    first_line, first_column = line, start_offset - line_start + 1
                     if kind in multiline:
                         breaks = value.count("\n")
                         if breaks:
                             line += breaks
-                            line_start = offset + pos + value.rindex("\n") + 1
+                            line_start = start_offset + value.rindex("\n") + 1
                     pos += len(value)
-                    continue
-                keywords = lexer.keywords.get(kind)  # type: ignore[arg-type]
-                if keywords is not None:
-                    kind = keywords.get(value, kind)
-                start_offset = offset + pos
-                first_line, first_column = line, start_offset - line_start + 1
-                if kind in multiline:
-                    breaks = value.count("\n")
-                    if breaks:
-                        line += breaks
-                        line_start = start_offset + value.rindex("\n") + 1
-                pos += len(value)
-                token = _new_token(Token, (kind, value, start_offset, offset + pos, first_line,
-                                           first_column, line, offset + pos - line_start + 1))
-                if kind in openers:
-                    depth += 1
-                    if depth > MAX_NESTING:
-                        raise TooDeep(token)
-                elif kind in closers and depth:
-                    depth -= 1
-                at_end = False
-            else:
-                token = _new_token(Token, (END, "", offset + pos, offset + pos, line,
-                                           offset + pos - line_start + 1, line,
-                                           offset + pos - line_start + 1))
-                kind = END
-                at_end = True
-            # ── shift it, after the reductions it calls for
-            while True:
-                action = actions[states[-1]].get(kind)  # type: ignore[arg-type]
-                if action is None:
-                    raise UnexpectedToken(token, tables.expected(states[-1]), previous,
-                                          self._open_brace(values) if at_end else None)
-                if action >= 0:
-                    states.append(action)
-                    values.append(token)
-                    break
-                origin, length = shapes[~action]
-                reduce = reducers[~action]
-                if reduce is None:  # a `?rule` standing for its one child: nothing to build
-                    states.pop()
+                    token = _new_token(Token, (kind, value, start_offset, offset + pos,
+                                               first_line, first_column, line,
+                                               offset + pos - line_start + 1))
+                    if kind in looked_at:
+                        if kind in openers:
+                            depth += 1
+                            if depth > MAX_NESTING:
+                                raise TooDeep(token)
+                        elif kind in _NUMBERS:
+                            glued = glued_end(text, pos)
+                            if glued:
+                                raise GluedNumber(token, offset + glued)
+                        elif depth:
+                            depth -= 1
+                    at_end = False
                 else:
-                    if length:
-                        children = values[-length:]
-                        del values[-length:]
-                        del states[-length:]
+                    token = _new_token(Token, (END, "", offset + pos, offset + pos, line,
+                                               offset + pos - line_start + 1, line,
+                                               offset + pos - line_start + 1))
+                    kind = END
+                    at_end = True
+                # ── shift it, after the reductions it calls for
+                while True:
+                    action = actions[states[-1]].get(kind)  # type: ignore[arg-type]
+                    if action is None:
+                        raise UnexpectedToken(token, tables.expected(states[-1]), previous,
+                                              self._open_brace(values) if at_end else None)
+                    if action >= 0:
+                        states.append(action)
+                        values.append(token)
+                        break
+                    origin, length = shapes[~action]
+                    reduce = reducers[~action]
+                    if reduce is None:  # a `?rule` standing for its one child: nothing to build
+                        states.pop()
                     else:
-                        children = []
-                    values.append(reduce(builder, children))
-                states.append(actions[states[-1]][origin])
-                if at_end and states[-1] == end_state:
-                    return values[-1]
-            previous = token
+                        if length:
+                            children = values[-length:]
+                            del values[-length:]
+                            del states[-length:]
+                        else:
+                            children = []
+                        values.append(reduce(builder, children))
+                    states.append(actions[states[-1]][origin])
+                    if at_end and states[-1] == end_state:
+                        return values[-1]
+                previous = token
+        except ParseError as error:
+            # Exceptions cost nothing in Python until raised: the stacks are handed over here
+            # rather than at each place that raises.
+            error.states, error.values = states, values
+            raise
+
+    # ── one step at a time (syntax.recovery): what `parse` does inline, for a whole file
+
+    def start_state(self, start: str) -> int:
+        return self.tables.start_states[start]
+
+    def token_at(self, text: str, pos: int, line: int, line_start: int, state: int,
+                 previous: Token | None) -> Token:
+        """The token at `pos` of a file's `text` (layout skipped), on `line` that starts at
+        `line_start`, as `parse` reads it in parser `state`; END past the last one. Raises
+        what `parse` raises, without the stacks."""
+        lexer = self.lexer.states[state]
+        ignore, multiline = self.tables.ignore, self.tables.multiline
+        while pos < len(text):
+            found = self.lexer.master.match(text, pos)
+            first = found.lastgroup if found is not None else None
+            if found is not None and first in lexer.accepts:
+                kind, value = str(first), found.group()
+            else:
+                fallback, value = lexer.fallback(text, pos, first)
+                if fallback is None:
+                    self._unlexable(text, pos, 0, line, line_start, lexer, previous)
+                kind = str(fallback)
+            first_line, first_column = line, pos - line_start + 1
+            if kind in multiline and "\n" in value:
+                line += value.count("\n")
+                line_start = pos + value.rindex("\n") + 1
+            if kind in ignore:
+                pos += len(value)
+                continue
+            keywords = lexer.keywords.get(kind)
+            if keywords is not None:
+                kind = keywords.get(value, kind)
+            end = pos + len(value)
+            return Token(kind, value, pos, end, first_line, first_column, line,
+                         end - line_start + 1)
+        return Token(END, "", pos, pos, line, pos - line_start + 1, line, pos - line_start + 1)
+
+    def feed(self, token: Token, start: str, states: list[int], values: list[Any],
+             previous: Token | None) -> bool:
+        """Shift `token` after the reductions it calls for, building nothing (a reduction's
+        value is None); True when it is the END that completes the rule `start`. A token the
+        state refuses raises UnexpectedToken and leaves the stacks as `parse` would."""
+        actions = self.tables.actions
+        end_state = self.tables.end_states[start]
+        at_end = token.type == END
+        while True:
+            action = actions[states[-1]].get(token.type)
+            if action is None:
+                raise UnexpectedToken(token, self.tables.expected(states[-1]), previous,
+                                      self._open_brace(values) if at_end else None)
+            if action >= 0:
+                states.append(action)
+                values.append(token)
+                return False
+            origin, length = self.rule_shapes[~action]
+            if length:
+                del values[-length:]
+                del states[-length:]
+            values.append(None)
+            states.append(actions[states[-1]][origin])
+            if at_end and states[-1] == end_state:
+                return True
 
     def _unlexable(self, text: str, pos: int, offset: int, line: int, line_start: int,
-                   lexer: _StateLexer, previous: Token | None) -> None:
+                   lexer: _StateLexer, previous: Token | None) -> NoReturn:
         """Raise the error lark's contextual lexer raises: a token of the wrong kind when some
         terminal of the grammar matches here, else characters no terminal starts with."""
         found = self.lexer.master.match(text, pos)
@@ -255,12 +376,12 @@ class Parser:
             value = found.group()  # type: ignore[union-attr]
         else:
             kind, value = root.fallback(text, pos, kind)
+        start = offset + pos
         if kind is None:
-            raise UnexpectedCharacters(pos, lexer.allowed)
+            raise UnexpectedCharacters(pos, lexer.allowed, line, start - line_start + 1)
         keywords = root.keywords.get(kind)
         if keywords is not None:
             kind = keywords.get(value, kind)
-        start = offset + pos
         end_line = line + value.count("\n")
         end_column = (start + len(value) - (start + value.rindex("\n") + 1) + 1 if "\n" in value
                       else start + len(value) - line_start + 1)
@@ -269,16 +390,22 @@ class Parser:
         raise UnexpectedToken(token, lexer.allowed, previous)
 
     def _open_brace(self, values: list[Any]) -> Token | None:
-        """The innermost '{' not closed yet. Reduced rules hold their braces in pairs, so
-        it is the last '{' on the stack that no '}' after it on the stack closes (a block
-        closed at the very end may wait there for what could follow it, as `else`)."""
+        height = self.open_height(values)
+        return values[height - 1] if height else None
+
+    def open_height(self, values: list[Any]) -> int:
+        """The height of the value stack just after the innermost '{' not closed yet (0 when
+        there is none). Reduced rules hold their braces in pairs, so it is the last '{' on the
+        stack that no '}' after it on the stack closes (a block closed at the very end may wait
+        there for what could follow it, as `else`)."""
         closed = 0
-        for value in reversed(values):
+        for index in range(len(values) - 1, -1, -1):
+            value = values[index]
             if type(value) is Token:
                 if value.type == self.brace_close:
                     closed += 1
                 elif value.type == self.brace:
                     if not closed:
-                        return value
+                        return index + 1
                     closed -= 1
-        return None
+        return 0

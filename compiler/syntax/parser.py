@@ -24,12 +24,14 @@ from compiler.syntax.grammar import (
 from compiler.syntax.lalr import (
     END,
     MAX_NESTING,
+    GluedNumber,
     Reducer,
     Token,
     TooDeep,
     UnexpectedCharacters,
     UnexpectedToken,
 )
+from compiler.syntax.recovery import Refusal, parse_recovering
 from compiler.syntax.reduce import reducers
 from compiler.syntax.strings import TextReader
 from compiler.syntax.tables import tables
@@ -78,16 +80,17 @@ class _FileParser:
         self.builder = AstBuilder(source, diagnostics, self.fragment, texts)
 
     def module(self) -> ast.Module | None:
-        """The file's AST, or None after reporting the first syntax error (then alone: what
-        the strings read before it said is dropped, as they are not read as written)."""
-        try:
-            module: ast.Module = parser().parse(self.source.text, "start", _reducers(),
-                                                self.builder)
-        except (UnexpectedCharacters, UnexpectedToken, TooDeep) as error:
+        """The file's AST, or None after reporting its syntax errors (then alone: what the
+        strings read before the first one said is dropped, as they are not read as written).
+        The parser goes on after an error where it can do so honestly: syntax.recovery."""
+        reports = Diagnostics()
+        module: ast.Module | None = parse_recovering(
+            parser(), self.source.text, _reducers(), self.builder,
+            lambda error: _report(error, self.source, 0, reports))
+        if module is None:
             self.diagnostics.items.clear()
             self.diagnostics.dropped = 0
-            _report(error, self.source, 0, self.diagnostics)
-            return None
+            self.diagnostics.extend(reports)
         return module
 
     def fragment(self, text: str, base: int) -> ast.Expr | None:
@@ -104,7 +107,7 @@ class _FileParser:
 
 
 def parse_module(source: SourceFile, diagnostics: Diagnostics) -> ast.Module | None:
-    """The module's AST, or None after reporting the first syntax error of the file."""
+    """The module's AST, or None after reporting the file's syntax errors."""
     local = Diagnostics()
     module = _FileParser(source, local).module()
     diagnostics.extend(local)
@@ -153,10 +156,16 @@ def _shown(text: str) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
-def _report(error: UnexpectedCharacters | UnexpectedToken | TooDeep, source: SourceFile,
-            base: int, diagnostics: Diagnostics, *, inside_string: bool = False,
-            length: int = 0) -> None:
+def _report(error: Refusal, source: SourceFile, base: int, diagnostics: Diagnostics, *,
+            inside_string: bool = False, length: int = 0) -> None:
     where = " inside an interpolation" if inside_string else ""
+    if isinstance(error, GluedNumber):
+        word = source.text[error.start:error.end]
+        diagnostics.error("E004", f"'{_shown(word)}' is neither a number nor a duration",
+                          source.span(error.start, error.end),
+                          help="a duration is a whole number and a unit with no space: 30s, "
+                               "10m, 4h, 3d, 2w; a number has no letters")
+        return
     if isinstance(error, TooDeep):
         start = error.token.start
         diagnostics.error("E001", f"blocks and parentheses are nested more than {MAX_NESTING} "

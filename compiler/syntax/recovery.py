@@ -1,40 +1,49 @@
 """Syntax errors past the first one: the LALR parser resynchronised at block boundaries.
 
-After an error the parser drops back to the innermost block still open (a parser state that
-accepts '}': a statement list, an option block, a map; or the file's top level), and the text
-is skipped, brackets balanced, up to the first place where that block can go on: a line
-beginning with a token the block accepts (a statement, a setting, a declaration, a workflow),
-or the '}' that closes it. What was skipped is never read, so it cannot cause a later report.
-When the line the parser went on at begins with something that may also continue the line
-before (a name, a string, `for`, `by`…), an error in the item it begins is not reported:
-most likely it is the same mistake seen once more. So every report stands on text the parser
-read as written, and a file shows several mistakes at once rather than one per run.
+A file is parsed at full speed (syntax.lalr) until its first error; only then does recovery
+start, so it costs nothing on a file without one. After an error the parser drops back to the
+innermost block still open (a parser state that accepts '}': a statement list, an option block,
+a map; or the file's top level), and the text is skipped, brackets balanced, up to the first
+place where that block can go on: a line beginning with a token the block accepts (a statement,
+a setting, a declaration, a workflow), or the '}' that closes it. What was skipped is never
+read, so it cannot cause a later report. When the line the parser went on at begins with
+something that may also continue the line before (a name, a string, `for`, `by`…), an error in
+the item it begins is not reported: most likely it is the same mistake seen once more. So every
+report stands on text the parser read as written, and a file shows several mistakes at once
+rather than one per run.
 
 A tree is returned only when there was no error at all: a tree with holes would make the
-checker report what is missing from the holes.
+checker report what is missing from the holes. After the first error the parser goes on one
+token at a time (Parser.token_at, Parser.feed) and builds nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lexer import LexerState, LexerThread, LineCounter
-from lark.parsers.lalr_analysis import Shift
-from lark.parsers.lalr_parser_state import ParserState
-from lark.utils import TextSlice
+from compiler.syntax.lalr import (
+    END,
+    MAX_NESTING,
+    GluedNumber,
+    ParseError,
+    Parser,
+    Reducer,
+    Token,
+    TooDeep,
+    UnexpectedCharacters,
+    UnexpectedToken,
+    glued_end,
+)
 
 MAX_ERRORS = 20  # then the file is hopeless; the first ones say enough
 # Keywords that also go on with a statement begun on the line before.
 _CONTINUING = frozenset({"for", "by", "from", "with", "until", "to", "subject", "body", "as",
                          "title", "comment", "disabled", "else", "approved", "rejected", "do",
                          "and", "or", "not", "in", "is", "between", "contains", "changed"})
-
-_CLOSE = "RBRACE"
-_BRACKETS = frozenset({"LBRACE", "RBRACE", "LPAR", "RPAR", "LSQB", "RSQB"})
+_NUMBERS = frozenset({"NUMBER", "SIGNED_NUMBER"})
 # Strings and comments, whose brackets do not count (the parser's scan for nesting), then
 # brackets and line breaks.
 _SCAN = re.compile(r'"""[^"\\]*+(?:(?:\\[\s\S]|"(?!""))[^"\\]*+)*+(?:"""|\Z)'
@@ -42,87 +51,158 @@ _SCAN = re.compile(r'"""[^"\\]*+(?:(?:\\[\s\S]|"(?!""))[^"\\]*+)*+(?:"""|\Z)'
                    r"|//[^\n]*|/\*[\s\S]*?(?:\*/|\Z)"
                    r"|[{}()\[\]\n]")
 _LINE_START = re.compile(r"[ \t\f\r]*")
+Refusal = UnexpectedCharacters | UnexpectedToken | GluedNumber | TooDeep
 
 
-def parse_recovering(parser: Lark, text: str,
-                     report: Callable[[UnexpectedInput], None]) -> Tree | None:
-    """Parse `text` from the start rule; every error worth reporting goes to `report`. The
-    tree, or None when there was any error."""
-    interactive = parser.parse_interactive(text, start="start")
-    state, thread = interactive.parser_state, interactive.lexer_thread
+def parse_recovering(parser: Parser, text: str, reducers: Sequence[Reducer | None],
+                     builder: Any, report: Callable[[Refusal], None]) -> Any:
+    """The value the reducers make of the file `text` read from the start rule; None when
+    there was any error, after every error worth reporting went to `report`."""
+    try:
+        return parser.parse(text, "start", reducers, builder, whole_numbers=True)
+    except (UnexpectedCharacters, UnexpectedToken, GluedNumber, TooDeep) as first:
+        error: Refusal = first
+    # Brackets nested too deep are the one report: every later stage would refuse the file.
+    deep = error if isinstance(error, TooDeep) else _too_deep(text)
+    if deep is not None:
+        report(deep)
+        return None
+    steps = _Steps(parser, text, error.states, error.values)
     errors = 0
     balanced: bool | None = None  # the text's braces, counted at the first error
     restart: _Restart | None = None
-    last: Token | None = None
     while True:
+        error = _as_glued(error, text)
+        if restart is None or restart.sure or restart.complete:
+            report(error)
+            errors += 1
+        if balanced is None:
+            balanced = _balanced(text)
+        if errors >= MAX_ERRORS or _at_end(error) or not balanced:
+            return None  # with a brace missing or extra, no later block is where it seems
+        restart = steps.resynchronise(_after(error, text, parser))
+        if restart is None:
+            return None
         try:
-            tokens = _whole_numbers(thread.lex(state), text)
-            if restart is not None and not restart.sure:
-                # Until the item begun at the restart is complete, an error may be the same
-                # mistake again (the restart took a continued line for a new statement).
-                for token in tokens:
-                    state.feed_token(token)
-                    last = token
-                    if restart.complete(state):
-                        restart = None
-                        break
-            for token in tokens:
-                state.feed_token(token)
-                last = token
-            end = Token.new_borrow_pos("$END", "", last) if last is not None else \
-                Token("$END", "", 0, 1, 1)
-            tree: Tree = state.feed_token(end, True)
-            return tree if errors == 0 else None
-        except UnexpectedInput as refused:
-            error = _as_glued(refused, text)
-            if restart is None or restart.sure:
-                report(error)
-                errors += 1
-            if balanced is None:
-                balanced = _balanced(text)
-            if errors >= MAX_ERRORS or _at_end(error) or not balanced:
-                return None  # with a brace missing or extra, no later block is where it seems
-            restart = _resynchronise(state, thread, text, _after(error, text))
-            if restart is None:
+            steps.run(restart)
+            return None
+        except (UnexpectedCharacters, UnexpectedToken, GluedNumber) as refused:
+            error = refused
+
+
+class _Steps:
+    """The parser after an error, one token at a time, from the stacks the error left."""
+
+    def __init__(self, parser: Parser, text: str, states: list[int],
+                 values: list[Any]) -> None:
+        self.parser, self.text = parser, text
+        self.states, self.values = states, values
+        self.at = _Place(0, 1, 0)
+
+    def run(self, restart: _Restart) -> None:
+        """Parse on from `self.at` to the end of the text (or the next error, raised)."""
+        parser, text, states, values = self.parser, self.text, self.states, self.values
+        previous: Token | None = None
+        while True:
+            at = self.at
+            token = parser.token_at(text, at.position, at.line, at.line_start, states[-1],
+                                    previous)
+            if token.type in _NUMBERS:
+                glued = glued_end(text, token.end)
+                if glued:
+                    raise GluedNumber(token, glued)
+            if parser.feed(token, "start", states, values, previous):
+                return
+            self.at = _Place(token.end, token.end_line, token.end - token.end_column + 1)
+            previous = token
+            if not restart.complete:
+                restart.fed += 1
+                restart.complete = restart.fed > 1 and len(states) <= restart.floor + 2 and \
+                    _shifts_close(parser, states[-2])
+
+    def resynchronise(self, start: _Place) -> _Restart | None:
+        """Drop the parser back to its innermost open block and move on to where that block
+        can go on; None when nothing after `start` fits."""
+        depth = self.parser.open_height(self.values)
+        stack = self.states[:depth + 1]
+        values = self.values[:depth]
+        for place in _places(self.text, start, closes=depth > 0):
+            token = self._fits(place, stack, values)
+            if token is not None:
+                self.states[:] = stack
+                self.values[:] = values
+                self.at = place
+                return _Restart(len(stack), _begins_surely(token, self.parser))
+        return None
+
+    def _fits(self, place: _Place, states: list[int], values: list[Any]) -> Token | None:
+        """The token at `place`, if the block whose parser stacks are these takes it."""
+        trial_states, trial_values = list(states), list(values)
+        try:
+            token = self.parser.token_at(self.text, place.position, place.line,
+                                         place.line_start, trial_states[-1], None)
+            if token.type == END:
                 return None
+            self.parser.feed(token, "start", trial_states, trial_values, None)
+        except ParseError:
+            return None
+        return token
 
 
-class GluedNumber(UnexpectedInput):
-    """A number run into letters (`2x`, `10min`, `3.5d`): neither a number nor a duration.
-    Read as a number and a name, it would put the error on whatever follows."""
+@dataclass
+class _Restart:
+    """Where parsing went on after an error: the block it went on in (the height of the
+    parser's stack there) and whether the token it went on at surely begins an item. The item
+    begun there is complete once a later token is taken right into the block, as the next item
+    or its '}'."""
 
-    def __init__(self, token: Token, start: int, end: int) -> None:
-        super().__init__(f"malformed number {token.value!r}")
-        self.token = token
-        self.start, self.end = start, end
-
-
-_NUMBER_TOKENS = frozenset({"NUMBER", "SIGNED_NUMBER"})
-_WORD_TAIL = re.compile(r"[A-Za-z0-9_.]*")
-
-
-def _whole_numbers(tokens: Iterator[Token], text: str) -> Iterator[Token]:
-    for token in tokens:
-        if token.type in _NUMBER_TOKENS and _glued_end(token, text):
-            raise GluedNumber(token, token.start_pos or 0, _glued_end(token, text))
-        yield token
+    floor: int
+    sure: bool
+    fed: int = 0
+    complete: bool = False
 
 
-def _glued_end(token: Token, text: str) -> int:
-    """The end of the letters a number token runs into, or 0."""
-    end = token.end_pos
-    if end is None or end >= len(text) or not (text[end].isalpha() or text[end] == "_"):
-        return 0
-    return _WORD_TAIL.match(text, end).end()  # type: ignore[union-attr]
+def _shifts_close(parser: Parser, state: int) -> bool:
+    """A block's own parser state shifts its '}'; other states merely reduce on one."""
+    return parser.tables.actions[state].get(parser.brace_close, -1) >= 0
 
 
-def _as_glued(error: UnexpectedInput, text: str) -> UnexpectedInput:
+def _begins_surely(token: Token, parser: Parser) -> bool:
+    """A keyword that only ever begins an item (a statement, a declaration, a workflow), or
+    the '}' closing the block. A name, a string or a keyword that also continues a statement
+    (`for`, `by`, `from`…) may be the rest of the line before."""
+    if token.type == parser.brace_close:
+        return True
+    return token.value.isalpha() and token.type == token.value.upper() and \
+        token.value not in _CONTINUING
+
+
+def _as_glued(error: Refusal, text: str) -> Refusal:
     """A number the parser refused where it runs into letters (`wait 10min`) is that number."""
-    if isinstance(error, UnexpectedToken) and error.token.type in _NUMBER_TOKENS:
-        end = _glued_end(error.token, text)
+    if isinstance(error, UnexpectedToken) and error.token.type in _NUMBERS:
+        end = glued_end(text, error.token.end)
         if end:
-            return GluedNumber(error.token, error.token.start_pos or 0, end)
+            return GluedNumber(error.token, end)
     return error
+
+
+def _too_deep(text: str) -> TooDeep | None:
+    """The first bracket opened beyond MAX_NESTING levels, if any (the parser counts them as
+    it reads, but not past an error)."""
+    depth = 0
+    for match in _SCAN.finditer(text):
+        bracket = match.group()
+        if bracket in "{([":
+            depth += 1
+            if depth > MAX_NESTING:
+                at = match.start()
+                line = text.count("\n", 0, at) + 1
+                column = at - (text.rfind("\n", 0, at) + 1) + 1
+                return TooDeep(Token(bracket, bracket, at, at + 1, line, column, line,
+                                     column + 1))
+        elif bracket in "})]":
+            depth = max(0, depth - 1)
+    return None
 
 
 def _balanced(text: str) -> bool:
@@ -139,27 +219,24 @@ def _balanced(text: str) -> bool:
     return nesting == 0
 
 
-def _at_end(error: UnexpectedInput) -> bool:
-    return isinstance(error, UnexpectedToken) and error.token.type == "$END"
+def _at_end(error: Refusal) -> bool:
+    return isinstance(error, UnexpectedToken) and error.token.type == END
 
 
-def _after(error: UnexpectedInput, text: str) -> _Place:
+def _after(error: Refusal, text: str, parser: Parser) -> _Place:
     """Where the skipping starts: after the token the parser refused, or after the character
     no token starts with. A refused bracket is where the skipping starts: an opening one must
     be balanced by what is skipped, and a '}' closes the block the parser drops back to."""
     if isinstance(error, GluedNumber):
-        return _place(text, error.end, error.token.line or 1,
-                      error.start - (error.token.column or 1) + 1)
-    if isinstance(error, UnexpectedToken) and error.token.start_pos is not None:
+        return _place(text, error.end, error.token.line, error.start - error.token.column + 1)
+    if isinstance(error, UnexpectedToken):
         token = error.token
-        line_start = token.start_pos - (token.column or 1) + 1
-        if token.type in _BRACKETS:
-            return _Place(token.start_pos, token.line, line_start)
-        end = max(token.end_pos or 0, token.start_pos + 1)
-        return _place(text, end, token.line, line_start)
-    if isinstance(error, UnexpectedCharacters) and error.pos_in_stream is not None:
-        position = int(error.pos_in_stream)
-        return _Place(position + 1, error.line, position - error.column + 1)
+        line_start = token.start - token.column + 1
+        if token.type in parser.openers or token.type in parser.closers:
+            return _Place(token.start, token.line, line_start)
+        return _place(text, max(token.end, token.start + 1), token.line, line_start)
+    if isinstance(error, UnexpectedCharacters):
+        return _Place(error.pos + 1, error.line, error.pos - error.column + 1)
     return _Place(len(text), text.count("\n") + 1, text.rfind("\n") + 1)
 
 
@@ -171,72 +248,6 @@ def _place(text: str, position: int, line: int, line_start: int) -> _Place:
         line += breaks
         line_start = text.rfind("\n", line_start, position) + 1
     return _Place(position, line, line_start)
-
-
-@dataclass
-class _Restart:
-    """Where parsing went on after an error: the block it went on in (the height of the
-    parser's stack there) and whether the token it went on at surely begins an item."""
-
-    floor: int
-    sure: bool
-    fed: int = 0
-
-    def complete(self, state: ParserState) -> bool:
-        """Whether the item begun at the restart is complete: a later token was taken right
-        into the block, as the next item or its '}'."""
-        self.fed += 1
-        stack = state.state_stack
-        return self.fed > 1 and len(stack) <= self.floor + 2 and \
-            _shifts_close(state.parse_conf.states[stack[-2]])
-
-
-def _shifts_close(actions: dict[str, tuple[object, object]]) -> bool:
-    """A block's own parser state shifts its '}'; other states merely reduce on one."""
-    return actions.get(_CLOSE, (None, None))[0] is Shift
-
-
-def _resynchronise(state: ParserState, thread: LexerThread, text: str,
-                   start: _Place) -> _Restart | None:
-    """Drop the parser back to its innermost open block and move the lexer to where that
-    block can go on; None when nothing after `start` fits."""
-    depth = _innermost_open(state.value_stack)
-    stack = state.state_stack[:depth + 1]
-    values = state.value_stack[:depth]
-    for place in _places(text, start, closes=depth > 0):
-        token = _fits(state, thread, _lexer_at(text, place), stack, values)
-        if token is not None:
-            state.state_stack[:] = stack
-            state.value_stack[:] = values
-            thread.state = _lexer_at(text, place)
-            return _Restart(len(stack), _begins_surely(token))
-    return None
-
-
-def _innermost_open(values: list[object]) -> int:
-    """The height of the parser's stack just after the innermost '{' not yet closed (0, the
-    top level, when there is none). What was reduced is whole, its braces balanced, so the
-    tokens on the stack tell."""
-    nesting = 0
-    for index in range(len(values) - 1, -1, -1):
-        value = values[index]
-        if isinstance(value, Token) and value.type == _CLOSE:
-            nesting += 1
-        elif isinstance(value, Token) and value.type == "LBRACE":
-            if nesting == 0:
-                return index + 1
-            nesting -= 1
-    return 0
-
-
-def _begins_surely(token: Token) -> bool:
-    """A keyword that only ever begins an item (a statement, a declaration, a workflow), or
-    the '}' closing the block. A name, a string or a keyword that also continues a statement
-    (`for`, `by`, `from`…) may be the rest of the line before."""
-    if token.type == _CLOSE:
-        return True
-    return token.value.isalpha() and token.type == token.value.upper() and \
-        token.value not in _CONTINUING
 
 
 @dataclass(frozen=True)
@@ -274,22 +285,3 @@ def _places(text: str, start: _Place, *, closes: bool) -> Iterator[_Place]:
             nesting -= 1
 
 
-def _lexer_at(text: str, place: _Place) -> LexerState:
-    counter = LineCounter("\n")
-    counter.char_pos, counter.line, counter.line_start_pos = \
-        place.position, place.line, place.line_start
-    counter.column = place.position - place.line_start + 1
-    return LexerState(TextSlice(text, place.position, len(text)), counter)
-
-
-def _fits(state: ParserState, thread: LexerThread, lexer_state: LexerState,
-          stack: list[object], values: list[object]) -> Token | None:
-    """The token at the lexer's position, if the block whose parser state is `stack` takes
-    it."""
-    trial = ParserState(state.parse_conf, state.lexer, list(stack), list(values))
-    try:
-        token: Token = next(iter(thread.lexer.lex(lexer_state, trial)))
-        trial.feed_token(token)
-    except (UnexpectedInput, StopIteration):
-        return None
-    return token
