@@ -23,6 +23,7 @@ demo: setup
 
 test: setup
 	$(BIN)/ruff check compiler tests
+	$(BIN)/mypy compiler
 	$(BIN)/bpl fmt --check samples stdlib
 	$(BIN)/pytest -q -n 2 -p no:cacheprovider
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 __all__ = ["PhpSerializeError", "PhpValue", "php_integer_literal", "serialize", "unserialize"]
 
@@ -161,7 +161,7 @@ def _serialize_scalar(value: object, path: list[str | int]) -> bytes:
         raw = _encode_text(value, path)
         return b's:%d:"%b";' % (len(raw), raw)
     if isinstance(value, bytes | bytearray):
-        return b's:%d:"%b";' % (len(value), value)
+        return b"".join((b's:%d:"' % len(value), value, b'";'))
     raise PhpSerializeError(
         f"{_where(path)} is a {type(value).__name__}; only None, bool, int, float, str, bytes, "
         "list and dict can be written as PHP values"
@@ -255,34 +255,38 @@ _FAST_DEPTH = 200
 
 
 def _fast(value: object, out: list[bytes], depth: int) -> None:
+    # Exact type tests (a subclass goes to the careful writer); `cast` tells the type checker
+    # what the test established, at no cost.
     kind = type(value)
     if kind is str:
         try:
-            raw = value.encode("utf-8")  # type: ignore[union-attr]
+            raw = cast(str, value).encode("utf-8")
         except UnicodeEncodeError:
             raise _Unusual from None
         out.append(b's:%d:"%b";' % (len(raw), raw))
     elif kind is dict:
         if depth > _FAST_DEPTH:
             raise _Unusual
-        mapping: dict[object, object] = value  # type: ignore[assignment]
+        mapping = cast(dict[object, object], value)
         out.append(b"a:%d:{" % len(mapping))
         seen: set[int | bytes] = set()
         for key, item in mapping.items():
+            php_key: int | bytes
             if type(key) is str:
-                number = php_array_key(key)  # type: ignore[arg-type]
+                number = php_array_key(key)
                 if number is None:
                     try:
-                        php_key: int | bytes = key.encode("utf-8")  # type: ignore[union-attr]
+                        text_key = key.encode("utf-8")
                     except UnicodeEncodeError:
                         raise _Unusual from None
-                    out.append(b's:%d:"%b";' % (len(php_key), php_key))
+                    php_key = text_key
+                    out.append(b's:%d:"%b";' % (len(text_key), text_key))
                 else:
                     php_key = number
                     out.append(b"i:%d;" % number)
-            elif type(key) is int and INT64_MIN <= key <= INT64_MAX:  # type: ignore[operator]
-                php_key = key  # type: ignore[assignment]
-                out.append(b"i:%d;" % key)
+            elif type(key) is int and INT64_MIN <= key <= INT64_MAX:
+                php_key = key
+                out.append(b"i:%d;" % php_key)
             else:
                 raise _Unusual
             if php_key in seen:
@@ -293,22 +297,23 @@ def _fast(value: object, out: list[bytes], depth: int) -> None:
     elif kind is list:
         if depth > _FAST_DEPTH:
             raise _Unusual
-        items: list[object] = value  # type: ignore[assignment]
+        items = cast(list[object], value)
         out.append(b"a:%d:{" % len(items))
         for index, item in enumerate(items):
             out.append(b"i:%d;" % index)
             _fast(item, out, depth + 1)
         out.append(b"}")
     elif kind is int:
-        if not INT64_MIN <= value <= INT64_MAX:  # type: ignore[operator]
+        number = cast(int, value)
+        if not INT64_MIN <= number <= INT64_MAX:
             raise _Unusual
-        out.append(b"i:%d;" % value)
+        out.append(b"i:%d;" % number)
     elif value is None:
         out.append(b"N;")
     elif kind is bool:
         out.append(b"b:1;" if value else b"b:0;")
     elif kind is float:
-        out.append(b"d:" + format_float(value).encode("ascii") + b";")  # type: ignore[arg-type]
+        out.append(b"d:" + format_float(cast(float, value)).encode("ascii") + b";")
     else:
         raise _Unusual
 
