@@ -1,8 +1,8 @@
 """The statement table: every statement of .bpl, the activities it lowers to, and its options.
 
 One row per statement kind. The row's `kind` is also the word codegen hashes into activity names
-(compiler/codegen/names.py), so a kind never changes. A row says:
-- the keyword(s) that introduce the statement (they are grammar/bpl.lark's; a test checks it),
+(compiler/codegen/names.py), so a kind never changes. Its words are the grammar's
+(grammar/bpl.lark), which is the one place of syntax. A row says:
 - its syntax node and the Title codegen gives it when the author gives none,
 - the activity types it lowers to (the first is the one a label of it reads results of),
 - its option block: each option's value kind (for the checker), the Bitrix property it fills,
@@ -87,7 +87,6 @@ def _same(a: Any, b: Any) -> bool:
 @dataclass(frozen=True, slots=True)
 class Statement:
     kind: str
-    keywords: tuple[str, ...]
     node: type[ast.Stmt]
     activities: tuple[str, ...]  # () for the generic form and app robots: any type
     title: str = ""  # default Title; `{}` stands for the statement's own words (targets, state)
@@ -104,11 +103,10 @@ class Statement:
 
 @dataclass(frozen=True, slots=True)
 class Handler:
-    """A block of a state: its keyword(s), the activity it is, the event activity an `on`
-    block starts with, and the Title codegen gives it."""
+    """A block of a state: the activity it is, the event activity an `on` block starts with,
+    and the Title codegen gives it."""
 
     kind: str  # enter | exit | command | delay
-    keywords: tuple[str, ...]
     activity: str
     event: str = ""
     title: str = ""
@@ -273,58 +271,57 @@ CREATE_DOCUMENT = "CreateDocumentActivity"
 # ── the table ─────────────────────────────────────────────────────────────────────────────────
 
 _ROWS = (
-    Statement("set", ("set",), ast.SetStmt, ("SetFieldActivity", "SetVariableActivity"),
+    Statement("set", ast.SetStmt, ("SetFieldActivity", "SetVariableActivity"),
               "Set {}", synopsis="set doc.F = v"),
-    Statement("assign", (), ast.AssignStmt, ("SetVariableActivity", "SetFieldActivity"),
+    Statement("assign", ast.AssignStmt, ("SetVariableActivity", "SetFieldActivity"),
               "Set {}", synopsis="var.x = v"),
-    Statement("log", ("log",), ast.LogStmt, ("LogActivity",), "Log", synopsis='log "text"'),
-    Statement("wait", ("wait",), ast.WaitStmt, ("DelayActivity",), "Pause",
+    Statement("log", ast.LogStmt, ("LogActivity",), "Log", synopsis='log "text"'),
+    Statement("wait", ast.WaitStmt, ("DelayActivity",), "Pause",
               parts={"unit": WAIT_UNIT}, synopsis="wait 3d / wait until DATE"),
-    Statement("status", ("status",), ast.StatusStmt, ("SetStateTitleActivity",), "Set status",
+    Statement("status", ast.StatusStmt, ("SetStateTitleActivity",), "Set status",
               synopsis='status "text"'),
-    Statement("notify", ("notify",), ast.NotifyStmt, ("IMNotifyActivity",), "Notify",
+    Statement("notify", ast.NotifyStmt, ("IMNotifyActivity",), "Notify",
               synopsis='notify USERS "text"'),
-    Statement("message", ("message",), ast.NotifyStmt, ("SocNetMessageActivity",), "Message",
+    Statement("message", ast.NotifyStmt, ("SocNetMessageActivity",), "Message",
               synopsis='message USERS "text"'),
-    Statement("mail", ("mail",), ast.MailStmt, ("MailActivity",), "Send e-mail", _MAIL,
+    Statement("mail", ast.MailStmt, ("MailActivity",), "Send e-mail", _MAIL,
               synopsis='mail to RECIPIENTS subject "…" body "…"'),
-    Statement("approve", ("approve",), ast.ApproveStmt, ("ApproveActivity",), "Approve",
+    Statement("approve", ast.ApproveStmt, ("ApproveActivity",), "Approve",
               _APPROVE, synopsis='approve "Task" by USERS'),
-    Statement("review", ("review",), ast.ReviewStmt, ("ReviewActivity",), "Review", _REVIEW,
+    Statement("review", ast.ReviewStmt, ("ReviewActivity",), "Review", _REVIEW,
               synopsis='review "Task" by USERS'),
-    Statement("ask", ("ask",), ast.AskStmt, ("RequestInformationActivity",),
+    Statement("ask", ast.AskStmt, ("RequestInformationActivity",),
               "Request information", _ASK, synopsis='ask "Task" by USERS { field var.X }'),
-    Statement("task", ("task",), ast.TaskStmt, ("Task2Activity",), "Create task", _TASK,
+    Statement("task", ast.TaskStmt, ("Task2Activity",), "Create task", _TASK,
               synopsis='task "Title" { responsible USERS }'),
-    Statement("start", ("start",), ast.StartStmt, ("StartWorkflowActivity",), "Start workflow",
+    Statement("start", ast.StartStmt, ("StartWorkflowActivity",), "Start workflow",
               synopsis="start workflow TEMPLATE for DOCUMENT"),
-    Statement("webhook", ("webhook",), ast.WebhookStmt, ("WebHookActivity",), "Webhook",
+    Statement("webhook", ast.WebhookStmt, ("WebHookActivity",), "Webhook",
               synopsis='webhook "https://…"'),
-    Statement("create", ("create",), ast.CreateStmt,
+    Statement("create", ast.CreateStmt,
               (CREATE_DOCUMENT, *CREATE_ACTIVITIES.values()), "Create document",
               synopsis="create DOCUMENT { … }"),
-    Statement("stage", ("stage",), ast.StageStmt, ("CrmChangeStatusActivity",), "Change stage",
+    Statement("stage", ast.StageStmt, ("CrmChangeStatusActivity",), "Change stage",
               synopsis='stage "WON"'),
-    Statement("assign_users", ("assign",), ast.AssignUsersStmt,
+    Statement("assign_users", ast.AssignUsersStmt,
               ("CrmChangeResponsibleActivity",), "Change responsible",
               parts={"mode": ASSIGN_MODE}, synopsis="assign USERS"),
-    Statement("terminate", ("terminate",), ast.TerminateStmt, ("TerminateActivity",),
+    Statement("terminate", ast.TerminateStmt, ("TerminateActivity",),
               "Terminate", synopsis='terminate ["status"]'),
-    Statement("goto", ("goto",), ast.GotoStmt, ("SetStateActivity",), "Go to {}",
+    Statement("goto", ast.GotoStmt, ("SetStateActivity",), "Go to {}",
               synopsis="goto STATE"),
-    Statement("parallel", ("parallel", "branch"), ast.ParallelStmt,
+    Statement("parallel", ast.ParallelStmt,
               ("ParallelActivity", "SequenceActivity"), "Parallel",
               synopsis="parallel { branch { … } … }"),
-    Statement("while", ("while",), ast.WhileStmt, ("WhileActivity", "SequenceActivity"),
+    Statement("while", ast.WhileStmt, ("WhileActivity", "SequenceActivity"),
               "While", synopsis="while C { … }"),
-    Statement("foreach", ("for", "each"), ast.ForEachStmt, ("ForEachActivity",
-                                                             "SequenceActivity"), "For each",
+    Statement("foreach", ast.ForEachStmt, ("ForEachActivity", "SequenceActivity"), "For each",
               synopsis="for each x in SOURCE { … }"),
-    Statement("if", ("if", "else"), ast.IfStmt, ("IfElseActivity", "IfElseBranchActivity"),
+    Statement("if", ast.IfStmt, ("IfElseActivity", "IfElseBranchActivity"),
               "Condition", synopsis="if C { … } else { … }"),
-    Statement("activity", ("activity",), ast.ActivityStmt, (),
+    Statement("activity", ast.ActivityStmt, (),
               synopsis='activity Type "Title" { Property: value }'),
-    Statement("call", (), ast.CallStmt, (), options=_CALL, synopsis="robot_or_macro(args)"),
+    Statement("call", ast.CallStmt, (), options=_CALL, synopsis="robot_or_macro(args)"),
 )
 
 STATEMENTS: dict[str, Statement] = {row.kind: row for row in _ROWS}
@@ -333,13 +330,13 @@ for _row in _ROWS:
     BY_NODE.setdefault(_row.node, _row)  # NotifyStmt: `notify`, told apart by kind_of
 
 HANDLERS: dict[str, Handler] = {h.kind: h for h in (
-    Handler("enter", ("enter",), "StateInitializationActivity", title="Enter",
+    Handler("enter", "StateInitializationActivity", title="Enter",
             synopsis="enter { … } (in a state)"),
-    Handler("exit", ("exit",), "StateFinalizationActivity", title="Exit",
+    Handler("exit", "StateFinalizationActivity", title="Exit",
             synopsis="exit { … } (in a state)"),
-    Handler("command", ("on", "command"), "EventDrivenActivity", "HandleExternalEventActivity",
+    Handler("command", "EventDrivenActivity", "HandleExternalEventActivity",
             synopsis="on command NAME { … } (in a state)"),
-    Handler("delay", ("on", "delay"), "EventDrivenActivity", "DelayActivity", "Timeout",
+    Handler("delay", "EventDrivenActivity", "DelayActivity", "Timeout",
             synopsis="on delay 1h { … } (in a state)"),
 )}
 

@@ -6,28 +6,17 @@ not fit the line width into one entry per line (a `Block`), which statement prin
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from compiler.format.strings import Unprintable, plain_literal, text_literal
 from compiler.syntax import ast
+from compiler.syntax.grammar import keywords, name_pattern, soft_keywords
 
 WIDTH = 100
 
 # Binding strength of each level of the grammar, loose to tight (grammar/bpl.lark).
 OR, AND, NOT, COMPARE, CONCAT, SUM, PRODUCT, POWER, UNARY, POSTFIX, PRIMARY = range(1, 12)
 _BINARY = {"&": CONCAT, "+": SUM, "-": SUM, "*": PRODUCT, "/": PRODUCT, "^": POWER}
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# Words that may not stand as a bare map key (the `key` rule of the grammar admits NAME and
-# a few soft keywords; these are keywords of expressions and statements).
-_RESERVED_KEYS = frozenset({
-    "and", "or", "not", "in", "is", "empty", "between", "changed", "contains", "true", "false",
-    "by", "for", "each", "until", "with", "do", "on", "command", "delay", "enter", "exit",
-    "approved", "rejected", "branch", "field", "state", "statemachine", "workflow", "macro",
-    "robot", "action", "input", "output", "param", "var", "const", "required", "initial",
-    "mail", "review", "select", "as", "seconds", "minutes", "hours", "days", "random", "first",
-    "queue",
-})
 
 
 @dataclass
@@ -73,7 +62,14 @@ def level(expr: ast.Expr) -> int:
 
 
 def map_key(key: str) -> str:
-    return key if _NAME.fullmatch(key) and key not in _RESERVED_KEYS else plain_literal(key)
+    return key if _bare_key(key) else plain_literal(key)
+
+
+def _bare_key(key: str) -> bool:
+    """Can a map or setting key be written without quotes? A name that is no keyword, or one of
+    the keywords the grammar's `key` rule admits there."""
+    return bool(name_pattern().fullmatch(key)) and (key not in keywords()
+                                                   or key in soft_keywords())
 
 
 class ExpressionPrinter:

@@ -15,14 +15,15 @@ from collections.abc import Callable
 
 from compiler.format.writer import INDENT
 from compiler.syntax import ast
+from compiler.syntax.strings import ESCAPES
 
 
 class Unprintable(ValueError):
     """A syntax tree that no .bpl source spells (only possible for generated trees)."""
 
 
-_SHORT = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "{": "\\{",
-          "}": "\\}"}
+# Every character the parser reads from an escape, written as that escape.
+_SHORT = {value: "\\" + written for written, value in ESCAPES.items()}
 _LONG = {k: v for k, v in _SHORT.items() if k != "\n"}
 # A verbatim Bitrix token keeps its braces (the parser finds its end by matching them).
 _RAW = {k: v for k, v in _SHORT.items() if k not in "{}"}

@@ -10,29 +10,18 @@ from compiler.diagnostics import Diagnostics
 from compiler.semantics.builtins import BUILTIN_NAMES
 from compiler.source import SourceFile
 from compiler.syntax import parse_module
+from compiler.syntax.grammar import keywords, name_pattern
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# The keywords of grammar/bpl.lark. The contextual lexer admits most of them as names where
-# no keyword fits, but a generated name never relies on that.
-KEYWORDS = frozenset({
-    "action", "activity", "and", "approve", "approved", "as", "ask", "assign", "autostart",
-    "between", "body", "branch", "by", "changed", "command", "comment", "const", "contains",
-    "create", "days", "delay", "description", "disabled", "do", "each", "else", "empty", "enter",
-    "exit", "false", "field", "first", "for", "from", "goto", "hours", "if", "import", "in",
-    "initial", "input", "is", "log", "macro", "mail", "message", "minutes", "not", "notify",
-    "on", "or", "output", "parallel", "param", "queue", "random", "rejected", "required",
-    "review", "robot", "seconds", "select", "set", "stage", "start", "state", "statemachine",
-    "status", "subject", "task", "terminate", "title", "to", "true", "until", "var", "wait",
-    "webhook", "while", "with", "workflow",
-})
 # Heads of references (a label or loop variable named like one would hide it) and the names
 # of special calls.
 BUILTINS = BUILTIN_NAMES
 
 
 def is_name(text: str) -> bool:
-    """Can `text` be written as a .bpl name anywhere (a label, a loop variable)?"""
-    return bool(_IDENTIFIER.fullmatch(text)) and text not in KEYWORDS
+    """Can `text` be written as a .bpl name anywhere (a label, a loop variable)? The keywords
+    of grammar/bpl.lark are refused: the contextual lexer admits most of them as names where no
+    keyword fits, but a generated name never relies on that."""
+    return bool(name_pattern().fullmatch(text)) and text not in keywords()
 
 
 @cache
@@ -40,9 +29,9 @@ def is_member_name(text: str) -> bool:
     """Can `text` be the name of a declaration, field or state? Those stand only where the
     grammar expects a name (`var NAME:`, `var.NAME`, `state NAME`, `goto NAME`), where the
     contextual lexer reads most keywords as names too; a keyword is tried out."""
-    if not _IDENTIFIER.fullmatch(text):
+    if not name_pattern().fullmatch(text):
         return False
-    if text not in KEYWORDS:
+    if text not in keywords():
         return True
     probe = (f"statemachine w for crm.deal {{\n    var {text}: int\n    field {text}: int\n"
              f"    state {text} {{\n        enter {{\n            var.{text} = doc.{text}\n"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from compiler.catalog import FunctionSpec
@@ -26,8 +27,8 @@ from compiler.importer.tokens import (
     whole_token,
 )
 from compiler.syntax import ast
+from compiler.syntax.grammar import terminal_pattern
 
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _USER = re.compile(r"user_([1-9][0-9]*)")
 _GROUP = re.compile(r"group_(\S+)")
 
@@ -45,9 +46,15 @@ def text_node(*parts: str | ast.Expr) -> ast.Text:
     return ast.Text(NOWHERE, tuple(merged))
 
 
+@cache
+def _number_literal() -> re.Pattern[str]:
+    """A number as .bpl writes it: the grammar's NUMBER, negated by a unary minus."""
+    return re.compile(f"-?(?:{terminal_pattern('NUMBER')})")
+
+
 def number(value: int | float) -> ast.Expr | None:
     text = repr(value)
-    if not _NUMBER.fullmatch(text):
+    if not _number_literal().fullmatch(text):
         return None
     return ast.Number(NOWHERE, value, text)
 
