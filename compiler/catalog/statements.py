@@ -27,6 +27,7 @@ from typing import Any
 
 from compiler.catalog.models import APP_ACTIVITY, APP_ACTIVITY_PREFIX
 from compiler.syntax import ast
+from compiler.syntax.grammar import head_words, rule_words
 
 # What stands for an option that is not written: the catalog default of its property.
 CATALOG = "<catalog default>"
@@ -100,6 +101,21 @@ class Statement:
         """The activity a label of this statement reads results of."""
         return self.activities[0] if self.activities else ""
 
+    @property
+    def rule(self) -> str:
+        """The statement's rule in grammar/bpl.lark."""
+        return f"{self.kind}_stmt"
+
+    @property
+    def head(self) -> tuple[str, ...]:
+        """The keywords the statement begins with (`for each`), the grammar's."""
+        return head_words(self.rule)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Its head and the keywords of the clauses only it has (`else`, `branch`)."""
+        return rule_words(self.rule)
+
 
 @dataclass(frozen=True, slots=True)
 class Handler:
@@ -111,6 +127,12 @@ class Handler:
     event: str = ""
     title: str = ""
     synopsis: str = ""
+    rule: str = ""  # its rule in grammar/bpl.lark
+
+    @property
+    def head(self) -> tuple[str, ...]:
+        """The keywords the block begins with (`on command`), the grammar's."""
+        return head_words(self.rule)
 
     @property
     def labelled(self) -> str:
@@ -331,13 +353,13 @@ for _row in _ROWS:
 
 HANDLERS: dict[str, Handler] = {h.kind: h for h in (
     Handler("enter", "StateInitializationActivity", title="Enter",
-            synopsis="enter { … } (in a state)"),
+            synopsis="enter { … } (in a state)", rule="enter_block"),
     Handler("exit", "StateFinalizationActivity", title="Exit",
-            synopsis="exit { … } (in a state)"),
+            synopsis="exit { … } (in a state)", rule="exit_block"),
     Handler("command", "EventDrivenActivity", "HandleExternalEventActivity",
-            synopsis="on command NAME { … } (in a state)"),
+            synopsis="on command NAME { … } (in a state)", rule="on_command"),
     Handler("delay", "EventDrivenActivity", "DelayActivity", "Timeout",
-            synopsis="on delay 1h { … } (in a state)"),
+            synopsis="on delay 1h { … } (in a state)", rule="on_delay"),
 )}
 
 # The properties codegen writes for each activity type (Title first, EditorComment last when

@@ -40,7 +40,7 @@ REFERENCE_HEADS = ("doc", "param", "var", "const", "env", "role", "system", "wor
                    "global")
 # Statements that take an option block, by the word that starts them.
 _OPTION_OWNERS = {kw: row.kind for row in STATEMENTS.values() if row.options
-                  for kw in row.keywords[:1]}
+                  for kw in row.head[:1]}
 
 _NAME = r"[A-Za-z_]\w*"
 _WORKFLOW_HEAD = re.compile(rf"^[ \t]*(?:workflow|statemachine)[ \t]+({_NAME})[ \t]+for[ \t]+"
@@ -316,9 +316,8 @@ class Completer:
         return head.group(1), head.group(2), head.start(), after[0] if after else len(self.text)
 
 
-STATEMENT_WORDS = tuple(dict.fromkeys(
-    "for each" if row.keywords[0] == "for" else row.keywords[0]
-    for row in STATEMENTS.values() if row.keywords and row.keywords[0] != "branch"))
+STATEMENT_WORDS = tuple(dict.fromkeys(" ".join(row.head) for row in STATEMENTS.values()
+                                     if row.head))
 
 
 def _from_checked(scope: Scope, checked: CheckedWorkflow) -> None:
@@ -393,4 +392,4 @@ def _options(options: Mapping[str, Option]) -> list[lsp.CompletionItem]:
 
 
 def handler_words() -> tuple[str, ...]:
-    return tuple(" ".join(h.keywords) for h in HANDLERS.values())
+    return tuple(" ".join(h.head) for h in HANDLERS.values())

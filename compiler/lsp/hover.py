@@ -126,7 +126,7 @@ class Hover:
             return self._callee(node.name)
         if isinstance(node, ast.RobotDecl) and contains(node.code_span, line, column):
             return self._callee(node.code)
-        if isinstance(node, ast.EventHandler) and word in HANDLERS[node.kind].keywords:
+        if isinstance(node, ast.EventHandler) and word in HANDLERS[node.kind].head:
             handler = HANDLERS[node.kind]
             event = f", starting with {handler.event}" if handler.event else ""
             return f"**{word}** — `{handler.synopsis}`\n\nBecomes **{handler.activity}**{event}."
@@ -141,7 +141,7 @@ class Hover:
 
     def _statement(self, stmt: ast.Stmt, word: str) -> str | None:
         row = statement(stmt)
-        if word not in row.keywords:
+        if word not in row.words:
             return None
         lines = [f"**{word}** — `{row.synopsis}`"]
         activities = row.activities

@@ -72,6 +72,71 @@ def statement_keywords() -> tuple[str, ...]:
 
 
 @cache
+def head_words(rule: str) -> tuple[str, ...]:
+    """The keywords every alternative of the grammar's `rule` begins with: `for each` for
+    foreach_stmt, `on command` for on_command, nothing for assign_stmt."""
+    table = tables()
+    heads: list[tuple[str, ...]] = []
+    for alternative in table.rules:
+        if alternative.origin == rule:
+            words: list[str] = []
+            for symbol in alternative.expansion:
+                word = table.literals.get(symbol, "")
+                if not _WORD.fullmatch(word):
+                    break
+                words.append(word)
+            heads.append(tuple(words))
+    if not heads:
+        raise LookupError(f"the grammar has no rule {rule!r}")
+    common = heads[0]
+    for head in heads[1:]:
+        same = 0
+        while same < min(len(common), len(head)) and common[same] == head[same]:
+            same += 1
+        common = common[:same]
+    return common
+
+
+@cache
+def rule_words(rule: str) -> tuple[str, ...]:
+    """The words of a construct: its head words, then those of the clauses only it has
+    (`else` of if_stmt, `branch` of parallel_stmt, `approved` of approve_stmt)."""
+    parts = _parts()
+    words = dict.fromkeys(head_words(rule))
+    for name in parts.get(rule, ()):
+        if [user for user, used in parts.items() if name in used] == [rule]:
+            words.update(dict.fromkeys(head_words(name)))
+    return tuple(words)
+
+
+@cache
+def _parts() -> dict[str, tuple[str, ...]]:
+    """Each rule → the rules it is made of, seen through lark's helper rules (`x*`, `[x]`),
+    in the order they appear."""
+    table = tables()
+    symbols: dict[str, list[str]] = {}
+    for alternative in table.rules:
+        symbols.setdefault(alternative.origin, []).extend(
+            s for s in alternative.expansion if not s.isupper())
+    parts: dict[str, tuple[str, ...]] = {}
+    for rule in symbols:
+        if rule.startswith("_"):
+            continue
+        found: dict[str, None] = {}
+        pending, seen = [rule], {rule}
+        while pending:
+            for symbol in symbols.get(pending.pop(), ()):
+                if symbol not in seen:
+                    seen.add(symbol)
+                    if symbol.startswith("_"):
+                        pending.append(symbol)
+                    else:
+                        found[symbol] = None
+        parts[rule] = tuple(found)
+    return parts
+
+
+@cache
 def soft_keywords() -> frozenset[str]:
     """The keywords that may still name a setting or a map key (the grammar's `key` rule)."""
     table = tables()

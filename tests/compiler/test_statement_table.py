@@ -48,6 +48,7 @@ from compiler.semantics.binder import Binder
 from compiler.semantics.statements import StatementRules
 from compiler.source import Span
 from compiler.syntax import ast
+from compiler.syntax.tables import tables
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG_ = load_catalog()
@@ -188,6 +189,19 @@ def test_the_reverse_of_each_map_gives_the_words_back() -> None:
 
 def test_statement_kinds_are_unique() -> None:
     assert len({row.kind for row in STATEMENTS.values()}) == len(STATEMENTS)
+
+
+def test_each_row_is_a_rule_of_the_grammar_and_takes_its_words_from_it() -> None:
+    statements = {rule.expansion[0] for rule in tables().rules if rule.origin == "stmt"}
+    rows = {row.rule for row in STATEMENTS.values()}
+    assert rows <= statements and statements - rows == {"set_block"}  # `set { … }` is `set`
+    blocks = {rule.expansion[0] for rule in tables().rules if rule.origin == "state_item"}
+    assert {handler.rule for handler in HANDLERS.values()} == blocks
+    assert [" ".join(h.head) for h in HANDLERS.values()] == \
+        ["enter", "exit", "on command", "on delay"]
+    assert STATEMENTS["foreach"].head == ("for", "each") and STATEMENTS["call"].head == ()
+    assert STATEMENTS["if"].words == ("if", "else")
+    assert STATEMENTS["parallel"].words == ("parallel", "branch")
 
 
 def test_notify_and_message_share_a_node_and_find_their_rows() -> None:

@@ -18,7 +18,8 @@ import pytest
 from compiler.diagnostics import Diagnostics
 from compiler.source import SourceFile
 from compiler.syntax import parse_module
-from compiler.syntax.recovery import MAX_ERRORS
+from compiler.syntax.grammar import keywords
+from compiler.syntax.recovery import _CONTINUING, MAX_ERRORS
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((REPO / "samples").rglob("*.bpl"))
@@ -122,3 +123,7 @@ def test_a_valid_file_parses_as_before() -> None:
         assert parse_module(SourceFile.from_text(sample.name, sample.read_text("utf-8")),
                             diagnostics) is not None
         assert not diagnostics.has_errors
+
+
+def test_the_words_that_may_continue_a_line_are_keywords_of_the_grammar() -> None:
+    assert keywords() >= _CONTINUING

@@ -159,6 +159,6 @@ def test_the_grammar_knows_every_keyword_of_the_statement_table() -> None:
     grammar = GRAMMAR.read_text(encoding="utf-8")
     words = set(re.findall(r"[a-z_]+", " ".join(
         re.findall(r'\\\\b\(([a-z_| ]+)\)\\\\b', grammar))))
-    keywords = {k for row in STATEMENTS.values() for k in row.keywords}
-    keywords |= {k for handler in HANDLERS.values() for k in handler.keywords}
+    keywords = {k for row in STATEMENTS.values() for k in row.words}
+    keywords |= {k for handler in HANDLERS.values() for k in handler.head}
     assert keywords <= words, keywords - words
