@@ -505,10 +505,10 @@ class Generator:
 
     def _keyword(self, stmt: ast.Stmt) -> None:
         row = STATEMENTS.get(kind_of(stmt))
-        if row is None or not row.keywords:
+        if row is None or not row.head:
             return
         start, _ = self.offsets(stmt.span)
-        self.misspelt("statement keyword", stmt.span.file, start, row.keywords[0])
+        self.misspelt("statement keyword", stmt.span.file, start, row.head[0])
 
     def _robot_declaration(self, robot: ast.RobotDecl) -> None:
         for setting in robot.settings:
@@ -599,7 +599,7 @@ def _known_words(program: Program, catalog: Catalog, env_names: set[str]) -> set
         words.update(name.split("."))
         words.update(document.fields)
     for row in STATEMENTS.values():
-        words.update(row.keywords)
+        words.update(row.words)
         words.update(row.options)
         for option in (*row.options.values(), *row.parts.values()):
             words.update(str(c) for c in option.choices)
