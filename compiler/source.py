@@ -7,6 +7,13 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 
+# The largest .bpl file read. A workflow file of a real project takes a few KB (the largest
+# sample about 5 KB), so 1 MiB leaves room for generated files two hundred times larger, while
+# keeping what a hostile or mistaken file costs bounded: compiling takes some 70 bytes of
+# memory per character of source, so `bpl check` of a file at the limit peaks near 120 MB.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_FILE_TEXT = "1 MiB"
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
@@ -49,6 +56,24 @@ class SourceFile:
         line, col = self.position(start)
         end_line, end_col = self.position(end)
         return Span(self.name, line, col, end_line, end_col)
+
+
+def collect_files(paths: list[Path]) -> list[Path]:
+    """The .bpl files under the given paths, in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.bpl") if p.is_file()))
+        else:
+            files.append(path)
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
 
 
 def line_starts(text: str) -> tuple[int, ...]:

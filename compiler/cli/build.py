@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from compiler import __version__
+from compiler.buildcache import BuildCache, CachedRun, RunKey
 from compiler.cli.common import (
     check_environments,
     environment_options,
+    project,
     resolve_environment,
     source_paths,
 )
 from compiler.diagnostics import RULES, Diagnostic, Diagnostics, Severity
 from compiler.diagnostics.render import render_github, render_human, render_json, render_sarif
-from compiler.pipeline import BuildResult, build
+from compiler.source import collect_files, display_path
+
+if TYPE_CHECKING:
+    from compiler.pipeline import BuildResult
+    from compiler.semantics.environment import Environment
 
 # Bitrix's import rules depend on who imports; offline, bpl cannot know who that will be.
 IMPORTER_NOTE = ("note: Bitrix's import rules are checked for a portal administrator importing "
@@ -26,7 +34,7 @@ IMPORTER_NOTE = ("note: Bitrix's import rules are checked for a portal administr
                  "for the environment's own user")
 
 
-def _report(result: BuildResult, fmt: str, *, stream: object = None) -> None:
+def _report(result: CachedRun, fmt: str) -> None:
     diagnostics = result.diagnostics.sorted()
     if fmt == "json":
         text = render_json(diagnostics)
@@ -44,7 +52,7 @@ def _report(result: BuildResult, fmt: str, *, stream: object = None) -> None:
         warnings = len(diagnostics) - errors - notes
         dropped = result.diagnostics.dropped
         files = len(result.sources)
-        summary = f"{files} file(s), {len(result.program.workflows)} workflow(s): " \
+        summary = f"{files} file(s), {result.workflows} workflow(s): " \
                   f"{errors + dropped} error(s), {warnings} warning(s)"
         if notes:
             summary += f", {notes} note(s)"
@@ -59,22 +67,49 @@ def _report(result: BuildResult, fmt: str, *, stream: object = None) -> None:
               default="human", show_default=True, help="How to print diagnostics.")
 @environment_options
 @click.option("-v", "--verbose", is_flag=True, help="Say what the check assumes.")
+@click.option("--no-cache", is_flag=True,
+              help="Check everything afresh, neither reading nor writing .bpl/cache/.")
 def check(paths: tuple[Path, ...], fmt: str, env_name: str | None, defines: tuple[str, ...],
-          values_file: Path | None, verbose: bool) -> None:
+          values_file: Path | None, verbose: bool, no_cache: bool) -> None:
     """Check .bpl files (or folders) for errors; exit 1 when there are any.
 
-    env symbols are resolved in every environment of bpl.toml (or the one of --env)."""
+    env symbols are resolved in every environment of bpl.toml (or the one of --env). A
+    re-check of files that did not change replays the last result (docs/cache.md)."""
     environments = check_environments(env_name, defines, values_file)
     if verbose:
         click.echo(IMPORTER_NOTE, err=True)
     sources = source_paths(paths)
-    results = [build(sources, env, emit=True) for env in environments]
-    result = results[0]
-    for other in results[1:]:
-        result.diagnostics.extend(other.diagnostics)  # one report of what all share
-    result.diagnostics = once_per_symbol(result.diagnostics)
-    _report(result, fmt)
-    sys.exit(1 if result.diagnostics.has_errors else 0)
+    cache, key = _cache_key("check", sources, environments, use=not no_cache)
+    run = cache.read(key) if cache and key else None
+    if run is None:
+        from compiler.pipeline import build  # a replayed check loads no compiler
+
+        results = [build(sources, env, emit=True) for env in environments]
+        result = results[0]
+        for other in results[1:]:
+            result.diagnostics.extend(other.diagnostics)  # one report of what all share
+        result.diagnostics = once_per_symbol(result.diagnostics)
+        run = _run(result)
+        if cache and key:
+            cache.write(key, run)
+    _report(run, fmt)
+    sys.exit(1 if run.diagnostics.has_errors else 0)
+
+
+def _cache_key(command: str, sources: list[Path], environments: Sequence[Environment], *,
+               use: bool) -> tuple[BuildCache | None, RunKey | None]:
+    """The project's result cache and the entry of this run (none with --no-cache)."""
+    if not use:
+        return None, None
+    cache = BuildCache.open(project().state_dir / "cache")
+    if cache is None:
+        return None, None
+    return cache, cache.key(command, collect_files(sources), environments)
+
+
+def _run(result: BuildResult, outputs: dict[str, bytes] | None = None) -> CachedRun:
+    return CachedRun(result.diagnostics, result.sources, len(result.program.workflows),
+                     outputs or {}, [display_path(p) for p in result.program.unread])
 
 
 def once_per_symbol(diagnostics: Diagnostics) -> Diagnostics:
@@ -109,19 +144,33 @@ def once_per_symbol(diagnostics: Diagnostics) -> Diagnostics:
 @click.option("--format", "fmt", type=click.Choice(["human", "json", "github", "sarif"]),
               default="human", show_default=True, help="How to print diagnostics.")
 @environment_options
+@click.option("--no-cache", is_flag=True,
+              help="Compile everything afresh, neither reading nor writing .bpl/cache/.")
 def compile_command(paths: tuple[Path, ...], out_dir: Path, as_json: bool, fmt: str,
                     env_name: str | None, defines: tuple[str, ...],
-                    values_file: Path | None) -> None:
+                    values_file: Path | None, no_cache: bool) -> None:
     """Compile workflows to Bitrix24 template files (.bpt), one per workflow."""
     env = resolve_environment(env_name, defines, values_file, required=True)
-    result = build(source_paths(paths), env, emit=True)
-    result.diagnostics = once_per_symbol(result.diagnostics)
-    if result.diagnostics.items or result.diagnostics.dropped:
-        _report(result, fmt)
-    if result.diagnostics.has_errors:
+    sources = source_paths(paths)
+    # --json prints the template data, which the cache does not keep.
+    cache, key = _cache_key("compile", sources, [env], use=not (no_cache or as_json))
+    run = cache.read(key) if cache and key else None
+    result = None
+    if run is None:
+        from compiler.pipeline import build  # a replayed compile loads no compiler
+
+        result = build(sources, env, emit=True)
+        result.diagnostics = once_per_symbol(result.diagnostics)
+        run = _run(result, {t.workflow: t.bpt() for t in result.templates}
+                   if not (as_json or result.diagnostics.has_errors) else None)
+        if cache and key:
+            cache.write(key, run)
+    if run.diagnostics.items or run.diagnostics.dropped:
+        _report(run, fmt)
+    if run.diagnostics.has_errors:
         click.echo("nothing written: fix the errors above first", err=True)
         sys.exit(1)
-    if as_json:
+    if as_json and result is not None:
         payload = {t.workflow: {"name": t.name, "document_type": t.document_type,
                                 "auto_execute": t.auto_execute,
                                 "template": t.template.to_package()}
@@ -130,12 +179,12 @@ def compile_command(paths: tuple[Path, ...], out_dir: Path, as_json: bool, fmt: 
         return
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        for template in result.templates:
-            (out_dir / f"{template.workflow}.bpt").write_bytes(template.bpt())
+        for workflow, data in run.outputs.items():
+            (out_dir / f"{workflow}.bpt").write_bytes(data)
     except OSError as error:
         click.echo(f"error: cannot write to {out_dir}: {error.strerror}", err=True)
         sys.exit(1)
-    click.echo(f"compiled {len(result.templates)} workflow(s) into {out_dir}/", err=True)
+    click.echo(f"compiled {len(run.outputs)} workflow(s) into {out_dir}/", err=True)
 
 
 @click.command()

@@ -8,15 +8,8 @@ from pathlib import Path
 
 from compiler.diagnostics import Diagnostics, Label
 from compiler.resources import stdlib_dir
-from compiler.source import SourceFile, Span
+from compiler.source import MAX_FILE_BYTES, MAX_FILE_TEXT, SourceFile, Span, collect_files
 from compiler.syntax import ast, parse_module
-
-# The largest .bpl file read. A workflow file of a real project takes a few KB (the largest
-# sample about 5 KB), so 1 MiB leaves room for generated files two hundred times larger, while
-# keeping what a hostile or mistaken file costs bounded: compiling takes some 70 bytes of
-# memory per character of source, so `bpl check` of a file at the limit peaks near 120 MB.
-MAX_FILE_BYTES = 1024 * 1024
-MAX_FILE_TEXT = "1 MiB"
 
 
 @dataclass
@@ -29,24 +22,9 @@ class Program:
     # Files named on the command line (their workflows are compiled); imports only lend
     # declarations.
     roots: set[str] = field(default_factory=set)
-
-
-def collect_files(paths: list[Path]) -> list[Path]:
-    """The .bpl files under the given paths, in a stable order."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.bpl") if p.is_file()))
-        else:
-            files.append(path)
-    seen: set[Path] = set()
-    unique = []
-    for f in files:
-        key = f.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique
+    # Files the program tried to read and could not (a missing import): a result depends on
+    # them too, should they appear.
+    unread: list[Path] = field(default_factory=list)
 
 
 def load_program(paths: list[Path], diagnostics: Diagnostics,
@@ -67,6 +45,7 @@ def load_program(paths: list[Path], diagnostics: Diagnostics,
         source = _read(path, imported_at, diagnostics) if text is None else \
             _from_text(path, text, imported_at, diagnostics)
         if source is None:
+            program.unread.append(path)
             continue
         program.sources[source.name] = source
         if resolved in root_files:

@@ -1,0 +1,191 @@
+"""`bpl check` and `bpl compile` replay their last result while nothing they read changed, and
+never replay a stale or foreign one: a changed import, env value, catalog or compiler is a new
+run; a damaged or forged entry is ignored."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+import compiler.buildcache
+import compiler.catalog.loader
+import compiler.pipeline
+import compiler.resources
+import compiler.semantics.program
+from compiler.cli.main import main
+
+PROJECT = """\
+[project]
+sources = ["src"]
+default_environment = "dev"
+
+[environments.dev]
+portal = "sandbox"
+[environments.dev.values]
+head = "user_12"
+"""
+
+LIB = """\
+macro greet(who) {
+    notify who "hello"
+}
+"""
+
+SOURCE = """\
+import "../shared/lib.bpl"
+
+workflow w for crm.deal {
+    var when: datetime = dateadd(doc.BEGINDATE, 3d)
+    greet(env.head)
+    log "{var.when}"
+}
+"""
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The key that signs entries lives in the user's cache folder: the test's own.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = tmp_path / "project"
+    (root / "src").mkdir(parents=True)
+    monkeypatch.chdir(root)
+    (root / "bpl.toml").write_text(PROJECT, encoding="utf-8")
+    (root / "shared").mkdir()  # imported, not a source: only its importer names it
+    (root / "shared" / "lib.bpl").write_text(LIB, encoding="utf-8")
+    (root / "src" / "w.bpl").write_text(SOURCE, encoding="utf-8")
+    return root
+
+
+def bpl(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted((root / ".bpl" / "cache").glob("*.json"))
+
+
+class Tripwire:
+    """Counts the builds a command runs: a replayed run runs none."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.calls = 0
+        real = compiler.pipeline.build
+
+        def counted(*args: object, **kwargs: object) -> compiler.pipeline.BuildResult:
+            self.calls += 1
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(compiler.pipeline, "build", counted)
+
+
+def test_an_unchanged_project_is_replayed_exactly(project: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "src" / "w.bpl").write_text(SOURCE.replace("env.head", "env.haed"), "utf-8")
+    builds = Tripwire(monkeypatch)
+    for fmt in ("human", "json", "sarif"):
+        first = bpl("check", "--format", fmt)
+        again = bpl("check", "--format", fmt)
+        assert (again.exit_code, again.stdout, again.stderr) == \
+            (first.exit_code, first.stdout, first.stderr)
+        assert first.exit_code == 1 and "E600" in first.stdout + first.stderr
+    assert builds.calls == 1  # the entry keeps diagnostics, whatever the format printed
+    fresh = bpl("check", "--format", "json", "--no-cache")
+    assert builds.calls == 2 and fresh.stdout == bpl("check", "--format", "json").stdout
+
+
+def test_compile_replays_the_same_files(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    builds = Tripwire(monkeypatch)
+    assert bpl("compile", "-o", "one").exit_code == 0
+    assert bpl("compile", "-o", "two").exit_code == 0
+    assert builds.calls == 1
+    assert (project / "one" / "w.bpt").read_bytes() == (project / "two" / "w.bpt").read_bytes()
+
+
+def test_a_changed_import_is_checked_again(project: Path) -> None:
+    assert bpl("check").exit_code == 0
+    (project / "shared" / "lib.bpl").write_text(LIB.replace("greet(who)", "greet(who, n)"),
+                                             encoding="utf-8")
+    changed = bpl("check", "--format", "json")
+    assert changed.exit_code == 1 and "greet" in changed.stdout
+
+
+def test_an_import_that_appears_is_read(project: Path) -> None:
+    (project / "shared" / "lib.bpl").unlink()
+    assert "E010" in bpl("check", "--format", "json").stdout
+    (project / "shared" / "lib.bpl").write_text(LIB, encoding="utf-8")
+    assert bpl("check", "--format", "json").exit_code == 0
+
+
+def test_a_changed_env_value_is_checked_again(project: Path) -> None:
+    assert bpl("check").exit_code == 0
+    toml = project / "bpl.toml"
+    toml.write_text(PROJECT.replace('head = "user_12"', 'chief = "user_12"'), encoding="utf-8")
+    changed = bpl("check", "--format", "json")
+    assert changed.exit_code == 1 and "env.head has no value" in changed.stdout
+    assert bpl("check", "-D", "head=user_3").exit_code == 0
+
+
+def test_a_changed_catalog_is_checked_again(project: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    stdlib = tmp_path / "stdlib"
+    shutil.copytree(compiler.resources.stdlib_dir(), stdlib)
+    for module in (compiler.resources, compiler.catalog.loader, compiler.semantics.program):
+        monkeypatch.setattr(module, "stdlib_dir", lambda: stdlib)
+    compiler.catalog.loader._load.cache_clear()
+    monkeypatch.setattr(compiler.catalog.loader, "_load", compiler.catalog.loader._load)
+    try:
+        assert bpl("check").exit_code == 0
+        functions = stdlib / "functions.toml"
+        text = functions.read_text(encoding="utf-8")
+        functions.write_text(text.replace("[functions.dateadd]\nmin_args = 2\nmax_args = 2",
+                                          "[functions.dateadd]\nmin_args = 3\nmax_args = 3"),
+                             encoding="utf-8")
+        compiler.catalog.loader._load.cache_clear()
+        changed = bpl("check", "--format", "json")
+        assert changed.exit_code == 1 and "dateadd" in changed.stdout
+    finally:
+        compiler.catalog.loader._load.cache_clear()
+
+
+def test_another_compiler_does_not_read_the_entry(project: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    builds = Tripwire(monkeypatch)
+    bpl("check")
+    monkeypatch.setattr(compiler.buildcache, "__version__", "99.0")
+    bpl("check")
+    assert builds.calls == 2
+    bpl("check")
+    assert builds.calls == 2
+
+
+def test_a_damaged_entry_is_ignored(project: Path) -> None:
+    (project / "src" / "w.bpl").write_text(SOURCE.replace("env.head", "env.haed"), "utf-8")
+    first = bpl("check", "--format", "json")
+    [entry] = entries(project)
+    for damage in (b"", b"\x80\x04garbage", entry.read_bytes()[:-20]):
+        entry.write_bytes(damage)
+        again = bpl("check", "--format", "json")
+        assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+
+
+def test_a_forged_entry_is_ignored(project: Path) -> None:
+    """An entry whose signature does not verify (another user's, one committed to the
+    repository) cannot make a broken project pass."""
+    (project / "src" / "w.bpl").write_text(SOURCE.replace("env.head", "env.haed"), "utf-8")
+    assert bpl("check").exit_code == 1
+    [entry] = entries(project)
+    mac, _, body = entry.read_bytes().partition(b"\n")
+    data = json.loads(body)
+    data["diagnostics"] = []
+    entry.write_bytes(mac + b"\n" + json.dumps(data, separators=(",", ":")).encode())
+    assert bpl("check").exit_code == 1
+
+
+def test_no_cache_writes_nothing(project: Path) -> None:
+    bpl("check", "--no-cache")
+    bpl("compile", "--no-cache")
+    assert entries(project) == []
