@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from compiler.diagnostics import Diagnostics, Label
 from compiler.diagnostics.model import did_you_mean_help
 from compiler.source import Span
-from compiler.syntax import ast
+
+if TYPE_CHECKING:  # the syntax tree only names a type here; `bpl check`'s replay loads no parser
+    from compiler.syntax import ast
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
