@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import bisect
+import functools
+import os
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -83,9 +85,15 @@ def line_starts(text: str) -> tuple[int, ...]:
 
 def display_path(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(_resolved(os.getcwd())))
     except ValueError:
         return str(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(folder: str) -> Path:
+    """The working folder without symlinks, resolved once per folder (not once per file)."""
+    return Path(folder).resolve()
 
 
 @dataclass(frozen=True, slots=True)
