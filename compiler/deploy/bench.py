@@ -4,8 +4,11 @@
 
 Deploys N generated workflows to a sandbox portal (in-process) with the standard Bitrix24
 limits (leaky bucket: burst 50, drain 2/s) and reports, for `bpl apply` of N new templates and
-then of N changed ones: the HTTP requests sent, the wall time, the least time the bucket
-allows for that many requests ((requests − 50) / 2 s) and the ratio of the two.
+then of N changed ones: the HTTP requests sent and their payload bytes, the processing time
+(CPU seconds of this process: compiling, the client, HTTP through the ASGI transport and the
+portal's own work, which runs in-process) apart from the seconds spent waiting for the rate
+limit's bucket, the elapsed time, the least time the bucket allows for that many requests
+((requests − 50) / 2 s) and the ratio of the two (how close apply runs to the limit).
 
 Time: by default the portal's and the client's waits are fast-forwarded on one shared clock
 (the sandbox's injectable clock): every second the limiter waits is counted but not slept,
@@ -83,7 +86,10 @@ class Run:
     what: str
     plan_requests: int
     apply_requests: int
-    seconds: float
+    seconds: float  # elapsed, waits included
+    payload: int = 0  # request bytes sent
+    processing: float = 0.0  # CPU seconds
+    waits: float = 0.0  # seconds the client waited for the bucket
 
     @property
     def requests(self) -> int:
@@ -127,6 +133,18 @@ def compile_project(folder: Path, sources: dict[str, str], client_id: str) -> Bu
     return result
 
 
+class CountingTransport(httpx.AsyncBaseTransport):
+    """The sandbox's transport, counting the bytes of the requests sent through it."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.sent = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent += len(await request.aread())
+        return await self.inner.handle_async_request(request)
+
+
 class Refusals:
     """Requests the portal's own bucket answered QUERY_LIMIT_EXCEEDED (counted portal-side)."""
 
@@ -135,7 +153,7 @@ class Refusals:
 
 @contextmanager
 def portal(clock: FastForwardClock | RealClock,
-           refusals: type[Refusals]) -> Iterator[tuple[PortalClient, str]]:
+           refusals: type[Refusals]) -> Iterator[tuple[PortalClient, str, CountingTransport]]:
     from compiler.sandbox import Limits, Sandbox, SandboxConfig
 
     sandbox = Sandbox(SandboxConfig(limits=Limits.standard(), clock=clock))
@@ -150,20 +168,21 @@ def portal(clock: FastForwardClock | RealClock,
     creds = sandbox.ensure_default_app()
     auth = OAuthAuth(creds.client_id, creds.client_secret, creds.access_token,
                      creds.refresh_token, oauth_url=f"{BASE}/oauth/token/")
-    client = PortalClient(PortalConfig(BASE, auth, limits="standard"),
-                          httpx.ASGITransport(app=sandbox.asgi_app), clock=clock)
+    transport = CountingTransport(httpx.ASGITransport(app=sandbox.asgi_app))
+    client = PortalClient(PortalConfig(BASE, auth, limits="standard"), transport, clock=clock)
     try:
-        yield client, creds.client_id
+        yield client, creds.client_id, transport
     finally:
         client.close()
         sandbox.close()
 
 
-def deploy(client: PortalClient, templates: list[CompiledTemplate], result: BuildResult,
-           clock: FastForwardClock | RealClock, what: str) -> Run:
+def deploy(client: PortalClient, transport: CountingTransport, templates: list[CompiledTemplate],
+           result: BuildResult, clock: FastForwardClock | RealClock, what: str) -> Run:
     """One `bpl apply`: plan, then apply, starting with empty buckets."""
     clock.sleep(60.0)  # a pause between runs: both leaky buckets (client's, portal's) drain
     before = client.stats.http_requests
+    sent, waited, cpu = transport.sent, client.stats.throttled_seconds, time.process_time()
     started = clock.monotonic()
     plan, snapshot = plan_deploy(client, templates, result.sources,
                                  PlanInputs("bench", BASE))
@@ -173,7 +192,8 @@ def deploy(client: PortalClient, templates: list[CompiledTemplate], result: Buil
     if not report.ok:
         raise SystemExit(f"{what}: the apply failed")
     return Run(what, planned - before, client.stats.http_requests - planned,
-               clock.monotonic() - started)
+               clock.monotonic() - started, transport.sent - sent, time.process_time() - cpu,
+               client.stats.throttled_seconds - waited)
 
 
 def main() -> None:
@@ -183,12 +203,13 @@ def main() -> None:
     args = parser.parse_args()
     clock: FastForwardClock | RealClock = RealClock() if args.real_time else FastForwardClock()
     runs: list[Run] = []
-    with tempfile.TemporaryDirectory() as tmp, portal(clock, Refusals) as (client, client_id):
+    with tempfile.TemporaryDirectory() as tmp, \
+            portal(clock, Refusals) as (client, client_id, transport):
         folder = Path(tmp) / "src"
         first = compile_project(folder, workflows(args.templates, "Workflow"), client_id)
-        runs.append(deploy(client, first.templates, first, clock, "add"))
+        runs.append(deploy(client, transport, first.templates, first, clock, "add"))
         changed = compile_project(folder, workflows(args.templates, "Changed"), client_id)
-        runs.append(deploy(client, changed.templates, changed, clock, "update"))
+        runs.append(deploy(client, transport, changed.templates, changed, clock, "update"))
         before = client.stats.http_requests
         plan, _ = plan_deploy(client, changed.templates, changed.sources,
                               PlanInputs("bench", BASE))
@@ -200,12 +221,15 @@ def main() -> None:
           f"(burst 50, 2 requests/s); time: {clock_name}")
     print(f"plan with nothing to change: {idle} HTTP request(s); requests the portal refused "
           f"with QUERY_LIMIT_EXCEEDED: {Refusals.count}")
-    print(f"{'apply':<8}{'plan req':>9}{'apply req':>10}{'total':>7}{'time s':>9}"
-          f"{'minimum s':>11}{'ratio':>7}")
+    print(f"{'apply':<8}{'plan req':>9}{'apply req':>10}{'total':>7}{'payload KB':>11}"
+          f"{'CPU s':>7}{'waits s':>9}{'elapsed s':>10}{'minimum s':>11}{'ratio':>7}")
     for run in runs:
         ratio = run.seconds / run.minimum if run.minimum else float("nan")
         print(f"{run.what:<8}{run.plan_requests:>9}{run.apply_requests:>10}{run.requests:>7}"
-              f"{run.seconds:>9.1f}{run.minimum:>11.1f}{ratio:>7.2f}")
+              f"{run.payload / 1024:>11,.0f}{run.processing:>7.2f}{run.waits:>9.1f}"
+              f"{run.seconds:>10.1f}{run.minimum:>11.1f}{ratio:>7.2f}")
+    print("CPU s: processing (client, HTTP, the in-process portal); waits s: the client's "
+          "waits for the rate-limit bucket; ratio: elapsed / minimum, the client's margin")
 
 
 if __name__ == "__main__":
