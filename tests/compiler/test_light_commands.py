@@ -54,8 +54,9 @@ log = ["Hello ACME"]
 """
 
 
-def _probe(cwd: Path, *args: str) -> tuple[int, list[str]]:
-    done = subprocess.run([sys.executable, "-c", _PROBE.format(forbidden=FORBIDDEN), *args],
+def _probe(cwd: Path, *args: str,
+           forbidden: tuple[str, ...] = FORBIDDEN) -> tuple[int, list[str]]:
+    done = subprocess.run([sys.executable, "-c", _PROBE.format(forbidden=forbidden), *args],
                           cwd=cwd, capture_output=True, text=True, check=False, timeout=120)
     report = json.loads(done.stdout.strip().splitlines()[-1])
     return report["code"], report["loaded"]
@@ -91,6 +92,31 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_commands_run_light(project: Path, command: tuple[str, ...]) -> None:
     code, loaded = _probe(project, *command)
     assert code == 0
+    assert loaded == []
+
+
+# What only running a workflow needs: the simulator's runtime and its activities.
+RUNTIME = ("compiler.simulator.run", "compiler.simulator.activities")
+# What a replayed result does not need: the parser, the checker, codegen, the catalog.
+COMPILER = ("compiler.syntax", "compiler.semantics.checker", "compiler.codegen",
+            "compiler.catalog", "lark")
+
+
+@pytest.mark.parametrize("command", [("check", "--no-cache"), ("compile", "--no-cache", "-o",
+                                                                "out"), ("fmt", "--check")],
+                         ids=lambda c: c[0])
+def test_checking_loads_no_simulator(project: Path, command: tuple[str, ...]) -> None:
+    code, loaded = _probe(project, *command, forbidden=RUNTIME)
+    assert code == 0
+    assert loaded == []
+
+
+@pytest.mark.parametrize("command", [("check",), ("compile", "-o", "out")], ids=lambda c: c[0])
+def test_a_replayed_result_loads_no_compiler(project: Path, command: tuple[str, ...]) -> None:
+    """The second run of an unchanged project reads the result cache (docs/cache.md)."""
+    assert _probe(project, *command, forbidden=COMPILER)[0] == 0  # writes the entry if new
+    again, loaded = _probe(project, *command, forbidden=COMPILER)
+    assert again == 0
     assert loaded == []
 
 
