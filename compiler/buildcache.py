@@ -43,6 +43,8 @@ _PACKAGE = Path(__file__).resolve().parent
 _KEY_NAME = "result-cache.key"
 _MAX_ENTRY_BYTES = 64 * 1024 * 1024
 SPECIAL = "not a regular file"  # a root or import the cache cannot stand for
+# Entries kept per project: every edit makes a new one, and only recent ones are read again.
+KEEP = 32
 
 
 @dataclass
@@ -130,6 +132,17 @@ class BuildCache:
             os.replace(temporary, self.folder / name)
         except OSError:
             temporary.unlink(missing_ok=True)
+            return
+        self._prune()
+
+    def _prune(self) -> None:
+        """Remove all but the KEEP most recently written entries."""
+        try:
+            entries = [(entry.stat().st_mtime_ns, entry) for entry in self.folder.glob("*.json")]
+            for _, old in sorted(entries, reverse=True)[KEEP:]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # another run pruned it first
 
     def _mac(self, name: str, body: bytes) -> str:
         return hmac.new(self._key, name.encode() + b"\0" + body, "sha256").hexdigest()

@@ -189,3 +189,11 @@ def test_no_cache_writes_nothing(project: Path) -> None:
     bpl("check", "--no-cache")
     bpl("compile", "--no-cache")
     assert entries(project) == []
+
+
+def test_old_entries_are_removed(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compiler.buildcache, "KEEP", 3)
+    for n in range(5):
+        (project / "src" / "w.bpl").write_text(SOURCE + f"// edit {n}\n", encoding="utf-8")
+        bpl("check")
+    assert len(entries(project)) == 3
