@@ -6,10 +6,13 @@ version and a fingerprint of its own files), the catalog (the bytes of stdlib's 
 the environments' names and values, the working directory (diagnostics print paths relative
 to it) and every root file by its display name and content hash. The entry holds the other
 files the run read, the imports, each with its content hash (or that it could not be read),
-and a hit needs every one of them unchanged: a file's result depends on its imports and they
-on theirs, and macros and robots are seen program-wide, so any change re-runs the whole
-command. What it replays are the diagnostics, in the order they were found (same output, same
-exit code), the file and workflow counts and, for `compile`, the .bpt bytes.
+and a hit needs every one of them unchanged. What it replays are the diagnostics, in the
+order they were found (same output, same exit code), the file and workflow counts and, for
+`compile`, the .bpt bytes.
+
+A run that is not replayed whole parses the project again (declarations are program-wide) and
+checks only the workflows whose own file, or the files declaring macros and robots, changed
+(`WorkflowMemo`: one file per command of the workflows the last run checked).
 
 The entries live in the project's state folder (`.bpl/cache/`), so deleting the folder is
 always safe. They are JSON, never code, and each carries an HMAC made with a key kept in the
@@ -124,16 +127,8 @@ class BuildCache:
         if encoded is None:
             return
         body = json.dumps(encoded, separators=(",", ":")).encode()
-        data = self._mac(name, body).encode() + b"\n" + body
-        temporary = self.folder / f".{name}.{secrets.token_hex(6)}.tmp"
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(data)
-            os.replace(temporary, self.folder / name)
-        except OSError:
-            temporary.unlink(missing_ok=True)
-            return
-        self._prune()
+        if self._store(name, self._mac(name, body).encode() + b"\n" + body):
+            self._prune()
 
     def _prune(self) -> None:
         """Remove all but the KEEP most recently written entries."""
@@ -143,6 +138,47 @@ class BuildCache:
                 old.unlink(missing_ok=True)
         except OSError:
             pass  # another run pruned it first
+
+    def memo(self, command: str, *, keep_bpt: bool) -> WorkflowMemo:
+        """The workflows the last run of `command` checked (none when unreadable)."""
+        head = json.dumps({"format": FORMAT, "compiler": self._compiler,
+                           "catalog": self._catalog, "cwd": str(Path.cwd().resolve())},
+                          sort_keys=True).encode()
+        name = f"workflows-{command}.memo"
+        entries: dict[str, Remembered] = {}
+        try:
+            with (self.folder / name).open("rb") as handle:
+                raw = handle.read(_MAX_ENTRY_BYTES + 1)
+            mac, _, body = raw.partition(b"\n")
+            if len(raw) <= _MAX_ENTRY_BYTES and \
+                    hmac.compare_digest(mac, self._mac(name, body).encode()):
+                data = json.loads(body)
+                if data["head"] == head.decode():
+                    entries = {str(key): _unremembered(entry)
+                               for key, entry in data["workflows"].items()}
+        except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            entries = {}
+        return WorkflowMemo(head, entries, keep_bpt=keep_bpt)
+
+    def save_memo(self, command: str, memo: WorkflowMemo) -> None:
+        """Keep the workflows of this run (only those: the file never grows past a project)."""
+        name = f"workflows-{command}.memo"
+        body = json.dumps({"head": memo.head.decode(),
+                           "workflows": {key: _remembered(entry)
+                                         for key, entry in memo.used.items()}},
+                          separators=(",", ":")).encode()
+        self._store(name, self._mac(name, body).encode() + b"\n" + body)
+
+    def _store(self, name: str, data: bytes) -> bool:
+        temporary = self.folder / f".{name}.{secrets.token_hex(6)}.tmp"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(data)
+            os.replace(temporary, self.folder / name)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            return False
+        return True
 
     def _mac(self, name: str, body: bytes) -> str:
         return hmac.new(self._key, name.encode() + b"\0" + body, "sha256").hexdigest()
@@ -304,3 +340,72 @@ def user_key() -> bytes | None:
     if hasattr(os, "getuid"):
         private = private and info.st_uid == os.getuid()
     return key if private and len(key) == 32 else None
+
+
+# ── single workflows ───────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class Remembered:
+    """What checking (and lowering) one workflow gave."""
+
+    diagnostics: list[Diagnostic]
+    checker_errors: bool  # errors before Bitrix's import rules ran
+    robots: list[str]  # codes of the robots it calls
+    lowered: bool  # whether it was lowered and its import rules run
+    bpt: bytes | None  # its .bpt, when kept and the import rules passed
+    dropped: int = 0  # errors past the limit, counted
+
+
+class WorkflowMemo:
+    """Workflows checked by an earlier run, for a run that must check the project again (a
+    file changed): a workflow whose own file, the declarations every workflow sees (macros and
+    robots, by the files declaring them), environment, catalog and compiler are unchanged is
+    not checked again. Whether it is lowered is decided afresh (a duplicate elsewhere can
+    forbid it): an entry counts only when that decision is the one it was made under."""
+
+    def __init__(self, head: bytes, entries: dict[str, Remembered], *, keep_bpt: bool):
+        self.head = head
+        self.keep_bpt = keep_bpt
+        self.entries = entries
+        self.used: dict[str, Remembered] = {}
+
+    def shared(self, modules: Iterable[Any], sources: dict[str, SourceFile]) -> str:
+        """The files that declare macros or robots, in the order they were loaded."""
+        digest = hashlib.sha256()
+        for module in modules:
+            kinds = {type(item).__name__ for item in module.items}
+            if kinds & {"MacroDecl", "RobotDecl"}:
+                name = module.span.file
+                digest.update(f"{name}\0{_text_hash(sources[name].text)}\n".encode())
+        return digest.hexdigest()
+
+    def key(self, env: object, source: SourceFile, workflow: Any, shared: str) -> str:
+        digest = hashlib.sha256(self.head)
+        digest.update(json.dumps(_environment(env), sort_keys=True).encode())
+        span = workflow.span
+        digest.update(f"\0{source.name}\0{_text_hash(source.text)}\0{workflow.name}\0"
+                      f"{span.line}:{span.column}\0{shared}".encode())
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Remembered | None:
+        return self.entries.get(key)
+
+    def put(self, key: str, entry: Remembered) -> None:
+        self.used[key] = entry
+
+
+def _remembered(entry: Remembered) -> dict[str, Any]:
+    return {"diagnostics": [_diagnostic(d) for d in entry.diagnostics],
+            "checker_errors": entry.checker_errors, "robots": entry.robots,
+            "lowered": entry.lowered, "dropped": entry.dropped,
+            "bpt": None if entry.bpt is None else base64.b64encode(entry.bpt).decode()}
+
+
+def _unremembered(data: dict[str, Any]) -> Remembered:
+    bpt = data["bpt"]
+    return Remembered([_undiagnostic(d) for d in data["diagnostics"]],
+                      bool(data["checker_errors"]), [str(code) for code in data["robots"]],
+                      bool(data["lowered"]),
+                      None if bpt is None else base64.b64decode(bpt, validate=True),
+                      int(data["dropped"]))

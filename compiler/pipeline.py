@@ -11,7 +11,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from compiler.buildcache import Remembered
 from compiler.catalog import Catalog, load_catalog
 from compiler.catalog.rules import ADMIN, Importer, child_violations, property_violations
 from compiler.codegen import CompiledTemplate, build_template
@@ -24,6 +26,10 @@ from compiler.semantics.model import CheckedWorkflow
 from compiler.semantics.program import Program, load_program
 from compiler.semantics.robots import check_robots
 from compiler.source import SourceFile
+from compiler.syntax import ast
+
+if TYPE_CHECKING:
+    from compiler.buildcache import WorkflowMemo
 
 
 @dataclass
@@ -32,8 +38,11 @@ class BuildResult:
     diagnostics: Diagnostics
     templates: list[CompiledTemplate] = field(default_factory=list)
     robots: list[RobotRegistration] = field(default_factory=list)  # to register, by CODE
-    # Every workflow as the checker bound it (what an editor's hover and go-to read).
+    # Every workflow as the checker bound it (what an editor's hover and go-to read); with a
+    # memo, only those checked in this run.
     checked: list[CheckedWorkflow] = field(default_factory=list)
+    # With a memo that keeps them: the .bpt bytes of workflows not checked again, by name.
+    replayed: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def sources(self) -> dict[str, SourceFile]:
@@ -47,7 +56,8 @@ class BuildResult:
 def build(paths: list[Path], env: Environment | None = None, *, emit: bool = True,
           catalog: Catalog | None = None, sandbox: bool | None = None,
           resolve: Resolve | None = None,
-          overlay: Mapping[Path, str] | None = None) -> BuildResult:
+          overlay: Mapping[Path, str] | None = None,
+          memo: WorkflowMemo | None = None) -> BuildResult:
     """Check (and with `emit`, lower) every workflow, robot and action under `paths`.
 
     Templates are produced only for workflows without errors, so a caller may still use the
@@ -57,10 +67,12 @@ def build(paths: list[Path], env: Environment | None = None, *, emit: bool = Tru
     robot handler on this machine is reachable from the first only. `resolve` looks up the host
     names of robot handlers (compiler.hosts); without it the check stays offline. `overlay`
     holds texts that stand for files, by resolved path (an editor's unsaved documents).
+    `memo` (compiler.buildcache, for the commands) holds workflows an earlier run checked:
+    those whose inputs did not change are not checked again; it is given their results.
     """
     with _collector_paused():
         return _build(paths, env or Environment(), emit, catalog or load_catalog(), sandbox,
-                      resolve, overlay)
+                      resolve, overlay, memo)
 
 
 @contextmanager
@@ -79,7 +91,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _build(paths: list[Path], env: Environment, emit: bool, catalog: Catalog,
            sandbox: bool | None, resolve: Resolve | None,
-           overlay: Mapping[Path, str] | None) -> BuildResult:
+           overlay: Mapping[Path, str] | None, memo: WorkflowMemo | None) -> BuildResult:
     diagnostics = Diagnostics()
     program = load_program(paths, diagnostics, overlay)
     result = BuildResult(program, diagnostics)
@@ -91,18 +103,50 @@ def _build(paths: list[Path], env: Environment, emit: bool, catalog: Catalog,
         result.robots = [build_registration(decl, env, catalog)
                          for code, decl in program.robots.items()
                          if code not in broken and decl.span.file not in unsound]
+    shared = memo.shared(program.modules, program.sources) if memo else ""
     for workflow in program.workflows:
+        key = memo.key(env, program.sources[workflow.span.file], workflow, shared) \
+            if memo else ""
+        known = memo.get(key) if memo else None
+        if memo and known is not None and _replay(result, workflow, known, emit, unsound,
+                                                  broken, memo.keep_bpt):
+            memo.put(key, known)
+            continue
         local = Diagnostics()
         checked = WorkflowChecker(program, workflow, catalog, env, local).check()
         result.checked.append(checked)
-        if emit and not local.has_errors and workflow.span.file not in unsound \
-                and not broken.intersection(checked.robot_types):
+        checker_errors = local.has_errors
+        lowered = emit and not checker_errors and workflow.span.file not in unsound \
+            and not broken.intersection(checked.robot_types)
+        template = None
+        if lowered:
             template = build_template(checked)
             _import_rules(template, catalog, local)
             if not local.has_errors:
                 result.templates.append(template)
         diagnostics.extend(local)
+        if memo:
+            bpt = template.bpt() if memo.keep_bpt and template and not local.has_errors \
+                else None
+            memo.put(key, Remembered(list(local), checker_errors, list(checked.robot_types),
+                                     lowered, bpt, local.dropped))
     return result
+
+
+def _replay(result: BuildResult, workflow: ast.Workflow, known: Remembered, emit: bool,
+            unsound: set[str], broken: set[str], keep_bpt: bool) -> bool:
+    """Give `result` what checking `workflow` gave before, when the decision to lower it is
+    the one it was made under (else False: it is checked again)."""
+    lowered = emit and not known.checker_errors and workflow.span.file not in unsound \
+        and not broken.intersection(known.robots)
+    passed = lowered and not any(d.severity is Severity.ERROR for d in known.diagnostics)
+    if lowered != known.lowered or (passed and keep_bpt and known.bpt is None):
+        return False
+    result.diagnostics.extend(Diagnostics(items=list(known.diagnostics),
+                                          dropped=known.dropped))
+    if passed and known.bpt is not None:
+        result.replayed[workflow.name] = known.bpt
+    return True
 
 
 def import_rule_diagnostics(templates: list[CompiledTemplate], importer: Importer,

@@ -84,14 +84,16 @@ def check(paths: tuple[Path, ...], fmt: str, env_name: str | None, defines: tupl
     if run is None:
         from compiler.pipeline import build  # a replayed check loads no compiler
 
-        results = [build(sources, env, emit=True) for env in environments]
+        memo = cache.memo("check", keep_bpt=False) if cache and key else None
+        results = [build(sources, env, emit=True, memo=memo) for env in environments]
         result = results[0]
         for other in results[1:]:
             result.diagnostics.extend(other.diagnostics)  # one report of what all share
         result.diagnostics = once_per_symbol(result.diagnostics)
         run = _run(result)
-        if cache and key:
+        if cache and key and memo:
             cache.write(key, run)
+            cache.save_memo("check", memo)
     _report(run, fmt)
     sys.exit(1 if run.diagnostics.has_errors else 0)
 
@@ -105,6 +107,18 @@ def _cache_key(command: str, sources: list[Path], environments: Sequence[Environ
     if cache is None:
         return None, None
     return cache, cache.key(command, collect_files(sources), environments)
+
+
+def _outputs(result: BuildResult) -> dict[str, bytes]:
+    """The .bpt of every workflow produced, lowered now or replayed, in the program's order."""
+    lowered = {t.workflow: t for t in result.templates}
+    outputs = {}
+    for workflow in result.program.workflows:
+        if workflow.name in lowered:
+            outputs[workflow.name] = lowered[workflow.name].bpt()
+        elif workflow.name in result.replayed:
+            outputs[workflow.name] = result.replayed[workflow.name]
+    return outputs
 
 
 def _run(result: BuildResult, outputs: dict[str, bytes] | None = None) -> CachedRun:
@@ -159,12 +173,14 @@ def compile_command(paths: tuple[Path, ...], out_dir: Path, as_json: bool, fmt: 
     if run is None:
         from compiler.pipeline import build  # a replayed compile loads no compiler
 
-        result = build(sources, env, emit=True)
+        memo = cache.memo("compile", keep_bpt=True) if cache and key else None
+        result = build(sources, env, emit=True, memo=memo)
         result.diagnostics = once_per_symbol(result.diagnostics)
-        run = _run(result, {t.workflow: t.bpt() for t in result.templates}
+        run = _run(result, _outputs(result)
                    if not (as_json or result.diagnostics.has_errors) else None)
-        if cache and key:
+        if cache and key and memo:
             cache.write(key, run)
+            cache.save_memo("compile", memo)
     if run.diagnostics.items or run.diagnostics.dropped:
         _report(run, fmt)
     if run.diagnostics.has_errors:

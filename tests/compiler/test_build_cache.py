@@ -197,3 +197,68 @@ def test_old_entries_are_removed(project: Path, monkeypatch: pytest.MonkeyPatch)
         (project / "src" / "w.bpl").write_text(SOURCE + f"// edit {n}\n", encoding="utf-8")
         bpl("check")
     assert len(entries(project)) == 3
+
+
+OTHER = """\
+workflow other for crm.lead {
+    log "{doc.TITLE}"
+}
+"""
+
+
+class CheckerCount:
+    """Counts the workflows a command checks."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.names: list[str] = []
+        real = compiler.pipeline.WorkflowChecker
+        names = self.names
+
+        class Counted(real):  # type: ignore[misc, valid-type]
+            def check(self) -> object:
+                names.append(self.workflow.name)
+                return super().check()
+
+        monkeypatch.setattr(compiler.pipeline, "WorkflowChecker", Counted)
+
+
+def test_a_change_checks_only_the_workflows_it_touches(project: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "src" / "other.bpl").write_text(OTHER, encoding="utf-8")
+    checked = CheckerCount(monkeypatch)
+    for command in (("check", "--format", "json"), ("compile", "-o", "out")):
+        assert bpl(*command).exit_code == 0
+        (project / "src" / "other.bpl").write_text(OTHER.replace("TITLE", "TITLE}{doc.ID"),
+                                                   encoding="utf-8")
+        checked.names.clear()
+        again = bpl(*command)
+        assert checked.names == ["other"]
+        fresh = bpl(*command[:-2], "-o", "fresh") if command[0] == "compile" else \
+            bpl(*command, "--no-cache")
+        assert (again.exit_code, again.stdout) == (fresh.exit_code, fresh.stdout)
+        (project / "src" / "other.bpl").write_text(OTHER, encoding="utf-8")
+    for name in ("w.bpt", "other.bpt"):
+        assert (project / "out" / name).read_bytes() == (project / "fresh" / name).read_bytes()
+
+
+def test_a_changed_macro_file_checks_every_workflow(project: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    (project / "src" / "other.bpl").write_text(OTHER, encoding="utf-8")
+    bpl("check")
+    checked = CheckerCount(monkeypatch)
+    (project / "shared" / "lib.bpl").write_text(LIB + "\n", encoding="utf-8")
+    bpl("check")
+    assert sorted(checked.names) == ["other", "w"]
+
+
+def test_a_workflow_freed_of_a_duplicate_is_compiled(project: Path) -> None:
+    """Whether a workflow is lowered is decided afresh: a duplicate name elsewhere stops it,
+    and once the duplicate is gone its template is written."""
+    # Loaded first (its name sorts first), so w.bpl holds the duplicate.
+    (project / "src" / "copy.bpl").write_text(SOURCE.replace("BEGINDATE", "CLOSEDATE"),
+                                              encoding="utf-8")
+    assert "E101" in bpl("compile", "--format", "json", "-o", "out").stdout
+    (project / "src" / "copy.bpl").unlink()
+    assert bpl("compile", "-o", "out").exit_code == 0
+    assert bpl("compile", "--no-cache", "-o", "fresh").exit_code == 0
+    assert (project / "out" / "w.bpt").read_bytes() == (project / "fresh" / "w.bpt").read_bytes()
