@@ -194,7 +194,7 @@ def main() -> None:
     if not args.dense:
         from compiler.bench_project import report
 
-        report(args.repeat)
+        report(lark_parser(), args.repeat)
         return
     with tempfile.TemporaryDirectory() as tmp:
         files, lines = generate(Path(tmp), args.lines)

@@ -117,17 +117,6 @@ def realistic_project(folder: Path, workflows: int = WORKFLOWS) -> tuple[list[Pa
     return files, sum(p.read_text(encoding="utf-8").count("\n") for p in files)
 
 
-def bare_lark_parser() -> Any:
-    """Lark's own parser of bpl's grammar (LALR, contextual lexer, positions on)."""
-    from lark import Lark
-
-    from compiler.resources import grammar_dir
-
-    return Lark((grammar_dir() / "bpl.lark").read_text(encoding="utf-8"), parser="lalr",
-                lexer="contextual", propagate_positions=True, maybe_placeholders=True,
-                start=["start", "expr"])
-
-
 def big_workflow(statements: int = 50_000) -> str:
     """One workflow of short statements of several kinds, under the 1 MiB limit."""
     kinds = ('log "step {i}"', "var.n = var.n + {i}", "wait 1h", 'status "s{i}"')
@@ -139,6 +128,7 @@ def big_workflow(statements: int = 50_000) -> str:
 _MEASURE_MEMORY = """
 import sys, tracemalloc
 from pathlib import Path
+from typing import Any
 from compiler.catalog import load_catalog
 from compiler.pipeline import build
 from compiler.semantics.environment import Environment
@@ -160,7 +150,8 @@ def memory_per_line(folder: Path) -> tuple[int, float]:
     return lines, int(done.stdout.split()[-1]) / lines
 
 
-def report(repeat: int = 5) -> None:
+def report(bare_parser: Any, repeat: int = 5) -> None:
+    """Print the figures; `bare_parser` is lark's own parser of the grammar (the yardstick)."""
     from compiler.pipeline import build
     from compiler.project.config import load_project
     from compiler.semantics.environment import Environment
@@ -171,7 +162,7 @@ def report(repeat: int = 5) -> None:
         env = Environment("sandbox", dict(load_project(folder).config.environments["sandbox"]
                                           .values), symbolic=False)
         texts = [p.read_text(encoding="utf-8") for p in files]
-        parser = bare_lark_parser()
+        parser = bare_parser
         bare = cpu(lambda: [parser.parse(text, start="start") for text in texts], repeat)
         checked = build([folder / "src"], env)
         if checked.diagnostics.has_errors:
@@ -201,7 +192,3 @@ def report(repeat: int = 5) -> None:
         big_lines, per_line = memory_per_line(folder)
         print(f"memory: {per_line / 1024:.1f} KB per line (tracemalloc peak, one workflow of "
               f"50,000 statements, {big_lines:,} lines)")
-
-
-if __name__ == "__main__":
-    report(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
