@@ -185,6 +185,13 @@ _RULES = [
          "link-local network, a cloud metadata service or such an address in disguise is "
          "reached there, not on the internet. A workflow of an on-premise portal may call an "
          "intranet service on purpose; then this warning can be ignored."),
+    Rule("W307", "second-condition",
+         "A generic branch or loop with more than one condition key: Bitrix reads the first.",
+         "IfElseBranchActivity and WhileActivity take their condition as a key named after the "
+         "condition class (truecondition, propertyvariablecondition, fieldcondition, "
+         "mixedcondition). The class reads the first such key of the node and ignores the "
+         "others, so a second condition never applies. Keep one, or put both tests in one "
+         "condition (a mixedcondition holds several)."),
     Rule("E400", "container-rule",
          "A statement where it is not allowed (ValidateChild rules, 'goto' outside states, "
          "'stage' outside CRM, options on a macro call).",

@@ -15,6 +15,7 @@ from compiler.semantics import types as T
 from compiler.semantics.binder import assignable_shape, document_name
 from compiler.semantics.environment import APP_CLIENT_ID, Environment
 from compiler.semantics.expressions import ExpressionChecker
+from compiler.semantics.generic import key_kind, unknown_key
 from compiler.semantics.model import DocumentBinding
 from compiler.semantics.program import Program
 from compiler.semantics.robots import io_type, waits
@@ -347,17 +348,31 @@ class StatementRules:
             self.diag.warning("W302", f"activity type '{stmt.type_name}' is not in the catalog; "
                                       "its properties are not checked", stmt.type_span,
                               help=did_you_mean(stmt.type_name, self.catalog.activities))
+        condition: ast.MapEntry | None = None
         for entry in stmt.properties.entries:
+            kind = "unknown" if spec is None else key_kind(self.catalog, spec, entry.key)
+            if kind == "condition":
+                condition = self._condition_key(stmt.type_name, entry, condition)
+                continue  # a Bitrix condition array: its strings are operators, not formulas
             value_type = self.exprs.expr(entry.value)
-            if spec is not None and entry.key not in spec.properties and entry.key != "Title":
-                hint = did_you_mean(entry.key, spec.properties)
-                self.diag.warning("W301", f"{stmt.type_name} has no property '{entry.key}'",
-                                  entry.key_span, help=hint or "Bitrix ignores unknown "
-                                                               "properties")
-            elif spec is not None and entry.key in spec.properties:
+            if spec is not None and kind == "unknown":
+                unknown = unknown_key(self.catalog, spec, stmt.type_name, entry.key)
+                self.diag.warning("W301", unknown.message, entry.key_span, help=unknown.help)
+            elif spec is not None and kind == "property":
                 self._property(stmt.type_name, entry, spec.properties[entry.key], value_type)
         if stmt.children is not None:
             self.block(stmt.children, in_state=in_state)
+
+    def _condition_key(self, activity: str, entry: ast.MapEntry,
+                       first: ast.MapEntry | None) -> ast.MapEntry:
+        """The condition of a generic branch or loop: Bitrix reads the first one only."""
+        if first is None:
+            return entry
+        self.diag.warning("W307", f"{activity} reads one condition: '{entry.key}' after "
+                                  f"'{first.key}' is ignored", entry.key_span,
+                          labels=(Label(first.key_span, "the condition Bitrix reads"),),
+                          help="remove one, or combine them in one condition")
+        return first
 
     def _property(self, activity: str, entry: ast.MapEntry, spec: PropertySpec,
                   value_type: T.Type) -> None:

@@ -66,8 +66,6 @@ _CHECKED = {"chat_members": "[user(1), user(2)]", "positive_int_or_expression": 
 def value(spec: PropertySpec) -> str:
     if spec.required_check in _CHECKED:
         return _CHECKED[spec.required_check]
-    if spec.required_check == "count" and spec.type == "string":
-        return '["x"]'  # PHP 8's count() refuses a string (the catalog's note says so)
     if spec.options:
         first = spec.options[0]
         text = f'"{first}"' if isinstance(first, str) else str(first)
