@@ -95,6 +95,9 @@ class Statement:
     # Words of the statement's head that a map stores (`wait for 3 days`, `assign … first`).
     parts: Mapping[str, Option] = dataclasses.field(default_factory=dict)
     synopsis: str = ""  # how docs/language.md writes it (`bpl catalog` shows it)
+    # The value after the keyword (`choose USERS`, `sms "text"`) of an ast.ActionStmt, and the
+    # property it fills; None for one that takes none (`publish`).
+    subject: Option | None = None
 
     @property
     def activity(self) -> str:
@@ -256,6 +259,60 @@ _CALL = {
                      fills="StatusMessage"),
 }
 
+# ── statements that fill one activity from a head value and an option block (ActionStmt) ──
+
+# GetUserActivity ([ZW] bitrix/modules/bizproc/install/activities/bitrix/getuseractivity/
+# getuseractivity.php): UserType random | sequent (in turn) | boss (the head of the first
+# candidate, MaxLevel levels up); the dialog proposes MaxLevel 1.
+_CHOOSE = {
+    "reserve": Option("users", "who is chosen when no candidate is available (Bitrix requires "
+                               "it)", fills="ReserveUserParameter"),
+    "mode": Option("choice", "random: any candidate; queue: the candidates in turn; head: the "
+                             "head of the first candidate", ("random", "queue", "head"),
+                   fills="UserType",
+                   values={"random": "random", "queue": "sequent", "head": "boss"},
+                   absent="random"),
+    "levels": Option("int", "mode head: how many levels up the hierarchy to go", fills="MaxLevel",
+                     absent=1),
+    "skip_absent": Option("bool", "skip candidates who are absent", fills="SkipAbsent"),
+    "skip_timeman": Option("bool", "skip candidates who have not clocked in",
+                           fills="SkipTimeman"),
+    "reserve_skip_absent": Option("bool", "skip absent reserve candidates",
+                                  fills="SkipAbsentReserve"),
+    "reserve_skip_timeman": Option("bool", "skip reserve candidates who have not clocked in",
+                                   fills="SkipTimemanReserve"),
+}
+
+_TIMELINE = {
+    "author": Option("users", "who writes the comment", fills="CommentUser"),
+}
+
+# CrmCreateToDoActivity ([AC] modules/crm/install/activities/bitrix/crmcreatetodoactivity/).
+_TODO = {
+    "deadline": Option("date", "when it is due", fills="Deadline"),
+    "responsible": Option("user", "who does it", fills="Responsible"),
+    "auto_complete": Option("bool", "completed when the item moves to another stage",
+                            fills="AutoComplete"),
+}
+
+# CrmSendSmsActivity ([AC] modules/crm/install/activities/bitrix/crmsendsmsactivity/
+# crmsendsmsactivity.php): ProviderId ':default:' is the CRM's own setting (the dialog's
+# default); RecipientType entity is the client, user an employee (RecipientUser).
+_SMS = {
+    "provider": Option("text", "the messaging service's sender id (default: the CRM setting)",
+                       fills="ProviderId", absent=":default:"),
+    "recipient": Option("choice", "client: the item's client; employee: the users given",
+                        ("client", "employee"), fills="RecipientType",
+                        values={"client": "entity", "employee": "user"}),
+    "users": Option("users", "the employees (recipient employee)", fills="RecipientUser"),
+    "phone_type": Option("text", "the client's phone to use (WORK, MOBILE, …)",
+                         fills="PhoneType"),
+}
+
+_DELETE = {
+    "terminate": Option("bool", "also stop this workflow", fills="TerminateCurrentWorkflow"),
+}
+
 # A robot or action declaration (not a statement): its options fill bizproc.robot.add.
 ROBOT_OPTIONS = {
     "handler": Option("text", "URL that receives the invocation"),
@@ -328,6 +385,28 @@ _ROWS = (
     Statement("assign_users", ast.AssignUsersStmt,
               ("CrmChangeResponsibleActivity",), "Change responsible",
               parts={"mode": ASSIGN_MODE}, synopsis="assign USERS"),
+    Statement("choose", ast.ActionStmt, ("GetUserActivity",), "Select employee",
+              _CHOOSE, synopsis="choose USERS { reserve USERS }",
+              subject=Option("users", "the candidates", fills="UserParameter")),
+    Statement("profile", ast.ActionStmt, ("GetUserInfoActivity",),
+              "Get employee information", synopsis="profile USER as p",
+              subject=Option("user", "the employee to read", fills="GetUser")),
+    Statement("pipeline", ast.ActionStmt, ("CrmChangeDealCategoryActivity",),
+              "Change pipeline", synopsis="pipeline ID",
+              subject=Option("int", "the id of the pipeline (deal category)",
+                             fills="CategoryId")),
+    Statement("timeline", ast.ActionStmt, ("CrmTimelineCommentAdd",),
+              "Add comment", _TIMELINE, synopsis='timeline "text"',
+              subject=Option("text", "the comment", fills="CommentText")),
+    Statement("todo", ast.ActionStmt, ("CrmCreateToDoActivity",), "Create to-do",
+              _TODO, synopsis='todo "text" { deadline DATE }',
+              subject=Option("text", "what is to be done", fills="Description")),
+    Statement("sms", ast.ActionStmt, ("CrmSendSmsActivity",), "Send SMS", _SMS,
+              synopsis='sms "text"', subject=Option("text", "the message", fills="MessageText")),
+    Statement("delete", ast.ActionStmt, ("DeleteDocumentActivity",),
+              "Delete document", _DELETE, synopsis="delete document"),
+    Statement("publish", ast.ActionStmt, ("PublishDocumentActivity",),
+              "Publish document", synopsis="publish"),
     Statement("terminate", ast.TerminateStmt, ("TerminateActivity",),
               "Terminate", synopsis='terminate ["status"]'),
     Statement("goto", ast.GotoStmt, ("SetStateActivity",), "Go to {}",
@@ -397,6 +476,16 @@ WRITES: dict[str, tuple[str, ...]] = {
     "CrmChangeStatusActivity": ("TargetStatus", "ModifiedBy"),
     "CrmChangeResponsibleActivity": ("Responsible", "ModifiedBy", "GetterType", "SkipAbsent",
                                      "SkipTimeMan"),
+    "GetUserActivity": ("UserParameter", "ReserveUserParameter", "UserType", "MaxLevel",
+                        "SkipAbsent", "SkipTimeman", "SkipAbsentReserve", "SkipTimemanReserve"),
+    "GetUserInfoActivity": ("GetUser",),
+    "CrmChangeDealCategoryActivity": ("CategoryId",),
+    "CrmTimelineCommentAdd": ("CommentText", "CommentUser"),
+    "CrmCreateToDoActivity": ("Description", "Deadline", "Responsible", "AutoComplete"),
+    "CrmSendSmsActivity": ("MessageText", "ProviderId", "RecipientType", "RecipientUser",
+                           "PhoneType"),
+    "DeleteDocumentActivity": ("TerminateCurrentWorkflow",),
+    "PublishDocumentActivity": (),
     "TerminateActivity": ("StateTitle",),
     "SetStateActivity": ("TargetStateName", "CancelCurrentState"),
     "ParallelActivity": (),
@@ -455,8 +544,9 @@ TASK_FIELDS = ("TITLE", "CREATED_BY", "RESPONSIBLE_ID", "ACCOMPLICES", "AUDITORS
 
 
 def kind_of(stmt: ast.Stmt) -> str:
-    """The row of a statement: `notify` and `message` share their syntax node."""
-    if isinstance(stmt, ast.NotifyStmt):
+    """The row of a statement: `notify` and `message` share their syntax node, and so do the
+    statements of ActionStmt."""
+    if isinstance(stmt, ast.NotifyStmt | ast.ActionStmt):
         return stmt.kind
     return BY_NODE[type(stmt)].kind
 
@@ -475,6 +565,17 @@ def writes(activity_type: str) -> tuple[str, ...]:
 def create_activity(document: str) -> str:
     """The activity `create DOCUMENT` lowers to."""
     return CREATE_ACTIVITIES.get(document, CREATE_DOCUMENT)
+
+
+# The key the value after an ActionStmt's keyword goes by among its options (no option is
+# called so: a key of an option block is a name).
+SUBJECT = "<subject>"
+
+
+def action_options(row: Statement) -> dict[str, Option]:
+    """An ActionStmt's options with its subject first (under SUBJECT), in the order codegen
+    fills and the importer reads them."""
+    return {**({SUBJECT: row.subject} if row.subject is not None else {}), **row.options}
 
 
 def task_options(kind: str) -> dict[str, Option]:

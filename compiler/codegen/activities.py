@@ -18,9 +18,11 @@ from compiler.catalog.statements import (
     LOOP_BODY,
     LOOP_SOURCES,
     STATEMENTS,
+    SUBJECT,
     TARGET_USER,
     TASK_FIELDS,
     WAIT_UNIT,
+    action_options,
     create_activity,
     if_branch_title,
     parallel_branch_title,
@@ -158,6 +160,10 @@ class ActivityLowerer:
                 return _head(self.values.users(stmt.users), stmt.mode), ""
             case ast.TerminateStmt():
                 return text(stmt.status) if stmt.status else "", ""
+            case ast.ActionStmt():
+                subject = stmt.subject
+                return _head(stmt.kind, text(subject) if isinstance(subject, ast.Text) else
+                             self.values.value(subject) if subject is not None else ""), ""
             case ast.GotoStmt():
                 return stmt.state, stmt.state
             case ast.WhileStmt():
@@ -379,6 +385,15 @@ class ActivityLowerer:
         return self.node("CrmChangeResponsibleActivity", name, title, {
             "Responsible": self.values.users(stmt.users),
             "GetterType": ASSIGN_MODE.stored(stmt.mode or ASSIGN_MODE.absent)})
+
+    def _ActionStmt(self, stmt: ast.ActionStmt, name: str, title: str) -> Activity:
+        row = STATEMENTS[stmt.kind]
+        settings = stmt.settings
+        if row.subject is not None and stmt.subject is not None:
+            settings = (ast.Setting(stmt.subject.span, SUBJECT, stmt.subject.span,
+                                    stmt.subject), *settings)
+        props = self.options.properties(row.activity, action_options(row), settings)
+        return self.node(row.activity, name, title, props)
 
     def _TerminateStmt(self, stmt: ast.TerminateStmt, name: str, title: str) -> Activity:
         status = self.values.text(stmt.status) if stmt.status is not None else ""

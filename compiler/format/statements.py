@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from compiler.catalog.statements import STATEMENTS
 from compiler.format.emit import Emitter, Section, Segment, closing, end, start
 from compiler.syntax import ast
 
@@ -82,6 +83,15 @@ class StatementPrinter(Emitter):
     def _AssignUsersStmt(self, stmt: ast.AssignUsersStmt) -> None:
         mode = " " + stmt.mode if stmt.mode else ""
         self._simple(stmt, [f"assign {self.flat(stmt.users)}{mode}"])
+
+    def _ActionStmt(self, stmt: ast.ActionStmt) -> None:
+        head = " ".join(STATEMENTS[stmt.kind].head)
+        subject = stmt.subject
+        if isinstance(subject, ast.Text):
+            head += " " + self.text(subject)
+        elif subject is not None:
+            head += " " + self.flat(subject)
+        self._with_settings(stmt, head + self.opts(stmt.opts), stmt.settings)
 
     def _TerminateStmt(self, stmt: ast.TerminateStmt) -> None:
         status = " " + self.text(stmt.status) if stmt.status is not None else ""

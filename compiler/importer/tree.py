@@ -14,6 +14,7 @@ from typing import Any
 
 from compiler.catalog import Catalog
 from compiler.catalog.statements import STATEMENTS
+from compiler.importer.actions import ActionStatements
 from compiler.importer.conditions import Conditions
 from compiler.importer.containers import Containers
 from compiler.importer.document import Document
@@ -62,6 +63,7 @@ class TreeBuilder:
                                        document_name=document.name, crm=document.crm,
                                        states=states)
         self.tasks = TaskStatements(self.ctx)
+        self.actions = ActionStatements(self.ctx)
         self.containers = Containers(self.ctx, self.conditions)
         # Statement → the path of the node it was made from. Keyed by identity (two equal
         # statements come from two nodes); the statement is kept with its path, so that an
@@ -85,7 +87,7 @@ class TreeBuilder:
         stmt: ast.Stmt | None = None
         if node.path not in self.plan.generic:
             stmt = self.simple.build(node) or self.tasks.build(node) or \
-                self.containers.build(node)
+                self.actions.build(node) or self.containers.build(node)
         if stmt is None:
             stmt = generic(self.ctx, node, self.report, where,
                            plain=node.path in self.plan.plain)

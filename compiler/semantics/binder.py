@@ -257,6 +257,11 @@ class Binder:
     def _AssignUsersStmt(self, stmt: ast.AssignUsersStmt) -> ast.Stmt:
         return replace(stmt, users=self.expr(stmt.users))
 
+    def _ActionStmt(self, stmt: ast.ActionStmt) -> ast.Stmt:
+        subject = self.text(stmt.subject) if isinstance(stmt.subject, ast.Text) else \
+            self.maybe(stmt.subject)
+        return replace(stmt, subject=subject, settings=self._settings(stmt.kind, stmt.settings))
+
     def _TerminateStmt(self, stmt: ast.TerminateStmt) -> ast.Stmt:
         return replace(stmt, status=self.text(stmt.status))
 

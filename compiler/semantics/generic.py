@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from compiler.catalog import ActivitySpec, Catalog
+from compiler.catalog.statements import CATALOG, Option, Statement
+from compiler.semantics.model import DocumentBinding
 from compiler.semantics.suggestions import did_you_mean
+from compiler.syntax import ast
 
 # The keys every node may hold besides its type's properties.
 NODE_KEYS = ("Title",)
@@ -49,3 +52,53 @@ def unknown_key(catalog: Catalog, spec: ActivitySpec, type_name: str, key: str) 
         known += list(catalog.conditions)
     hint = did_you_mean(key, known)
     return UnknownKey(message, hint or "Bitrix ignores unknown properties")
+
+
+# ── statements of one activity (ast.ActionStmt) ───────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    message: str
+    help: str
+
+
+def offered(spec: ActivitySpec, document: DocumentBinding) -> bool:
+    """Is the activity offered for the document? Its FILTER (the catalog's filter_include /
+    filter_exclude) names modules ("crm") or module:entity pairs, as the designer tests them."""
+    def matches(rule: str) -> bool:
+        module, _, entity = rule.partition(":")
+        return module == document.module and (not entity or entity == document.entity)
+
+    if any(matches(rule) for rule in spec.filter_exclude):
+        return False
+    return not spec.filter_include or any(matches(rule) for rule in spec.filter_include)
+
+
+def action_problems(catalog: Catalog, document: DocumentBinding, row: Statement,
+                    stmt: ast.ActionStmt) -> list[Problem]:
+    """What makes a statement of one activity wrong where it stands: an activity the designer
+    does not offer for the workflow's document type (E400), an option whose property Bitrix
+    requires and that stands for nothing when it is not written (E300)."""
+    problems: list[Problem] = []
+    spec = catalog.activity(row.activity)
+    if spec is not None and document.known and not offered(spec, document):
+        help = f"Bitrix offers it for {', '.join(spec.filter_include)}" if \
+            spec.filter_include else f"Bitrix hides it for {', '.join(spec.filter_exclude)}"
+        problems.append(Problem("E400", f"'{' '.join(row.head)}' ({row.activity}) is not "
+                                        f"offered for {document.name}", help))
+    given = {setting.key for setting in stmt.settings}
+    for key, option in row.options.items():
+        prop = spec.properties.get(option.properties[0]) if spec is not None else None
+        if key in given or prop is None or not prop.required or option.absent != CATALOG or \
+                prop.default not in (None, "", []):
+            continue
+        problems.append(Problem("E300", f"'{' '.join(row.head)}' needs the option '{key}': "
+                                        f"Bitrix requires {row.activity}.{prop_name(option)}",
+                                f"{key}: {option.summary}"))
+    return problems
+
+
+def prop_name(option: Option) -> str:
+    return option.properties[0]

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 
 from compiler.catalog import Catalog, PropertySpec
-from compiler.catalog.statements import CREATE_ACTIVITIES
+from compiler.catalog.statements import CREATE_ACTIVITIES, STATEMENTS, Option
 from compiler.catalog.statements import settings as option_block
 from compiler.diagnostics import Diagnostics, Label
 from compiler.hosts import check_url, shown
@@ -15,7 +15,7 @@ from compiler.semantics import types as T
 from compiler.semantics.binder import assignable_shape, document_name
 from compiler.semantics.environment import APP_CLIENT_ID, Environment
 from compiler.semantics.expressions import ExpressionChecker
-from compiler.semantics.generic import key_kind, unknown_key
+from compiler.semantics.generic import action_problems, key_kind, unknown_key
 from compiler.semantics.model import DocumentBinding
 from compiler.semantics.program import Program
 from compiler.semantics.robots import io_type, waits
@@ -291,6 +291,22 @@ class StatementRules:
         if self.document.known and not self.document.is_crm:
             self.diag.error("E400", "'assign' changes the responsible of CRM items only",
                             stmt.span, help="set the responsible field with 'set doc.FIELD = …'")
+
+    def _ActionStmt(self, stmt: ast.ActionStmt, in_state: bool) -> None:
+        row = STATEMENTS[stmt.kind]
+        self._settings(stmt.kind, stmt.settings)
+        if row.subject is not None and stmt.subject is not None:
+            self._subject(stmt.kind, row.subject, stmt.subject)
+        for problem in action_problems(self.catalog, self.document, row, stmt):
+            self.diag.error(problem.code, problem.message, stmt.span, help=problem.help)
+
+    def _subject(self, kind: str, option: Option, value: ast.Expr) -> None:
+        """The value after a statement's keyword, as the option it stands for."""
+        value_type = self.exprs.expr(value)
+        if option.kind in ("users", "user"):
+            self.exprs.users(value, checked=value_type)
+        elif option.kind in _OPTION_TYPES:
+            self._value(_OPTION_TYPES[option.kind], value, value_type, kind)
 
     def _TerminateStmt(self, stmt: ast.TerminateStmt, in_state: bool) -> None:
         if stmt.status is not None:

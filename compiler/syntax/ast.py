@@ -376,6 +376,16 @@ class AssignUsersStmt(Stmt):
 
 
 @dataclass(frozen=True, slots=True)
+class ActionStmt(Stmt):
+    """A statement that fills one activity's properties: the value after its keyword (its
+    row's `subject`) and an option block (`choose`, `profile`, `sms`, `delete document`…)."""
+
+    kind: str
+    subject: Expr | None
+    settings: tuple[Setting, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TerminateStmt(Stmt):
     status: Text | None
 

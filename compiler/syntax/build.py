@@ -342,6 +342,40 @@ class AstBuilder:
         return ast.AssignUsersStmt(span, opts, users,
                                    mode.value if mode is not None else None)
 
+    def _action(self, kind: str, span: Span, children: Children, *,
+                subject: bool = True, text: bool = False) -> ast.ActionStmt:
+        """A statement of the table's rows with a `subject`: [value] opts [settings]."""
+        value = children.pop(0) if subject else None
+        if text and value is not None:
+            value = self.text_of(value)
+        opts = children[0]
+        settings = children[1] if len(children) > 1 and children[1] is not None else ()
+        return ast.ActionStmt(span, opts, kind, value, settings)
+
+    def choose_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("choose", span, children)
+
+    def profile_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("profile", span, children)
+
+    def pipeline_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("pipeline", span, children)
+
+    def timeline_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("timeline", span, children, text=True)
+
+    def todo_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("todo", span, children, text=True)
+
+    def sms_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("sms", span, children, text=True)
+
+    def delete_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("delete", span, children, subject=False)
+
+    def publish_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("publish", span, children, subject=False)
+
     def terminate_stmt(self, span: Span, children: Children) -> ast.TerminateStmt:
         status, opts = children
         return ast.TerminateStmt(span, opts,

@@ -39,6 +39,7 @@ from compiler.catalog.statements import (
 from compiler.codegen.activities import ActivityLowerer
 from compiler.format.statements import StatementPrinter
 from compiler.importer import Importer
+from compiler.importer.actions import ActionStatements
 from compiler.importer.containers import Containers
 from compiler.importer.generic import generic
 from compiler.importer.source import TemplateSource
@@ -70,9 +71,9 @@ def _dispatch(cls: type) -> set[str]:
 
 def _builders() -> set[str]:
     """The activity types the importer turns into statements of their own."""
-    return {name[1:] for cls in (SimpleStatements, TaskStatements, Containers)
+    return {name[1:] for cls in (SimpleStatements, TaskStatements, ActionStatements, Containers)
             for name, _ in inspect.getmembers(cls, inspect.isfunction)
-            if re.fullmatch(r"_[A-Z]\w*Activity", name)}
+            if re.fullmatch(r"_[A-Z]\w*", name) and CATALOG_.activity(name[1:]) is not None}
 
 
 # ── every statement has a rule in every stage ────────────────────────────────────────────────

@@ -1,0 +1,123 @@
+"""Activities of the statements of one activity (ast.ActionStmt: `choose`, `profile`,
+`pipeline`, `timeline`, `todo`, `sms`, `delete document`, `publish`).
+
+Each property is read back through the option that fills it (compiler/catalog/statements.py):
+a property that holds what stands without the option needs no setting, a value the option
+cannot say makes the node fall back to the generic form (the builder returns None).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler.bitrix.canonical import flag
+from compiler.bitrix.canonical import value as canonical
+from compiler.catalog.statements import (
+    CATALOG,
+    STATEMENTS,
+    SUBJECT,
+    Option,
+    action_options,
+    writes,
+)
+from compiler.importer.nodes import Context, Node, text_setting, word
+from compiler.importer.scope import NOWHERE
+from compiler.syntax import ast
+
+# A node that cannot be said by a statement: the builder gives up on it.
+_NO = object()
+
+
+class ActionStatements:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.values = ctx.values
+
+    def build(self, node: Node) -> ast.Stmt | None:
+        method = getattr(self, "_" + node.type, None)
+        return method(node) if method is not None else None
+
+    def _GetUserActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "choose")
+
+    def _GetUserInfoActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "profile")
+
+    def _CrmChangeDealCategoryActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "pipeline")
+
+    def _CrmTimelineCommentAdd(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "timeline")
+
+    def _CrmCreateToDoActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "todo")
+
+    def _CrmSendSmsActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "sms")
+
+    def _DeleteDocumentActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "delete")
+
+    def _PublishDocumentActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "publish")
+
+    # ── shared ───────────────────────────────────────────────────────────────────────────
+    def _action(self, node: Node, kind: str) -> ast.Stmt | None:
+        row = STATEMENTS[kind]
+        if not self.ctx.only(node, set(writes(node.type))):
+            return None
+        opts = self.ctx.opts(node, row.title)
+        if opts is None:
+            return None
+        subject: ast.Expr | None = None
+        settings: list[ast.Setting] = []
+        for key, option in action_options(row).items():
+            value = self._value(node, option, subject=key == SUBJECT)
+            if value is _NO:
+                return None
+            if key == SUBJECT:
+                if not isinstance(value, ast.Expr):
+                    return None  # the statement cannot be written without its value
+                subject = value
+            elif isinstance(value, ast.Setting):
+                settings.append(ast.Setting(NOWHERE, key, NOWHERE, value.value))
+        return ast.ActionStmt(NOWHERE, opts, kind, subject, tuple(settings))
+
+    def _absent(self, node: Node, option: Option) -> Any:
+        """What the property holds when the option is not written."""
+        prop = option.properties[0]
+        if option.values:
+            word_ = option.absent if option.absent != CATALOG else None
+            return option.stored(word_) if word_ is not None else self.ctx.default(node, prop)
+        return self.ctx.default(node, prop) if option.absent == CATALOG else option.absent
+
+    def _value(self, node: Node, option: Option, *, subject: bool) -> Any:
+        """The setting (or, for the subject, the expression) that gives back what the node
+        holds; None when nothing need be written, _NO when nothing can say it."""
+        prop = option.properties[0]
+        raw = self.ctx.get(node, prop)
+        absent = self._absent(node, option)
+        if option.kind == "bool":
+            on, standing = flag(raw), flag(absent) or "N"
+            if on is None:
+                return _NO
+            return None if on == standing else text_setting("", ast.Bool(NOWHERE, on == "Y"))
+        if not subject and canonical(raw) == canonical(absent):
+            return None
+        if option.values:
+            try:
+                found = option.word_of(canonical(raw), canonical(self.ctx.default(node, prop)))
+            except KeyError:
+                return _NO
+            return None if found is None else word("", str(found))
+        expr = self._expr(option, raw)
+        if expr is None:
+            return _NO
+        return expr if subject else text_setting("", expr)
+
+    def _expr(self, option: Option, raw: Any) -> ast.Expr | None:
+        if option.kind in ("users", "user"):
+            return self.values.users(raw)
+        if option.kind == "text":
+            return self.values.any_text(raw)
+        return self.values.value(raw)
