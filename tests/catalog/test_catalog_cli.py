@@ -83,7 +83,7 @@ def test_show_one_activity() -> None:
     assert "getuseractivity/getuseractivity.php" in out
     for text in ("UserParameter", "ReserveUserParameter", "random, boss,", "GetUser", "user[]"):
         assert text in out
-    assert 'none: activity GetUserActivity "Title"' in out
+    assert "choose USERS { reserve USERS }" in out  # the statement that writes it
 
 
 def test_show_is_case_insensitive_like_bitrix() -> None:
@@ -102,7 +102,7 @@ def test_show_json_is_one_object() -> None:
     assert data["type"] == "CrmSendSmsActivity" and data["module"] == "crm" and data["robot"]
     assert data["properties"]["MessageText"]["required"] is True
     assert data["properties"]["RecipientType"]["options"] == ["entity", "user"]
-    assert data["statements"] == []
+    assert data["statements"] == ['sms "text"']
 
 
 def test_show_conditional_requirements_and_returns() -> None:
