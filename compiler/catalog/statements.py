@@ -263,7 +263,11 @@ _CALL = {
 
 # GetUserActivity ([ZW] bitrix/modules/bizproc/install/activities/bitrix/getuseractivity/
 # getuseractivity.php): UserType random | sequent (in turn) | boss (the head of the first
-# candidate, MaxLevel levels up); the dialog proposes MaxLevel 1.
+# candidate, MaxLevel levels up); the dialog proposes MaxLevel 1. Execute() skips the absent
+# unless SkipAbsent is 'N' and the clocked-out only when SkipTimeman is 'Y'; the reserve list
+# skips as the candidates do unless SkipAbsentReserve / SkipTimemanReserve is 'N'. The flags
+# are written 'Y' or 'N' always, so that what the class reads is what .bpl says.
+_YN = {True: "Y", False: "N"}
 _CHOOSE = {
     "reserve": Option("users", "who is chosen when no candidate is available (Bitrix requires "
                                "it)", fills="ReserveUserParameter"),
@@ -274,13 +278,14 @@ _CHOOSE = {
                    absent="random"),
     "levels": Option("int", "mode head: how many levels up the hierarchy to go", fills="MaxLevel",
                      absent=1),
-    "skip_absent": Option("bool", "skip candidates who are absent", fills="SkipAbsent"),
+    "skip_absent": Option("bool", "skip candidates who are absent", fills="SkipAbsent",
+                          values=_YN, absent=True),
     "skip_timeman": Option("bool", "skip candidates who have not clocked in",
-                           fills="SkipTimeman"),
+                           fills="SkipTimeman", values=_YN, absent=False),
     "reserve_skip_absent": Option("bool", "skip absent reserve candidates",
-                                  fills="SkipAbsentReserve"),
+                                  fills="SkipAbsentReserve", values=_YN),
     "reserve_skip_timeman": Option("bool", "skip reserve candidates who have not clocked in",
-                                   fills="SkipTimemanReserve"),
+                                   fills="SkipTimemanReserve", values=_YN),
 }
 
 _TIMELINE = {

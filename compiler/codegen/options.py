@@ -100,6 +100,8 @@ class OptionLowerer:
         return out
 
     def _default_flag(self, activity_type: str, option: Option) -> bool:
+        if option.absent != CATALOG:
+            return bool(option.absent)
         stored = self.default(activity_type, option.properties[0])
         return next(w for w, v in option.values.items() if v == stored)
 

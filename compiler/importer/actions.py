@@ -99,8 +99,8 @@ class ActionStatements:
         absent = self._absent(node, option)
         if option.kind == "bool":
             on, standing = flag(raw), flag(absent) or "N"
-            if on is None:
-                return _NO
+            if on is None or (raw in ("", None) and canonical(raw) != canonical(absent)):
+                return _NO  # an empty flag is read by each class its own way
             return None if on == standing else text_setting("", ast.Bool(NOWHERE, on == "Y"))
         if not subject and canonical(raw) == canonical(absent):
             return None

@@ -1,0 +1,54 @@
+// Deal handover: a new deal goes to the salesperson on duty, who learns about it in the deal's
+// timeline; the client gets an SMS, a big deal a call to-do, a very big one moves to the key
+// accounts pipeline, and a test deal is deleted.
+//
+// The statements here are each one Bitrix activity (docs/language.md §7.11): `choose`
+// (Select employee), `profile` (Get employee information), `timeline` (a timeline
+// comment), `todo` (a CRM to-do), `sms`, `pipeline` (Change pipeline) and `delete document`.
+// A label reads what the activity returns: `duty.GetUser`, `who.USER_NAME`, `call.Id`.
+
+workflow deal_handover for crm.deal {
+    title "Deal handover"
+    description "The salesperson on duty takes over a new deal and the client hears from us"
+    autostart create
+
+    var owner: user "Salesperson"
+
+    if doc.TITLE contains "TEST" {
+        log "Test deal {doc.TITLE}: deleted"
+        delete document {
+            terminate true
+        }
+    }
+
+    // The sales team in turn, passing over who is absent; the head of sales stands in.
+    choose [user(3), user(4)] as duty {
+        reserve user(5)
+        mode queue
+    }
+    var.owner = duty.GetUser
+    profile var.owner as who
+    assign var.owner
+    timeline "Handed over to {who.USER_NAME} {who.USER_LAST_NAME}" {
+        author var.owner
+    }
+
+    if doc.OPPORTUNITY >= 10000 {
+        todo "Call {doc.TITLE} today" as call {
+            deadline dateadd(system.now, 1d)
+            responsible var.owner
+            auto_complete true
+        }
+        log "To-do {call.Id} for {who.USER_NAME}"
+        sms "Thank you for your order: {who.USER_NAME} will call you today"
+    } else {
+        sms "Thank you for your order"
+    }
+
+    // Very big deals belong to the key accounts pipeline (2); the move ends this workflow.
+    if doc.OPPORTUNITY >= 100000 {
+        log "Key account: moved to pipeline 2"
+        pipeline 2
+    }
+    log "Handed over to {who.USER_NAME}"
+}
