@@ -42,7 +42,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert tested.exit_code == 0, tested.output
         made = run("docs", "-o", "site", "--coverage-json", "cov.json")
         assert made.exit_code == 0, made.stderr
-        assert "wrote 8 workflow page(s) and an index to site/index.html" in made.stderr
+        assert "wrote 9 workflow page(s) and an index to site/index.html" in made.stderr
     return root / "site"
 
 

@@ -56,7 +56,7 @@ def test_every_workflow_into_a_folder_as_svg(project: Path) -> None:
                  "--link-base", "https://example.com/repo/blob/main")
     assert result.exit_code == 0, result.stderr
     drawn = sorted(p.name for p in (project / "pictures").iterdir())
-    assert "vacation_request.svg" in drawn and len(drawn) == 8
+    assert "vacation_request.svg" in drawn and len(drawn) == 9
     svg = (project / "pictures" / "contract_review.svg").read_text(encoding="utf-8")
     assert "https://example.com/repo/blob/main/samples/contract_review.bpl#L30" in svg
 
