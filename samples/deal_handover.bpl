@@ -1,11 +1,13 @@
 // Deal handover: a new deal goes to the salesperson on duty, who learns about it in the deal's
-// timeline; the client gets an SMS, a big deal a call to-do, a very big one moves to the key
-// accounts pipeline, and a test deal is deleted.
+// timeline; the client gets an SMS, a big deal a call to-do and an offer, a very big one moves
+// to the key accounts pipeline, and a test deal is deleted.
 //
 // The statements here are each one Bitrix activity (docs/language.md §7.11): `choose`
 // (Select employee), `profile` (Get employee information), `timeline` (a timeline
-// comment), `todo` (a CRM to-do), `sms`, `pipeline` (Change pipeline) and `delete document`.
-// A label reads what the activity returns: `duty.GetUser`, `who.USER_NAME`, `call.Id`.
+// comment), `todo` (a CRM to-do), `sms`, `generate` (a document from a template), `pipeline`
+// (Change pipeline) and `delete document`.
+// A label reads what the activity returns: `duty.GetUser`, `who.USER_NAME`, `call.Id`,
+// `offer.DocumentNumber`.
 
 workflow deal_handover for crm.deal {
     title "Deal handover"
@@ -40,6 +42,11 @@ workflow deal_handover for crm.deal {
             auto_complete true
         }
         log "To-do {call.Id} for {who.USER_NAME}"
+        // The offer from the document generator's template 7, with the salesperson's name.
+        generate 7 as offer {
+            values {Manager: "{who.USER_NAME} {who.USER_LAST_NAME}"}
+        }
+        log "Offer {offer.DocumentNumber} made"
         sms "Thank you for your order: {who.USER_NAME} will call you today"
     } else {
         sms "Thank you for your order"

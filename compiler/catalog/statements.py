@@ -314,6 +314,20 @@ _SMS = {
                          fills="PhoneType"),
 }
 
+# CrmGenerateEntityDocumentActivity ([AC] modules/crm/install/activities/bitrix/
+# crmgenerateentitydocumentactivity/crmgenerateentitydocumentactivity.php): WithStamps 'Y'
+# or 'N' turns stamps on or off, '' keeps the template's setting; UseSubscription 'Y' waits
+# for the PDF.
+_GENERATE = {
+    "wait": Option("bool", "wait until the PDF is made (DocumentPdf)", fills="UseSubscription",
+                   values=_YN),
+    "stamps": Option("choice", "stamps and signatures: with, without, or as the template says",
+                     ("with", "without", "template"), fills="WithStamps",
+                     values={"with": "Y", "without": "N", "template": ""}, absent="template"),
+    "values": Option("expr", "placeholder → value, over the item's own data: { Name: … }",
+                     fills="Values"),
+}
+
 _DELETE = {
     "terminate": Option("bool", "also stop this workflow", fills="TerminateCurrentWorkflow"),
 }
@@ -408,6 +422,9 @@ _ROWS = (
               subject=Option("text", "what is to be done", fills="Description")),
     Statement("sms", ast.ActionStmt, ("CrmSendSmsActivity",), "Send SMS", _SMS,
               synopsis='sms "text"', subject=Option("text", "the message", fills="MessageText")),
+    Statement("generate", ast.ActionStmt, ("CrmGenerateEntityDocumentActivity",),
+              "Create document", _GENERATE, synopsis="generate TEMPLATE_ID { wait true }",
+              subject=Option("int", "the id of the document template", fills="TemplateId")),
     Statement("delete", ast.ActionStmt, ("DeleteDocumentActivity",),
               "Delete document", _DELETE, synopsis="delete document"),
     Statement("publish", ast.ActionStmt, ("PublishDocumentActivity",),
@@ -489,6 +506,8 @@ WRITES: dict[str, tuple[str, ...]] = {
     "CrmCreateToDoActivity": ("Description", "Deadline", "Responsible", "AutoComplete"),
     "CrmSendSmsActivity": ("MessageText", "ProviderId", "RecipientType", "RecipientUser",
                            "PhoneType"),
+    "CrmGenerateEntityDocumentActivity": ("TemplateId", "UseSubscription", "WithStamps",
+                                          "Values"),
     "DeleteDocumentActivity": ("TerminateCurrentWorkflow",),
     "PublishDocumentActivity": (),
     "TerminateActivity": ("StateTitle",),

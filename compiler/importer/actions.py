@@ -1,5 +1,5 @@
 """Activities of the statements of one activity (ast.ActionStmt: `choose`, `profile`,
-`pipeline`, `timeline`, `todo`, `sms`, `delete document`, `publish`).
+`pipeline`, `timeline`, `todo`, `sms`, `generate`, `delete document`, `publish`).
 
 Each property is read back through the option that fills it (compiler/catalog/statements.py):
 a property that holds what stands without the option needs no setting, a value the option
@@ -54,6 +54,9 @@ class ActionStatements:
 
     def _CrmSendSmsActivity(self, node: Node) -> ast.Stmt | None:
         return self._action(node, "sms")
+
+    def _CrmGenerateEntityDocumentActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "generate")
 
     def _DeleteDocumentActivity(self, node: Node) -> ast.Stmt | None:
         return self._action(node, "delete")

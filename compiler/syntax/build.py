@@ -370,6 +370,9 @@ class AstBuilder:
     def sms_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
         return self._action("sms", span, children, text=True)
 
+    def generate_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("generate", span, children)
+
     def delete_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
         return self._action("delete", span, children, subject=False)
 
