@@ -4,10 +4,10 @@
 //
 // The statements here are each one Bitrix activity (docs/language.md §7.11): `choose`
 // (Select employee), `profile` (Get employee information), `timeline` (a timeline
-// comment), `todo` (a CRM to-do), `sms`, `generate` (a document from a template), `pipeline`
-// (Change pipeline) and `delete document`.
+// comment), `todo` (a CRM to-do), `sms`, `generate` (a document from a template), `add item`
+// (a CRM item of any type), `pipeline` (Change pipeline) and `delete document`.
 // A label reads what the activity returns: `duty.GetUser`, `who.USER_NAME`, `call.Id`,
-// `offer.DocumentNumber`.
+// `offer.DocumentNumber`, `kickoff.ItemId`.
 
 workflow deal_handover for crm.deal {
     title "Deal handover"
@@ -54,7 +54,11 @@ workflow deal_handover for crm.deal {
 
     // Very big deals belong to the key accounts pipeline (2); the move ends this workflow.
     if doc.OPPORTUNITY >= 100000 {
-        log "Key account: moved to pipeline 2"
+        // A kick-off item of the key accounts' smart process (type 128) for the salesperson.
+        add item 128 as kickoff {
+            fields {TITLE: "Kick-off: {doc.TITLE}", ASSIGNED_BY_ID: var.owner}
+        }
+        log "Key account: kick-off {kickoff.ItemId}, moved to pipeline 2"
         pipeline 2
     }
     log "Handed over to {who.USER_NAME}"

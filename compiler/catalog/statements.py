@@ -57,6 +57,8 @@ class Option:
     values: Mapping[Any, Any] = dataclasses.field(default_factory=dict)
     absent: Any = CATALOG
     switch: str = ""
+    # A map whose keys are stored as "<the statement's value>_<KEY>" (an ActionStmt's subject).
+    prefixed: bool = False
 
     @property
     def properties(self) -> tuple[str, ...]:
@@ -328,6 +330,22 @@ _GENERATE = {
                      fills="Values"),
 }
 
+# CrmCreateDynamicActivity ([AC] modules/crm/install/activities/bitrix/crmcreatedynamicactivity/
+# crmcreatedynamicactivity.php): prepareProperties() cuts strlen("<DynamicTypeId>_") characters
+# off every key of DynamicEntitiesFields, as its dialog writes "<type id>_<FIELD>".
+_ADD_ITEM = {
+    "fields": Option("expr", "the new item's fields: { TITLE: …, ASSIGNED_BY_ID: … }",
+                     fills="DynamicEntitiesFields", prefixed=True),
+}
+# CrmUpdateDynamicActivity ([AC] modules/crm/install/activities/bitrix/crmupdatedynamicactivity/
+# crmupdatedynamicactivity.php): DynamicId becomes an ID = condition of the item filter; the
+# fields are keyed by their codes.
+_UPDATE_ITEM = {
+    "id": Option("int", "the id of the item", fills="DynamicId"),
+    "fields": Option("expr", "the fields to change: { TITLE: … }",
+                     fills="DynamicEntitiesFields"),
+}
+
 _DELETE = {
     "terminate": Option("bool", "also stop this workflow", fills="TerminateCurrentWorkflow"),
 }
@@ -422,6 +440,16 @@ _ROWS = (
               subject=Option("text", "what is to be done", fills="Description")),
     Statement("sms", ast.ActionStmt, ("CrmSendSmsActivity",), "Send SMS", _SMS,
               synopsis='sms "text"', subject=Option("text", "the message", fills="MessageText")),
+    Statement("add_item", ast.ActionStmt, ("CrmCreateDynamicActivity",),
+              "Create CRM item", _ADD_ITEM, synopsis="add item TYPE_ID { fields { … } }",
+              subject=Option("int", "the CRM type id of the new item (1 lead, 2 deal, 3 "
+                                    "contact, 4 company, 128+ smart processes)",
+                             fills="DynamicTypeId")),
+    Statement("update_item", ast.ActionStmt, ("CrmUpdateDynamicActivity",),
+              "Update CRM item", _UPDATE_ITEM,
+              synopsis="update item TYPE_ID { id ID  fields { … } }",
+              subject=Option("int", "the smart process type id of the item",
+                             fills="DynamicTypeId")),
     Statement("generate", ast.ActionStmt, ("CrmGenerateEntityDocumentActivity",),
               "Create document", _GENERATE, synopsis="generate TEMPLATE_ID { wait true }",
               subject=Option("int", "the id of the document template", fills="TemplateId")),
@@ -506,6 +534,8 @@ WRITES: dict[str, tuple[str, ...]] = {
     "CrmCreateToDoActivity": ("Description", "Deadline", "Responsible", "AutoComplete"),
     "CrmSendSmsActivity": ("MessageText", "ProviderId", "RecipientType", "RecipientUser",
                            "PhoneType"),
+    "CrmCreateDynamicActivity": ("DynamicTypeId", "DynamicEntitiesFields"),
+    "CrmUpdateDynamicActivity": ("DynamicTypeId", "DynamicId", "DynamicEntitiesFields"),
     "CrmGenerateEntityDocumentActivity": ("TemplateId", "UseSubscription", "WithStamps",
                                           "Values"),
     "DeleteDocumentActivity": ("TerminateCurrentWorkflow",),

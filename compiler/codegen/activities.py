@@ -393,6 +393,11 @@ class ActivityLowerer:
             settings = (ast.Setting(stmt.subject.span, SUBJECT, stmt.subject.span,
                                     stmt.subject), *settings)
         props = self.options.properties(row.activity, action_options(row), settings)
+        for option in row.options.values():
+            value = props.get(option.properties[0])
+            if option.prefixed and isinstance(value, dict) and row.subject is not None:
+                prefix = f"{props[row.subject.properties[0]]}_"
+                props[option.properties[0]] = {prefix + key: v for key, v in value.items()}
         return self.node(row.activity, name, title, props)
 
     def _TerminateStmt(self, stmt: ast.TerminateStmt, name: str, title: str) -> Activity:

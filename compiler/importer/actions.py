@@ -1,5 +1,6 @@
 """Activities of the statements of one activity (ast.ActionStmt: `choose`, `profile`,
-`pipeline`, `timeline`, `todo`, `sms`, `generate`, `delete document`, `publish`).
+`pipeline`, `timeline`, `todo`, `sms`, `add item`, `update item`, `generate`,
+`delete document`, `publish`).
 
 Each property is read back through the option that fills it (compiler/catalog/statements.py):
 a property that holds what stands without the option needs no setting, a value the option
@@ -17,6 +18,7 @@ from compiler.catalog.statements import (
     STATEMENTS,
     SUBJECT,
     Option,
+    Statement,
     action_options,
     writes,
 )
@@ -55,6 +57,12 @@ class ActionStatements:
     def _CrmSendSmsActivity(self, node: Node) -> ast.Stmt | None:
         return self._action(node, "sms")
 
+    def _CrmCreateDynamicActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "add_item")
+
+    def _CrmUpdateDynamicActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "update_item")
+
     def _CrmGenerateEntityDocumentActivity(self, node: Node) -> ast.Stmt | None:
         return self._action(node, "generate")
 
@@ -75,7 +83,8 @@ class ActionStatements:
         subject: ast.Expr | None = None
         settings: list[ast.Setting] = []
         for key, option in action_options(row).items():
-            value = self._value(node, option, subject=key == SUBJECT)
+            value = self._value(node, option, subject=key == SUBJECT,
+                                prefix=self._prefix(node, row) if option.prefixed else None)
             if value is _NO:
                 return None
             if key == SUBJECT:
@@ -94,11 +103,22 @@ class ActionStatements:
             return option.stored(word_) if word_ is not None else self.ctx.default(node, prop)
         return self.ctx.default(node, prop) if option.absent == CATALOG else option.absent
 
-    def _value(self, node: Node, option: Option, *, subject: bool) -> Any:
+    def _prefix(self, node: Node, row: Statement) -> str | None:
+        """The "<type id>_" a prefixed map's keys start with (None: no whole-number value)."""
+        raw = self.ctx.get(node, row.subject.properties[0]) if row.subject is not None else None
+        text = str(canonical(raw))
+        return f"{text}_" if text.isdigit() else None
+
+    def _value(self, node: Node, option: Option, *, subject: bool,
+               prefix: str | None = None) -> Any:
         """The setting (or, for the subject, the expression) that gives back what the node
         holds; None when nothing need be written, _NO when nothing can say it."""
         prop = option.properties[0]
         raw = self.ctx.get(node, prop)
+        if option.prefixed and isinstance(raw, dict) and raw:
+            if prefix is None or not all(str(k).startswith(prefix) for k in raw):
+                return _NO
+            raw = {str(k)[len(prefix):]: v for k, v in raw.items()}
         absent = self._absent(node, option)
         if option.kind == "bool":
             on, standing = flag(raw), flag(absent) or "N"

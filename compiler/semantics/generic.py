@@ -89,6 +89,12 @@ def action_problems(catalog: Catalog, document: DocumentBinding, row: Statement,
         problems.append(Problem("E400", f"'{' '.join(row.head)}' ({row.activity}) is not "
                                         f"offered for {document.name}", help))
     given = {setting.key for setting in stmt.settings}
+    prefixed = [key for key, option in row.options.items() if option.prefixed and key in given]
+    if prefixed and not isinstance(stmt.subject, ast.Number):
+        problems.append(Problem("E303", f"'{' '.join(row.head)}' with '{prefixed[0]}' needs "
+                                        "the type id written as a number",
+                                f"{row.activity} stores each field as \"<type id>_<FIELD>\"; "
+                                "the prefix is made when compiling"))
     for key, option in row.options.items():
         prop = spec.properties.get(option.properties[0]) if spec is not None else None
         if key in given or prop is None or not prop.required or option.absent != CATALOG or \

@@ -370,6 +370,12 @@ class AstBuilder:
     def sms_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
         return self._action("sms", span, children, text=True)
 
+    def add_item_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("add_item", span, children)
+
+    def update_item_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("update_item", span, children)
+
     def generate_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
         return self._action("generate", span, children)
 
