@@ -5,7 +5,8 @@
 // The statements here are each one Bitrix activity (docs/language.md §7.11): `choose`
 // (Select employee), `profile` (Get employee information), `timeline` (a timeline
 // comment), `todo` (a CRM to-do), `sms`, `generate` (a document from a template), `add item`
-// (a CRM item of any type), `pipeline` (Change pipeline) and `delete document`.
+// (a CRM item of any type), `pipeline` (Change pipeline) and `delete document`; writing
+// `global.var.X` is SetGlobalVariableActivity.
 // A label reads what the activity returns: `duty.GetUser`, `who.USER_NAME`, `call.Id`,
 // `offer.DocumentNumber`, `kickoff.ItemId`.
 
@@ -34,6 +35,9 @@ workflow deal_handover for crm.deal {
     timeline "Handed over to {who.USER_NAME} {who.USER_LAST_NAME}" {
         author var.owner
     }
+
+    // The portal's global variable Handovers counts the deals handed over (bizproc globals).
+    global.var.Handovers = global.var.Handovers + 1
 
     if doc.OPPORTUNITY >= 10000 {
         todo "Call {doc.TITLE} today" as call {

@@ -384,12 +384,25 @@ CREATE_ACTIVITIES = {"crm.deal": "CreateCrmDealDocumentActivity",
                      "crm.company": "CreateCrmCompanyDocumentActivity"}
 CREATE_DOCUMENT = "CreateDocumentActivity"
 
+# `global.var.X = v` writes a portal's global variable: SetGlobalVariableActivity keys each
+# value by the variable's expression ({=GlobalVar:X}; [ZW] bitrix/modules/bizproc/install/
+# activities/bitrix/setglobalvariableactivity/setglobalvariableactivity.php). Global constants
+# have no activity that writes them.
+GLOBAL_SET = "SetGlobalVariableActivity"
+
+
+def global_key(name: str) -> str:
+    return "{=GlobalVar:" + name + "}"
+
+
 # ── the table ─────────────────────────────────────────────────────────────────────────────────
 
 _ROWS = (
-    Statement("set", ast.SetStmt, ("SetFieldActivity", "SetVariableActivity"),
+    Statement("set", ast.SetStmt, ("SetFieldActivity", "SetVariableActivity",
+                                   "SetGlobalVariableActivity"),
               "Set {}", synopsis="set doc.F = v"),
-    Statement("assign", ast.AssignStmt, ("SetVariableActivity", "SetFieldActivity"),
+    Statement("assign", ast.AssignStmt, ("SetVariableActivity", "SetFieldActivity",
+                                         "SetGlobalVariableActivity"),
               "Set {}", synopsis="var.x = v"),
     Statement("log", ast.LogStmt, ("LogActivity",), "Log", synopsis='log "text"'),
     Statement("wait", ast.WaitStmt, ("DelayActivity",), "Pause",
@@ -496,6 +509,7 @@ HANDLERS: dict[str, Handler] = {h.kind: h for h in (
 WRITES: dict[str, tuple[str, ...]] = {
     "SetFieldActivity": ("FieldValue", "MergeMultipleFields", "ModifiedBy"),
     "SetVariableActivity": ("VariableValue",),
+    "SetGlobalVariableActivity": ("GlobalVariableValue",),
     "LogActivity": ("Text", "SetVariable"),
     "DelayActivity": ("TimeoutDuration", "TimeoutDurationType", "TimeoutTime",
                       "TimeoutTimeIsLocal", "WriteToLog"),

@@ -15,6 +15,7 @@ from compiler.bitrix import Activity
 from compiler.catalog.statements import (
     APPROVAL_BRANCHES,
     ASSIGN_MODE,
+    GLOBAL_SET,
     LOOP_BODY,
     LOOP_SOURCES,
     STATEMENTS,
@@ -24,6 +25,7 @@ from compiler.catalog.statements import (
     WAIT_UNIT,
     action_options,
     create_activity,
+    global_key,
     if_branch_title,
     parallel_branch_title,
     statement,
@@ -196,6 +198,12 @@ class ActivityLowerer:
 
     def _assign(self, assignments: Sequence[ast.Assignment], variables: bool, name: str,
                 title: str) -> Activity:
+        if assignments and assignments[0].target.parts[0] == "global":
+            # SetGlobalVariableActivity keys each value by the variable's expression
+            # (setglobalvariableactivity.php: getGroupIdAndIdFromSystemExpression).
+            return self.node(GLOBAL_SET, name, title, {"GlobalVariableValue": {
+                global_key(a.target.parts[-1]): self.values.value(a.value)
+                for a in assignments}})
         if variables:
             return self.node("SetVariableActivity", name, title,
                              {"VariableValue": self._assigned(assignments)})

@@ -29,6 +29,8 @@ from compiler.importer.values import text_node
 from compiler.syntax import ast
 
 _INT = re.compile(r"[1-9][0-9]*")
+# The key of a global variable in SetGlobalVariableActivity's GlobalVariableValue (global_key).
+_GLOBAL_KEY = re.compile(r"\{=GlobalVar:([A-Za-z_][A-Za-z0-9_]*)\}")
 _CREATE_DOCUMENT = {activity: name for name, activity in CREATE_ACTIVITIES.items()}
 _MAIL = STATEMENTS["mail"].options
 
@@ -89,6 +91,26 @@ class SimpleStatements:
         if opts is None:
             return None
         return ast.SetStmt(NOWHERE, opts, assignments, len(assignments) > 1)
+
+    def _SetGlobalVariableActivity(self, node: Node) -> ast.Stmt | None:
+        values = node.properties.get("GlobalVariableValue")
+        if not isinstance(values, dict) or not values or \
+                not self.ctx.only(node, set(writes(node.type))):
+            return None
+        names = [_GLOBAL_KEY.fullmatch(str(key)) for key in values]
+        if any(m is None for m in names):
+            return None
+        assignments = tuple(ast.Assignment(NOWHERE, ast.Ref(NOWHERE, ("global", "var", m[1])),
+                                           self.values.value(raw))
+                            for m, raw in zip(names, values.values(), strict=True)
+                            if m is not None)
+        opts = self.ctx.opts(node, _title("set", ", ".join(a.target.parts[-1]
+                                                           for a in assignments)))
+        if opts is None:
+            return None
+        if len(assignments) == 1:
+            return ast.AssignStmt(NOWHERE, opts, assignments[0])
+        return ast.SetStmt(NOWHERE, opts, assignments, True)
 
     def _typed(self, target: ast.Ref, raw: Any) -> ast.Expr:
         """The value of an assignment: `true`/`false` for a bool target ('Y'/'N' as

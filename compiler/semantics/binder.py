@@ -48,8 +48,10 @@ def document_name(expr: ast.Expr) -> str:
 
 
 def assignable_shape(target: ast.Ref) -> bool:
-    """doc.FIELD or var.NAME: the targets `set` and `=` write."""
-    return target.parts[0] in ("doc", "var") and len(target.parts) == 2
+    """doc.FIELD, var.NAME or global.var.NAME: the targets `set` and `=` write."""
+    parts = target.parts
+    return (parts[0] in ("doc", "var") and len(parts) == 2) or \
+        (parts[0] == "global" and len(parts) == 3 and parts[1] == "var")
 
 
 class Binder:

@@ -88,8 +88,10 @@ class StatementRules:
         for a in stmt.assignments:
             kinds.add(self._assignment(a))
         if len(kinds - {None}) > 1:
-            self.diag.error("E202", "one 'set' cannot write both document fields and variables",
-                            stmt.span, help="Bitrix sets them with two different activities; "
+            what = "document fields and variables" if kinds - {None} == {"doc", "var"} else \
+                "global variables and other places"
+            self.diag.error("E202", f"one 'set' cannot write both {what}",
+                            stmt.span, help="Bitrix sets them with different activities; "
                                             "split it into two statements")
         seen: dict[str, Span] = {}
         for a in stmt.assignments:
@@ -109,9 +111,12 @@ class StatementRules:
         if not assignable_shape(target):
             what = {"param": "a parameter", "const": "a constant"}.get(head,
                                                                        "this reference")
+            if head == "global" and len(target.parts) == 3 and target.parts[1] == "const":
+                what = "a global constant"  # SetGlobalVariableActivity writes variables only
             self.diag.error("E202", f"{what} cannot be assigned: {target.dotted}", target.span,
-                            help="write document fields with 'set doc.FIELD = …' and variables "
-                                 "with 'var.NAME = …'")
+                            help="write document fields with 'set doc.FIELD = …', variables "
+                                 "with 'var.NAME = …' and global variables with "
+                                 "'global.var.NAME = …'")
             return None
         resolved = target.binding
         if resolved is None:
