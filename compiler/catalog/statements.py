@@ -59,6 +59,9 @@ class Option:
     switch: str = ""
     # A map whose keys are stored as "<the statement's value>_<KEY>" (an ActionStmt's subject).
     prefixed: bool = False
+    # The value is the parameter of this document type (stdlib/documents): the property
+    # stores the type's [module, entity, document_type] (a list's id → iblock_<id>).
+    document: str = ""
 
     @property
     def properties(self) -> tuple[str, ...]:
@@ -346,6 +349,22 @@ _UPDATE_ITEM = {
                      fills="DynamicEntitiesFields"),
 }
 
+# The lists module's activities name their list as a document type, [lists, BizprocDocument,
+# iblock_<id>] ([ZW] bitrix/modules/lists/install/activities/bitrix/createlistsdocumentactivity/
+# createlistsdocumentactivity.php and its siblings); `element` statements take the list's id.
+# (GetListsDocumentActivity has none: it reads only the fields of FieldsMap, the descriptions
+# its dialog copies from the portal's list.)
+_LIST = Option("int", "the id of the list (information block)", fills="DocumentType",
+               document="lists.element")
+_ADD_ELEMENT = {
+    "fields": Option("expr", "the new element's fields: { NAME: …, PROPERTY_X: … }",
+                     fills="Fields"),
+}
+_UPDATE_ELEMENT = {
+    "id": Option("expr", "the id of the element", fills="ElementId"),
+    "fields": Option("expr", "the fields to change: { PROPERTY_X: … }", fills="Fields"),
+}
+
 _DELETE = {
     "terminate": Option("bool", "also stop this workflow", fills="TerminateCurrentWorkflow"),
 }
@@ -463,6 +482,12 @@ _ROWS = (
               synopsis="update item TYPE_ID { id ID  fields { … } }",
               subject=Option("int", "the smart process type id of the item",
                              fills="DynamicTypeId")),
+    Statement("add_element", ast.ActionStmt,
+              ("CreateListsDocumentActivity",), "Create list element", _ADD_ELEMENT,
+              synopsis="add element LIST_ID { fields { … } }", subject=_LIST),
+    Statement("update_element", ast.ActionStmt,
+              ("UpdateListsDocumentActivity",), "Update list element", _UPDATE_ELEMENT,
+              synopsis="update element LIST_ID { id ID  fields { … } }", subject=_LIST),
     Statement("generate", ast.ActionStmt, ("CrmGenerateEntityDocumentActivity",),
               "Create document", _GENERATE, synopsis="generate TEMPLATE_ID { wait true }",
               subject=Option("int", "the id of the document template", fills="TemplateId")),
@@ -550,6 +575,8 @@ WRITES: dict[str, tuple[str, ...]] = {
                            "PhoneType"),
     "CrmCreateDynamicActivity": ("DynamicTypeId", "DynamicEntitiesFields"),
     "CrmUpdateDynamicActivity": ("DynamicTypeId", "DynamicId", "DynamicEntitiesFields"),
+    "CreateListsDocumentActivity": ("DocumentType", "Fields"),
+    "UpdateListsDocumentActivity": ("DocumentType", "ElementId", "Fields"),
     "CrmGenerateEntityDocumentActivity": ("TemplateId", "UseSubscription", "WithStamps",
                                           "Values"),
     "DeleteDocumentActivity": ("TerminateCurrentWorkflow",),

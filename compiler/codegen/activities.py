@@ -401,6 +401,13 @@ class ActivityLowerer:
             settings = (ast.Setting(stmt.subject.span, SUBJECT, stmt.subject.span,
                                     stmt.subject), *settings)
         props = self.options.properties(row.activity, action_options(row), settings)
+        subject = row.subject
+        if subject is not None and subject.document:
+            spec = self.checked.catalog.document(subject.document)
+            prop = subject.properties[0]
+            if spec is not None:
+                props[prop] = [spec.module, spec.entity, spec.document_type.replace(
+                    "{" + spec.parameter + "}", str(props[prop]))]
         for option in row.options.values():
             value = props.get(option.properties[0])
             if option.prefixed and isinstance(value, dict) and row.subject is not None:

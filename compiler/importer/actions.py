@@ -1,6 +1,6 @@
 """Activities of the statements of one activity (ast.ActionStmt: `choose`, `profile`,
-`pipeline`, `timeline`, `todo`, `sms`, `add item`, `update item`, `generate`,
-`delete document`, `publish`).
+`pipeline`, `timeline`, `todo`, `sms`, `add item`, `update item`, `add element`,
+`update element`, `generate`, `delete document`, `publish`).
 
 Each property is read back through the option that fills it (compiler/catalog/statements.py):
 a property that holds what stands without the option needs no setting, a value the option
@@ -63,6 +63,12 @@ class ActionStatements:
     def _CrmUpdateDynamicActivity(self, node: Node) -> ast.Stmt | None:
         return self._action(node, "update_item")
 
+    def _CreateListsDocumentActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "add_element")
+
+    def _UpdateListsDocumentActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "update_element")
+
     def _CrmGenerateEntityDocumentActivity(self, node: Node) -> ast.Stmt | None:
         return self._action(node, "generate")
 
@@ -115,6 +121,9 @@ class ActionStatements:
         holds; None when nothing need be written, _NO when nothing can say it."""
         prop = option.properties[0]
         raw = self.ctx.get(node, prop)
+        if option.document:
+            number = self._document_parameter(option.document, raw)
+            return _NO if number is None else ast.Number(NOWHERE, int(number), number)
         if option.prefixed and isinstance(raw, dict) and raw:
             if prefix is None or not all(str(k).startswith(prefix) for k in raw):
                 return _NO
@@ -137,6 +146,20 @@ class ActionStatements:
         if expr is None:
             return _NO
         return expr if subject else text_setting("", expr)
+
+    def _document_parameter(self, document: str, raw: Any) -> str | None:
+        """The parameter (a list's id) of a stored [module, entity, document_type], when it is
+        the document type's own spelling."""
+        spec = self.ctx.catalog.document(document)
+        if spec is None or not isinstance(raw, list) or len(raw) != 3 or \
+                raw[:2] != [spec.module, spec.entity]:
+            return None
+        before, _, after = spec.document_type.partition("{" + spec.parameter + "}")
+        text = str(raw[2])
+        if not (text.startswith(before) and text.endswith(after)):
+            return None
+        number = text[len(before):len(text) - len(after)]
+        return number if number.isdigit() and not number.startswith("0") else None
 
     def _expr(self, option: Option, raw: Any) -> ast.Expr | None:
         if option.kind in ("users", "user"):

@@ -89,6 +89,12 @@ def action_problems(catalog: Catalog, document: DocumentBinding, row: Statement,
         problems.append(Problem("E400", f"'{' '.join(row.head)}' ({row.activity}) is not "
                                         f"offered for {document.name}", help))
     given = {setting.key for setting in stmt.settings}
+    if row.subject is not None and row.subject.document and \
+            not isinstance(stmt.subject, ast.Number):
+        problems.append(Problem("E303", f"'{' '.join(row.head)}' needs the id written as a "
+                                        "number",
+                                f"{row.activity} names it in a document type "
+                                f"({row.subject.document}), made when compiling"))
     prefixed = [key for key, option in row.options.items() if option.prefixed and key in given]
     if prefixed and not isinstance(stmt.subject, ast.Number):
         problems.append(Problem("E303", f"'{' '.join(row.head)}' with '{prefixed[0]}' needs "

@@ -376,6 +376,12 @@ class AstBuilder:
     def update_item_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
         return self._action("update_item", span, children)
 
+    def add_element_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("add_element", span, children)
+
+    def update_element_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("update_element", span, children)
+
     def generate_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
         return self._action("generate", span, children)
 
