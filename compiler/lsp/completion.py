@@ -38,9 +38,16 @@ TYPE_CALLS = ("select", "internalselect", "type")
 VALUES = ("true", "false")
 REFERENCE_HEADS = ("doc", "param", "var", "const", "env", "role", "system", "workflow", "user",
                    "global")
-# Statements that take an option block, by the word that starts them.
-_OPTION_OWNERS = {kw: row.kind for row in STATEMENTS.values() if row.options
-                  for kw in row.head[:1]}
+# Statements that take an option block, by the words that start them (`add item` and
+# `add element` are told apart by their second word).
+_OPTION_OWNERS = {" ".join(row.head): row.kind for row in STATEMENTS.values()
+                  if row.options and row.head}
+
+
+def _option_owner(head: str) -> str | None:
+    """The statement kind whose option block a head opens."""
+    words = head.split()
+    return _OPTION_OWNERS.get(" ".join(words[:2])) or _OPTION_OWNERS.get(" ".join(words[:1]))
 
 _NAME = r"[A-Za-z_]\w*"
 _WORKFLOW_HEAD = re.compile(rf"^[ \t]*(?:workflow|statemachine)[ \t]+({_NAME})[ \t]+for[ \t]+"
@@ -215,8 +222,9 @@ class Completer:
             return self._option_value(prefix, first, head)
         if first == "activity" and " do" not in f" {head}":
             return self._properties(head)
-        if first in _OPTION_OWNERS and not head.endswith(("approved", "rejected")):
-            return _options(settings(_OPTION_OWNERS[first]))
+        owner = _option_owner(head)
+        if owner is not None and not head.endswith(("approved", "rejected")):
+            return _options(settings(owner))
         if re.match(rf"{_NAME}\s*\(.*\)", head) and first not in STATEMENT_WORDS:
             return _options(settings("call"))
         if first in ("robot", "action"):
@@ -232,7 +240,7 @@ class Completer:
 
     def _option_value(self, prefix: str, first: str, head: str) -> list[lsp.CompletionItem] | None:
         """After an option's key: the words it takes (a choice), else None (an expression)."""
-        owner = _OPTION_OWNERS.get(first)
+        owner = _option_owner(head)
         key = re.search(rf"^\s*({_NAME})\s*:?\s+\w*$", prefix)
         if owner is None or key is None:
             return None
