@@ -202,8 +202,10 @@ _RULES = [
     Rule("E401", "statemachine-shape", "More than one state is marked initial.",
          "The statemachine starts in the state marked 'initial', or in the first state when "
          "none is; only one state may be marked."),
-    Rule("W402", "unreachable-code", "Statements after 'terminate', 'stage' or 'goto' never run.",
-         "terminate and stage end the workflow and goto leaves the state, so what follows them "
+    Rule("W402", "unreachable-code",
+         "Statements after 'terminate', 'stage', 'pipeline' or 'goto' never run.",
+         "terminate, stage and pipeline end the workflow (a deal moved to another pipeline "
+         "has all its workflows terminated) and goto leaves the state, so what follows them "
          "in the same block is dead. Remove it or move it before."),
     Rule("E403", "empty-block", "An empty loop, or 'parallel' with fewer than two branches.",
          "while and for each need a body; parallel needs at least two branches."),

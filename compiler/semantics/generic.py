@@ -114,3 +114,16 @@ def action_problems(catalog: Catalog, document: DocumentBinding, row: Statement,
 
 def prop_name(option: Option) -> str:
     return option.properties[0]
+
+
+# Statements of one activity after which nothing of the workflow runs: CrmChangeDealCategory
+# terminates every workflow of the deal once it has moved it ([AC] modules/crm/install/
+# activities/bitrix/crmchangedealcategoryactivity/crmchangedealcategoryactivity.php).
+_ENDING = ("pipeline",)
+
+
+def ends_workflow(stmt: ast.Stmt) -> str | None:
+    """The statement's words when it ends the workflow, else None."""
+    if isinstance(stmt, ast.ActionStmt) and stmt.kind in _ENDING:
+        return stmt.kind
+    return None

@@ -15,7 +15,7 @@ from compiler.semantics import types as T
 from compiler.semantics.binder import assignable_shape, document_name
 from compiler.semantics.environment import APP_CLIENT_ID, Environment
 from compiler.semantics.expressions import ExpressionChecker
-from compiler.semantics.generic import action_problems, key_kind, unknown_key
+from compiler.semantics.generic import action_problems, ends_workflow, key_kind, unknown_key
 from compiler.semantics.model import DocumentBinding
 from compiler.semantics.program import Program
 from compiler.semantics.robots import io_type, waits
@@ -66,15 +66,17 @@ class StatementRules:
         for stmt in body:
             if ended is not None and not warned:
                 kind = "goto" if isinstance(ended, ast.GotoStmt) else \
-                    "stage" if isinstance(ended, ast.StageStmt) else "terminate"
+                    "stage" if isinstance(ended, ast.StageStmt) else \
+                    ends_workflow(ended) or "terminate"
                 ends = "state" if kind == "goto" else "workflow"
                 self.diag.warning("W402", f"this never runs: the '{kind}' before it ends the "
                                           f"{ends}", stmt.span,
                                   labels=(Label(ended.span, f"'{kind}' is here"),))
                 warned = True
             self._stmt(stmt, in_state)
-            if ended is None and not stmt.opts.disabled and isinstance(
-                    stmt, ast.TerminateStmt | ast.GotoStmt | ast.StageStmt):
+            if ended is None and not stmt.opts.disabled and (isinstance(
+                    stmt, ast.TerminateStmt | ast.GotoStmt | ast.StageStmt) or
+                    ends_workflow(stmt)):
                 ended = stmt
 
     def _stmt(self, stmt: ast.Stmt, in_state: bool) -> None:
