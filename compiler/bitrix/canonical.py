@@ -21,6 +21,13 @@ what the portal returns is corrected in one place:
 - `null` is `""`, and `\\r\\n` is `\\n` (designer textareas);
 - a property equal to its catalog default is dropped, as is a root `Permission` map with
   only empty lists: a missing property and its default mean the same to Bitrix;
+- a two-item list of strings `[object, field]` whose object Bitrix resolves (`Template`,
+  `Variable`, `Constant`, `Document`, `Workflow`, `User`, `System`, `GlobalVar`, `GlobalConst` or
+  an activity of the tree) is the token `{=object:field}`: older templates and the designer
+  write references so, and Bitrix reads both alike (modules/bizproc/classes/general/activity.php,
+  getPropertyValueRecursive and getRealParameterValue); a pair naming nothing stays a list;
+- in a property of users, one user or token is the list holding it (Bitrix's
+  CBPHelper::ExtractUsers reads a single value as a one-item list);
 - activity types compare case-insensitively (PHP class names), and so do a DOCUMENT_TYPE's
   module and entity.
 """
@@ -30,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
@@ -52,6 +59,13 @@ _NAME_KEYS = frozenset({"TargetStateName", "InitialStateName", "object", "Object
 _EMPTY_MAP_KEYS = frozenset({"Permission"})
 # Where a ref can stand after renaming: inside an expression token, or as a whole value.
 _REF = re.compile(r"(?<=\{=)@[0-9]+(?:\.[0-9]+)*(?=:)|\A@[0-9]+(?:\.[0-9]+)*\Z")
+# Objects a legacy `[object, field]` pair may name besides activities (activity.php,
+# getRealParameterValue); the field is what a field token allows.
+PAIR_OBJECTS = frozenset({"Document", "Template", "Variable", "Constant", "GlobalConst",
+                          "GlobalVar", "Workflow", "User", "System"})
+_PAIR_FIELD = re.compile(r"[A-Za-z0-9_.]+")
+# Property types whose value is a list of users (a single value is a one-item list).
+_USER_PROPERTY_TYPES = frozenset({"user", "users"})
 
 Canonical = Any  # str | list[Canonical] | dict[str, Canonical]
 
@@ -109,6 +123,16 @@ def value(raw: Any, *, as_flag: bool = False) -> Canonical:
     if isinstance(raw, list | tuple):
         return [value(v) for v in raw]
     return str(raw)
+
+
+def pair_token(raw: Any, activities: Collection[str]) -> str | None:
+    """`{=object:field}` when `raw` is a legacy reference pair Bitrix resolves, else None."""
+    if not (isinstance(raw, list) and len(raw) == 2 and all(isinstance(p, str) for p in raw)):
+        return None
+    obj, name = raw
+    if obj not in PAIR_OBJECTS and obj not in activities:
+        return None
+    return f"{{={obj}:{name}}}" if _PAIR_FIELD.fullmatch(name) else None
 
 
 def is_empty(canonical: Canonical) -> bool:
@@ -181,6 +205,9 @@ class _Renamer:
                 return self.names[canonical]
             return self.text(canonical)
         if isinstance(canonical, list):
+            token = pair_token(canonical, self.names)
+            if token is not None:
+                return self.text(token)
             return [self(item, key) for item in canonical]
         return {k: self(v, k) for k, v in canonical.items()}
 
@@ -240,6 +267,9 @@ class Normaliser:
             spec = specs.get(key)
             as_flag = spec is not None and spec.type in _FLAG_PROPERTY_TYPES
             canonical = renamer(value(raw_value, as_flag=as_flag), key)
+            if spec is not None and spec.type in _USER_PROPERTY_TYPES and \
+                    isinstance(canonical, str) and canonical:
+                canonical = [canonical]
             if key in _EMPTY_MAP_KEYS and isinstance(canonical, dict) and all(
                     is_empty(v) for v in canonical.values()):
                 canonical = []

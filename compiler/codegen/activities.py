@@ -486,6 +486,11 @@ class ActivityLowerer:
                 # A PHP-bool property tests truthiness, and the string 'N' is truthy: true and
                 # false stay booleans here instead of becoming 'Y'/'N'.
                 value = entry.value.value
+            if prop is not None and prop.type == "users" and isinstance(value, str) and \
+                    isinstance(entry.value, ast.Ref | ast.Modified):
+                # A user list is a list (Bitrix's import counts it): `Users: param.voters`
+                # holds the one token, as the designer writes it.
+                value = [value]
             props[entry.key] = value
         children = self.block(stmt.children, name) if stmt.children is not None else []
         return node(stmt.type_name, name, props, children)

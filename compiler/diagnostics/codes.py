@@ -107,6 +107,13 @@ _RULES = [
          "body may run again and parallel branches interleave, so what they write counts as "
          "written throughout them; in a statemachine a write in any handler counts, since "
          "states run in any order. Give the variable a default or set it first."),
+    Rule("E112", "dangling-activity-reference",
+         "A Bitrix token or [object, field] pair reads an activity by a designer Name.",
+         "Bitrix reads {=A123_4_5_6:Result} and the pair [\"A123_4_5_6\", \"Result\"] as a "
+         "result of the activity Named A123_4_5_6. bpl names every activity itself when it "
+         "compiles, so such a Name matches nothing and the value reads nothing. Give the "
+         "statement a label with 'as' and read label.Result; bpl import does so for every "
+         "activity the template has, and reports the ones it does not have."),
     # ── types ─────────────────────────────────────────────────────────────────────
     Rule("E200", "type-mismatch", "A value does not fit where it is used.",
          "Wherever a type is known (assignments, create fields, robot inputs, users, option "

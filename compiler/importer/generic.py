@@ -7,6 +7,7 @@ say: a node without a Title (codegen gives it one), a Type that is not a name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from compiler.importer.names import is_member_name
@@ -32,7 +33,7 @@ def generic(ctx: Context, node: Node, report: Report, where: str, *,
     if plain:
         report.add("verbatim", where, "texts kept as stored: as expressions they did not "
                                       "pass the checker")
-    for name in sorted(_named_activities(props, ctx.scope.activities)):
+    for name in sorted(_named_activities(props, ctx.scope.activities, ctx.values.pair)):
         report.lossy(where, f"a property names activity {name} itself; the generic form "
                             "keeps the name, which the activity no longer has once compiled")
     label = ctx.scope.labels.get(node.name)
@@ -60,12 +61,16 @@ def _properties(ctx: Context, props: dict[str, Any]) -> tuple[list[ast.MapEntry]
     return entries, title_text, comment_text
 
 
-def _named_activities(value: Any, activities: set[str]) -> set[str]:
-    """Activity Names held as whole values (a condition's `object`, a loop's `Object`)."""
+def _named_activities(value: Any, activities: set[str],
+                      pair: Callable[[list[Any]], Any]) -> set[str]:
+    """Activity Names held as whole values (a condition's `object`, a loop's `Object`), not
+    counting `[name, result]` pairs written as references."""
     if isinstance(value, str):
         return {value} if value in activities else set()
     if isinstance(value, dict):
-        return {n for v in value.values() for n in _named_activities(v, activities)}
+        return {n for v in value.values() for n in _named_activities(v, activities, pair)}
     if isinstance(value, list):
-        return {n for v in value for n in _named_activities(v, activities)}
+        if pair(value) is not None:
+            return set()
+        return {n for v in value for n in _named_activities(v, activities, pair)}
     return set()

@@ -153,6 +153,9 @@ class Importer:
         _verbatim(workflow, report)
         for note in values.notes:
             report.lossy("texts", note)
+        for dangling in dict.fromkeys(values.dangling):
+            report.add("dangling", dangling, "reads an activity the template does not have; "
+                                             "Bitrix reads it as a plain list")
         return _Round(text, workflow, builder, report, root, template)
 
     def _title(self, root: Node, values: Values) -> ast.Text | None:

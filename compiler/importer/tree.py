@@ -182,6 +182,8 @@ def assign_labels(root: Node, scope: Scope, unlabelled: set[str]) -> None:
             for item in value.values():
                 scan(item)
         elif isinstance(value, list):
+            if len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], str):
+                read.add(value[0])  # a legacy [object, field] reference
             for item in value:
                 scan(item)
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from compiler.bitrix.canonical import pair_token
 from compiler.catalog import FunctionSpec
 from compiler.importer.calc import parse_formula
 from compiler.importer.render import Renderer, same
@@ -31,6 +32,9 @@ from compiler.syntax.grammar import terminal_pattern
 
 _USER = re.compile(r"user_([1-9][0-9]*)")
 _GROUP = re.compile(r"group_(\S+)")
+# The designer names activities A<digits>_<digits>_<digits>_<digits>.
+_ACTIVITY_NAME = re.compile(r"A[0-9]+(?:_[0-9]+){3}")
+_MEMBER = re.compile(r"[A-Za-z0-9_.]+")
 
 
 def text_node(*parts: str | ast.Expr) -> ast.Text:
@@ -69,6 +73,8 @@ class Values:
         # For nodes whose expressions did not pass the checker.
         self.plain = False
         self.notes: list[str] = []  # for the report: texts not kept exactly
+        # `[object, field]` pairs naming an activity the template does not have.
+        self.dangling: list[str] = []
 
     # ── value context ────────────────────────────────────────────────────────────────────
     def value(self, raw: Any) -> ast.Expr:
@@ -84,6 +90,9 @@ class Values:
         if raw is None:
             return text_node()
         if isinstance(raw, list):
+            ref = self.pair(raw)
+            if ref is not None:
+                return ref
             return ast.ListExpr(NOWHERE, tuple(self.value(item) for item in raw))
         if isinstance(raw, dict):
             return ast.MapExpr(NOWHERE, tuple(
@@ -105,6 +114,22 @@ class Values:
         if self.render.value(text) == raw:
             return text
         return self.verbatim(raw)
+
+    def pair(self, raw: list[Any]) -> ast.Expr | None:
+        """The reference a legacy `[object, field]` pair makes (`['Template', 'Voters']` →
+        param.Voters, `['A1_2_3_4', 'LastApprover']` → a1.LastApprover), if it reads back as
+        the same token; a pair naming an activity the template lacks is recorded in
+        `dangling`."""
+        token = pair_token(raw, self.scope.activities)
+        if token is None:
+            if _dangling(raw):
+                self.dangling.append(f"{raw[0]}.{raw[1]}")
+            return None
+        found = whole_token(token)
+        ref = self._token(found) if found is not None else None
+        if ref is None or self.render.value(ref) != token:
+            return None
+        return ref
 
     def verbatim(self, raw: str) -> ast.Text:
         """`raw` as written, except that tokens reading an activity stay references: the
@@ -189,6 +214,10 @@ class Values:
         """`USERS` of a statement (`user(12)`, `[role.author, doc.ASSIGNED_BY_ID]`)."""
         if not isinstance(raw, list):
             return None
+        ref = self.pair(raw)
+        if ref is not None:
+            return ref if same(self.render.users(ref), [pair_token(raw, self.scope.activities)]) \
+                else None
         items = [self._user(item) for item in raw]
         expr: ast.Expr = items[0] if len(items) == 1 else ast.ListExpr(NOWHERE, tuple(items))
         return expr if same(self.render.users(expr), raw) else None
@@ -209,6 +238,12 @@ class Values:
         if isinstance(raw, int) and not isinstance(raw, bool):
             return text_node(str(raw))
         return self.value(raw)
+
+
+def _dangling(raw: list[Any]) -> bool:
+    """A pair shaped like a reference to an activity by its designer Name (`A123_4_5_6`)."""
+    return len(raw) == 2 and all(isinstance(p, str) for p in raw) and \
+        _ACTIVITY_NAME.fullmatch(raw[0]) is not None and _MEMBER.fullmatch(raw[1]) is not None
 
 
 def _raw_safe(text: str) -> bool:

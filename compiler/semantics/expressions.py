@@ -4,6 +4,7 @@ conditions). Names are bound already (compiler/semantics/binder.py); this only r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,11 +18,17 @@ from compiler.semantics.model import DocumentBinding
 from compiler.semantics.numbers import check_number
 from compiler.semantics.rawformulas import formula_problems, functions_of
 from compiler.semantics.suggestions import did_you_mean
+from compiler.source import Span
 from compiler.syntax import ast
 
 _COMPARISONS = ("==", "!=", ">", ">=", "<", "<=")
 # Tests whose values Bitrix converts to the tested reference's type before comparing.
 _VALUE_TESTS = (*_COMPARISONS, "in", "not in", "between")
+# The designer names activities A<digits>_<digits>_<digits>_<digits>; a token or an
+# [object, field] pair naming one reads that activity (bizproc/classes/general/activity.php).
+_ACTIVITY_NAME = re.compile(r"A[0-9]+(?:_[0-9]+){3}")
+_ACTIVITY_TOKEN = re.compile(r"\{=\s*(A[0-9]+(?:_[0-9]+){3})\s*:")
+_MEMBER = re.compile(r"[A-Za-z0-9_.]+")
 # A lossy conversion Bitrix makes (1.5 stored in an int is 1): a warning, not an error.
 LOSSY = "W203"
 # Values a calc function's argument can never be, by the kind the catalog gives it
@@ -192,12 +199,26 @@ class ExpressionChecker:
         for part in expr.parts:
             if isinstance(part, ast.Expr):
                 self.expr(part)
+            else:
+                self._activity_tokens(part, expr.span)
         self._verbatim_formula(expr)
         return T.STRING
 
     def _e_RawBitrix(self, expr: ast.RawBitrix) -> T.Type:
+        self._activity_tokens(expr.text, expr.span)
         self._verbatim_formula(expr)
         return T.ANY
+
+    def _activity_tokens(self, text: str, span: Span) -> None:
+        """E112 for Bitrix tokens naming an activity by a designer Name: bpl names every
+        activity itself, so such a token reads nothing once compiled."""
+        for name in dict.fromkeys(_ACTIVITY_TOKEN.findall(text)):
+            self._dangling(name, span)
+
+    def _dangling(self, name: str, span: Span) -> None:
+        self.diag.error("E112", f"{name} names an activity by its Bitrix Name; the workflow's "
+                                "activities are named when it compiles, so this reads nothing",
+                        span, help="give the statement a label (as x) and read x.Result")
 
     def _verbatim_formula(self, expr: ast.Text | ast.RawBitrix) -> None:
         for problem in formula_problems(expr, functions_of(self.catalog)):
@@ -339,6 +360,10 @@ class ExpressionChecker:
         return T.BOOL
 
     def _e_ListExpr(self, expr: ast.ListExpr) -> T.Type:
+        pair = [literal(item) for item in expr.items]
+        if len(pair) == 2 and all(isinstance(p, str) for p in pair) and \
+                _ACTIVITY_NAME.fullmatch(pair[0]) and _MEMBER.fullmatch(pair[1]):
+            self._dangling(pair[0], expr.span)  # Bitrix reads [object, field] as a reference
         kinds = {self.expr(item).base for item in expr.items}
         if len(kinds) == 1:
             return T.Type(kinds.pop(), True)

@@ -1,0 +1,44 @@
+"""Bitrix's own default templates (tests/fixtures/designer): what the import gives back.
+
+The figures only improve: a change that makes one more template equivalent or one fewer
+statement generic lowers the bounds here. The import report never claims more than the
+independent check (compile, compare in `plan`'s canonical form, header included) finds.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from compiler.importer.measure import main, measure
+from tests.importer.support import IMPORTER
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "designer"
+TEMPLATES = 15
+AT_LEAST_EQUIVALENT = 0
+AT_MOST_GENERIC = 132  # of 185 statements
+
+
+def test_corpus_figures() -> None:
+    result = measure(CORPUS, IMPORTER)
+    assert len(result.templates) == TEMPLATES
+    assert result.equivalent >= AT_LEAST_EQUIVALENT
+    assert result.generic <= AT_MOST_GENERIC, "\n".join(result.lines())
+    for template in result.templates:
+        assert template.statements > 0, template.source
+        assert not template.claimed or template.equivalent, template.source
+
+
+def test_measure_command_prints_the_figures(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    for suffix in (".bpt", ".json"):
+        shutil.copy(CORPUS / f"crm_processlead{suffix}", tmp_path)
+    assert main([str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2].startswith("templates imported equivalent: ")
+    assert out[-1].startswith("statements in the generic form: ")
+    assert out[0].startswith("crm_processlead.bpt: ")
+    assert out[-2] in ("templates imported equivalent: 0/1", "templates imported equivalent: 1/1")
+    assert main([str(tmp_path / "missing")]) == 2
