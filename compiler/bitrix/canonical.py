@@ -55,6 +55,9 @@ _EMPTY_FIELD_KEYS = frozenset({"Options", "Default", "Description"})
 # Property keys whose *whole value* is an activity name (not an expression inside a text).
 # (ForEach's `Object` names an activity when it loops over an activity's result.)
 _NAME_KEYS = frozenset({"TargetStateName", "InitialStateName", "object", "Object"})
+# Keys the designer writes beside a field's Default for display only (the default shown as
+# text); an empty one is the same as none.
+_DROPPED_WHEN_EMPTY = frozenset({"Default_printable"})
 # A root permission map of empty lists grants nothing, like an empty map.
 _EMPTY_MAP_KEYS = frozenset({"Permission"})
 # Where a ref can stand after renaming: inside an expression token, or as a whole value.
@@ -291,6 +294,8 @@ class Normaliser:
                 canonical = value(item, as_flag=name in _FLAG_FIELD_KEYS)
                 if name in _EMPTY_FIELD_KEYS and is_empty(canonical):
                     canonical = ""
+                if name in _DROPPED_WHEN_EMPTY and is_empty(canonical):
+                    continue
                 entry[str(name)] = canonical
             out[ident] = entry
         return out

@@ -55,7 +55,9 @@ def _declare(kind: str, ident: str, spec: Field, values: Values,
         report.lossy(where, f"the id is also a {values.scope.decls[ident][0]}; .bpl has one "
                             "namespace for both, so this one is not declared")
         return None
-    extra = sorted(spec.extra)
+    # An empty Default_printable is no key to plan (canonical.py); other extra keys are lost.
+    extra = sorted(k for k, v in spec.extra.items()
+                   if not (k == "Default_printable" and v in ("", None, [])))
     if extra:
         report.lossy(where, f"keys {', '.join(extra)} have no .bpl form and are dropped")
     type_ref = _type(spec, where, values, report)

@@ -220,7 +220,9 @@ class Values:
                 else None
         items = [self._user(item) for item in raw]
         expr: ast.Expr = items[0] if len(items) == 1 else ast.ListExpr(NOWHERE, tuple(items))
-        return expr if same(self.render.users(expr), raw) else None
+        # Pairs among the users are their tokens, as Bitrix (and plan) read them.
+        expected = [pair_token(item, self.scope.activities) or item for item in raw]
+        return expr if same(self.render.users(expr), expected) else None
 
     def _user(self, raw: Any) -> ast.Expr:
         if isinstance(raw, str):

@@ -69,8 +69,8 @@ def test_state_machine_with_legacy_shapes() -> None:
     assert 'fieldcondition: ["PROPERTY_DAYS", ">", "14", 0]' in text
     assert 'fieldcondition: [["PROPERTY_DAYS", "<", "3"]]' in text
     assert 'activity IfElseBranchActivity "Else" {}' in text
-    # A legacy [object, field] pair among the users is a reference.
-    assert 'Users: ["group_hrr7", param.TargetUser]' in text
+    # A legacy [object, field] pair among the users is a reference: the approval is sugar.
+    assert 'approve "Approve {doc.NAME}" by [group("hrr7"), param.TargetUser] as a1' in text
     # The approval is read elsewhere ({=A4_4_4_4:Comments}): it gets a label.
     assert "as a1" in text and "{a1.Comments}" in text
 
