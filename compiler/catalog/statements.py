@@ -681,3 +681,10 @@ def task_options(kind: str) -> dict[str, Option]:
 def settings(owner: str) -> Mapping[str, Option]:
     """The option block of a statement kind, or of a robot declaration ("robot")."""
     return ROBOT_OPTIONS if owner == "robot" else STATEMENTS[owner].options
+
+
+# `permission mode …` / `permission scope …` of a state → its PermissionMode / PermissionScope
+# (CBPSetPermissionsMode in modules/bizproc/classes/general/constants.php: Hold 1, Rewrite 2,
+# Clear 3; ScopeWorkflow 1, ScopeDocument 2). Hold and the workflow are what Bitrix assumes.
+PERMISSION_MODES = {"hold": 1, "rewrite": 2, "clear": 3}
+PERMISSION_SCOPES = {"workflow": 1, "document": 2}

@@ -8,7 +8,12 @@ from typing import Any
 
 from compiler.bitrix import Activity, Field, Template
 from compiler.bitrix.bpt import pack
-from compiler.catalog.statements import HANDLERS, STATEMENTS
+from compiler.catalog.statements import (
+    HANDLERS,
+    PERMISSION_MODES,
+    PERMISSION_SCOPES,
+    STATEMENTS,
+)
 from compiler.codegen.activities import ActivityLowerer
 from compiler.codegen.values import bool_yn
 from compiler.php.serialize import format_float
@@ -42,10 +47,12 @@ def build_template(checked: CheckedWorkflow) -> CompiledTemplate:
     wf = checked.workflow
     lowerer = ActivityLowerer(checked)
     title = lowerer.values.text(wf.title) if wf.title is not None else wf.name
+    root_title = lowerer.values.text(wf.root_title) if wf.root_title is not None else title
     if wf.kind == "statemachine":
-        root = _statemachine_root(lowerer, wf, title)
+        root = _statemachine_root(lowerer, wf, root_title)
     else:
-        root = lowerer.node("SequentialWorkflowActivity", ROOT_NAME, title, {},
+        root = lowerer.node("SequentialWorkflowActivity", ROOT_NAME, root_title,
+                            _permission(lowerer, wf.permissions),
                             lowerer.block(wf.body, ROOT_NAME))
     template = Template(
         roots=[lowerer.links.link_tree(root)],  # every activity has its Name now
@@ -72,11 +79,25 @@ def _statemachine_root(lowerer: ActivityLowerer, wf: ast.Workflow, title: str) -
     for state in wf.states:
         state_title = lowerer.values.text(state.title) if state.title is not None else state.name
         handlers = [_handler(lowerer, state.name, h) for h in state.handlers]
-        states.append(lowerer.node("StateActivity", state.name, state_title, {}, handlers))
+        props = _permission(lowerer, state.permissions)
+        if state.permission_mode is not None:
+            props["PermissionMode"] = PERMISSION_MODES[state.permission_mode[0]]
+        if state.permission_scope is not None:
+            props["PermissionScope"] = PERMISSION_SCOPES[state.permission_scope[0]]
+        states.append(lowerer.node("StateActivity", state.name, state_title, props, handlers))
     initial = next((s.name for s in wf.states if s.initial), wf.states[0].name if wf.states
                    else "")
     return lowerer.node("StateMachineWorkflowActivity", ROOT_NAME, title,
-                        {"InitialStateName": initial}, states)
+                        {"InitialStateName": initial, **_permission(lowerer, wf.permissions)},
+                        states)
+
+
+def _permission(lowerer: ActivityLowerer,
+                permissions: tuple[ast.Permission, ...]) -> dict[str, Any]:
+    """`Permission`: operation → users, as the designer stores it; nothing when none."""
+    if not permissions:
+        return {}
+    return {"Permission": {p.operation: lowerer.values.users(p.users) for p in permissions}}
 
 
 def _handler(lowerer: ActivityLowerer, state: str, handler: ast.EventHandler) -> Activity:

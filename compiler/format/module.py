@@ -7,6 +7,7 @@ and after it on its last line, is taken before printing and written next to it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -87,6 +88,10 @@ class ModulePrinter(StatementPrinter, DeclarationPrinter):
             title = wf.title
             headers.append(self._header(0, title.span,
                                         lambda: self.emit(["title " + self.text(title)], title)))
+        if wf.root_title is not None:
+            root = wf.root_title
+            headers.append(self._header(0, root.span, lambda: self.emit(
+                ["root title " + self.text(root)], root)))
         if wf.description is not None:
             text = wf.description
             headers.append(self._header(0, text.span, lambda: self.emit(
@@ -96,6 +101,9 @@ class ModulePrinter(StatementPrinter, DeclarationPrinter):
             span = wf.autostart[0][1].to(wf.autostart[-1][1])
             headers.append(self._header(0, span, lambda: self.w.line(
                 "autostart " + names, start=start(span), end=end(span))))
+        for permission in wf.permissions:
+            headers.append(self._header(0, permission.span,
+                                        partial(self.permission, permission)))
         for decl in wf.decls:
             headers.append(self._header(_DECL_GROUP.get(decl.kind, 1), decl.span,
                                         partial(self.decl, decl)))
@@ -128,11 +136,24 @@ class ModulePrinter(StatementPrinter, DeclarationPrinter):
             head += " initial"
 
         def handlers() -> None:
+            for permission in state.permissions:
+                self.permission(permission)
+            for word, setting in (("mode", state.permission_mode),
+                                  ("scope", state.permission_scope)):
+                if setting is not None:
+                    self.w.line(f"permission {word} {setting[0]}")
             for handler in state.handlers:
                 self.handler(handler)
 
-        self.chain([head], state, [Section("", handlers, not state.handlers, None)],
-                   closing(state))
+        empty = not (state.handlers or state.permissions or state.permission_mode or
+                     state.permission_scope)
+        self.chain([head], state, [Section("", handlers, empty, None)], closing(state))
+
+    def permission(self, permission: ast.Permission) -> None:
+        operation = permission.operation
+        if not _OPERATION.fullmatch(operation) or operation in ("mode", "scope"):
+            operation = _quoted(operation)
+        self.emit([f"permission {operation} {self.flat(permission.users)}"], permission)
 
     def handler(self, handler: ast.EventHandler) -> None:
         if handler.kind in ("enter", "exit"):
@@ -169,6 +190,9 @@ class ModulePrinter(StatementPrinter, DeclarationPrinter):
         head = f"macro {macro.name}({', '.join(macro.params)})"
         self.chain([head], macro, [Section("", self._body(macro.body), not macro.body, None)],
                    closing(macro))
+
+
+_OPERATION = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _quoted(path: str) -> str:

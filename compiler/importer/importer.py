@@ -23,6 +23,7 @@ from compiler.importer.declarations import declare_all, report_undeclarable
 from compiler.importer.document import Document, DocumentError, from_triple
 from compiler.importer.names import is_name, slug
 from compiler.importer.nodes import Node, Path
+from compiler.importer.permissions import permissions
 from compiler.importer.report import Report, printable
 from compiler.importer.scope import NOWHERE, Scope
 from compiler.importer.source import TemplateSource
@@ -131,11 +132,13 @@ class Importer:
             state_nodes = builder.states(root, states)
         else:
             body = builder.sequential(root)
+        title, root_title = self._titles(source, root, values)
         workflow = ast.Workflow(
-            NOWHERE, kind, name, NOWHERE, document.expr, self._title(root, values),
+            NOWHERE, kind, name, NOWHERE, document.expr, title,
             values.text(source.description) if source.description else None,
             _autostart(source.auto_execute, report), tuple(decls), _fields(scope), body,
-            state_nodes)
+            state_nodes, root_title,
+            permissions(root.properties.get("Permission"), values, report, describe(root)))
         unread = {n for n, label in scope.labels.items() if label not in _heads(workflow)}
         if unread - plan.unlabelled:
             # A loop read only by its own body needs no label: the body reads its variable.
@@ -158,9 +161,15 @@ class Importer:
                                              "Bitrix reads it as a plain list")
         return _Round(text, workflow, builder, report, root, template)
 
-    def _title(self, root: Node, values: Values) -> ast.Text | None:
-        title = root.properties.get("Title")
-        return values.any_text(title) if title is not None else None
+    def _titles(self, source: TemplateSource, root: Node,
+                values: Values) -> tuple[ast.Text | None, ast.Text | None]:
+        """`title` (the template's NAME where known, else the root's Title) and `root title`
+        when the root's Title is another text."""
+        raw = root.properties.get("Title")
+        title = values.any_text(raw) if raw is not None else None
+        if source.name is None or (isinstance(raw, str) and raw == source.name):
+            return title, None
+        return values.text(source.name), title
 
     # ── checking a round ─────────────────────────────────────────────────────────────────
     def _improve(self, source: TemplateSource, current: _Round, plan: Plan) -> bool:

@@ -2,8 +2,8 @@
 and `on delay` handlers (§2.2, §2.4).
 
 The language has no generic form for states and handlers, so what a state holds beyond them
-(permissions of a state, an event other than a command or a pause) cannot be written; each
-such loss is reported.
+and its permissions (an event other than a command or a pause) cannot be written; each such
+loss is reported.
 """
 
 from __future__ import annotations
@@ -12,11 +12,18 @@ from compiler.bitrix.canonical import value as canonical
 from compiler.catalog.statements import HANDLERS, STATEMENTS
 from compiler.importer.names import Names, is_member_name, is_name, slug
 from compiler.importer.nodes import Context, Node
+from compiler.importer.permissions import (
+    PERMISSION_MODES,
+    PERMISSION_SCOPES,
+    permissions,
+    setting,
+)
 from compiler.importer.report import Report
 from compiler.importer.scope import NOWHERE
 from compiler.importer.sugar import SimpleStatements
 from compiler.syntax import ast
 
+_STATE_KEYS = ("Title", "Permission", "PermissionMode", "PermissionScope")
 # enter and exit blocks by the activity they are (`on` blocks are EventDrivenActivity).
 _BLOCKS = {h.activity: h for h in HANDLERS.values() if not h.event}
 
@@ -54,7 +61,7 @@ class StateBuilder:
         props = node.properties
         title = props.get("Title")
         title_text = self.ctx.values.any_text(title) if title not in (None, name) else None
-        extra = sorted(k for k in props if k != "Title")
+        extra = sorted(k for k in props if k not in _STATE_KEYS)
         if extra:
             self.report.lossy(where, f"state properties {', '.join(extra)} have no .bpl form; "
                                      "dropped")
@@ -67,7 +74,13 @@ class StateBuilder:
             handler = self.handler(child, f"{where} > {_label(child)}")
             if handler is not None:
                 handlers.append(handler)
-        return ast.State(NOWHERE, name, NOWHERE, title_text, initial, tuple(handlers))
+        values = self.ctx.values
+        return ast.State(NOWHERE, name, NOWHERE, title_text, initial, tuple(handlers),
+                         permissions(props.get("Permission"), values, self.report, where),
+                         setting(props.get("PermissionMode"), PERMISSION_MODES, 1,
+                                 self.report, where),
+                         setting(props.get("PermissionScope"), PERMISSION_SCOPES, 1,
+                                 self.report, where))
 
     def handler(self, node: Node, where: str) -> ast.EventHandler | None:
         block = _BLOCKS.get(node.type)

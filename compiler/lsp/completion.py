@@ -30,7 +30,8 @@ K = lsp.CompletionItemKind
 # Words of the grammar (grammar/bpl.lark) completion offers outside the statement table: the
 # headers of a workflow, what a file and a statemachine hold, the options every statement takes
 # after its head (tests/lsp checks each is a keyword of the grammar).
-HEADERS = ("title", "description", "autostart", "param", "var", "const", "field")
+HEADERS = ("title", "root", "description", "autostart", "permission", "param", "var", "const",
+           "field")
 ITEMS = ("workflow", "statemachine", "macro", "robot", "action", "import")
 STATEMENT_OPTIONS = ("title", "disabled", "as", "comment")
 ROBOT_ITEMS = ("input", "output")

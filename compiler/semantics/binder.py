@@ -89,7 +89,12 @@ class Binder:
             for handler in state.handlers:
                 self._handler_label(handler)
         return replace(workflow, decls=decls, body=self.body(body),
-                       states=tuple(self._state(s) for s in states))
+                       states=tuple(self._state(s) for s in states),
+                       permissions=self._permissions(workflow.permissions))
+
+    def _permissions(self, permissions: tuple[ast.Permission, ...]
+                     ) -> tuple[ast.Permission, ...]:
+        return tuple(replace(p, users=self.expr(p.users)) for p in permissions)
 
     def _declare(self, decls: Sequence[ast.Decl]) -> tuple[ast.Decl, ...]:
         """Declare each name once; a default is bound before any label exists (a default
@@ -336,7 +341,8 @@ class Binder:
     # ── states ───────────────────────────────────────────────────────────────────────────
     def _state(self, state: ast.State) -> ast.State:
         return replace(state, title=self.text(state.title),
-                       handlers=tuple(self._handler(h) for h in state.handlers))
+                       handlers=tuple(self._handler(h) for h in state.handlers),
+                       permissions=self._permissions(state.permissions))
 
     def _handler(self, handler: ast.EventHandler) -> ast.EventHandler:
         return replace(handler, opts=self._opts(handler.opts), body=self.body(handler.body),

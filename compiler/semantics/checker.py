@@ -18,6 +18,7 @@ from compiler.semantics.environment import Environment
 from compiler.semantics.expressions import ExpressionChecker
 from compiler.semantics.flow import FlowRules
 from compiler.semantics.model import CheckedWorkflow, DocumentBinding
+from compiler.semantics.permissions import check_permissions
 from compiler.semantics.program import Program
 from compiler.semantics.statements import StatementRules, robot_activity_type
 from compiler.semantics.states import StateRules
@@ -47,6 +48,7 @@ class WorkflowChecker:
             if info.decl.default is not None:
                 exprs.check_default(info.decl.type, info.type, info.decl.default)
         self._static_texts()
+        check_permissions(bound.permissions, exprs, self.diag)
         states = list(dict.fromkeys(s.name for s in wf.states))
         statements = StatementRules(self.program, self.catalog, self.env, self.document,
                                     binder.robots, states, exprs, self.diag)
@@ -63,7 +65,7 @@ class WorkflowChecker:
         parameters, variables, constants and fields, and select captions. An interpolation
         there would reach the portal as literal braces, so it is refused."""
         wf = self.workflow
-        texts: list[ast.Text | None] = [wf.title, wf.description]
+        texts: list[ast.Text | None] = [wf.title, wf.description, wf.root_title]
         for decl in wf.decls:
             texts += [decl.label, decl.description, *(o.label for o in decl.type.options)]
         for field in wf.fields:

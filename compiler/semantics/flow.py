@@ -43,7 +43,7 @@ class FlowRules:
             return
         refs = [ref for ref in references(
             tuple(d.default for d in workflow.decls), workflow.body, workflow.states,
-            tuple(s.value for r in robots for s in r.settings))
+            workflow.permissions, tuple(s.value for r in robots for s in r.settings))
             if ref.parts[0] in _WHAT and len(ref.parts) == 2]
         self._unused(refs)
         unassigned = _Unassigned(self, workflow)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from compiler.diagnostics import Diagnostics, Label
 from compiler.semantics.expressions import ExpressionChecker
+from compiler.semantics.permissions import check_permissions, check_state_settings
 from compiler.semantics.statements import StatementRules
 from compiler.semantics.walk import walk_statements
 from compiler.source import Span
@@ -51,6 +52,8 @@ class StateRules:
                     self.diag.error("E400", f"a state has at most one '{kind}' block", dup.span)
             if state.title is not None:
                 self.exprs.expr(state.title)
+            check_permissions(state.permissions, self.exprs, self.diag)
+            check_state_settings(state, self.diag)
             for handler in state.handlers:
                 for text in (handler.command_title, handler.opts.title, handler.opts.comment):
                     if text is not None:

@@ -483,12 +483,25 @@ class EventHandler(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Permission(Node):
+    """`permission read [role.author, param.voters]`: an operation on the document and who
+    may do it (a workflow's or a state's `Permission` map)."""
+
+    operation: str
+    users: Expr
+
+
+@dataclass(frozen=True, slots=True)
 class State(Node):
     name: str
     name_span: Span
     title: Text | None
     initial: bool
     handlers: tuple[EventHandler, ...]
+    permissions: tuple[Permission, ...] = ()
+    # `permission mode hold|rewrite|clear`, `permission scope workflow|document`.
+    permission_mode: tuple[str, Span] | None = None
+    permission_scope: tuple[str, Span] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,6 +517,8 @@ class Workflow(Node):
     fields: tuple[FieldDecl, ...] = ()
     body: tuple[Stmt, ...] = ()
     states: tuple[State, ...] = ()
+    root_title: Text | None = None  # the root activity's Title when it is not `title`
+    permissions: tuple[Permission, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,11 +51,16 @@ class AstBuilder:
         name = next(t for t in _tokens(children, "NAME"))
         document = next(c for c in children if isinstance(c, ast.Expr))
         fields: dict[str, Any] = {"decls": [], "fields": [], "body": [], "states": []}
-        title = description = None
+        title = description = root_title = None
         autostart: tuple[tuple[str, Span], ...] = ()
+        permissions: list[ast.Permission] = []
         for child in children:
             if type(child) is tuple and child and child[0] == "title":
                 title = child[1]
+            elif type(child) is tuple and child and child[0] == "root_title":
+                root_title = child[1]
+            elif isinstance(child, ast.Permission):
+                permissions.append(child)
             elif type(child) is tuple and child and child[0] == "description":
                 description = child[1]
             elif type(child) is tuple and child and child[0] == "autostart":
@@ -71,7 +76,7 @@ class AstBuilder:
         return ast.Workflow(
             span, kind, name.value, self.tspan(name), document, title, description,
             autostart, tuple(fields["decls"]), tuple(fields["fields"]), tuple(fields["body"]),
-            tuple(fields["states"]))
+            tuple(fields["states"]), root_title, tuple(permissions))
 
     def workflow(self, span: Span, children: Children) -> ast.Workflow:
         return self._workflow("sequential", span, children)
@@ -81,6 +86,18 @@ class AstBuilder:
 
     def title_header(self, span: Span, children: Children) -> tuple[str, ast.Text]:
         return ("title", self.text_of(children[0]))
+
+    def root_title_header(self, span: Span, children: Children) -> tuple[str, ast.Text]:
+        return ("root_title", self.text_of(children[0]))
+
+    def permission_header(self, span: Span, children: Children) -> ast.Permission:
+        key = children[0]
+        operation = self.text_of(key).plain if key.type == "STRING" else key.value
+        return ast.Permission(span, operation, children[1])
+
+    def permission_setting(self, span: Span, children: Children) -> tuple[str, str, Span]:
+        setting = children[0].value.split()[-1]
+        return (f"permission_{setting}", children[1].value, self.tspan(children[1]))
 
     def description_header(self, span: Span, children: Children) -> tuple[str, ast.Text]:
         return ("description", self.text_of(children[0]))
@@ -140,7 +157,11 @@ class AstBuilder:
         title = self.text_of(children[1]) if children[1] is not None else None
         initial = children[2] is not None
         handlers = tuple(c for c in children[3:] if isinstance(c, ast.EventHandler))
-        return ast.State(span, name.value, self.tspan(name), title, initial, handlers)
+        permissions = tuple(c for c in children[3:] if isinstance(c, ast.Permission))
+        settings = {c[0]: (c[1], c[2]) for c in children[3:] if type(c) is tuple}
+        return ast.State(span, name.value, self.tspan(name), title, initial, handlers,
+                         permissions, settings.get("permission_mode"),
+                         settings.get("permission_scope"))
 
     def enter_block(self, span: Span, children: Children) -> ast.EventHandler:
         return ast.EventHandler(span, "enter", children[0], tuple(children[1:]))

@@ -1,0 +1,82 @@
+"""`permission` lines: parsed, formatted, compiled into the root's and states' Permission,
+and imported back; the import report is truthful about what survives."""
+
+from __future__ import annotations
+
+from compiler.format import format_text
+from compiler.importer import TemplateSource
+from tests.importer.support import compile_text, differences, imported, source_of
+
+SOURCE = """statemachine review for lists.element(1) {
+    title "Review of a document"
+    root title "State-driven business process"
+    autostart create, edit
+    permission read [role.author, param.boss]
+    permission "17" [param.boss]
+
+    param boss: user "Boss"
+
+    state draft "Draft" initial {
+        permission read [role.author]
+        permission write [role.author, param.boss]
+        permission mode rewrite
+        permission scope document
+        on command submit "Submit" by role.author {
+            goto done
+        }
+    }
+
+    state done "Done" {
+        enter {
+            terminate
+        }
+    }
+}
+"""
+
+
+def test_permissions_format_as_written() -> None:
+    assert format_text(SOURCE) == SOURCE
+
+
+def test_permissions_compile_into_the_permission_maps() -> None:
+    result = compile_text(SOURCE)
+    assert not [d for d in result.diagnostics if d.severity.name == "ERROR"]
+    compiled = result.templates[0]
+    root = compiled.template.roots[0]
+    assert compiled.name == "Review of a document"
+    assert root.properties["Title"] == "State-driven business process"
+    assert root.properties["Permission"] == {"read": ["author", "{=Template:boss}"],
+                                             "17": ["{=Template:boss}"]}
+    draft = root.children[0]
+    assert draft.properties["Permission"] == {"read": ["author"],
+                                              "write": ["author", "{=Template:boss}"]}
+    assert (draft.properties["PermissionMode"], draft.properties["PermissionScope"]) == (2, 2)
+    assert "Permission" not in root.children[1].properties
+
+
+def test_import_keeps_autostart_permissions_and_titles() -> None:
+    compiled = compile_text(SOURCE).templates[0]
+    source = source_of(compiled)
+    result = imported(source)
+    text = result.text
+    assert "autostart create, edit" in text
+    assert 'root title "State-driven business process"' in text
+    assert 'permission read [role.author, param.boss]' in text
+    assert 'permission "17" param.boss' in text and 'permission read role.author' in text
+    assert "permission mode rewrite" in text and "permission scope document" in text
+    assert result.report.equivalent, result.report.lines()
+    assert differences(source.row(), text) == []
+
+
+def test_report_is_not_equivalent_when_a_permission_is_lost() -> None:
+    compiled = compile_text(SOURCE).templates[0]
+    package = compiled.template.to_package()
+    # A bare group id (Bitrix reads "1" as user group 1): no .bpl form yet.
+    package["TEMPLATE"][0]["Children"][0]["Properties"]["Permission"]["read"] = ["1"]
+    source = TemplateSource(package, "t", compiled.name, "", tuple(compiled.document_type),
+                            compiled.auto_execute)
+    result = imported(source)
+    assert not result.report.equivalent
+    assert any(f.kind == "lossy" and "permission read" in f.message
+               for f in result.report.findings), result.report.lines()
