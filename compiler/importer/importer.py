@@ -203,6 +203,7 @@ class Importer:
             plan.keep_state_names = True  # a generic SetState names its state verbatim
             return True
         report.equivalent = comparison.equal
+        report.header_compared = source.name is not None
         report.differences = [f"{describe(_at(current.root, p))}: "
                               f"{comparison.details.get(p, 'compiles differently')}"
                               for p in comparison.nodes] + comparison.other

@@ -35,6 +35,8 @@ class Report:
     statements: int = 0
     generic: int = 0
     equivalent: bool = False
+    # False for a bare .bpt: it holds no NAME, DESCRIPTION or AUTO_EXECUTE to compare.
+    header_compared: bool = True
     differences: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -57,6 +59,7 @@ class Report:
             "source": self.source,
             "workflow": self.workflow,
             "equivalent": self.equivalent,
+            "header_compared": self.header_compared,
             "statements": self.statements,
             "generic": self.generic,
             "error": self.error,
@@ -69,6 +72,8 @@ class Report:
         if self.error is not None:
             return [printable(f"{self.source}: error: {self.error}")]
         state = "equivalent" if self.equivalent else "NOT equivalent"
+        if self.equivalent and not self.header_compared:
+            state += " (the template only: a .bpt file holds no name or autostart)"
         head = (f"{self.source} → {self.workflow}: {self.statements} statement(s), "
                 f"{self.generic} in the generic form; {state} after compiling")
         out = [head]

@@ -80,3 +80,14 @@ def test_report_is_not_equivalent_when_a_permission_is_lost() -> None:
     assert not result.report.equivalent
     assert any(f.kind == "lossy" and "permission read" in f.message
                for f in result.report.findings), result.report.lines()
+
+
+def test_a_bpt_file_is_equivalent_in_its_template_only() -> None:
+    compiled = compile_text(SOURCE).templates[0]
+    bare = TemplateSource(compiled.template.to_package(), "review.bpt",
+                          document_type=tuple(compiled.document_type))
+    result = imported(bare)
+    assert result.report.equivalent and not result.report.header_compared
+    assert "autostart" not in result.text  # the file does not hold it
+    assert "the template only" in result.report.lines()[0]
+    assert result.report.to_dict()["header_compared"] is False
