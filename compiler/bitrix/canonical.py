@@ -20,7 +20,9 @@ what the portal returns is corrected in one place:
   `0..n-1` is a list (PHP encodes such an array as a JSON list);
 - `null` is `""`, and `\\r\\n` is `\\n` (designer textareas);
 - a property equal to its catalog default is dropped, as is a root `Permission` map with
-  only empty lists: a missing property and its default mean the same to Bitrix;
+  only empty lists: a missing property and its default mean the same to Bitrix; so is one
+  holding the value the designer writes where Bitrix's default is null (`FIXED` of the
+  statement table: `ModifiedBy: []`, a mail's `File: []`);
 - a two-item list of strings `[object, field]` whose object Bitrix resolves (`Template`,
   `Variable`, `Constant`, `Document`, `Workflow`, `User`, `System`, `GlobalVar`, `GlobalConst` or
   an activity of the tree) is the token `{=object:field}`: older templates and the designer
@@ -44,6 +46,7 @@ from typing import Any, Protocol
 
 from compiler.bitrix.template import Activity, Field, PackageDict, Template
 from compiler.catalog import Catalog, PropertySpec
+from compiler.catalog.statements import FIXED
 
 _TRUE = frozenset({"y", "1", "true"})
 _FALSE = frozenset({"n", "0", "false", ""})
@@ -255,7 +258,7 @@ class Normaliser:
             ref=ref,
             activated=activity.activated,
             properties=self._properties(activity.properties, spec.properties if spec else {},
-                                        renamer),
+                                        renamer, FIXED.get(spec.type if spec else "", {})),
             raw=activity.properties,
             parent=parent,
         )
@@ -264,7 +267,7 @@ class Normaliser:
         return node
 
     def _properties(self, props: Mapping[str, Any], specs: Mapping[str, PropertySpec],
-                    renamer: _Renamer) -> dict[str, Canonical]:
+                    renamer: _Renamer, fixed: Mapping[str, Any]) -> dict[str, Canonical]:
         out: dict[str, Canonical] = {}
         for key, raw_value in props.items():
             spec = specs.get(key)
@@ -278,6 +281,8 @@ class Normaliser:
                 canonical = []
             if spec is not None and canonical == _default(spec, as_flag):
                 continue
+            if key in fixed and canonical == value(fixed[key], as_flag=as_flag):
+                continue  # the designer's spelling of Bitrix's null default
             if spec is None and key in _EMPTY_MAP_KEYS and is_empty(canonical):
                 continue
             if canonical == "":

@@ -319,10 +319,12 @@ class ActivityLowerer:
         activity_type, props = self._task(stmt, skip=("vote",))
         props.update({"ApproveType": approve_type, "ApproveMinPercent": percent})
         children = [
-            self.sequence(stmt.approved or (), name, "approved", APPROVAL_BRANCHES[0],
-                          stmt.approved_span or stmt.span),
-            self.sequence(stmt.rejected or (), name, "rejected", APPROVAL_BRANCHES[1],
-                          stmt.rejected_span or stmt.span),
+            self.sequence(stmt.approved or (), name, "approved",
+                          self.values.text(stmt.approved_title) if stmt.approved_title
+                          else APPROVAL_BRANCHES[0], stmt.approved_span or stmt.span),
+            self.sequence(stmt.rejected or (), name, "rejected",
+                          self.values.text(stmt.rejected_title) if stmt.rejected_title
+                          else APPROVAL_BRANCHES[1], stmt.rejected_span or stmt.span),
         ]
         return self.node(activity_type, name, title, props, children)
 

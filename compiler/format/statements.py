@@ -143,10 +143,12 @@ class StatementPrinter(Emitter):
         sections: list[Section] = []
         if stmt.settings:
             sections.append(Section("", self._settings(stmt.settings), False, None))
-        for word, body, span in (("approved", stmt.approved, stmt.approved_span),
-                                 ("rejected", stmt.rejected, stmt.rejected_span)):
-            if body is not None:
-                sections.append(Section(word, self._body(body), not body,
+        for word, body, span, title in (
+                ("approved", stmt.approved, stmt.approved_span, stmt.approved_title),
+                ("rejected", stmt.rejected, stmt.rejected_span, stmt.rejected_title)):
+            if body is not None or title is not None:
+                head_of = word if title is None else f"{word} title {self.text(title)}"
+                sections.append(Section(head_of, self._body(body or ()), not body,
                                         start(span) if span is not None else None))
         if not sections:
             self.emit([head], stmt)

@@ -133,7 +133,8 @@ class TaskStatements:
         get = self.ctx.get
         common = self._common(node, "approve")
         children = node.children
-        if common is None or not self._branches(children) or \
+        titles = self._branches(children)
+        if common is None or titles is None or \
                 not self.ctx.only(node, set(writes(node.type))):
             return None
         name, users, settings = common
@@ -156,16 +157,31 @@ class TaskStatements:
         if opts is None:
             return None
         approved, rejected = (self.ctx.block(child.children) for child in children)
+        approved_title, rejected_title = titles
         return ast.ApproveStmt(NOWHERE, opts, name, users, tuple(settings),
-                               approved or None, rejected or None)
+                               approved or (() if approved_title else None),
+                               rejected or (() if rejected_title else None),
+                               approved_title=approved_title, rejected_title=rejected_title)
 
-    def _branches(self, children: list[Node]) -> bool:
-        """The two SequenceActivity children codegen gives an approval."""
+    def _branches(self, children: list[Node]) -> tuple[ast.Text | None, ...] | None:
+        """The titles of the two SequenceActivity children of an approval (None where it is
+        the one codegen gives); None when the children are not two plain sequences."""
         if [c.type for c in children] != ["SequenceActivity", "SequenceActivity"]:
-            return False
-        return all(c.activated and c.properties == {"Title": title} and
-                   c.name not in self.ctx.scope.labels
-                   for c, title in zip(children, APPROVAL_BRANCHES, strict=True))
+            return None
+        titles: list[ast.Text | None] = []
+        for child, default in zip(children, APPROVAL_BRANCHES, strict=True):
+            title = child.properties.get("Title")
+            if not child.activated or set(child.properties) != {"Title"} or \
+                    child.name in self.ctx.scope.labels:
+                return None
+            if title == default:
+                titles.append(None)
+                continue
+            text = self.values.any_text(title)
+            if text is None:
+                return None
+            titles.append(text)
+        return tuple(titles)
 
     # ── review ───────────────────────────────────────────────────────────────────────────
     def _ReviewActivity(self, node: Node) -> ast.Stmt | None:

@@ -227,7 +227,8 @@ class Binder:
                        approved=self.body(stmt.approved) if stmt.approved is not None
                        else None,
                        rejected=self.body(stmt.rejected) if stmt.rejected is not None
-                       else None)
+                       else None, approved_title=self.text(stmt.approved_title),
+                       rejected_title=self.text(stmt.rejected_title))
 
     def _ReviewStmt(self, stmt: ast.ReviewStmt) -> ast.Stmt:
         return replace(stmt, name=self.text(stmt.name), users=self.expr(stmt.users),

@@ -201,6 +201,9 @@ class StatementRules:
         for setting in stmt.settings:
             if setting.key == "vote":
                 self._vote(setting.value)
+        for title in (stmt.approved_title, stmt.rejected_title):
+            if title is not None:
+                self.exprs.expr(title)
         for branch in (stmt.approved, stmt.rejected):
             if branch is not None:
                 self.block(branch, in_state=in_state)

@@ -315,6 +315,8 @@ class ApproveStmt(Stmt):
     rejected: tuple[Stmt, ...] | None
     approved_span: Span | None = None
     rejected_span: Span | None = None
+    approved_title: Text | None = None  # the branches' Titles (default Approved / Rejected)
+    rejected_title: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -306,21 +306,28 @@ class AstBuilder:
         settings: tuple[ast.Setting, ...] = ()
         approved = rejected = None
         approved_span = rejected_span = None
+        approved_title = rejected_title = None
         for child in children[3:]:
             if type(child) is tuple and child and isinstance(child[0], ast.Setting):
                 settings = child
-            elif type(child) is tuple and len(child) == 3 and child[0] == "approved":
-                approved, approved_span = child[1], child[2]
-            elif type(child) is tuple and len(child) == 3 and child[0] == "rejected":
-                rejected, rejected_span = child[1], child[2]
+            elif type(child) is tuple and len(child) == 4 and child[0] == "approved":
+                approved, approved_span, approved_title = child[1], child[2], child[3]
+            elif type(child) is tuple and len(child) == 4 and child[0] == "rejected":
+                rejected, rejected_span, rejected_title = child[1], child[2], child[3]
         return ast.ApproveStmt(span, opts, self.text_of(name), users, settings,
-                               approved, rejected, approved_span, rejected_span)
+                               approved, rejected, approved_span, rejected_span,
+                               approved_title, rejected_title)
 
-    def approved_branch(self, span: Span, children: Children) -> tuple[str, tuple[Any, ...], Span]:
-        return ("approved", tuple(children), span)
+    def approved_branch(self, span: Span, children: Children) -> tuple[Any, ...]:
+        return self._approval_branch("approved", span, children)
 
-    def rejected_branch(self, span: Span, children: Children) -> tuple[str, tuple[Any, ...], Span]:
-        return ("rejected", tuple(children), span)
+    def rejected_branch(self, span: Span, children: Children) -> tuple[Any, ...]:
+        return self._approval_branch("rejected", span, children)
+
+    def _approval_branch(self, word: str, span: Span, children: Children) -> tuple[Any, ...]:
+        # A branch's own title, then its statements.
+        title = self.text_of(children[0]) if children[0] is not None else None
+        return (word, tuple(children[1:]), span, title)
 
     def review_stmt(self, span: Span, children: Children) -> ast.ReviewStmt:
         name, users, opts = children[0], children[1], children[2]

@@ -1,0 +1,52 @@
+"""Designer shapes the statements take: approval branches with their own titles, keys the
+designer leaves out where codegen writes Bitrix's null default."""
+
+from __future__ import annotations
+
+from compiler.bitrix.template import Template
+from compiler.format import format_text
+from compiler.importer import TemplateSource
+from tests.importer.designer import node
+from tests.importer.support import NORMALISER, compile_text, differences, imported
+
+LIST = ("lists", "BizprocDocument", "iblock_42")
+APPROVAL = """workflow w for lists.element(42) {
+    approve "Approve it" by role.author {
+        vote all
+    } approved title "Sequence of actions" {
+        log "yes"
+    } rejected title "Sequence of actions" {}
+}
+"""
+
+
+def test_approval_branch_titles_format_and_compile() -> None:
+    assert format_text(APPROVAL) == APPROVAL
+    result = compile_text(APPROVAL)
+    approval = result.templates[0].template.roots[0].children[0]
+    assert [c.properties["Title"] for c in approval.children] == ["Sequence of actions"] * 2
+
+
+def test_a_mail_without_file_and_a_set_without_modified_by_are_sugar() -> None:
+    package = {
+        "VERSION": 2,
+        "TEMPLATE": [node("SequentialWorkflowActivity", "Template", {"Title": "T"}, [
+            node("MailActivity", "A1_1_1_1", {
+                "Title": "Mail", "MailSubject": "Hi", "MailText": "Body",
+                "MailMessageType": "plain", "MailCharset": "UTF-8", "MailUserFrom": "",
+                "MailUserFromArray": ["user_1"], "MailUserTo": "",
+                "MailUserToArray": ["author"]}),
+            node("SetFieldActivity", "A2_2_2_2", {
+                "Title": "Set", "FieldValue": {"NAME": "x"}}),
+        ])],
+        "PARAMETERS": [], "VARIABLES": [], "CONSTANTS": [],
+    }
+    source = TemplateSource(package, "shapes", document_type=LIST)
+    result = imported(source)
+    assert result.report.generic == 0, result.report.lines()
+    assert differences(source.row(), result.text, header=False) == []
+    # The canonical form: a File of [] (what codegen writes) is a File left out.
+    with_file = Template.from_package(package)
+    with_file.roots[0].children[0].properties["File"] = []
+    assert NORMALISER.tree(with_file.roots)[0].canonical() == \
+        NORMALISER.tree(Template.from_package(package).roots)[0].canonical()
