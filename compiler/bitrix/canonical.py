@@ -28,8 +28,9 @@ what the portal returns is corrected in one place:
   an activity of the tree) is the token `{=object:field}`: older templates and the designer
   write references so, and Bitrix reads both alike (modules/bizproc/classes/general/activity.php,
   getPropertyValueRecursive and getRealParameterValue); a pair naming nothing stays a list;
-- in a property of users, one user or token is the list holding it (Bitrix's
-  CBPHelper::ExtractUsers reads a single value as a one-item list);
+- in a property of users, and in each operation of a `Permission` map, one user or token is
+  the list holding it (Bitrix's CBPHelper::ExtractUsers reads a single value as a one-item
+  list);
 - activity types compare case-insensitively (PHP class names), and so do a DOCUMENT_TYPE's
   module and entity.
 """
@@ -279,6 +280,10 @@ class Normaliser:
             if key in _EMPTY_MAP_KEYS and isinstance(canonical, dict) and all(
                     is_empty(v) for v in canonical.values()):
                 canonical = []
+            if key in _EMPTY_MAP_KEYS and isinstance(canonical, dict):
+                # operation → users: one user or token is the list holding it (ExtractUsers)
+                canonical = {k: [v] if isinstance(v, str) and v else v
+                             for k, v in canonical.items()}
             if spec is not None and canonical == _default(spec, as_flag):
                 continue
             if key in fixed and canonical == value(fixed[key], as_flag=as_flag):

@@ -67,7 +67,8 @@ _RULES = [
          "with 'as', state names, options of one block, fields, workflow, macro and robot "
          "names must be unique too. A label may not hide a built-in name (doc, param, var, "
          "const, env, global, system, workflow, role, user) or a declaration, and 'TargetUser' "
-         "is Bitrix's own parameter."),
+         "is Bitrix's own parameter: it may be declared as a param (to give it a label, as "
+         "Bitrix's templates do), as nothing else."),
     Rule("E102", "unknown-document-type",
          "The document after 'for' (or 'create') is not known or malformed.",
          "Use crm.deal, crm.lead, crm.contact, crm.company, crm.quote, crm.invoice, "

@@ -47,7 +47,7 @@ def report_undeclarable(package: Mapping[str | int, Any], report: Report) -> Non
 def _declare(kind: str, ident: str, spec: Field, values: Values,
              report: Report) -> ast.Decl | None:
     where = f"{kind} {ident}"
-    if not is_member_name(ident) or ident == "TargetUser":
+    if not is_member_name(ident) or (ident == "TargetUser" and kind != "param"):
         report.lossy(where, "the id cannot be a .bpl name; not declared, and references to "
                             "it are kept verbatim")
         return None

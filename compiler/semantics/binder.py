@@ -106,10 +106,12 @@ class Binder:
                 self.diag.error("E101", f"'{decl.name}' is declared twice", decl.name_span,
                                 labels=(Label(first.decl.name_span, "first declared here"),),
                                 help="parameters, variables and constants share one namespace")
-            elif decl.name in ("TargetUser",):
+            elif decl.name == "TargetUser" and decl.kind != "param":
+                # Bitrix's own templates declare it as a parameter (its start form shows it);
+                # as anything else it would hide the parameter Bitrix sets.
                 self.diag.error("E101", f"'{decl.name}' is reserved by Bitrix", decl.name_span,
                                 help="Bitrix sets it to the user who started the workflow; "
-                                     "read it as param.TargetUser without declaring it")
+                                     "read it as param.TargetUser, or declare it as a param")
             else:
                 typ = type_of_ref(decl.type, self.diag)
                 self.decls[decl.name] = DeclInfo(decl, typ)

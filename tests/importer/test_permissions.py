@@ -91,3 +91,20 @@ def test_a_bpt_file_is_equivalent_in_its_template_only() -> None:
     assert "autostart" not in result.text  # the file does not hold it
     assert "the template only" in result.report.lines()[0]
     assert result.report.to_dict()["header_compared"] is False
+
+
+def test_target_user_declared_as_a_param_is_kept() -> None:
+    text = """workflow w for lists.element(1) {
+    param TargetUser: type("S:UserID") "Employee"
+
+    log "{param.TargetUser}"
+}
+"""
+    result = compile_text(text)
+    assert not [d for d in result.diagnostics if d.severity.name == "ERROR"]
+    declared = result.templates[0].template.parameters["TargetUser"]
+    assert (declared.type, declared.name) == ("S:UserID", "Employee")
+    source = source_of(result.templates[0])
+    back = imported(source)
+    assert 'param TargetUser: type("S:UserID") "Employee"' in back.text
+    assert back.report.equivalent, back.report.lines()
