@@ -31,6 +31,9 @@ what the portal returns is corrected in one place:
 - in a property of users, and in each operation of a `Permission` map, one user or token is
   the list holding it (Bitrix's CBPHelper::ExtractUsers reads a single value as a one-item
   list);
+- conditions as Bitrix reads them: a lone `[name, op, value, joiner]` tuple is a list of one,
+  a tuple without its joiner joins with AND (0), a branch without a condition is
+  `truecondition`;
 - activity types compare case-insensitively (PHP class names), and so do a DOCUMENT_TYPE's
   module and entity.
 """
@@ -71,6 +74,13 @@ _REF = re.compile(r"(?<=\{=)@[0-9]+(?:\.[0-9]+)*(?=:)|\A@[0-9]+(?:\.[0-9]+)*\Z")
 PAIR_OBJECTS = frozenset({"Document", "Template", "Variable", "Constant", "GlobalConst",
                           "GlobalVar", "Workflow", "User", "System"})
 _PAIR_FIELD = re.compile(r"[A-Za-z0-9_.]+")
+# The keys that hold a branch's or loop's condition (Bitrix: the first such key is the
+# condition class, CBPActivityCondition::CreateInstance); the two whose entries are
+# [name, operator, value, joiner] tuples; the branch type without a condition key.
+CONDITION_TYPES = ("fieldcondition", "propertyvariablecondition", "mixedcondition",
+                   "truecondition", "codecondition")
+_TUPLE_CONDITIONS = frozenset({"fieldcondition", "propertyvariablecondition"})
+_BRANCH = "ifelsebranchactivity"
 # Property types whose value is a list of users (a single value is a one-item list).
 _USER_PROPERTY_TYPES = frozenset({"user", "users"})
 
@@ -263,6 +273,7 @@ class Normaliser:
             raw=activity.properties,
             parent=parent,
         )
+        _conditions(node)
         node.children = [self._node(child, f"{ref}.{i}", renamer, node)
                          for i, child in enumerate(activity.children)]
         return node
@@ -309,6 +320,27 @@ class Normaliser:
                 entry[str(name)] = canonical
             out[ident] = entry
         return out
+
+
+def condition_as_read(key: str, raw: Any, joiner: Any = 0) -> Any:
+    """A field or variable condition's entries as Bitrix reads them: a lone tuple in a list,
+    every tuple with its joiner (`joiner`, AND, where it has none)."""
+    if key not in _TUPLE_CONDITIONS or not isinstance(raw, list) or not raw:
+        return raw
+    entries = raw if isinstance(raw[0], list | dict) else [raw]
+    return [[*e, joiner] if isinstance(e, list) and len(e) == 3 else e for e in entries]
+
+
+def _conditions(node: Node) -> None:
+    """Conditions as Bitrix reads them (bizproc/classes/general/activitycondition.php): one
+    tuple without its list is a list of one (conditionGroupToArray), a tuple without its
+    joiner joins with AND, 0 (getJoiner: empty is AND); and a branch without any condition
+    is always taken (ifelseactivity.php: a null Condition), as `truecondition` says."""
+    props = node.properties
+    for key in _TUPLE_CONDITIONS & set(props):
+        props[key] = condition_as_read(key, props[key], "0")
+    if node.type.lower() == _BRANCH and not any(k.lower() in CONDITION_TYPES for k in props):
+        props["truecondition"] = "1"
 
 
 def _default(spec: PropertySpec, as_flag: bool) -> Canonical:

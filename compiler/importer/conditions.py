@@ -12,15 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from compiler.bitrix.canonical import flag, number
+from compiler.bitrix.canonical import CONDITION_TYPES, condition_as_read, flag, number
 from compiler.importer.render import same
 from compiler.importer.scope import NOWHERE
 from compiler.importer.values import Values, text_node
 from compiler.semantics.types import Resolved
 from compiler.syntax import ast
 
-CONDITION_TYPES = ("fieldcondition", "propertyvariablecondition", "mixedcondition",
-                   "truecondition", "codecondition")
 _COMPARE = {"=": "==", "!=": "!=", ">": ">", ">=": ">=", "<": "<", "<=": "<="}
 _TESTS = {"in": "in", "!in": "not in", "contain": "contains", "!contain": "not contains"}
 _NO_VALUE = {"empty": "empty", "!empty": "not empty", "modified": "changed"}
@@ -45,7 +43,8 @@ class Conditions:
         expr = self._build(key, raw)
         if expr is not None:
             lowered = self.values.render.condition(expr)
-            if lowered is not None and lowered[0] == key and same(lowered[1], raw):
+            if lowered is not None and lowered[0] == key and \
+                    same(lowered[1], condition_as_read(key, raw)):
                 return expr
         self.scope.rollback(checkpoint)
         return None
@@ -55,6 +54,8 @@ class Conditions:
             return ast.Bool(NOWHERE, True)
         if not isinstance(raw, list) or not raw:
             return None
+        if key != "mixedcondition" and not isinstance(raw[0], list):
+            raw = [raw]  # one tuple without its list (Bitrix wraps it)
         groups: list[list[ast.Expr]] = []
         for index, item in enumerate(raw):
             parsed = self._item(key, item)
@@ -76,9 +77,9 @@ class Conditions:
             ref = self.scope.reference(str(item.get("object", "")), str(item.get("field", "")))
             operator, value, joiner = item.get("operator"), item.get("value"), item.get("joiner")
         else:
-            if not isinstance(item, list) or len(item) != 4:
+            if not isinstance(item, list) or len(item) not in (3, 4):
                 return None
-            name, operator, value, joiner = item
+            name, operator, value, joiner = item if len(item) == 4 else [*item, 0]
             ref = self.scope.doc(str(name)) if key == "fieldcondition" else (
                 self.scope.decl("param", str(name)) or self.scope.decl("var", str(name)))
         if ref is None or not isinstance(operator, str):

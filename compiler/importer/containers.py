@@ -78,6 +78,9 @@ class Containers:
     def _branch(self, branch: Node, index: int, last: bool) -> ast.IfBranch | None:
         props = branch.properties
         key = condition_key(props)
+        if key is None and last and not set(props) - {"Title"}:
+            key = "truecondition"  # no condition is always taken: the designer's else
+            props = {**props, key: "1"}
         if key is None or set(props) - {"Title", key} or \
                 branch.name in self.ctx.scope.labels:
             return None

@@ -64,11 +64,11 @@ def test_state_machine_with_legacy_shapes() -> None:
     text = result.text
     # States are named after their titles; SetState becomes goto.
     assert 'state draft "Draft" initial {' in text and "goto approval" in text
-    # A single tuple without its list, a 3-tuple and a branch without a condition key are
-    # kept exactly as stored (the generic form).
-    assert 'fieldcondition: ["PROPERTY_DAYS", ">", "14", 0]' in text
-    assert 'fieldcondition: [["PROPERTY_DAYS", "<", "3"]]' in text
-    assert 'activity IfElseBranchActivity "Else" {}' in text
+    # A single tuple without its list, a 3-tuple and a branch without a condition key read
+    # as Bitrix reads them: a condition, a condition joined with AND, an else.
+    assert 'if doc.PROPERTY_DAYS > 14 title "Long" {' in text
+    assert '} else if doc.PROPERTY_DAYS < 3 title "Short" {' in text
+    assert '} else title "Else" {}' in text
     # A legacy [object, field] pair among the users is a reference: the approval is sugar.
     assert 'approve "Approve {doc.NAME}" by [group("hrr7"), param.TargetUser] as a1' in text
     # The approval is read elsewhere ({=A4_4_4_4:Comments}): it gets a label.

@@ -50,3 +50,19 @@ def test_a_mail_without_file_and_a_set_without_modified_by_are_sugar() -> None:
     with_file.roots[0].children[0].properties["File"] = []
     assert NORMALISER.tree(with_file.roots)[0].canonical() == \
         NORMALISER.tree(Template.from_package(package).roots)[0].canonical()
+
+
+def test_conditions_compare_as_bitrix_reads_them() -> None:
+    def branch(props: dict[str, object]) -> dict[str, object]:
+        package = {"VERSION": 2, "TEMPLATE": [node("SequentialWorkflowActivity", "Template", {
+            "Title": "T"}, [node("IfElseActivity", "A1_1_1_1", {"Title": "Condition"}, [
+                node("IfElseBranchActivity", "A1_1_1_2", props, [])])])],
+            "PARAMETERS": [], "VARIABLES": [], "CONSTANTS": []}
+        tree = NORMALISER.tree(Template.from_package(package).roots)
+        return tree[0].children[0].children[0].properties
+
+    full = branch({"Title": "B", "fieldcondition": [["NAME", "=", "x", 0]]})
+    assert branch({"Title": "B", "fieldcondition": [["NAME", "=", "x"]]}) == full
+    assert branch({"Title": "B", "fieldcondition": ["NAME", "=", "x", 0]}) == full
+    assert branch({"Title": "B", "fieldcondition": [["NAME", "=", "x", 1]]}) != full
+    assert branch({"Title": "B"}) == branch({"Title": "B", "truecondition": "1"})
