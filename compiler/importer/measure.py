@@ -5,7 +5,8 @@ portal row does: `name`, `document_type` ([module, entity, type]) and `auto_exec
 template is imported, the written `.bpl` is compiled on its own, and the result is compared
 with the template in `plan`'s canonical form, header included; this check is the measure's
 own, independent of what the import report claims. Printed: one line per template, then
-the templates imported equivalent and the statements left in the generic form.
+the templates imported equivalent, the statements left in the generic form and the references
+to activities the templates do not have.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Measured:
     generic: int = 0
     equivalent: bool = False
     claimed: bool = False  # what the import report said
+    dangling: int = 0  # references to activities the template does not have
     differences: list[str] = field(default_factory=list)
 
 
@@ -51,6 +53,10 @@ class Measure:
     def generic(self) -> int:
         return sum(t.generic for t in self.templates)
 
+    @property
+    def dangling(self) -> int:
+        return sum(t.dangling for t in self.templates)
+
     def lines(self) -> list[str]:
         out = []
         for t in self.templates:
@@ -62,6 +68,7 @@ class Measure:
             out += [f"  {d}" for d in t.differences]
         out.append(f"templates imported equivalent: {self.equivalent}/{len(self.templates)}")
         out.append(f"statements in the generic form: {self.generic}/{self.statements}")
+        out.append(f"dangling references: {self.dangling}")
         return out
 
 
@@ -87,6 +94,7 @@ def measure_one(importer: Importer, source: TemplateSource, origin: str) -> Meas
         return out
     out.statements, out.generic = result.report.statements, result.report.generic
     out.claimed = result.report.equivalent
+    out.dangling = result.report.count("dangling")
     built = compile_text(result.text, result.workflow)
     problems = errors(built)
     if problems:

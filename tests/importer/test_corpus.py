@@ -26,6 +26,7 @@ def test_corpus_figures() -> None:
     assert len(result.templates) == TEMPLATES
     assert result.equivalent >= AT_LEAST_EQUIVALENT
     assert result.generic <= AT_MOST_GENERIC, "\n".join(result.lines())
+    assert result.dangling == 0
     for template in result.templates:
         assert template.statements > 0, template.source
         assert not template.claimed or template.equivalent, template.source
@@ -37,8 +38,9 @@ def test_measure_command_prints_the_figures(tmp_path: Path,
         shutil.copy(CORPUS / f"crm_processlead{suffix}", tmp_path)
     assert main([str(tmp_path)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[-2].startswith("templates imported equivalent: ")
-    assert out[-1].startswith("statements in the generic form: ")
+    assert out[-3].startswith("templates imported equivalent: ")
+    assert out[-2].startswith("statements in the generic form: ")
+    assert out[-1] == "dangling references: 0"
     assert out[0].startswith("crm_processlead.bpt: ")
-    assert out[-2] in ("templates imported equivalent: 0/1", "templates imported equivalent: 1/1")
+    assert out[-3] in ("templates imported equivalent: 0/1", "templates imported equivalent: 1/1")
     assert main([str(tmp_path / "missing")]) == 2
