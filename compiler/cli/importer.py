@@ -20,7 +20,13 @@ from pathlib import Path
 import click
 
 from compiler.bitrix.bpt import BptError
-from compiler.cli.common import connection, fail, quiet_portal
+from compiler.cli.common import (
+    connection,
+    fail,
+    project,
+    quiet_portal,
+    resolve_environment,
+)
 from compiler.importer import (
     Document,
     DocumentError,
@@ -31,6 +37,11 @@ from compiler.importer import (
     from_option,
     from_row,
     read_bpt,
+)
+from compiler.importer.environment import (
+    ImportEnvironment,
+    import_environment,
+    project_robots,
 )
 from compiler.importer.names import file_stem
 
@@ -43,7 +54,9 @@ from compiler.importer.names import file_stem
               help="Document type of bare .bpt files: crm.deal, lists.element(42), … "
                    "(a template read from a portal knows its own).")
 @click.option("--env", "env_name", metavar="NAME",
-              help="Read the templates from this environment's portal (bpl.toml).")
+              help="The environment (bpl.toml) whose symbols values map back to (env.NAME) "
+                   "and whose app's robots become calls; with --template/--all, the portal "
+                   "the templates are read from.")
 @click.option("--template", "template_ids", type=int, multiple=True, metavar="ID",
               help="With --env: the template to import (repeatable).")
 @click.option("--all", "all_templates", is_flag=True,
@@ -57,16 +70,13 @@ def import_command(files: tuple[Path, ...], out_dir: Path, document: str | None,
     """Turn Bitrix24 templates into formatted .bpl workflows."""
     if env_name is None and (template_ids or all_templates):
         fail("--template and --all read from a portal: give --env too")
-    if env_name is not None and files:
-        fail("give .bpt files or --env, not both")
-    if env_name is None and not files:
+    if files and (template_ids or all_templates):
+        fail("give .bpt files or --template/--all, not both")
+    if not files and not (env_name is not None and (template_ids or all_templates)):
         fail("nothing to import: give .bpt files, or --env with --template ID or --all")
-    if env_name is not None and not (template_ids or all_templates):
-        fail("--env needs --template ID (repeatable) or --all")
-    importer = Importer()
+    importer = Importer(env=_environment(env_name), out_dir=out_dir)
     chosen = _document(importer, document)
-    sources = _portal(env_name, template_ids, all_templates) if env_name is not None else \
-        _files(files)
+    sources = _files(files) if files else _portal(str(env_name), template_ids, all_templates)
     reports: list[Report] = []
     written: set[str] = set()
     for source in sources:
@@ -80,6 +90,14 @@ def import_command(files: tuple[Path, ...], out_dir: Path, document: str | None,
     good = sum(1 for r in reports if r.error is None and r.equivalent)
     click.echo(f"{good} of {len(reports)} template(s) imported and equivalent", err=True)
     sys.exit(0 if reports and good == len(reports) else 1)
+
+
+def _environment(env_name: str | None) -> ImportEnvironment | None:
+    """The environment's symbols and the robots the project declares for its app."""
+    if env_name is None:
+        return None
+    env = resolve_environment(env_name, (), None, required=True)
+    return import_environment(env, project_robots(project().sources, env))
 
 
 def _document(importer: Importer, text: str | None) -> Document | None:

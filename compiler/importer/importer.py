@@ -9,8 +9,10 @@ silently.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path as FilePath
 from typing import Any
 
 from compiler.bitrix import Activity, Template, TemplateShapeError
@@ -21,6 +23,7 @@ from compiler.format import format_module
 from compiler.format.strings import Unprintable
 from compiler.importer.declarations import declare_all, report_undeclarable
 from compiler.importer.document import Document, DocumentError, from_triple
+from compiler.importer.environment import ImportEnvironment
 from compiler.importer.names import is_name, slug
 from compiler.importer.nodes import Node, Path
 from compiler.importer.permissions import permissions
@@ -62,7 +65,8 @@ class ImportResult:
 
 @dataclass
 class _Round:
-    text: str
+    text: str  # as written
+    check_text: str  # as compiled by the check (imports by absolute paths)
     workflow: ast.Workflow
     builder: TreeBuilder
     report: Report
@@ -71,8 +75,13 @@ class _Round:
 
 
 class Importer:
-    def __init__(self, catalog: Catalog | None = None) -> None:
+    def __init__(self, catalog: Catalog | None = None, *, env: ImportEnvironment | None = None,
+                 out_dir: FilePath | None = None) -> None:
+        """`env`: the environment values map back to (`--env`); `out_dir`: where the files
+        go, for the paths of their `import`s."""
         self.catalog = catalog or load_catalog()
+        self.env = env
+        self.out_dir = out_dir or FilePath(".")
         self.normaliser = Normaliser(self.catalog)
         self.functions = self.catalog.functions
 
@@ -109,7 +118,7 @@ class Importer:
         field_hints, state_hints = name_hints(root)
         scope = Scope(self.catalog, document.spec, document.user_groups,
                       field_types=_field_types(template.document_fields),
-                      field_hints=field_hints)
+                      field_hints=field_hints, env=self.env)
         values = Values(scope, self.functions)
         report_undeclarable(source.package, report)
         decls = declare_all(template, values, report)
@@ -125,7 +134,7 @@ class Importer:
             states = state_names(state_nodes_raw, plan.keep_state_names, state_hints)
             if plan.keep_state_names:  # states keep their Names: naming them stays right
                 scope.activities -= {s.name for s in state_nodes_raw}
-        builder = TreeBuilder(values, self.catalog, document, plan, report, states)
+        builder = TreeBuilder(values, self.catalog, document, plan, report, states, self.env)
         body: tuple[ast.Stmt, ...] = ()
         state_nodes: tuple[ast.State, ...] = ()
         if states is not None:
@@ -144,8 +153,12 @@ class Importer:
             # A loop read only by its own body needs no label: the body reads its variable.
             plan.unlabelled |= unread
             return self._round(source, document, template, kind, name, plan)
+        files = sorted(builder.robots.files)
         try:
-            text = format_module(ast.Module(NOWHERE, (workflow,)))
+            text = format_module(ast.Module(NOWHERE, (
+                *(ast.Import(NOWHERE, self._relative(f)) for f in files), workflow)))
+            check_text = format_module(ast.Module(NOWHERE, (
+                *(ast.Import(NOWHERE, f.as_posix()) for f in files), workflow)))
         except Unprintable as error:  # pragma: no cover - the importer only builds printables
             raise ImportError_(f"internal error: {error}") from None
         report.statements = len(builder.origins(workflow))
@@ -159,7 +172,11 @@ class Importer:
         for dangling in dict.fromkeys(values.dangling):
             report.add("dangling", dangling, "reads an activity the template does not have; "
                                              "Bitrix reads it as a plain list")
-        return _Round(text, workflow, builder, report, root, template)
+        return _Round(text, check_text, workflow, builder, report, root, template)
+
+    def _relative(self, file: FilePath) -> str:
+        """`file` as an import of a file written to the output folder."""
+        return FilePath(os.path.relpath(file, self.out_dir.resolve())).as_posix()
 
     def _titles(self, source: TemplateSource, root: Node,
                 values: Values) -> tuple[ast.Text | None, ast.Text | None]:
@@ -175,7 +192,8 @@ class Importer:
     def _improve(self, source: TemplateSource, current: _Round, plan: Plan) -> bool:
         """Compile and compare; widen the plan. False when nothing more can be done."""
         report = current.report
-        result = compile_text(current.text, current.workflow.name)
+        result = compile_text(current.check_text, current.workflow.name,
+                              self.env.env if self.env is not None else None)
         problems = errors(result)
         if problems:
             changed = self._after_errors(current, problems, plan)
@@ -211,11 +229,11 @@ class Importer:
 
     def _after_errors(self, current: _Round, problems: list[Diagnostic], plan: Plan) -> bool:
         diagnostics = Diagnostics()
-        parsed = parse_module(SourceFile.from_text("import.bpl", current.text), diagnostics)
+        parsed = parse_module(SourceFile.from_text("import.bpl", current.check_text),
+                              diagnostics)
         if parsed is None:
             return False
-        workflow = parsed.items[0]
-        assert isinstance(workflow, ast.Workflow)
+        workflow = parsed.workflows[0]
         pairs = list(statement_pairs(current.workflow, workflow))
         changed = False
         for problem in problems:
@@ -326,7 +344,8 @@ def _fields(scope: Scope) -> tuple[ast.FieldDecl, ...]:
 
     out = []
     for declared in scope.fields.values():
-        code = text_node(declared.code) if declared.code != declared.name else None
+        code: ast.Expr | None = scope.env_ref(declared.code) or (
+            text_node(declared.code) if declared.code != declared.name else None)
         label = text_node(declared.label) if declared.label else None
         out.append(ast.FieldDecl(NOWHERE, declared.name, NOWHERE, declared.type, code, label))
     return tuple(out)

@@ -10,13 +10,16 @@ it reads back as exactly the original text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from compiler.catalog import Catalog, DocumentSpec
 from compiler.codegen.values import Links
+from compiler.importer.environment import ImportEnvironment
 from compiler.importer.names import Names, is_member_name, slug
 from compiler.importer.tokens import FieldToken
 from compiler.semantics import types as T
 from compiler.semantics.builtins import DECL_OBJECTS, ROLES, SYSTEM_FIELDS, WORKFLOW_FIELDS
+from compiler.semantics.names import env_type
 from compiler.semantics.types import Resolved
 from compiler.source import Span
 from compiler.syntax import ast
@@ -62,6 +65,8 @@ class Scope:
     field_types: dict[str, tuple[str, bool, str]] = field(default_factory=dict)
     # Names the template suggests for fields it sets ("Set approval_note" sets one field).
     field_hints: dict[str, str] = field(default_factory=dict)
+    # With `bpl import --env NAME`: the symbols values map back to, and the project's robots.
+    env: ImportEnvironment | None = None
 
     def __post_init__(self) -> None:
         # A declared field must not hide a standard one: doc.<code> reads the standard field.
@@ -153,6 +158,13 @@ class Scope:
             return None
         return self.ref((kind, name), Resolved(kind, DECL_OBJECTS[kind], name, found[1]))
 
+    def env_ref(self, raw: Any) -> ast.Ref | None:
+        """env.NAME for a value that is exactly one environment symbol's value."""
+        name = self.env.symbol(raw) if self.env is not None else None
+        if name is None:
+            return None
+        return self.ref(("env", name), Resolved("env", "", name, env_type(raw), literal=raw))
+
     def role(self, token: str) -> ast.Ref | None:
         if token not in (*ROLES, *self.user_groups):
             return None
@@ -194,6 +206,10 @@ class Scope:
         hint = self.field_hints.get(code)
         if hint is not None and hint not in self.field_names.taken and is_member_name(hint):
             wanted = hint
+        elif (symbol := self.env.symbol(code) if self.env is not None else None) and \
+                is_member_name(symbol.removesuffix("_field")) and \
+                symbol.removesuffix("_field") not in self.field_names.taken:
+            wanted = symbol.removesuffix("_field")  # `field note: … = env.note_field`
         elif is_member_name(code) and (self.document is None or
                                        code not in self.document.fields):
             wanted = code

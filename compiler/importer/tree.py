@@ -18,10 +18,12 @@ from compiler.importer.actions import ActionStatements
 from compiler.importer.conditions import Conditions
 from compiler.importer.containers import Containers
 from compiler.importer.document import Document
+from compiler.importer.environment import ImportEnvironment
 from compiler.importer.generic import generic
 from compiler.importer.names import BUILTINS, Names
 from compiler.importer.nodes import Context, Node, Path
 from compiler.importer.report import Report
+from compiler.importer.robots import RobotCalls
 from compiler.importer.scope import Scope
 from compiler.importer.states import StateBuilder, initial_state, state_names
 from compiler.importer.sugar import SimpleStatements
@@ -52,7 +54,8 @@ class Plan:
 
 class TreeBuilder:
     def __init__(self, values: Values, catalog: Catalog, document: Document, plan: Plan,
-                 report: Report, states: dict[str, str] | None = None) -> None:
+                 report: Report, states: dict[str, str] | None = None,
+                 env: ImportEnvironment | None = None) -> None:
         self.values = values
         self.scope = values.scope
         self.plan = plan
@@ -64,6 +67,7 @@ class TreeBuilder:
                                        states=states)
         self.tasks = TaskStatements(self.ctx)
         self.actions = ActionStatements(self.ctx)
+        self.robots = RobotCalls(self.ctx, env)
         self.containers = Containers(self.ctx, self.conditions)
         # Statement → the path of the node it was made from. Keyed by identity (two equal
         # statements come from two nodes); the statement is kept with its path, so that an
@@ -87,7 +91,8 @@ class TreeBuilder:
         stmt: ast.Stmt | None = None
         if node.path not in self.plan.generic:
             stmt = self.simple.build(node) or self.tasks.build(node) or \
-                self.actions.build(node) or self.containers.build(node)
+                self.actions.build(node) or self.containers.build(node) or \
+                self.robots.build(node)
         if stmt is None:
             stmt = generic(self.ctx, node, self.report, where,
                            plain=node.path in self.plan.plain)

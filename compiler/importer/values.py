@@ -84,6 +84,9 @@ class Values:
             return self.string(raw)
         if isinstance(raw, bool):
             return ast.Bool(NOWHERE, raw)
+        symbol = self.symbol(raw)
+        if symbol is not None:
+            return symbol
         if isinstance(raw, int | float):
             found = number(raw) if not isinstance(raw, float) or math.isfinite(raw) else None
             return found or text_node(repr(raw))
@@ -100,7 +103,16 @@ class Values:
                 for key, item in raw.items()))
         return text_node(str(raw))
 
+    def symbol(self, raw: Any) -> ast.Ref | None:
+        """env.NAME (with `--env`) for a value that is one symbol's value exactly."""
+        if self.plain:
+            return None
+        return self.scope.env_ref(raw)
+
     def string(self, raw: str) -> ast.Expr:
+        symbol = self.symbol(raw)
+        if symbol is not None:
+            return symbol
         token = whole_token(raw)
         if token is not None:
             ref = self._token(token)
@@ -163,6 +175,9 @@ class Values:
     # ── text context ─────────────────────────────────────────────────────────────────────
     def text(self, raw: str) -> ast.Text:
         """A string literal whose text is exactly `raw`."""
+        symbol = self.symbol(raw)
+        if symbol is not None and self.render.text(symbol) == raw:
+            return text_node(symbol)
         parts: list[str | ast.Expr] = []
         for segment in segments(raw):
             if isinstance(segment, str):
@@ -225,6 +240,9 @@ class Values:
         return expr if same(self.render.users(expr), expected) else None
 
     def _user(self, raw: Any) -> ast.Expr:
+        symbol = self.symbol(raw)
+        if symbol is not None:
+            return symbol
         if isinstance(raw, str):
             user = _USER.fullmatch(raw)
             if user is not None:

@@ -36,12 +36,13 @@ class Comparison:
         return not self.nodes and not self.other
 
 
-def compile_text(text: str, workflow: str) -> BuildResult:
-    """Build `text` as one file of its own (no imports, no environment)."""
+def compile_text(text: str, workflow: str, env: Environment | None = None) -> BuildResult:
+    """Build `text` as one file of its own (its imports given by absolute paths), in `env`
+    (none: no env symbols)."""
     with tempfile.TemporaryDirectory(prefix="bpl-import-") as folder:
         path = FilePath(folder) / f"{workflow}.bpl"
         path.write_text(text, encoding="utf-8")
-        return build([path], Environment())
+        return build([path], env or Environment())
 
 
 def errors(result: BuildResult) -> list[Diagnostic]:

@@ -166,12 +166,7 @@ class Names:
                 message, help = unresolved(self.env, name)
                 self.diag.error("E600", message, ref.span, help=help)
             return Resolved("env", "", name, T.ANY, literal=None)
-        typ = T.INT if isinstance(value, int) and not isinstance(value, bool) else (
-            T.DOUBLE if isinstance(value, float) else T.BOOL if isinstance(value, bool)
-            else T.STRING)
-        if isinstance(value, str) and re.fullmatch(r"(user|group)_\w+", value):
-            typ = T.USER
-        return Resolved("env", "", name, typ, literal=value)
+        return Resolved("env", "", name, env_type(value), literal=value)
 
     def _label_ref(self, ref: ast.Ref) -> Resolved | None:
         label = ref.parts[0]
@@ -193,3 +188,16 @@ class Names:
             return None
         typ = info.returns.get(name, T.ANY)
         return Resolved("label", "", name, typ, label=label)
+
+
+def env_type(value: object) -> T.Type:
+    """The type an env symbol's value gives it (§10): the value decides."""
+    if isinstance(value, bool):
+        return T.BOOL
+    if isinstance(value, int):
+        return T.INT
+    if isinstance(value, float):
+        return T.DOUBLE
+    if isinstance(value, str) and re.fullmatch(r"(user|group)_\w+", value):
+        return T.USER
+    return T.STRING

@@ -1,0 +1,84 @@
+"""`bpl import --env NAME`: the names an environment gives values back.
+
+A value of the template that equals exactly one symbol's value in the environment (a user
+`user_12`, a list id `42`, a field code `UF_CRM_17`, a stage `DT1036_8:PREPARATION`) is
+written `env.NAME`, which compiles to that value in this environment. An app activity's node
+Type is `rest_` + md5(client_id@CODE) (compiler/semantics/statements.py): with the
+environment's client id, the project's `robot`/`action` declarations tell which CODE a node
+calls, and the node is written as a call of that robot, with an `import` of the file that
+declares it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compiler.diagnostics import Diagnostics
+from compiler.semantics.environment import APP_CLIENT_ID, Environment
+from compiler.semantics.program import load_program
+from compiler.semantics.statements import robot_activity_type
+from compiler.syntax import ast
+
+
+@dataclass(frozen=True)
+class ProjectRobot:
+    decl: ast.RobotDecl
+    file: Path  # the .bpl file that declares it
+
+
+@dataclass
+class ImportEnvironment:
+    env: Environment
+    robots: dict[str, ProjectRobot] = field(default_factory=dict)  # rest_<md5> → robot
+    _symbols: dict[tuple[str, Any], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        seen: dict[tuple[str, Any], list[str]] = {}
+        for name, value in self.env.values.items():
+            key = _key(value)
+            if name != APP_CLIENT_ID and key is not None:
+                seen.setdefault(key, []).append(name)
+        # A value two symbols share could mean either: it stays a literal.
+        self._symbols = {key: names[0] for key, names in seen.items() if len(names) == 1}
+
+    def symbol(self, raw: Any) -> str | None:
+        """The one symbol whose value is `raw` (same type and value), if any."""
+        key = _key(raw)
+        return self._symbols.get(key) if key is not None else None
+
+    def robot(self, activity_type: str) -> ProjectRobot | None:
+        return self.robots.get(activity_type.lower())
+
+
+def _key(value: Any) -> tuple[str, Any] | None:
+    """Symbols map back by texts and integers; booleans, floats and empty texts are too common
+    in templates to mean a portal's value."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return ("int", value)
+    if isinstance(value, str) and value.strip():
+        return ("str", value)
+    return None
+
+
+def project_robots(sources: Iterable[Path], env: Environment) -> dict[str, ProjectRobot]:
+    """rest_<md5> → the declaration, for every robot and action the project's sources
+    declare (none without the environment's client id). Files that do not parse lend
+    nothing; `bpl check` reports them."""
+    client_id = env.get(APP_CLIENT_ID)
+    if not client_id:
+        return {}
+    paths = [p for p in sources if p.exists()]
+    program = load_program(paths, Diagnostics()) if paths else None
+    robots = program.robots if program is not None else {}
+    return {robot_activity_type(str(client_id), code): ProjectRobot(decl, Path(decl.span.file))
+            for code, decl in robots.items()}
+
+
+def import_environment(env: Environment,
+                       robots: Mapping[str, ProjectRobot] | None = None) -> ImportEnvironment:
+    return ImportEnvironment(env, dict(robots or {}))
