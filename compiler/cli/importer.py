@@ -40,10 +40,10 @@ from compiler.importer import (
 )
 from compiler.importer.environment import (
     ImportEnvironment,
-    import_environment,
-    project_robots,
+    project_environment,
 )
 from compiler.importer.names import file_stem
+from compiler.semantics.environment import Environment
 
 
 @click.command("import")
@@ -93,11 +93,14 @@ def import_command(files: tuple[Path, ...], out_dir: Path, document: str | None,
 
 
 def _environment(env_name: str | None) -> ImportEnvironment | None:
-    """The environment's symbols and the robots the project declares for its app."""
+    """The environment's symbols, and what the project declares: its fields (by code) and,
+    for the environment's app, its robots. Without --env, the fields of a project whose
+    bpl.toml is found (codes given as env symbols need --env)."""
+    proj = project()
     if env_name is None:
-        return None
+        return project_environment(proj.sources, Environment()) if proj.path else None
     env = resolve_environment(env_name, (), None, required=True)
-    return import_environment(env, project_robots(project().sources, env))
+    return project_environment(proj.sources, env)
 
 
 def _document(importer: Importer, text: str | None) -> Document | None:

@@ -11,7 +11,7 @@ declares it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ class ProjectRobot:
 class ImportEnvironment:
     env: Environment
     robots: dict[str, ProjectRobot] = field(default_factory=dict)  # rest_<md5> → robot
+    # Field code → the project's `field` declaration of it (its name, type and label).
+    fields: dict[str, ast.FieldDecl] = field(default_factory=dict)
     _symbols: dict[tuple[str, Any], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -65,20 +67,47 @@ def _key(value: Any) -> tuple[str, Any] | None:
     return None
 
 
-def project_robots(sources: Iterable[Path], env: Environment) -> dict[str, ProjectRobot]:
-    """rest_<md5> → the declaration, for every robot and action the project's sources
-    declare (none without the environment's client id). Files that do not parse lend
-    nothing; `bpl check` reports them."""
-    client_id = env.get(APP_CLIENT_ID)
-    if not client_id:
-        return {}
+def project_environment(sources: Iterable[Path], env: Environment) -> ImportEnvironment:
+    """The environment with what the project's sources declare: robots and actions by their
+    node Type (none without the environment's client id), and fields by their code. Files
+    that do not parse lend nothing; `bpl check` reports them."""
     paths = [p for p in sources if p.exists()]
     program = load_program(paths, Diagnostics()) if paths else None
-    robots = program.robots if program is not None else {}
-    return {robot_activity_type(str(client_id), code): ProjectRobot(decl, Path(decl.span.file))
-            for code, decl in robots.items()}
+    if program is None:
+        return ImportEnvironment(env)
+    client_id = env.get(APP_CLIENT_ID)
+    robots = {robot_activity_type(str(client_id), code): ProjectRobot(decl, Path(decl.span.file))
+              for code, decl in program.robots.items()} if client_id else {}
+    return ImportEnvironment(env, robots, _fields(program.modules, env))
 
 
-def import_environment(env: Environment,
-                       robots: Mapping[str, ProjectRobot] | None = None) -> ImportEnvironment:
-    return ImportEnvironment(env, dict(robots or {}))
+def _fields(modules: Iterable[ast.Module], env: Environment) -> dict[str, ast.FieldDecl]:
+    """Code → declaration, for codes every declaration of the project declares alike."""
+    found: dict[str, list[ast.FieldDecl]] = {}
+    for module in modules:
+        for workflow in module.workflows:
+            for decl in workflow.fields:
+                code = _code(decl, env)
+                if code is not None:
+                    found.setdefault(code, []).append(decl)
+    return {code: decls[0] for code, decls in found.items()
+            if len({(d.name, _shape(d)) for d in decls}) == 1}
+
+
+def _code(decl: ast.FieldDecl, env: Environment) -> str | None:
+    code = decl.code
+    if code is None:
+        return decl.name
+    if isinstance(code, ast.Text) and code.is_plain:
+        return code.plain
+    if isinstance(code, ast.Ref) and code.parts[0] == "env" and len(code.parts) == 2:
+        value = env.get(code.parts[1])
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _shape(decl: ast.FieldDecl) -> tuple[str, bool, str | None, str | None]:
+    typ = decl.type
+    return (typ.name, typ.multiple, typ.argument,
+            decl.label.plain if decl.label is not None and decl.label.is_plain else None)
+

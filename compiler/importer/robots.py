@@ -12,6 +12,7 @@ from pathlib import Path
 from compiler.bitrix.canonical import value as canonical
 from compiler.importer.environment import ImportEnvironment
 from compiler.importer.nodes import Context, Node, text_setting
+from compiler.importer.render import same
 from compiler.importer.scope import NOWHERE
 from compiler.syntax import ast
 
@@ -39,8 +40,11 @@ class RobotCalls:
         opts = self.ctx.opts(node, decl.name.plain)
         if opts is None:
             return None
-        args = tuple(ast.Arg(NOWHERE, name, self.values.value(props[name]))
-                     for name in inputs if name in props)
+        # An input at its declared default is left out: codegen fills it in.
+        args = tuple(ast.Arg(NOWHERE, io.name, self.values.value(props[io.name]))
+                     for io in decl.inputs if io.name in props and not (
+                         io.default is not None and
+                         same(self.values.render.value(io.default), props[io.name])))
         settings = []
         amount = str(canonical(props.get("TimeoutDuration") or 0))
         unit = str(props.get("TimeoutDurationType") or "s")

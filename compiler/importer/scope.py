@@ -203,6 +203,14 @@ class Scope:
         return None
 
     def _declare(self, code: str) -> DeclaredField:
+        project = self.env.fields.get(code) if self.env is not None else None
+        if project is not None and project.name not in self.field_names.taken:
+            # The project declares this field: its name, type and label come back.
+            label = project.label.plain if project.label is not None else None
+            declared = DeclaredField(self.field_names.claim(project.name), code, project.type,
+                                     label)
+            self.fields[code] = declared
+            return declared
         hint = self.field_hints.get(code)
         if hint is not None and hint not in self.field_names.taken and is_member_name(hint):
             wanted = hint
