@@ -72,8 +72,11 @@ def import_command(files: tuple[Path, ...], out_dir: Path, document: str | None,
         fail("--template and --all read from a portal: give --env too")
     if files and (template_ids or all_templates):
         fail("give .bpt files or --template/--all, not both")
-    if not files and not (env_name is not None and (template_ids or all_templates)):
+    if env_name is None and not files:
         fail("nothing to import: give .bpt files, or --env with --template ID or --all")
+    if not files and not (template_ids or all_templates):
+        fail("--env needs --template ID (repeatable) or --all, or .bpt files whose values "
+             "map back to its symbols")
     importer = Importer(env=_environment(env_name), out_dir=out_dir)
     chosen = _document(importer, document)
     sources = _files(files) if files else _portal(str(env_name), template_ids, all_templates)
