@@ -12,16 +12,23 @@ class DeclarationPrinter(Emitter):
     def type_segments(self, ref: ast.TypeRef, used: int) -> list[Segment]:
         suffix = "[]" if ref.multiple else ""
         if ref.name == "select" and ref.argument is None:
-            options = [f"{plain_literal(o.key)}: {self.text(o.label)}" for o in ref.options]
-            flat = "select {" + ", ".join(options) + "}"
-            if not options or used + len(flat) + 4 * self.w.indent <= self.x.width:
-                return [flat + suffix]
-            entries = [Entry("", text, ",", option)
-                       for text, option in zip(options, ref.options, strict=True)]
-            return [Block("select {", entries, "}"), suffix]
+            return self._options("select {", ref, used, suffix)
         if ref.argument is not None:
-            return [f"{ref.name}({plain_literal(ref.argument)}){suffix}"]
+            head = f"{ref.name}({plain_literal(ref.argument)})"
+            if ref.options:
+                return self._options(head + " {", ref, used, suffix)
+            return [head + suffix]
         return [ref.name + suffix]
+
+    def _options(self, opening: str, ref: ast.TypeRef, used: int,
+                 suffix: str) -> list[Segment]:
+        options = [f"{plain_literal(o.key)}: {self.text(o.label)}" for o in ref.options]
+        flat = opening + ", ".join(options) + "}"
+        if not options or used + len(flat) + 4 * self.w.indent <= self.x.width:
+            return [flat + suffix]
+        entries = [Entry("", text, ",", option)
+                   for text, option in zip(options, ref.options, strict=True)]
+        return [Block(opening, entries, "}"), suffix]
 
     def _typed(self, head: str, ref: ast.TypeRef, default: ast.Expr | None,
                tail: str) -> list[Segment]:

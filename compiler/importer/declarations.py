@@ -84,6 +84,11 @@ def _type(spec: Field, where: str, values: Values, report: Report) -> ast.TypeRe
         choices = tuple(ast.SelectOption(NOWHERE, str(k), values.text(str(v)))
                         for k, v in options.items())
         return ast.TypeRef(NOWHERE, "select", multiple, options=choices)
+    if name != "internalselect" and isinstance(options, Mapping) and options:
+        # Another type with options (the lists' `L`): `type("L") {"k": "Label"}`.
+        choices = tuple(ast.SelectOption(NOWHERE, str(k), values.text(str(v)))
+                        for k, v in options.items())
+        return ast.TypeRef(NOWHERE, "type", multiple, options=choices, argument=name)
     if name == "internalselect" and isinstance(options, str) and options:
         return ast.TypeRef(NOWHERE, "internalselect", multiple, argument=options)
     if has_options:

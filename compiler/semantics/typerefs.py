@@ -13,6 +13,9 @@ def type_of_ref(ref: ast.TypeRef, diag: Diagnostics) -> T.Type:
     name = ref.name
     if name in ("select",) and not ref.options:
         diag.error("E201", "a select needs its options: select { \"key\": \"Label\" }", ref.span)
+    if name != "type" and ref.argument is not None and ref.options:
+        diag.error("E201", f"{name}(…) takes no options; only type(\"…\") {{…}} and "
+                           "select {…} have them", ref.span)
     if name in ("internalselect", "type"):
         if not ref.argument:
             diag.error("E201", f"{name}(…) needs an argument", ref.span)

@@ -143,7 +143,10 @@ class AstBuilder:
                            options=tuple(c for c in children if c is not None))
 
     def param_type(self, span: Span, children: Children) -> ast.TypeRef:
+        # `type("L") {"k": "Label"}`: a Bitrix type that lists its options as a select does.
         return ast.TypeRef(span, children[0].value,
+                           options=tuple(c for c in children[2:]
+                                         if isinstance(c, ast.SelectOption)),
                            argument=self.text_of(children[1]).plain)
 
     def option(self, span: Span, children: Children) -> ast.SelectOption:
