@@ -172,13 +172,26 @@ def _stored(value: int | float) -> str:
 
 def _user_default(raw: Any, multiple: bool, values: Values, where: str,
                   report: Report) -> ast.Expr | None:
+    if isinstance(raw, str) and ";" in raw:
+        # Users as the designer prints them ('Author; John Smith [12];'); Bitrix converts
+        # such a text only when a form is submitted (CBPHelper::UsersStringToArray,
+        # modules/bizproc/classes/general/helper.php). A .bpl user default is stored as tokens.
+        report.lossy(where, f"default {raw!r} is users as the designer prints them; .bpl "
+                            "stores users as tokens (user(12), role.author), so it is dropped")
+        return None
     items = raw if isinstance(raw, list) else [raw]
     if not multiple and len(items) != 1:
         report.lossy(where, "a single user with several default users keeps the first only")
         items = items[:1]
     expr = values.users(items)
     if expr is None:
-        report.lossy(where, f"default users {raw!r} have no .bpl form; dropped")
+        why = ""
+        if any(isinstance(i, str | int) and str(i).isdigit() for i in items):
+            # CBPHelper::ExtractUsers (modules/bizproc/classes/general/helper.php) reads a
+            # bare number as a site user group; user(N) stores user_N.
+            why = " (Bitrix reads a bare number as a user group, which no user expression " \
+                  "writes)"
+        report.lossy(where, f"default users {raw!r} have no .bpl form{why}; dropped")
         return None
     if isinstance(expr, ast.ListExpr) and len({_kind(i, values) for i in expr.items}) > 1:
         # The checker types a list by its items: users, roles and texts together make a

@@ -55,3 +55,13 @@ def test_what_bpl_cannot_say_is_reported_never_equivalent() -> None:
 def test_options_on_internalselect_are_refused() -> None:
     built = compile_text(SOURCE.replace('type("L")', 'internalselect("STAGE_ID")'), "trip")
     assert "E201" in [d.code for d in built.diagnostics if d.severity == "error"]
+
+
+def test_a_printed_user_default_is_reported_by_what_it_is() -> None:
+    source = read_bpt(DESIGNER / "bizproc_status.bpt")
+    source = TemplateSource(source.package, source.origin, document_type=(
+        "lists", "BizprocDocument", "iblock_42"))
+    result = imported(source)
+    lossy = {f.where: f.message for f in result.report.findings if f.kind == "lossy"}
+    assert "'Author;' is users as the designer prints them" in lossy["param Creators"]
+    assert not result.report.equivalent
