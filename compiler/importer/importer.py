@@ -143,7 +143,7 @@ class Importer:
             body = builder.sequential(root)
         title, root_title = self._titles(source, root, values)
         workflow = ast.Workflow(
-            NOWHERE, kind, name, NOWHERE, document.expr, title,
+            NOWHERE, kind, name, NOWHERE, _document_expr(document.expr, scope), title,
             values.text(source.description) if source.description else None,
             _autostart(source.auto_execute, report), tuple(decls), _fields(scope), body,
             state_nodes, root_title,
@@ -286,6 +286,17 @@ class Importer:
             if candidate:
                 return slug(candidate, "workflow")
         return "imported"
+
+
+def _document_expr(expr: ast.Expr, scope: Scope) -> ast.Expr:
+    """`lists.element(env.vacation_list)` for an id that is an env symbol's value."""
+    if not isinstance(expr, ast.Call) or len(expr.args) != 1 or \
+            not isinstance(expr.args[0].value, ast.Number):
+        return expr
+    symbol = scope.env_ref(expr.args[0].value.value)
+    if symbol is None:
+        return expr
+    return ast.Call(expr.span, expr.name, (ast.Arg(NOWHERE, None, symbol),), expr.name_span)
 
 
 def _at(root: Node, path: Path) -> Node:

@@ -31,6 +31,7 @@ sales_head = "user_12"
 legal = "group_hrr7"
 note_field = "UF_CRM_1700000001"
 paid_stage = "C1:WON"
+vacation_list = 42
 twin_a = "same"
 twin_b = "same"
 """
@@ -65,7 +66,7 @@ workflow deal for crm.deal {
 """
 
 VALUES = {"sales_head": "user_12", "legal": "group_hrr7", "note_field": "UF_CRM_1700000001",
-          "paid_stage": "C1:WON", "twin_a": "same", "twin_b": "same",
+          "paid_stage": "C1:WON", "vacation_list": 42, "twin_a": "same", "twin_b": "same",
           "app_client_id": "local.abc123"}
 
 
@@ -112,6 +113,20 @@ def test_env_values_and_robot_calls_come_back_as_written(project: Path) -> None:
     original = normaliser.template(unpack((project / "out" / "deal.bpt").read_bytes()),
                                    Header("", "", ("crm", "CCrmDocumentDeal", "DEAL"), 0))
     assert compare(original, built.templates[0], normaliser, header=False).equal
+
+
+def test_a_list_id_comes_back_as_its_symbol(project: Path) -> None:
+    (project / "src" / "vac.bpl").write_text(
+        'workflow vac for lists.element(env.vacation_list) {\n    log "hi"\n}\n', encoding="utf-8")
+    assert bpl("compile", "-o", "out").exit_code == 0
+    result = bpl("import", "out/vac.bpt", "--document", "lists.element(42)", "--env", "prod",
+                 "-o", "imported")
+    assert result.exit_code == 0, result.stderr
+    text = (project / "imported" / "vac.bpl").read_text(encoding="utf-8")
+    assert text.startswith("workflow vac for lists.element(env.vacation_list) {")
+    plain = bpl("import", "out/vac.bpt", "--document", "lists.element(42)", "-o", "plain")
+    assert plain.exit_code == 0, plain.stderr
+    assert "lists.element(42)" in (project / "plain" / "vac.bpl").read_text(encoding="utf-8")
 
 
 def test_without_env_values_stay_literal(project: Path) -> None:
