@@ -115,6 +115,13 @@ def test_portal_import_then_plan_shows_no_changes(tmp_path: Path,
     assert imported.exit_code == 0, imported.stderr
     report = json.loads(Path("report.json").read_text(encoding="utf-8"))
     assert sorted(r["workflow"] for r in report) == sorted(SAMPLES)
+    # --env maps the sandbox's values back to the symbols the samples use, and the app
+    # robot's node back to a call of the robot the samples declare.
+    invoice = Path("imported/invoice_in_erp.bpl").read_text(encoding="utf-8")
+    assert invoice.startswith('import "../samples/robot_app/robots.bpl"\n')
+    assert "erp_invoice(" in invoice and "rest_" not in invoice
+    texts = "".join(p.read_text(encoding="utf-8") for p in Path("imported").glob("*.bpl"))
+    assert "env.sales_head" in texts and "user(12)" not in texts
     one = bpl("import", "--env", "sandbox", "--template", "1", "--template", "999", "-o",
               "single")
     assert "no template 999" in one.stderr and one.exit_code == 1
