@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
 
 from compiler.bitrix.bpt import BptError
+from compiler.catalog import load_catalog
 from compiler.cli.common import (
     connection,
     fail,
@@ -27,6 +29,7 @@ from compiler.cli.common import (
     quiet_portal,
     resolve_environment,
 )
+from compiler.deploy.target import deploy_state
 from compiler.importer import (
     Document,
     DocumentError,
@@ -40,9 +43,11 @@ from compiler.importer import (
 )
 from compiler.importer.environment import (
     ImportEnvironment,
+    ProjectRobot,
     project_environment,
 )
 from compiler.importer.names import file_stem
+from compiler.importer.registered import declarations_text, recovered_robots
 from compiler.semantics.environment import Environment
 
 
@@ -77,13 +82,18 @@ def import_command(files: tuple[Path, ...], out_dir: Path, document: str | None,
     if not files and not (template_ids or all_templates):
         fail("--env needs --template ID (repeatable) or --all, or .bpt files whose values "
              "map back to its symbols")
-    importer = Importer(env=_environment(env_name), out_dir=out_dir)
-    chosen = _document(importer, document)
-    sources = _files(files) if files else _portal(str(env_name), template_ids, all_templates)
-    reports: list[Report] = []
-    written: set[str] = set()
-    for source in sources:
-        reports.append(_one(importer, source, chosen, out_dir, written, force))
+    with tempfile.TemporaryDirectory(prefix="bpl-robots-") as scratch:
+        env = _environment(env_name, out_dir, Path(scratch))
+        importer = Importer(env=env, out_dir=out_dir)
+        chosen = _document(importer, document)
+        sources = _files(files) if files else _portal(str(env_name), template_ids,
+                                                      all_templates)
+        reports: list[Report] = []
+        written: set[str] = set()
+        for source in sources:
+            reports.append(_one(importer, source, chosen, out_dir, written, force))
+        if env is not None and env.used:
+            _write_recovered(env, out_dir, force)
     if report_file is not None:
         try:
             report_file.write_text(json.dumps([r.to_dict() for r in reports], indent=2,
@@ -95,15 +105,46 @@ def import_command(files: tuple[Path, ...], out_dir: Path, document: str | None,
     sys.exit(0 if reports and good == len(reports) else 1)
 
 
-def _environment(env_name: str | None) -> ImportEnvironment | None:
+# Where the robots recovered from the deploy state are written, next to the imported files.
+RECOVERED_ROBOTS = "app_robots.bpl"
+
+
+def _environment(env_name: str | None, out_dir: Path,
+                 scratch: Path) -> ImportEnvironment | None:
     """The environment's symbols, and what the project declares: its fields (by code) and,
-    for the environment's app, its robots. Without --env, the fields of a project whose
+    for the environment's app, its robots, then the robots its deploy state records (written
+    to `scratch` for the import's checks). Without --env, the fields of a project whose
     bpl.toml is found (codes given as env symbols need --env)."""
     proj = project()
     if env_name is None:
         return project_environment(proj.sources, Environment()) if proj.path else None
     env = resolve_environment(env_name, (), None, required=True)
-    return project_environment(proj.sources, env)
+    found = project_environment(proj.sources, env)
+    name, config = proj.environment(env_name)
+    records = deploy_state(proj, name, config).robots.values()
+    recovered = recovered_robots(records, env, load_catalog(), found.robots)
+    if recovered:
+        check = scratch / RECOVERED_ROBOTS
+        check.write_text(declarations_text(recovered.values()), encoding="utf-8")
+        found.recovered = {key: ProjectRobot(decl, check, out_dir / RECOVERED_ROBOTS)
+                           for key, decl in recovered.items()}
+    return found
+
+
+def _write_recovered(env: ImportEnvironment, out_dir: Path, force: bool) -> None:
+    """The recovered robots the imported files call, in one file they import."""
+    path = out_dir / RECOVERED_ROBOTS
+    decls = [env.recovered[key].decl for key in sorted(env.used)]
+    if path.exists() and not force:
+        click.echo(f"{path} exists; not overwritten (use --force): the imported files "
+                   "import the robots it should declare", err=True)
+        return
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(declarations_text(decls), encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot write {path}: {error.strerror}")
+    click.echo(f"robots recovered from the deploy state → {path}", err=True)
 
 
 def _document(importer: Importer, text: str | None) -> Document | None:

@@ -26,7 +26,8 @@ from compiler.syntax import ast
 @dataclass(frozen=True)
 class ProjectRobot:
     decl: ast.RobotDecl
-    file: Path  # the .bpl file that declares it
+    file: Path  # the .bpl file that declares it (as the import's check reads it)
+    written: Path | None = None  # where it is written, when the import writes it (recovered)
 
 
 @dataclass
@@ -35,6 +36,9 @@ class ImportEnvironment:
     robots: dict[str, ProjectRobot] = field(default_factory=dict)  # rest_<md5> → robot
     # Field code → the project's `field` declaration of it (its name, type and label).
     fields: dict[str, ast.FieldDecl] = field(default_factory=dict)
+    # Robots recovered from the deploy state (rest_<md5> → robot), and those calls used.
+    recovered: dict[str, ProjectRobot] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
     _symbols: dict[tuple[str, Any], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -52,7 +56,12 @@ class ImportEnvironment:
         return self._symbols.get(key) if key is not None else None
 
     def robot(self, activity_type: str) -> ProjectRobot | None:
-        return self.robots.get(activity_type.lower())
+        key = activity_type.lower()
+        found = self.robots.get(key)
+        if found is None and key in self.recovered:
+            self.used.add(key)
+            return self.recovered[key]
+        return found
 
 
 def _key(value: Any) -> tuple[str, Any] | None:

@@ -156,9 +156,9 @@ class Importer:
         files = sorted(builder.robots.files)
         try:
             text = format_module(ast.Module(NOWHERE, (
-                *(ast.Import(NOWHERE, self._relative(f)) for f in files), workflow)))
+                *(ast.Import(NOWHERE, self._relative(w)) for _, w in files), workflow)))
             check_text = format_module(ast.Module(NOWHERE, (
-                *(ast.Import(NOWHERE, f.as_posix()) for f in files), workflow)))
+                *(ast.Import(NOWHERE, f.as_posix()) for f, _ in files), workflow)))
         except Unprintable as error:  # pragma: no cover - the importer only builds printables
             raise ImportError_(f"internal error: {error}") from None
         report.statements = len(builder.origins(workflow))

@@ -26,7 +26,8 @@ class RobotCalls:
         self.ctx = ctx
         self.values = ctx.values
         self.env = env
-        self.files: set[Path] = set()  # files declaring the robots called so far
+        # Files declaring the robots called so far: (as the check reads it, as written).
+        self.files: set[tuple[Path, Path]] = set()
 
     def build(self, node: Node) -> ast.Stmt | None:
         robot = self.env.robot(node.type) if self.env is not None else None
@@ -58,6 +59,6 @@ class RobotCalls:
             if text is None:
                 return None
             settings.append(text_setting("status", text))
-        self.files.add(robot.file.resolve())
+        self.files.add((robot.file.resolve(), (robot.written or robot.file).resolve()))
         call = ast.Call(NOWHERE, (decl.code,), args, NOWHERE)
         return ast.CallStmt(NOWHERE, opts, call, tuple(settings))

@@ -4,6 +4,7 @@ stay literal."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,29 @@ def test_an_unknown_environment_is_a_sentence(project: Path) -> None:
     result = bpl("import", "out/deal.bpt", "--document", "crm.deal", "--env", "nope")
     assert result.exit_code != 0
     assert "nope" in result.output and "Traceback" not in result.output
+
+
+def test_robots_the_sources_lost_come_back_from_the_deploy_state(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Deploy the samples to the sandbox, then import into a project without them: the robot's
+    # declaration comes back from what `apply` recorded, and plan sees nothing to do.
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "samples", tmp_path / "samples")
+    shutil.copy(root / "bpl.toml", tmp_path / "bpl.toml")
+    monkeypatch.chdir(tmp_path)
+    applied = bpl("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output + applied.stderr
+    config = Path("bpl.toml").read_text(encoding="utf-8")
+    Path("bpl.toml").write_text(config.replace('sources = ["samples"]',
+                                               'sources = ["imported"]'), encoding="utf-8")
+    Path("imported").mkdir()
+    imported = bpl("import", "--env", "sandbox", "--all", "-o", "imported")
+    assert imported.exit_code == 0, imported.stderr
+    invoice = Path("imported/invoice_in_erp.bpl").read_text(encoding="utf-8")
+    assert invoice.startswith('import "app_robots.bpl"\n') and "erp_invoice(" in invoice
+    robots = Path("imported/app_robots.bpl").read_text(encoding="utf-8")
+    assert 'robot erp_invoice "Create invoice in ERP" {' in robots
+    assert "input amount: double required" in robots
+    plan = bpl("plan", "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.output + plan.stderr
+    assert "1 unchanged: robot erp_invoice" in plan.output + plan.stderr
