@@ -3,6 +3,7 @@
     bpl import deal.bpt --document crm.deal -o workflows/
     bpl import --env prod --template 12 --template 15 -o workflows/
     bpl import --env prod --all --report import.json
+    bpl import deal.bpt --document crm.deal --env prod    # values back to env.NAME, robot calls
 
 Each template becomes one formatted `<workflow>.bpl` (a name Windows reserves, such as `con`,
 gets a `_`: `con_.bpl`), checked by compiling it back; the report
