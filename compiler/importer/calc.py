@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from compiler.catalog import FunctionSpec
 from compiler.importer.tokens import FIELD_TOKEN, FieldToken, field_token
+from compiler.php.serialize import php_integer_literal
 from compiler.source import Span
 from compiler.syntax import ast
 
@@ -147,7 +148,10 @@ class _Parser:
         self.index += 1
         if lexeme.kind == "number":
             text = lexeme.text
-            return ast.Number(_NOWHERE, float(text) if "." in text else int(text), text)
+            # Calc reads an integer beyond PHP_INT_MAX as a float (and Python refuses int() of
+            # more than 4,300 digits), as the parser of .bpl does.
+            value = float(text) if "." in text else php_integer_literal(text)
+            return ast.Number(_NOWHERE, value, text)
         if lexeme.kind == "string":
             body = lexeme.text[1:-1]
             return ast.Text(_NOWHERE, (body,) if body else ())

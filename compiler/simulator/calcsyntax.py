@@ -152,9 +152,10 @@ class _Builder:
 
 
 def _leading_int(token: str) -> bool:
-    # PHP (int)$token: the leading integer, here known to be unsigned digits.
+    # Whether PHP's (int)$token is not 0: its leading digits hold one that is not 0 (PHP
+    # saturates a longer number, and Python refuses int() of more than 4,300 digits).
     match = re.match(r"\d+", token)
-    return bool(match and int(match.group(0)))
+    return bool(match and match.group(0).strip("0"))
 
 
 def notation(text: str, functions: Functions) -> list[Step]:

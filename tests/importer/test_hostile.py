@@ -162,3 +162,16 @@ def test_children_that_are_null_or_empty_are_no_children(tmp_path: Path) -> None
         result = CliRunner().invoke(main, ["import", str(path), "--document", "crm.deal",
                                            "-o", str(tmp_path / "out")])
         assert result.exit_code == 0, result.stderr
+
+
+def test_formula_with_a_number_of_thousands_of_digits_imports(tmp_path: Path) -> None:
+    """Calc reads an integer beyond PHP_INT_MAX as a float; Python's int() refuses more than
+    4,300 digits, so the importer must not make one."""
+    digits = "7" * 4400
+    source = tmp_path / "big.bpt"
+    source.write_bytes(_shaped(Properties={"Title": "x", "Text": f"={digits} + 1"}))
+    result = CliRunner().invoke(main, ["import", str(source), "--document", "crm.deal",
+                                       "-o", str(tmp_path / "out")])
+    assert "Traceback" not in result.output + result.stderr
+    assert result.exit_code == 0, result.stderr
+    assert digits in (tmp_path / "out" / "big.bpl").read_text(encoding="utf-8")
