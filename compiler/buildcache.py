@@ -304,13 +304,9 @@ def compiler_fingerprint() -> str:
 
 def catalog_fingerprint() -> str:
     """The catalog's data files (stdlib's .toml), by content."""
-    from compiler.resources import stdlib_dir
+    from compiler.resources import catalog_fingerprint as fingerprint
 
-    digest = hashlib.sha256()
-    root = stdlib_dir()
-    for path in sorted(root.rglob("*.toml")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return fingerprint()
 
 
 def user_key() -> bytes | None:

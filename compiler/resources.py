@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -23,3 +24,13 @@ def grammar_dir() -> Path:
 
 def stdlib_dir() -> Path:
     return _data_dir("stdlib")
+
+
+def catalog_fingerprint(root: Path | None = None) -> str:
+    """The catalog's data files (the .toml under `root`, default the stdlib), by name and
+    content: what the result cache and the catalog cache are keyed by."""
+    root = stdlib_dir() if root is None else root
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.toml")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -5,6 +5,8 @@ The catalog is read on every `bpl check`, so it is parsed once per process (cach
 record by record; the first problem becomes one CatalogError that names the file and the key.
 Document field catalogs are the bulk of the TOML while a workflow uses one of them, so each
 document file is read when it is first asked for (`eager=True` reads them all up front).
+A catalog that passed validation whole is kept in the user's cache folder (catalog.cache) and
+rebuilt from there, without TOML or validation, until one of its files changes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from compiler.catalog import cache as catalog_cache
 from compiler.catalog.models import (
     APP_ACTIVITY,
     APP_ACTIVITY_PREFIX,
@@ -51,6 +54,26 @@ def load_catalog(directory: Path | str | None = None, *, eager: bool = False) ->
 
 @cache
 def _load(root: Path) -> Catalog:
+    entry = catalog_cache.entry_name(root)
+    if entry is not None:
+        data = catalog_cache.read(entry)
+        if data is not None:
+            try:
+                return _rebuild(root, data)
+            except Exception:  # a damaged entry: read the TOML instead
+                pass
+    catalog = _validate(root)
+    if entry is not None:
+        try:
+            catalog.documents.load_all()
+        except CatalogError:
+            return catalog  # a broken document file fails when it is asked for; not cached
+        catalog_cache.write(entry, _entry_data(catalog))
+    return catalog
+
+
+def _validate(root: Path) -> Catalog:
+    """The catalog read from its TOML files and validated record by record."""
     reader = _Reader(root)
     activities_file = reader.read(_ACTIVITIES, {"activities", "app_activities", "conditions",
                                                  "operators"})
@@ -72,6 +95,37 @@ def _load(root: Path) -> Catalog:
     )
     _cross_check(catalog, reader)
     return catalog
+
+
+# The catalog's tables of records, as a cache entry keeps them.
+_RECORD_TABLES = ("activities", "app_activities", "conditions", "functions", "modifiers",
+                  "documents")
+
+
+def _entry_data(catalog: Catalog) -> dict[str, Any]:
+    """A fully validated catalog as the plain data of a cache entry (compiler.catalog.cache)."""
+    data: dict[str, Any] = {"operators": dict(catalog.operators)}
+    for table in _RECORD_TABLES:
+        records: Mapping[str, BaseModel] = getattr(catalog, table)
+        data[table] = {name: catalog_cache.dump(spec) for name, spec in records.items()}
+    return data
+
+
+def _rebuild(root: Path, data: dict[str, Any]) -> Catalog:
+    """The catalog from a cache entry, without reading the TOML or validating it again."""
+
+    def records(table: str, model: type[_Model]) -> dict[str, _Model]:
+        return {name: catalog_cache.build(model, record) for name, record in data[table].items()}
+
+    return Catalog(
+        activities=records("activities", ActivitySpec),
+        app_activities=records("app_activities", ActivitySpec),
+        conditions=records("conditions", ConditionSpec),
+        operators={str(key): str(value) for key, value in data["operators"].items()},
+        functions=records("functions", FunctionSpec),
+        modifiers=records("modifiers", ModifierSpec),
+        documents=Documents(_Reader(root), cached=data["documents"]),
+    )
 
 
 class Catalog:
@@ -178,12 +232,16 @@ class Catalog:
 class Documents(Mapping[str, DocumentSpec]):
     """Document catalogs by name ("crm.deal"); each file is parsed on first access."""
 
-    def __init__(self, reader: _Reader) -> None:
+    def __init__(self, reader: _Reader, cached: dict[str, Any] | None = None) -> None:
+        """`cached`: every document, as a cache entry keeps it (built on first access)."""
         self._reader = reader
         folder = reader.root / _DOCUMENTS
         if not folder.is_dir():
             raise reader.fail(_DOCUMENTS, "", "folder is missing")
         self._paths = {path.stem: path for path in sorted(folder.glob("*.toml"))}
+        if cached is not None and cached.keys() != self._paths.keys():
+            raise ValueError("the cached documents are not the folder's")
+        self._cached = cached
         self._names_ci = {name.lower(): name for name in self._paths}
         self._loaded: dict[str, DocumentSpec] = {}
 
@@ -213,6 +271,11 @@ class Documents(Mapping[str, DocumentSpec]):
             self[name]
 
     def _read(self, name: str) -> DocumentSpec:
+        if self._cached is not None:
+            try:
+                return catalog_cache.build(DocumentSpec, self._cached[name])
+            except Exception:  # a damaged entry: read the file instead
+                self._cached = None
         reader = self._reader
         relative = f"{_DOCUMENTS}/{name}.toml"
         data = reader.read(relative, set(DocumentSpec.model_fields))

@@ -121,7 +121,9 @@ _PRINTABLE = "_PRINTABLE"
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: the validators are built when a record is first validated, not at import,
+    # since a catalog rebuilt from the user's cache (catalog.cache) validates nothing.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class PropertySpec(_Spec):
