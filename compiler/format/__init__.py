@@ -11,11 +11,11 @@ from compiler.diagnostics import Diagnostics
 from compiler.format.comments import scan_comments
 from compiler.format.expressions import ExpressionPrinter
 from compiler.format.module import ModulePrinter
-from compiler.format.shape import shape
 from compiler.format.strings import Unprintable
 from compiler.format.writer import Writer
 from compiler.source import SourceFile
 from compiler.syntax import ast, parse_module
+from compiler.syntax.shape import shape
 
 __all__ = ["FormatError", "SyntaxProblem", "Unprintable", "format_module", "format_text"]
 

@@ -14,7 +14,6 @@ import difflib
 from collections.abc import Iterable, Iterator, Sequence
 
 from compiler.diagnostics import Diagnostics, Label, Severity
-from compiler.format.shape import shape
 from compiler.semantics.model import DeclInfo
 from compiler.semantics.walk import (
     Body,
@@ -25,6 +24,7 @@ from compiler.semantics.walk import (
 )
 from compiler.source import Span
 from compiler.syntax import ast
+from compiler.syntax.shape import shape
 
 _WHAT = {"param": "parameter", "var": "variable", "const": "constant"}
 

@@ -11,12 +11,12 @@ from compile_support import activities, compile_text, only_template, walk
 
 from compiler.catalog import load_catalog
 from compiler.diagnostics import Diagnostics
-from compiler.format.shape import shape
 from compiler.semantics.checker import WorkflowChecker
 from compiler.semantics.environment import Environment
 from compiler.semantics.model import CheckedWorkflow
 from compiler.semantics.program import load_program
 from compiler.syntax import ast
+from compiler.syntax.shape import shape
 
 
 def _check(tmp_path: Path, text: str) -> tuple[ast.Workflow, CheckedWorkflow, Diagnostics]:

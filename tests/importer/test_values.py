@@ -7,7 +7,6 @@ import pytest
 
 from compiler.diagnostics import Diagnostics
 from compiler.format.expressions import ExpressionPrinter
-from compiler.format.shape import shape
 from compiler.importer.calc import parse_formula
 from compiler.importer.document import from_option
 from compiler.importer.scope import Scope
@@ -16,6 +15,7 @@ from compiler.importer.values import Values
 from compiler.semantics import types as T
 from compiler.source import SourceFile
 from compiler.syntax import ast, parse_expression
+from compiler.syntax.shape import shape
 from tests.importer.support import CATALOG
 
 PRINTER = ExpressionPrinter()

@@ -1,4 +1,5 @@
-"""The shape of a syntax tree: everything but positions, to compare a file with its formatting.
+"""The shape of a syntax tree: everything but positions, to compare a file with its formatting
+(the formatter), and the conditions and bodies of an `if`'s branches with one another (flow checks).
 
 Formatting may move a construct but never change it; the one deliberate difference is the
 order of a workflow's declarations, which are grouped by kind (param, var, const).
