@@ -18,7 +18,6 @@ deploy time is no guarantee about the call: a name can resolve elsewhere later.
 from __future__ import annotations
 
 import ipaddress
-import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -373,6 +372,8 @@ def resolve_system(host: str) -> list[str]:
     """The addresses this machine's resolver gives `host`; OSError when it gives none in
     RESOLVE_TIMEOUT seconds. The lookup runs in a daemon thread: one the resolver never
     answers is left behind instead of holding the command up, at exit too."""
+    import socket  # only a lookup needs it; checking a project rarely looks names up
+
     answers: list[str] = []
     failures: list[OSError] = []
 
