@@ -111,6 +111,17 @@ def test_checking_loads_no_simulator(project: Path, command: tuple[str, ...]) ->
     assert loaded == []
 
 
+# What checking does not need: the formatter, and the network stack (compiler.hosts looks a
+# name up only when a robot's handler asks for it).
+NOT_FOR_CHECKING = ("compiler.format", "socket")
+
+
+def test_checking_loads_no_formatter_and_no_network(project: Path) -> None:
+    code, loaded = _probe(project, "check", "--no-cache", forbidden=NOT_FOR_CHECKING)
+    assert code == 0
+    assert loaded == []
+
+
 @pytest.mark.parametrize("command", [("check",), ("compile", "-o", "out")], ids=lambda c: c[0])
 def test_a_replayed_result_loads_no_compiler(project: Path, command: tuple[str, ...]) -> None:
     """The second run of an unchanged project reads the result cache (docs/cache.md)."""
