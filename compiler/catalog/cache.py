@@ -11,14 +11,17 @@ validates the files again. A catalog that fails validation is never stored: its 
 again on every run, as without the cache. An entry that is missing, untrusted or damaged is
 ignored and the TOML is read.
 
-Records are rebuilt with pydantic's `model_construct`, which skips validation: the data was
-produced by validation, by this user, under the same rules.
+Records are rebuilt with pydantic's `model_construct`, which skips validation (the data was
+produced by validation, by this user, under the same rules), each when it is first asked for:
+a check uses a few of the catalog's activities. The shape of every record is checked when the
+entry is read, so that a damaged entry is not used at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import typing
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -83,6 +86,46 @@ def build(model: type[_Model], record: Record) -> _Model:
                           if field in nested else value)
                   for field, value in values.items()}
     return model.model_construct(set(fields_set), **values)
+
+
+class Records(Mapping[str, _Model]):
+    """The records of one table of a cache entry, each built when it is first asked for: a
+    check uses a few of the catalog's activities."""
+
+    def __init__(self, model: type[_Model], records: dict[str, Record]) -> None:
+        if not isinstance(records, dict):
+            raise ValueError(f"a cached table of {model.__name__} is not a table")
+        for record in records.values():
+            _check_shape(model, record)  # now, so that a damaged entry is not used at all
+        self._model = model
+        self._records = records
+        self._built: dict[str, _Model] = {}
+
+    def __getitem__(self, name: str) -> _Model:
+        spec = self._built.get(name)
+        if spec is None:
+            spec = self._built[name] = build(self._model, self._records[name])
+        return spec
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._records
+
+
+def _check_shape(model: type[pydantic.BaseModel], record: Record) -> None:
+    """ValueError unless `record` has the fields of `model`, and its nested records theirs."""
+    values = record["values"]
+    if not isinstance(values, dict) or values.keys() != model.model_fields.keys() or \
+            not isinstance(record["set"], list | tuple):
+        raise ValueError(f"a cached {model.__name__} does not have the model's fields")
+    for field, item_model in _nested(model).items():
+        for item in values[field].values():
+            _check_shape(item_model, item)
 
 
 @cache

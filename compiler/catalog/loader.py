@@ -114,8 +114,8 @@ def _entry_data(catalog: Catalog) -> dict[str, Any]:
 def _rebuild(root: Path, data: dict[str, Any]) -> Catalog:
     """The catalog from a cache entry, without reading the TOML or validating it again."""
 
-    def records(table: str, model: type[_Model]) -> dict[str, _Model]:
-        return {name: catalog_cache.build(model, record) for name, record in data[table].items()}
+    def records(table: str, model: type[_Model]) -> catalog_cache.Records[_Model]:
+        return catalog_cache.Records(model, data[table])
 
     return Catalog(
         activities=records("activities", ActivitySpec),
@@ -138,13 +138,13 @@ class Catalog:
     def __init__(
         self,
         *,
-        activities: dict[str, ActivitySpec],
-        conditions: dict[str, ConditionSpec],
+        activities: Mapping[str, ActivitySpec],
+        conditions: Mapping[str, ConditionSpec],
         operators: dict[str, str],
-        functions: dict[str, FunctionSpec],
-        modifiers: dict[str, ModifierSpec],
+        functions: Mapping[str, FunctionSpec],
+        modifiers: Mapping[str, ModifierSpec],
         documents: Documents,
-        app_activities: dict[str, ActivitySpec] | None = None,
+        app_activities: Mapping[str, ActivitySpec] | None = None,
     ) -> None:
         self.activities = activities
         # The classes behind apps' activities, whose node Types are rest_<md5> (not catalogued
@@ -155,12 +155,14 @@ class Catalog:
         self.functions = functions
         self.modifiers = modifiers
         self.documents = documents
-        self._activities_ci = {name.lower(): spec for name, spec in activities.items()}
-        self._conditions_ci = {code.lower(): spec for code, spec in conditions.items()}
-        self._modifiers_ci = {name.lower(): spec for name, spec in modifiers.items()}
+        # Lower-case name → canonical name (the records themselves may be built on first use).
+        self._activities_ci = {name.lower(): name for name in activities}
+        self._conditions_ci = {code.lower(): code for code in conditions}
+        self._modifiers_ci = {name.lower(): name for name in modifiers}
 
     def activity(self, type_name: str) -> ActivitySpec | None:
-        return self._activities_ci.get(type_name.lower())
+        name = self._activities_ci.get(type_name.lower())
+        return self.activities[name] if name is not None else None
 
     def activity_class(self, type_name: str) -> ActivitySpec | None:
         """The class behind a node Type: an app's activity (rest_…) is RestActivity."""
@@ -169,7 +171,8 @@ class Catalog:
         return self.activity(type_name)
 
     def condition(self, code: str) -> ConditionSpec | None:
-        return self._conditions_ci.get(code.lower())
+        canonical = self._conditions_ci.get(code.lower())
+        return self.conditions[canonical] if canonical is not None else None
 
     def document(self, name: str) -> DocumentSpec | None:
         return self.documents.find(name)
@@ -178,7 +181,8 @@ class Catalog:
         return self.functions.get(name.lower())
 
     def modifier(self, name: str) -> ModifierSpec | None:
-        return self._modifiers_ci.get(name.lower())
+        canonical = self._modifiers_ci.get(name.lower())
+        return self.modifiers[canonical] if canonical is not None else None
 
     def document_by_type(self, module: str, entity: str, document_type: str) -> DocumentSpec | None:
         """Reverse lookup of a DOCUMENT_TYPE triple: ("crm", "...\\Dynamic", "DYNAMIC_147").
