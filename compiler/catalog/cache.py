@@ -5,11 +5,11 @@ Parsing stdlib/*.toml with tomllib and validating every record costs more than c
 project. Once a catalog has passed validation (every file, and the cross-checks), its records are
 stored as plain data — each record's field values and which of them the file set — in the user's
 cache folder (compiler.usercache: plain data only, trusted only when private to the user). The
-entry is named after the catalog's files (names and bytes), the source of the models that
-validate them and the pydantic version, so any change to the TOML or to the rules reads and
-validates the files again. A catalog that fails validation is never stored: its error is raised
-again on every run, as without the cache. An entry that is missing, untrusted or damaged is
-ignored and the TOML is read.
+entry is named after the catalog's files (names and bytes), the source of the modules that
+read and validate them (this package) and the pydantic version, so any change to the TOML or to
+the rules reads and validates the files again. A catalog that fails validation is never
+stored: its error is raised again on every run, as without the cache. An entry that is missing,
+untrusted or damaged is ignored and the TOML is read.
 
 Records are rebuilt with pydantic's `model_construct`, which skips validation (the data was
 produced by validation, by this user, under the same rules), each when it is first asked for:
@@ -43,10 +43,11 @@ def entry_name(root: Path) -> str | None:
     """The name of the entry for the catalog in `root`; None when its files cannot be read."""
     try:
         files = catalog_fingerprint(root)
+        # The package's source: the models, the loader and this module decide what a record holds.
+        rules = [path.read_bytes() for path in sorted(Path(models.__file__).parent.glob("*.py"))]
     except OSError:
         return None
-    rules = Path(models.__file__).read_bytes()
-    key = b"\0".join([files.encode(), rules, pydantic.VERSION.encode(), str(_FORMAT).encode()])
+    key = b"\0".join([files.encode(), *rules, pydantic.VERSION.encode(), str(_FORMAT).encode()])
     return f"catalog-{hashlib.sha256(key).hexdigest()[:24]}.pickle"
 
 
