@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from compiler.catalog import CatalogError, load_catalog, loader
+from compiler.catalog import cache as catalog_cache
 from compiler.catalog.loader import Catalog
 from compiler.resources import stdlib_dir
 
@@ -109,3 +110,16 @@ def test_a_damaged_entry_is_not_used(cache_dir: Path, tmp_path: Path) -> None:
     del delay["properties"]["TimeoutDuration"]["values"]["type"]  # a record of another shape
     entry.write_bytes(pickle.dumps(data))
     assert _records(load_catalog(_copy(tmp_path, "reshaped"))) == expected
+
+
+def test_the_entry_is_named_after_the_files_and_the_rules(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    root, same = _copy(tmp_path, "named"), _copy(tmp_path, "same")
+    name = catalog_cache.entry_name(root)
+    assert name is not None and catalog_cache.entry_name(same) == name
+    functions = root / "functions.toml"
+    functions.write_text(functions.read_text(encoding="utf-8") + "\n# one more line\n",
+                         encoding="utf-8")
+    assert catalog_cache.entry_name(root) != name
+    monkeypatch.setattr(catalog_cache, "_FORMAT", -1)
+    assert catalog_cache.entry_name(same) != name
