@@ -432,6 +432,11 @@ class DocumentSpec(_Spec):
     user_groups: tuple[str, ...] = ()
     field_patterns: tuple[str, ...] = ()
     references: dict[str, str] = Field(default_factory=dict)
+    # The operations of its permissions (the document class's GetAllowableOperations), as
+    # SetPermissionsActivity's Permission map keys them; empty: not known to the catalog.
+    operations: tuple[str, ...] = ()
+    # Whether a whole number (the id of a rights task on the portal) is an operation too.
+    operation_ids: bool = False
     fields: dict[str, FieldSpec]
 
     @model_validator(mode="after")
@@ -445,6 +450,12 @@ class DocumentSpec(_Spec):
             if not self.knows_type(spec.type):
                 raise ValueError(f"fields.{code}: type {spec.type!r} is unknown to this document")
         return self
+
+    def offers_operation(self, operation: str) -> bool | None:
+        """Is `operation` one of the document's permission operations? None: not known."""
+        if not self.operations:
+            return None
+        return operation in self.operations or (self.operation_ids and operation.isdigit())
 
     def knows_type(self, type_name: str) -> bool:
         if type_name in BASE_FIELD_TYPES or type_name in self.field_types:

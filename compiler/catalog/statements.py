@@ -42,11 +42,12 @@ class Option:
     """One key of an option block (or a word of the statement head, such as `assign … first`).
 
     `kind` is the value kind the checker accepts: text | duration | users | user | bool | int |
-    choice | expr | list | date. `fills` is the Bitrix property the option fills (for `task`,
-    `fields_key` names the key of the Fields map instead); `values` maps option words to what the
-    property stores. `absent` is the word (or value) that stands when the option is not written:
-    CATALOG means the catalog default of the property, OMIT leaves the property out. `switch`
-    names a Y/N property that says whether the option was written at all.
+    choice | expr | list | date | grants (a map: operation → users). `fills` is the Bitrix
+    property the option fills (for `task`, `fields_key` names the key of the Fields map
+    instead); `values` maps option words to what the property stores. `absent` is the word (or
+    value) that stands when the option is not written: CATALOG means the catalog default of the
+    property, OMIT leaves the property out. `switch` names a Y/N property that says whether the
+    option was written at all.
     """
 
     kind: str
@@ -365,6 +366,29 @@ _UPDATE_ELEMENT = {
     "fields": Option("expr", "the fields to change: { PROPERTY_X: … }", fills="Fields"),
 }
 
+# `permission mode …` / `permission scope …` of a state → its PermissionMode / PermissionScope,
+# and the same words of the `permissions` statement (CBPSetPermissionsMode in modules/bizproc/
+# classes/general/constants.php: Hold 1, Rewrite 2, Clear 3; ScopeWorkflow 1, ScopeDocument 2).
+# Hold and the workflow are what Bitrix assumes for a state.
+PERMISSION_MODES = {"hold": 1, "rewrite": 2, "clear": 3}
+PERMISSION_SCOPES = {"workflow": 1, "document": 2}
+
+# SetPermissionsActivity ([ZW] bitrix/modules/bizproc/install/activities/bitrix/
+# setpermissionsactivity/setpermissionsactivity.php): its dialog writes Rewrite '' and SetMode;
+# without SetMode, Execute reads the deprecated Rewrite: anything but 'N' clears. SetScope's
+# class default is the workflow.
+_PERMISSIONS = {
+    "mode": Option("choice", "hold the document's permissions and add these, rewrite the "
+                             "operations named, or clear them all first (not written: clear, as "
+                             "Bitrix reads a template without a mode)",
+                   tuple(PERMISSION_MODES), fills=("SetMode", "Rewrite"),
+                   values={word: (mode, "") for word, mode in PERMISSION_MODES.items()},
+                   absent=OMIT),
+    "scope": Option("choice", "what rewrite and clear touch: the permissions this workflow "
+                              "set, or all the document's", tuple(PERMISSION_SCOPES),
+                    fills="SetScope", values=PERMISSION_SCOPES),
+}
+
 _DELETE = {
     "terminate": Option("bool", "also stop this workflow", fills="TerminateCurrentWorkflow"),
 }
@@ -491,6 +515,10 @@ _ROWS = (
     Statement("generate", ast.ActionStmt, ("CrmGenerateEntityDocumentActivity",),
               "Create document", _GENERATE, synopsis="generate TEMPLATE_ID { wait true }",
               subject=Option("int", "the id of the document template", fills="TemplateId")),
+    Statement("permissions", ast.ActionStmt, ("SetPermissionsActivity",), "Set Permission",
+              _PERMISSIONS, synopsis="permissions {read: USERS, write: USERS} { mode clear }",
+              subject=Option("grants", "operation → the users granted it: {read: [...], "
+                                       "write: [...]}", fills="Permission")),
     Statement("delete", ast.ActionStmt, ("DeleteDocumentActivity",),
               "Delete document", _DELETE, synopsis="delete document"),
     Statement("publish", ast.ActionStmt, ("PublishDocumentActivity",),
@@ -579,6 +607,7 @@ WRITES: dict[str, tuple[str, ...]] = {
     "UpdateListsDocumentActivity": ("DocumentType", "ElementId", "Fields"),
     "CrmGenerateEntityDocumentActivity": ("TemplateId", "UseSubscription", "WithStamps",
                                           "Values"),
+    "SetPermissionsActivity": ("Permission", "Rewrite", "SetMode", "SetScope"),
     "DeleteDocumentActivity": ("TerminateCurrentWorkflow",),
     "PublishDocumentActivity": (),
     "TerminateActivity": ("StateTitle",),
@@ -682,9 +711,3 @@ def settings(owner: str) -> Mapping[str, Option]:
     """The option block of a statement kind, or of a robot declaration ("robot")."""
     return ROBOT_OPTIONS if owner == "robot" else STATEMENTS[owner].options
 
-
-# `permission mode …` / `permission scope …` of a state → its PermissionMode / PermissionScope
-# (CBPSetPermissionsMode in modules/bizproc/classes/general/constants.php: Hold 1, Rewrite 2,
-# Clear 3; ScopeWorkflow 1, ScopeDocument 2). Hold and the workflow are what Bitrix assumes.
-PERMISSION_MODES = {"hold": 1, "rewrite": 2, "clear": 3}
-PERMISSION_SCOPES = {"workflow": 1, "document": 2}

@@ -18,6 +18,7 @@ from compiler.catalog.statements import (
     GLOBAL_SET,
     LOOP_BODY,
     LOOP_SOURCES,
+    OMIT,
     STATEMENTS,
     SUBJECT,
     TARGET_USER,
@@ -415,7 +416,13 @@ class ActivityLowerer:
             if option.prefixed and isinstance(value, dict) and row.subject is not None:
                 prefix = f"{props[row.subject.properties[0]]}_"
                 props[option.properties[0]] = {prefix + key: v for key, v in value.items()}
-        return self.node(row.activity, name, title, props)
+        activity = self.node(row.activity, name, title, props)
+        given = {setting.key for setting in stmt.settings}
+        for key, option in row.options.items():
+            if option.absent == OMIT and key not in given:
+                for prop in option.properties:
+                    activity.properties.pop(prop, None)
+        return activity
 
     def _TerminateStmt(self, stmt: ast.TerminateStmt, name: str, title: str) -> Activity:
         status = self.values.text(stmt.status) if stmt.status is not None else ""

@@ -61,7 +61,8 @@ class OptionLowerer:
         given = {s.key: s for s in settings}
         out: dict[str, Any] = {}
         for key, option in options.items():
-            if option.fills and key not in skip:
+            if option.fills and key not in skip and \
+                    not (option.absent == OMIT and key not in given):
                 out.update(self._lower(activity_type, option, given.get(key)))
         return out
 
@@ -124,6 +125,8 @@ class OptionLowerer:
                 bool_yn(on)
         if option.kind == "text" and not option.fields_key:
             return self.values.text(setting.value)
+        if option.kind == "grants" and isinstance(setting.value, ast.MapExpr):
+            return {entry.key: self.values.users(entry.value) for entry in setting.value.entries}
         if option.kind in ("users", "user"):
             users = self.values.users(setting.value)
             # An empty list means the same as no option where one is assumed (the creator).

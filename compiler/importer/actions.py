@@ -1,6 +1,6 @@
 """Activities of the statements of one activity (ast.ActionStmt: `choose`, `profile`,
 `pipeline`, `timeline`, `todo`, `sms`, `add item`, `update item`, `add element`,
-`update element`, `generate`, `delete document`, `publish`).
+`update element`, `generate`, `permissions`, `delete document`, `publish`).
 
 Each property is read back through the option that fills it (compiler/catalog/statements.py):
 a property that holds what stands without the option needs no setting, a value the option
@@ -15,6 +15,7 @@ from compiler.bitrix.canonical import flag
 from compiler.bitrix.canonical import value as canonical
 from compiler.catalog.statements import (
     CATALOG,
+    OMIT,
     STATEMENTS,
     SUBJECT,
     Option,
@@ -72,6 +73,9 @@ class ActionStatements:
     def _CrmGenerateEntityDocumentActivity(self, node: Node) -> ast.Stmt | None:
         return self._action(node, "generate")
 
+    def _SetPermissionsActivity(self, node: Node) -> ast.Stmt | None:
+        return self._action(node, "permissions")
+
     def _DeleteDocumentActivity(self, node: Node) -> ast.Stmt | None:
         return self._action(node, "delete")
 
@@ -128,6 +132,8 @@ class ActionStatements:
             if prefix is None or not all(str(k).startswith(prefix) for k in raw):
                 return _NO
             raw = {str(k)[len(prefix):]: v for k, v in raw.items()}
+        if option.absent == OMIT:
+            return self._omissible(node, option)
         absent = self._absent(node, option)
         if option.kind == "bool":
             on, standing = flag(raw), flag(absent) or "N"
@@ -147,6 +153,20 @@ class ActionStatements:
             return _NO
         return expr if subject else text_setting("", expr)
 
+    def _omissible(self, node: Node, option: Option) -> Any:
+        """An option whose properties codegen leaves out when it is not written: nothing to
+        write when each holds what its absence means, else the word of what they hold."""
+        props = option.properties
+        raws = tuple(canonical(self.ctx.get(node, prop)) for prop in props)
+        if all(raw == canonical(self.ctx.default(node, prop))
+               for raw, prop in zip(raws, props, strict=True)):
+            return None
+        try:
+            found = option.word_of(raws if len(props) > 1 else raws[0])
+        except KeyError:
+            return _NO
+        return None if found is None else word("", str(found))
+
     def _document_parameter(self, document: str, raw: Any) -> str | None:
         """The parameter (a list's id) of a stored [module, entity, document_type], when it is
         the document type's own spelling."""
@@ -162,8 +182,24 @@ class ActionStatements:
         return number if number.isdigit() and not number.startswith("0") else None
 
     def _expr(self, option: Option, raw: Any) -> ast.Expr | None:
+        if option.kind == "grants":
+            return self._grants(raw)
         if option.kind in ("users", "user"):
             return self.values.users(raw)
         if option.kind == "text":
             return self.values.any_text(raw)
         return self.values.value(raw)
+
+    def _grants(self, raw: Any) -> ast.Expr | None:
+        """Operation → users (an empty array grants nothing: an empty map)."""
+        if raw in ([], {}):
+            return ast.MapExpr(NOWHERE, ())
+        if not isinstance(raw, dict):
+            return None
+        entries = []
+        for operation, users in raw.items():
+            expr = self.values.users(users)
+            if expr is None:
+                return None
+            entries.append(ast.MapEntry(NOWHERE, str(operation), NOWHERE, expr))
+        return ast.MapExpr(NOWHERE, tuple(entries))

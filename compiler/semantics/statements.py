@@ -312,11 +312,26 @@ class StatementRules:
 
     def _subject(self, kind: str, option: Option, value: ast.Expr) -> None:
         """The value after a statement's keyword, as the option it stands for."""
+        if option.kind == "grants" and isinstance(value, ast.MapExpr):
+            self._grants(value)
+            return
         value_type = self.exprs.expr(value)
         if option.kind in ("users", "user"):
             self.exprs.users(value, checked=value_type)
         elif option.kind in _OPTION_TYPES:
             self._value(_OPTION_TYPES[option.kind], value, value_type, kind)
+
+    def _grants(self, grants: ast.MapExpr) -> None:
+        """Operation → users: each operation one the document type offers, where the catalog
+        knows its operations (E303), each value a user list."""
+        spec = self.catalog.document(self.document.name) if self.document.known else None
+        for entry in grants.entries:
+            if spec is not None and spec.offers_operation(entry.key) is False:
+                ids = ", or the id of a rights task (a number)" if spec.operation_ids else ""
+                self.diag.error("E303", f"'{entry.key}' is no permission operation of "
+                                        f"{self.document.name}", entry.key_span,
+                                help=f"its operations are {', '.join(spec.operations)}{ids}")
+            self.exprs.users(entry.value)
 
     def _TerminateStmt(self, stmt: ast.TerminateStmt, in_state: bool) -> None:
         if stmt.status is not None:

@@ -413,6 +413,9 @@ class AstBuilder:
     def update_element_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
         return self._action("update_element", span, children)
 
+    def permissions_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
+        return self._action("permissions", span, children)
+
     def generate_stmt(self, span: Span, children: Children) -> ast.ActionStmt:
         return self._action("generate", span, children)
 
