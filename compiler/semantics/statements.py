@@ -17,6 +17,7 @@ from compiler.semantics.environment import APP_CLIENT_ID, Environment
 from compiler.semantics.expressions import ExpressionChecker
 from compiler.semantics.generic import action_problems, ends_workflow, key_kind, unknown_key
 from compiler.semantics.model import DocumentBinding
+from compiler.semantics.permissions import check_operation
 from compiler.semantics.program import Program
 from compiler.semantics.robots import io_type, waits
 from compiler.semantics.suggestions import did_you_mean, option_key
@@ -324,13 +325,8 @@ class StatementRules:
     def _grants(self, grants: ast.MapExpr) -> None:
         """Operation → users: each operation one the document type offers, where the catalog
         knows its operations (E303), each value a user list."""
-        spec = self.catalog.document(self.document.name) if self.document.known else None
         for entry in grants.entries:
-            if spec is not None and spec.offers_operation(entry.key) is False:
-                ids = ", or the id of a rights task (a number)" if spec.operation_ids else ""
-                self.diag.error("E303", f"'{entry.key}' is no permission operation of "
-                                        f"{self.document.name}", entry.key_span,
-                                help=f"its operations are {', '.join(spec.operations)}{ids}")
+            check_operation(entry.key, entry.key_span, self.exprs, self.diag)
             self.exprs.users(entry.value)
 
     def _TerminateStmt(self, stmt: ast.TerminateStmt, in_state: bool) -> None:
