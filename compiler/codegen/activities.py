@@ -444,7 +444,9 @@ class ActivityLowerer:
 
     def _WhileStmt(self, stmt: ast.WhileStmt, name: str, title: str) -> Activity:
         key, value = lower_condition(to_dnf(stmt.condition), self.values)
-        body = self.sequence(stmt.body, name, "body", LOOP_BODY, stmt.span)
+        body_title = self.values.text(stmt.body_title) if stmt.body_title is not None \
+            else LOOP_BODY
+        body = self.sequence(stmt.body, name, "body", body_title, stmt.span)
         return self.node("WhileActivity", name, title, {key: value}, [body])
 
     def _ForEachStmt(self, stmt: ast.ForEachStmt, name: str, title: str) -> Activity:
@@ -482,6 +484,8 @@ class ActivityLowerer:
             branches.append(self.node("IfElseBranchActivity", branch_name,
                                       if_branch_title(len(branches), otherwise=True),
                                       {"truecondition": "1"}, []))
+        if stmt.chain_title is not None:
+            title = self.values.text(stmt.chain_title)
         return self.node("IfElseActivity", name, title, {}, branches)
 
     def _ActivityStmt(self, stmt: ast.ActivityStmt, name: str, title: str) -> Activity:

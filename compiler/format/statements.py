@@ -187,6 +187,8 @@ class StatementPrinter(Emitter):
 
     def _WhileStmt(self, stmt: ast.WhileStmt) -> None:
         head = f"while {self.flat(stmt.condition)}{self.opts(stmt.opts)}"
+        if stmt.body_title is not None:
+            head += f" do title {self.text(stmt.body_title)}"
         self.chain([head], stmt, [Section("", self._body(stmt.body), not stmt.body, None)],
                    closing(stmt))
 
@@ -206,7 +208,11 @@ class StatementPrinter(Emitter):
                 f"else if {self.flat(branch.condition)}"
             sections.append(Section(words + self.opts(branch.opts), self._body(branch.body),
                                     not branch.body, start(branch)))
-        self.chain([head], stmt, sections, closing(stmt))
+        if stmt.chain_title is None:
+            self.chain([head], stmt, sections, closing(stmt))
+            return
+        self.chain([head], stmt, sections, None)
+        self.w.extend_last(f" title {self.text(stmt.chain_title)}")
 
     def _ActivityStmt(self, stmt: ast.ActivityStmt) -> None:
         head = f"activity {stmt.type_name}" + (

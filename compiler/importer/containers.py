@@ -1,8 +1,10 @@
 """Containers: `if` (IfElse + branches), `while`, `for each` and `parallel` (§2.4).
 
 Their inner nodes (branches, the loop body's SequenceActivity, parallel branches) have no
-statement of their own, so each must look exactly as codegen makes it: the title it gives,
-switched on, unlabelled; otherwise the container is written in the generic form.
+statement of their own, so each must look exactly as codegen makes it: switched on,
+unlabelled, and titled as codegen titles it or as the language can say (a branch's `title`,
+a loop body's `do title`, an `if`'s trailing `title` for the IfElse node); otherwise the
+container is written in the generic form.
 """
 
 from __future__ import annotations
@@ -47,9 +49,11 @@ class Containers:
         branches = node.children
         props = node.properties
         if not branches or any(b.type != "IfElseBranchActivity" for b in branches) or \
-                props.get("Title", _IF) != _IF or \
                 set(props) - {"Title", "EditorComment"} or \
                 branches[0].activated != node.activated:
+            return None
+        has_text, chain_title = self._title(node, _IF)
+        if not has_text:
             return None
         built: list[ast.IfBranch] = []
         for index, branch in enumerate(branches):
@@ -73,7 +77,16 @@ class Containers:
         opts = ast.StmtOpts(first.opts.title, opts.disabled, opts.label, opts.label_span,
                             opts.comment)
         built[0] = ast.IfBranch(NOWHERE, first.condition, opts, first.body)
-        return ast.IfStmt(NOWHERE, opts, tuple(built))
+        return ast.IfStmt(NOWHERE, opts, tuple(built), chain_title)
+
+    def _title(self, node: Node, default: str) -> tuple[bool, ast.Text | None]:
+        """(whether it has a text form, a node's Title as text or None where it is `default`,
+        what codegen writes)."""
+        raw = node.properties.get("Title", default)
+        if canonical(raw) == canonical(default):
+            return True, None
+        text = self.ctx.values.any_text(raw)
+        return text is not None, text
 
     def _branch(self, branch: Node, index: int, last: bool) -> ast.IfBranch | None:
         props = branch.properties
@@ -100,24 +113,31 @@ class Containers:
         return ast.IfBranch(NOWHERE, None if is_else else condition, opts, body)
 
     # ── loops ────────────────────────────────────────────────────────────────────────────
-    def _body(self, node: Node) -> Node | None:
+    def _body(self, node: Node, *, titled: bool = False) -> Node | None:
+        """The loop's body sequence; with `titled`, its Title may be any text."""
         children = node.children
         if len(children) != 1 or children[0].type != "SequenceActivity" or \
-                not self._plain(children[0], LOOP_BODY) or not children[0].children:
+                not children[0].children:
             return None
-        return children[0]
+        body = children[0]
+        title = body.properties.get("Title") if titled else LOOP_BODY
+        if not isinstance(title, str) or not self._plain(body, title):
+            return None
+        return body
 
     def _WhileActivity(self, node: Node) -> ast.Stmt | None:
         props = node.properties
         key = condition_key(props)
-        body = self._body(node)
+        body = self._body(node, titled=True)
         if key is None or body is None or set(props) - {"Title", "EditorComment", key}:
             return None
+        has_text, body_title = self._title(body, LOOP_BODY)
         condition = self.conditions.expression(key, props[key])
         opts = self.ctx.opts(node, STATEMENTS["while"].title)
-        if condition is None or opts is None:
+        if condition is None or opts is None or not has_text:
             return None
-        return ast.WhileStmt(NOWHERE, opts, condition, self.ctx.block(body.children))
+        return ast.WhileStmt(NOWHERE, opts, condition, self.ctx.block(body.children),
+                             body_title)
 
     def _ForEachActivity(self, node: Node) -> ast.Stmt | None:
         props = node.properties

@@ -284,7 +284,8 @@ class Binder:
                                             for b in stmt.branches))
 
     def _WhileStmt(self, stmt: ast.WhileStmt) -> ast.Stmt:
-        return replace(stmt, condition=self.expr(stmt.condition), body=self.body(stmt.body))
+        return replace(stmt, condition=self.expr(stmt.condition), body=self.body(stmt.body),
+                       body_title=self.text(stmt.body_title))
 
     def _ForEachStmt(self, stmt: ast.ForEachStmt) -> ast.Stmt:
         source = self._ref(stmt.source) if isinstance(stmt.source, ast.Ref) else stmt.source
@@ -305,7 +306,8 @@ class Binder:
     def _IfStmt(self, stmt: ast.IfStmt) -> ast.Stmt:
         return replace(stmt, branches=tuple(
             replace(b, condition=self.maybe(b.condition), opts=self._opts(b.opts),
-                    body=self.body(b.body)) for b in stmt.branches))
+                    body=self.body(b.body)) for b in stmt.branches),
+            chain_title=self.text(stmt.chain_title))
 
     def _ActivityStmt(self, stmt: ast.ActivityStmt) -> ast.Stmt:
         children = self.body(stmt.children) if stmt.children is not None else None

@@ -355,6 +355,8 @@ class StatementRules:
         self.exprs.condition(stmt.condition)
         if not stmt.body:
             self.diag.error("E403", "a while loop needs a body", stmt.span)
+        if stmt.body_title is not None:
+            self.exprs.expr(stmt.body_title)
         self.block(stmt.body, in_state=in_state)
 
     def _ForEachStmt(self, stmt: ast.ForEachStmt, in_state: bool) -> None:
@@ -378,6 +380,8 @@ class StatementRules:
             if branch.opts.title is not None and branch is not stmt.branches[0]:
                 self.exprs.expr(branch.opts.title)
             self.block(branch.body, in_state=in_state)
+        if stmt.chain_title is not None:
+            self.exprs.expr(stmt.chain_title)
 
     def _ActivityStmt(self, stmt: ast.ActivityStmt, in_state: bool) -> None:
         spec = self.catalog.activity(stmt.type_name)

@@ -413,6 +413,7 @@ class ParallelStmt(Stmt):
 class WhileStmt(Stmt):
     condition: Expr
     body: tuple[Stmt, ...]
+    body_title: Text | None = None  # the body sequence's Title (default LOOP_BODY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,6 +438,9 @@ class IfBranch(Node):
 @dataclass(frozen=True, slots=True)
 class IfStmt(Stmt):
     branches: tuple[IfBranch, ...]
+    # The IfElse node's own Title (default: the statement table's); opts.title is the first
+    # branch's.
+    chain_title: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)

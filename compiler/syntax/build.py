@@ -441,7 +441,8 @@ class AstBuilder:
         return ast.Branch(span, children[0], tuple(children[1:]))
 
     def while_stmt(self, span: Span, children: Children) -> ast.WhileStmt:
-        return ast.WhileStmt(span, children[1], children[0], tuple(children[2:]))
+        title = self.text_of(children[2]) if children[2] is not None else None
+        return ast.WhileStmt(span, children[1], children[0], tuple(children[3:]), title)
 
     def foreach_stmt(self, span: Span, children: Children) -> ast.ForEachStmt:
         first, second, source, opts = children[:4]
@@ -456,7 +457,10 @@ class AstBuilder:
         body = tuple(c for c in children[2:] if isinstance(c, ast.Stmt))
         first = ast.IfBranch(span, condition, opts, body)
         others = tuple(c for c in children[2:] if isinstance(c, ast.IfBranch))
-        return ast.IfStmt(span, opts, (first, *others))
+        tail = children[-1]  # the chain's own title, after the last branch
+        title = self.text_of(tail) if tail is not None and \
+            not isinstance(tail, ast.Stmt | ast.IfBranch) else None
+        return ast.IfStmt(span, opts, (first, *others), title)
 
     def elif_clause(self, span: Span, children: Children) -> ast.IfBranch:
         return ast.IfBranch(span, children[0], children[1], tuple(children[2:]))

@@ -52,10 +52,11 @@ def test_reference_example_is_equivalent() -> None:
     assert 'param MinAmount: double = 100000 required "Minimal amount"' in text
     assert 'set doc.COMMENTS = "Big deal: {doc.OPPORTUNITY} ({var.Note})"' in text
     assert 'log "Checked deal {doc.ID}, threshold {param.MinAmount}' in text
-    # The IfElse has its own title, which `if` cannot give it: generic, with the
-    # condition as Bitrix stores it.
-    assert 'activity IfElseActivity "Is it a big deal?"' in text
-    assert 'fieldcondition: [["OPPORTUNITY", ">=", param.MinAmount, 0]]' in text
+    # The IfElse has its own title, written after the last branch; the head's title is the
+    # first branch's.
+    assert 'if doc.OPPORTUNITY >= param.MinAmount title "Amount >= threshold" {' in text
+    assert '} title "Is it a big deal?"' in text
+    assert "activity " not in text
 
 
 def test_state_machine_with_legacy_shapes() -> None:
@@ -126,14 +127,14 @@ def test_an_activity_named_in_a_condition() -> None:
     del branch["fieldcondition"]
     branch["mixedcondition"] = [{"object": "A5_55_555_5555", "field": "Report",
                                  "operator": "!empty", "value": "", "joiner": 0}]
-    # As an `if` (the IfElse keeps its default title), the condition reads a label.
-    if_else["Properties"]["Title"] = "Condition"
+    # As an `if`, the condition reads a label.
     branch["Title"] = "Yes"
     result, diff = run(package, DEAL)
     assert diff == [] and result.report.equivalent, result.report.lines()
     assert "if a1.Report is not empty {" in result.text
-    # In the generic form the condition names the activity itself: reported.
-    if_else["Properties"]["Title"] = "Is it a big deal?"
+    # In the generic form (a switched-off IfElse around a switched-on branch has no `if`)
+    # the condition names the activity itself: reported.
+    if_else["Activated"] = "N"
     result, _ = run(package, DEAL)
     assert any(f.kind == "lossy" and "names activity A5_55_555_5555" in f.message
                for f in result.report.findings)

@@ -66,3 +66,49 @@ def test_conditions_compare_as_bitrix_reads_them() -> None:
     assert branch({"Title": "B", "fieldcondition": ["NAME", "=", "x", 0]}) == full
     assert branch({"Title": "B", "fieldcondition": [["NAME", "=", "x", 1]]}) != full
     assert branch({"Title": "B"}) == branch({"Title": "B", "truecondition": "1"})
+
+
+CONTAINERS = """workflow w for lists.element(42) {
+    var n: int = 3
+
+    while var.n > 0 title "Approval cycle" do title "Sequence of actions" {
+        if var.n == 1 title "Last" {
+            log "last"
+        } else title "No" {
+            var.n = var.n - 1
+        } title "Reached the end"
+        var.n = var.n - 1
+    }
+    while var.n < 3 {
+        var.n = var.n + 1
+    }
+    if var.n == 3 {
+        log "three"
+    }
+}
+"""
+
+
+def test_container_titles_format_compile_and_import_back() -> None:
+    assert format_text(CONTAINERS) == CONTAINERS
+    root = compile_text(CONTAINERS).templates[0].template.roots[0]
+    loop, plain_loop, plain_if = root.children
+    assert loop.properties["Title"] == "Approval cycle"
+    assert loop.children[0].properties["Title"] == "Sequence of actions"
+    condition = loop.children[0].children[0]
+    assert condition.properties["Title"] == "Reached the end"
+    assert [b.properties["Title"] for b in condition.children] == ["Last", "No"]
+    # Without titles codegen writes the table's defaults, as before.
+    assert plain_loop.children[0].properties["Title"] == "Loop body"
+    assert plain_if.properties["Title"] == "Condition"
+    # The designer's titles come back as sugar: the same text, nothing generic.
+    source = TemplateSource(root_package(CONTAINERS), "w", document_type=LIST)
+    result = imported(source)
+    assert result.report.generic == 0, result.report.lines()
+    assert differences(source.row(), result.text, header=False) == []
+    statements = CONTAINERS.split("\n\n", 1)[1]
+    assert result.text.endswith(statements)
+
+
+def root_package(text: str) -> dict[str, object]:
+    return compile_text(text).templates[0].template.to_package()
