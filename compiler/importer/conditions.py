@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from compiler.bitrix.canonical import CONDITION_TYPES, condition_as_read, flag, number
+from compiler.bitrix.canonical import (
+    CONDITION_TYPES,
+    condition_as_read,
+    flag,
+    number,
+    pair_token,
+)
 from compiler.importer.render import same
 from compiler.importer.scope import NOWHERE
 from compiler.importer.values import Values, text_node
@@ -44,10 +50,22 @@ class Conditions:
         if expr is not None:
             lowered = self.values.render.condition(expr)
             if lowered is not None and lowered[0] == key and \
-                    same(lowered[1], condition_as_read(key, raw)):
+                    same(lowered[1], self._tokens(condition_as_read(key, raw))):
                 return expr
         self.scope.rollback(checkpoint)
         return None
+
+    def _tokens(self, read: Any) -> Any:
+        """`read` with each legacy `[object, field]` pair as the token Bitrix reads it as
+        (what codegen writes for the reference)."""
+        token = pair_token(read, self.scope.activities)
+        if token is not None:
+            return token
+        if isinstance(read, list):
+            return [self._tokens(item) for item in read]
+        if isinstance(read, Mapping):
+            return {key: self._tokens(item) for key, item in read.items()}
+        return read
 
     def _build(self, key: str, raw: Any) -> ast.Expr | None:
         if key == "truecondition":
@@ -99,8 +117,13 @@ class Conditions:
             low, high = (self._scalar(v, resolved, ordered=True) for v in raw)
             return ast.Test(NOWHERE, "between", ref, (low, high))
         ordered = operator in (">", ">=", "<", "<=")
-        value = ast.ListExpr(NOWHERE, tuple(self._scalar(v, resolved) for v in raw)) \
-            if isinstance(raw, list) else self._scalar(raw, resolved, ordered=ordered)
+        value: ast.Expr
+        if isinstance(raw, list):
+            # A legacy `[object, field]` pair is one reference (`x in var.list`).
+            value = self.values.pair(raw) or \
+                ast.ListExpr(NOWHERE, tuple(self._scalar(v, resolved) for v in raw))
+        else:
+            value = self._scalar(raw, resolved, ordered=ordered)
         if operator in _COMPARE:
             if operator == "=" and isinstance(value, ast.Bool) and value.value:
                 return ref  # `var.ok` reads as `var.ok == true`

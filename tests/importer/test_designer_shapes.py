@@ -112,3 +112,32 @@ def test_container_titles_format_compile_and_import_back() -> None:
 
 def root_package(text: str) -> dict[str, object]:
     return compile_text(text).templates[0].template.to_package()
+
+
+def _user_variable(name: str, multiple: str) -> dict[str, str]:
+    return {"Name": name, "Description": "", "Type": "user", "Required": "0",
+            "Multiple": multiple, "Options": "", "Default": ""}
+
+
+def test_a_condition_value_given_as_a_legacy_pair_is_a_reference() -> None:
+    # The lists' invoice template tests `Approver in ['Variable', 'ManagerApprover']`.
+    package = {
+        "VERSION": 2,
+        "TEMPLATE": [node("SequentialWorkflowActivity", "Template", {"Title": "T"}, [
+            node("IfElseActivity", "A1_1_1_1", {"Title": "Reached supervisors"}, [
+                node("IfElseBranchActivity", "A2_2_2_2", {
+                    "Title": "Yes", "propertyvariablecondition": [
+                        ["Approver", "in", ["Variable", "Board"]]]}, [
+                    node("LogActivity", "A3_3_3_3", {"Title": "Log", "Text": "reached"})]),
+                node("IfElseBranchActivity", "A4_4_4_4", {"Title": "No"}, []),
+            ])])],
+        "PARAMETERS": [], "CONSTANTS": [],
+        "VARIABLES": {"Approver": _user_variable("Approver", "0"),
+                      "Board": _user_variable("Board", "1")},
+    }
+    source = TemplateSource(package, "pair", document_type=LIST)
+    result = imported(source)
+    assert result.report.generic == 0, result.report.lines()
+    assert 'if var.Approver in var.Board {' in result.text
+    assert '} else title "No" {} title "Reached supervisors"' in result.text
+    assert differences(source.row(), result.text, header=False) == []
