@@ -22,7 +22,9 @@ what the portal returns is corrected in one place:
 - a property equal to its catalog default is dropped, as is a root `Permission` map with
   only empty lists: a missing property and its default mean the same to Bitrix; so is one
   holding the value the designer writes where Bitrix's default is null (`FIXED` of the
-  statement table: `ModifiedBy: []`, a mail's `File: []`);
+  statement table: `ModifiedBy: []`, a mail's `File: []`); the entries of a list property
+  read as Bitrix reads them (`ENTRY_KEYS`: a request's empty Description or Options is one
+  left out, its Required and Multiple are flags);
 - a two-item list of strings `[object, field]` whose object Bitrix resolves (`Template`,
   `Variable`, `Constant`, `Document`, `Workflow`, `User`, `System`, `GlobalVar`, `GlobalConst` or
   an activity of the tree) is the token `{=object:field}`: older templates and the designer
@@ -50,7 +52,7 @@ from typing import Any, Protocol
 
 from compiler.bitrix.template import Activity, Field, PackageDict, Template
 from compiler.catalog import Catalog, PropertySpec
-from compiler.catalog.statements import FIXED
+from compiler.catalog.statements import ENTRY_KEYS, FIXED, EntryKeys
 
 _TRUE = frozenset({"y", "1", "true"})
 _FALSE = frozenset({"n", "0", "false", ""})
@@ -150,6 +152,15 @@ def pair_token(raw: Any, activities: Collection[str]) -> str | None:
     if obj not in PAIR_OBJECTS and obj not in activities:
         return None
     return f"{{={obj}:{name}}}" if _PAIR_FIELD.fullmatch(name) else None
+
+
+def _entry(entry: Canonical, keys: EntryKeys) -> Canonical:
+    """One entry of a list property as Bitrix reads it: flags as flags, keys that may be
+    missing left out when empty."""
+    if not isinstance(entry, dict):
+        return entry
+    return {k: (flag(v) or v) if k in keys.flags else v for k, v in entry.items()
+            if k not in keys.empty or not is_empty(v)}
 
 
 def is_empty(canonical: Canonical) -> bool:
@@ -295,6 +306,8 @@ class Normaliser:
                 # operation → users: one user or token is the list holding it (ExtractUsers)
                 canonical = {k: [v] if isinstance(v, str) and v else v
                              for k, v in canonical.items()}
+            if key in ENTRY_KEYS and isinstance(canonical, list):
+                canonical = [_entry(item, ENTRY_KEYS[key]) for item in canonical]
             if spec is not None and canonical == _default(spec, as_flag):
                 continue
             if key in fixed and canonical == value(fixed[key], as_flag=as_flag):

@@ -642,6 +642,23 @@ FIXED: dict[str, dict[str, Any]] = {
     "HandleExternalEventActivity": {"SenderUserId": ""},
 }
 
+# How Bitrix reads the entries of a list property (requestinformationactivity.php in
+# modules/bizproc/install/activities/bitrix/requestinformationactivity/): a RequestedInformation
+# entry's Description is shown only when not empty (ShowTaskForm), its Options go to the
+# field's input control, where none and "" are no list (the designer leaves both out, codegen
+# writes ""), and Required / Multiple pass CBPHelper::getBool (GetPropertiesDialogValues,
+# ShowTaskForm): '1', 'Y' and true are one flag.
+@dataclass(frozen=True)
+class EntryKeys:
+    empty: frozenset[str]  # missing and empty mean the same
+    flags: frozenset[str]  # read as booleans
+
+
+ENTRY_KEYS: dict[str, EntryKeys] = {
+    "RequestedInformation": EntryKeys(frozenset({"Description", "Options"}),
+                                      frozenset({"Required", "Multiple"})),
+}
+
 # Titles of the inner nodes of containers, which have no statement of their own: an approval's
 # two sequences, a loop's body, the branches of `if` (the first, `else if` N, `else`) and of
 # `parallel` (number N, from 1).

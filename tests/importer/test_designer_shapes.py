@@ -141,3 +141,23 @@ def test_a_condition_value_given_as_a_legacy_pair_is_a_reference() -> None:
     assert 'if var.Approver in var.Board {' in result.text
     assert '} else title "No" {} title "Reached supervisors"' in result.text
     assert differences(source.row(), result.text, header=False) == []
+
+
+def test_request_entries_compare_as_bitrix_reads_them() -> None:
+    def entries(entry: dict[str, object]) -> object:
+        package = {"VERSION": 2, "TEMPLATE": [node("SequentialWorkflowActivity", "Template", {
+            "Title": "T"}, [node("RequestInformationActivity", "A1_1_1_1", {
+                "Title": "Ask", "Name": "Pay", "Users": ["author"],
+                "RequestedInformation": [{"Name": "PayDate", "Title": "Payment date",
+                                          "Type": "date", **entry}]})])],
+            "PARAMETERS": [], "VARIABLES": [], "CONSTANTS": []}
+        tree = NORMALISER.tree(Template.from_package(package).roots)
+        return tree[0].children[0].properties["RequestedInformation"]
+
+    # The designer's entry (flags as '1'/'0', no Description or Options) and codegen's.
+    designer = entries({"Required": "1", "Multiple": "0", "Default": ""})
+    assert designer == entries({"Description": "", "Default": "", "Required": True,
+                                "Multiple": False, "Options": ""})
+    assert designer != entries({"Description": "When paid", "Default": "", "Required": True,
+                                "Multiple": False, "Options": ""})
+    assert designer != entries({"Required": "0", "Multiple": "0", "Default": ""})
