@@ -24,7 +24,7 @@ what the portal returns is corrected in one place:
   holding the value the designer writes where Bitrix's default is null (`FIXED` of the
   statement table: `ModifiedBy: []`, a mail's `File: []`); the entries of a list property
   read as Bitrix reads them (`ENTRY_KEYS`: a request's empty Description or Options is one
-  left out, its Required and Multiple are flags);
+  left out, its Required and Multiple are flags; a task's users are lists, none when empty);
 - a two-item list of strings `[object, field]` whose object Bitrix resolves (`Template`,
   `Variable`, `Constant`, `Document`, `Workflow`, `User`, `System`, `GlobalVar`, `GlobalConst` or
   an activity of the tree) is the token `{=object:field}`: older templates and the designer
@@ -159,8 +159,15 @@ def _entry(entry: Canonical, keys: EntryKeys) -> Canonical:
     missing left out when empty."""
     if not isinstance(entry, dict):
         return entry
-    return {k: (flag(v) or v) if k in keys.flags else v for k, v in entry.items()
-            if k not in keys.empty or not is_empty(v)}
+    out: dict[str, Canonical] = {}
+    for k, v in entry.items():
+        if k in keys.flags:
+            v = flag(v) or v
+        if k in keys.users and isinstance(v, str):
+            v = [v] if v else []
+        if k not in keys.empty or not is_empty(v):
+            out[k] = v
+    return out
 
 
 def is_empty(canonical: Canonical) -> bool:
@@ -280,7 +287,8 @@ class Normaliser:
             ref=ref,
             activated=activity.activated,
             properties=self._properties(activity.properties, spec.properties if spec else {},
-                                        renamer, FIXED.get(spec.type if spec else "", {})),
+                                        renamer, FIXED.get(spec.type if spec else "", {}),
+                                        spec.type if spec else activity.type),
             raw=activity.properties,
             parent=parent,
         )
@@ -290,7 +298,8 @@ class Normaliser:
         return node
 
     def _properties(self, props: Mapping[str, Any], specs: Mapping[str, PropertySpec],
-                    renamer: _Renamer, fixed: Mapping[str, Any]) -> dict[str, Canonical]:
+                    renamer: _Renamer, fixed: Mapping[str, Any],
+                    activity_type: str) -> dict[str, Canonical]:
         out: dict[str, Canonical] = {}
         for key, raw_value in props.items():
             spec = specs.get(key)
@@ -306,8 +315,10 @@ class Normaliser:
                 # operation → users: one user or token is the list holding it (ExtractUsers)
                 canonical = {k: [v] if isinstance(v, str) and v else v
                              for k, v in canonical.items()}
-            if key in ENTRY_KEYS and isinstance(canonical, list):
-                canonical = [_entry(item, ENTRY_KEYS[key]) for item in canonical]
+            entry_keys = ENTRY_KEYS.get((activity_type, key))
+            if entry_keys is not None:
+                canonical = [_entry(item, entry_keys) for item in canonical] \
+                    if isinstance(canonical, list) else _entry(canonical, entry_keys)
             if spec is not None and canonical == _default(spec, as_flag):
                 continue
             if key in fixed and canonical == value(fixed[key], as_flag=as_flag):

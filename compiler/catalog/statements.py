@@ -239,6 +239,13 @@ _TASK = {
                       fields_key="TASK_CONTROL", absent=OMIT),
     "time_tracking": Option("bool", "track time spent (ALLOW_TIME_TRACKING)",
                             fields_key="ALLOW_TIME_TRACKING", absent=OMIT),
+    # ADD_IN_REPORT is one of the task fields Task2Activity passes on, a flag; UF_CRM_TASK the
+    # task's CRM links ("L_12": lead 12), as AUTO_LINK_TO_CRM_ENTITY sets them
+    # (modules/tasks/install/activities/bitrix/task2activity/task2activity.php).
+    "in_report": Option("bool", "count the task in the work report (ADD_IN_REPORT)",
+                        fields_key="ADD_IN_REPORT", absent=OMIT),
+    "crm": Option("expr", 'CRM items the task is linked to (UF_CRM_TASK: ["L_{doc.ID}"])',
+                  fields_key="UF_CRM_TASK", absent=OMIT),
     "wait": Option("bool", "pause the workflow until the task is closed (HoldToClose)",
                    fills="HoldToClose"),
     "subtask": Option("bool", "create it as a subtask of the document's task",
@@ -638,25 +645,31 @@ FIXED: dict[str, dict[str, Any]] = {
     "CrmChangeStatusActivity": {"ModifiedBy": []},
     "CrmChangeResponsibleActivity": {"ModifiedBy": []},
     "MailActivity": {"File": []},
-    "Task2Activity": {"TimeEstimateHour": 0, "TimeEstimateMin": 0},
+    "Task2Activity": {"TimeEstimateHour": 0, "TimeEstimateMin": 0, "CheckListItems": []},
     "HandleExternalEventActivity": {"SenderUserId": ""},
 }
 
-# How Bitrix reads the entries of a list property (requestinformationactivity.php in
-# modules/bizproc/install/activities/bitrix/requestinformationactivity/): a RequestedInformation
-# entry's Description is shown only when not empty (ShowTaskForm), its Options go to the
-# field's input control, where none and "" are no list (the designer leaves both out, codegen
-# writes ""), and Required / Multiple pass CBPHelper::getBool (GetPropertiesDialogValues,
-# ShowTaskForm): '1', 'Y' and true are one flag.
+# How Bitrix reads the entries of a list or map property, by (activity type, property).
+# requestinformationactivity.php (modules/bizproc/install/activities/bitrix/
+# requestinformationactivity/): a RequestedInformation entry's Description is shown only when
+# not empty (ShowTaskForm), its Options go to the field's input control, where none and "" are
+# no list (the designer leaves both out, codegen writes ""), and Required / Multiple pass
+# CBPHelper::getBool: '1', 'Y' and true are one flag. task2activity.php (modules/tasks/install/
+# activities/bitrix/task2activity/, Execute): the users of a task's Fields pass
+# CBPHelper::ExtractUsers, so one user is the list holding it and "" is no one.
 @dataclass(frozen=True)
 class EntryKeys:
-    empty: frozenset[str]  # missing and empty mean the same
-    flags: frozenset[str]  # read as booleans
+    empty: frozenset[str] = frozenset()  # missing and empty mean the same
+    flags: frozenset[str] = frozenset()  # read as booleans
+    users: frozenset[str] = frozenset()  # read as lists of users
 
 
-ENTRY_KEYS: dict[str, EntryKeys] = {
-    "RequestedInformation": EntryKeys(frozenset({"Description", "Options"}),
-                                      frozenset({"Required", "Multiple"})),
+ENTRY_KEYS: dict[tuple[str, str], EntryKeys] = {
+    ("RequestInformationActivity", "RequestedInformation"): EntryKeys(
+        empty=frozenset({"Description", "Options"}), flags=frozenset({"Required", "Multiple"})),
+    ("Task2Activity", "Fields"): EntryKeys(
+        empty=frozenset({"ACCOMPLICES", "AUDITORS"}),
+        users=frozenset({"CREATED_BY", "RESPONSIBLE_ID", "ACCOMPLICES", "AUDITORS"})),
 }
 
 # Titles of the inner nodes of containers, which have no statement of their own: an approval's
@@ -681,7 +694,8 @@ LOOP_SOURCES = {"var": "Variable", "param": "Parameter", "const": "Constant", "d
 # the others when their option is written), in the order it writes them.
 TASK_FIELDS = ("TITLE", "CREATED_BY", "RESPONSIBLE_ID", "ACCOMPLICES", "AUDITORS", "DESCRIPTION",
                "DEADLINE", "START_DATE_PLAN", "END_DATE_PLAN", "GROUP_ID", "PRIORITY",
-               "ALLOW_CHANGE_DEADLINE", "TASK_CONTROL", "ALLOW_TIME_TRACKING")
+               "ALLOW_CHANGE_DEADLINE", "TASK_CONTROL", "ALLOW_TIME_TRACKING", "ADD_IN_REPORT",
+               "UF_CRM_TASK")
 
 
 def kind_of(stmt: ast.Stmt) -> str:

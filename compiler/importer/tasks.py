@@ -16,6 +16,7 @@ from compiler.catalog.models import DURATION_UNITS
 from compiler.catalog.statements import (
     APPROVAL_BRANCHES,
     CATALOG,
+    OMIT,
     STATEMENTS,
     TASK_FIELDS,
     Option,
@@ -276,7 +277,10 @@ class TaskStatements:
             if option.kind in ("users", "user"):
                 if assumed and raw == assumed:
                     continue  # what stands without the option (the starter creates it)
-                users = self.values.users(raw)
+                if raw == "" and option.absent == OMIT:
+                    continue  # the designer's "no one": the option left out
+                # One user may stand alone (Bitrix reads users as a list: ExtractUsers).
+                users = self.values.users([raw] if isinstance(raw, str) else raw)
                 if users is None or (assumed and raw == []):
                     return None
                 settings.append(text_setting(key, users))

@@ -161,3 +161,25 @@ def test_request_entries_compare_as_bitrix_reads_them() -> None:
     assert designer != entries({"Description": "When paid", "Default": "", "Required": True,
                                 "Multiple": False, "Options": ""})
     assert designer != entries({"Required": "0", "Multiple": "0", "Default": ""})
+
+
+def test_a_designer_task_is_a_task_statement() -> None:
+    # As the CRM's lead template writes it: one user as a text, "" for no one, no checklist,
+    # the report flag and the CRM link among the fields.
+    package = {
+        "VERSION": 2,
+        "TEMPLATE": [node("SequentialWorkflowActivity", "Template", {"Title": "T"}, [
+            node("Task2Activity", "A1_1_1_1", {"Title": "Process lead", "HoldToClose": "0",
+                                               "Fields": {
+                "TITLE": "Process {=Document:TITLE}", "CREATED_BY": "user_1",
+                "RESPONSIBLE_ID": ["Document", "ASSIGNED_BY_ID"], "ACCOMPLICES": "",
+                "AUDITORS": "", "PRIORITY": "0", "ADD_IN_REPORT": "Y",
+                "UF_CRM_TASK": ["L_{=Document:ID}"]}})])],
+        "PARAMETERS": [], "VARIABLES": [], "CONSTANTS": [],
+    }
+    source = TemplateSource(package, "task", document_type=("crm", "CCrmDocumentLead", "LEAD"))
+    result = imported(source)
+    assert result.report.generic == 0, result.report.lines()
+    assert "creator user(1)" in result.text and "accomplices" not in result.text
+    assert "in_report true" in result.text and 'crm ["L_{doc.ID}"]' in result.text
+    assert differences(source.row(), result.text, header=False) == []
