@@ -36,7 +36,7 @@ macro greet(who) {
 """
 
 SOURCE = """\
-import "../shared/lib.bpl"
+import "../common/lib.bpl"
 
 workflow w for crm.deal {
     var when: datetime = dateadd(doc.BEGINDATE, 3d)
@@ -54,8 +54,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "src").mkdir(parents=True)
     monkeypatch.chdir(root)
     (root / "bpl.toml").write_text(PROJECT, encoding="utf-8")
-    (root / "shared").mkdir()  # imported, not a source: only its importer names it
-    (root / "shared" / "lib.bpl").write_text(LIB, encoding="utf-8")
+    (root / "common").mkdir()  # imported, not a source: only its importer names it
+    (root / "common" / "lib.bpl").write_text(LIB, encoding="utf-8")
     (root / "src" / "w.bpl").write_text(SOURCE, encoding="utf-8")
     return root
 
@@ -107,16 +107,16 @@ def test_compile_replays_the_same_files(project: Path, monkeypatch: pytest.Monke
 
 def test_a_changed_import_is_checked_again(project: Path) -> None:
     assert bpl("check").exit_code == 0
-    (project / "shared" / "lib.bpl").write_text(LIB.replace("greet(who)", "greet(who, n)"),
+    (project / "common" / "lib.bpl").write_text(LIB.replace("greet(who)", "greet(who, n)"),
                                              encoding="utf-8")
     changed = bpl("check", "--format", "json")
     assert changed.exit_code == 1 and "greet" in changed.stdout
 
 
 def test_an_import_that_appears_is_read(project: Path) -> None:
-    (project / "shared" / "lib.bpl").unlink()
+    (project / "common" / "lib.bpl").unlink()
     assert "E010" in bpl("check", "--format", "json").stdout
-    (project / "shared" / "lib.bpl").write_text(LIB, encoding="utf-8")
+    (project / "common" / "lib.bpl").write_text(LIB, encoding="utf-8")
     assert bpl("check", "--format", "json").exit_code == 0
 
 
@@ -246,7 +246,7 @@ def test_a_changed_macro_file_checks_every_workflow(project: Path,
     (project / "src" / "other.bpl").write_text(OTHER, encoding="utf-8")
     bpl("check")
     checked = CheckerCount(monkeypatch)
-    (project / "shared" / "lib.bpl").write_text(LIB + "\n", encoding="utf-8")
+    (project / "common" / "lib.bpl").write_text(LIB + "\n", encoding="utf-8")
     bpl("check")
     assert sorted(checked.names) == ["other", "w"]
 

@@ -3,7 +3,7 @@
 The JSON holds, per workflow, the template package a .bpt file carries (key order included,
 since PHP's serialize keeps it) plus the template's name, description, document type and
 AUTO_EXECUTE, and the warnings the build reported. Each expected file was reviewed by hand
-against shared/reference/bitrix-format.md; regenerate them with BPL_UPDATE_GOLDEN=1 and
+against docs/bitrix-format.md; regenerate them with BPL_UPDATE_GOLDEN=1 and
 review the diff the same way before committing it.
 """
 
