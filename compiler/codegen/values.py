@@ -136,7 +136,9 @@ class ValueLowerer:
         out: list[Any] = []
         for item in items:
             value = self.value(item)
-            if isinstance(value, list):
+            if _site_group(item):
+                out.append(value)  # group(1): the bare id Bitrix reads as site user group 1
+            elif isinstance(value, list):
                 out.extend(value)
             elif isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
                 out.append(f"user_{value}")  # a bare id, as an env symbol may give it
@@ -150,6 +152,8 @@ class ValueLowerer:
         text = str(raw)
         if call.dotted == "user":
             return text if text.startswith("user_") else f"user_{text}"
+        if _site_group(call):
+            return text
         return text if text.startswith("group_") else f"group_{text}"
 
     # ── text context ─────────────────────────────────────────────────────────────────────
@@ -271,3 +275,12 @@ def _quote(text: str) -> str:
         return f"'{text}'"
     return " & ".join(f'"{piece}"' if piece != '"' else "'\"'"
                       for piece in re.split(r'(")', text) if piece)
+
+
+def _site_group(expr: ast.Expr) -> bool:
+    """`group(N)`: site user group N, which Bitrix stores as the bare id "N" in a user list;
+    CBPHelper::extractUsers (bizproc/classes/general/helper.php) hands any text that is not
+    user_N, an expression or group_CODE to the document's GetUsersFromUserGroup, which reads
+    a positive number as a site group id (iblock/classes/general/iblockdocument.php)."""
+    return isinstance(expr, ast.Call) and expr.dotted == "group" and len(expr.args) == 1 and \
+        isinstance(expr.args[0].value, ast.Number) and isinstance(expr.args[0].value.value, int)

@@ -185,13 +185,7 @@ def _user_default(raw: Any, multiple: bool, values: Values, where: str,
         items = items[:1]
     expr = values.users(items)
     if expr is None:
-        why = ""
-        if any(isinstance(i, str | int) and str(i).isdigit() for i in items):
-            # CBPHelper::ExtractUsers (modules/bizproc/classes/general/helper.php) reads a
-            # bare number as a site user group; user(N) stores user_N.
-            why = " (Bitrix reads a bare number as a user group, which no user expression " \
-                  "writes)"
-        report.lossy(where, f"default users {raw!r} have no .bpl form{why}; dropped")
+        report.lossy(where, f"default users {raw!r} have no .bpl form; dropped")
         return None
     if isinstance(expr, ast.ListExpr) and len({_kind(i, values) for i in expr.items}) > 1:
         # The checker types a list by its items: users, roles and texts together make a

@@ -32,6 +32,7 @@ from compiler.syntax.grammar import terminal_pattern
 
 _USER = re.compile(r"user_([1-9][0-9]*)")
 _GROUP = re.compile(r"group_(\S+)")
+_SITE_GROUP = re.compile(r"[1-9][0-9]*")
 # The designer names activities A<digits>_<digits>_<digits>_<digits>.
 _ACTIVITY_NAME = re.compile(r"A[0-9]+(?:_[0-9]+){3}")
 _MEMBER = re.compile(r"[A-Za-z0-9_.]+")
@@ -255,6 +256,12 @@ class Values:
             role = self.scope.role(raw)
             if role is not None:
                 return role
+        if (isinstance(raw, str) and _SITE_GROUP.fullmatch(raw)) or (
+                isinstance(raw, int) and not isinstance(raw, bool) and raw > 0):
+            # A bare id (the designer writes 1 or "1"): site user group N, see codegen's
+            # group(N); Bitrix reads both spellings alike (plan's canonical form too).
+            return ast.Call(NOWHERE, ("group",), (ast.Arg(NOWHERE, None, ast.Number(
+                NOWHERE, int(raw), str(raw))),), NOWHERE)
         if isinstance(raw, int) and not isinstance(raw, bool):
             return text_node(str(raw))
         return self.value(raw)

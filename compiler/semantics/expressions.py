@@ -254,9 +254,13 @@ class ExpressionChecker:
                 if not ok:
                     self.diag.error("E004", "user(…) takes a user id: user(12)", value.span)
             elif not (isinstance(value, ast.Text) and value.is_plain and value.plain) and not (
-                    isinstance(value, ast.Ref) and value.parts[0] == "env"):
-                self.diag.error("E004", "group(…) takes a group code: group(\"hr\")",
-                                value.span)
+                    isinstance(value, ast.Ref) and value.parts[0] == "env") and not (
+                    # group(1): site user group 1, stored as the bare id "1"
+                    # (CBPHelper::extractUsers, bizproc/classes/general/helper.php).
+                    isinstance(value, ast.Number) and isinstance(value.value, int)
+                    and value.value > 0):
+                self.diag.error("E004", "group(…) takes a group code or a site user group id: "
+                                        "group(\"hr\"), group(1)", value.span)
             return T.USER
         spec = self.catalog.function(name)
         types = []

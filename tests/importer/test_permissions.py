@@ -72,14 +72,27 @@ def test_import_keeps_autostart_permissions_and_titles() -> None:
 def test_report_is_not_equivalent_when_a_permission_is_lost() -> None:
     compiled = compile_text(SOURCE).templates[0]
     package = compiled.template.to_package()
-    # A bare group id (Bitrix reads "1" as user group 1): no .bpl form yet.
-    package["TEMPLATE"][0]["Children"][0]["Properties"]["Permission"]["read"] = ["1"]
+    # A bare 0: group(N) takes a positive site group id, so it has no .bpl form.
+    package["TEMPLATE"][0]["Children"][0]["Properties"]["Permission"]["read"] = ["0"]
     source = TemplateSource(package, "t", compiled.name, "", tuple(compiled.document_type),
                             compiled.auto_execute)
     result = imported(source)
     assert not result.report.equivalent
     assert any(f.kind == "lossy" and "permission read" in f.message
                for f in result.report.findings), result.report.lines()
+
+
+def test_bare_group_ids_import_as_site_groups() -> None:
+    compiled = compile_text(SOURCE).templates[0]
+    package = compiled.template.to_package()
+    # The designer writes site user group 1 as a bare id, a number or a text (bizproc_status).
+    package["TEMPLATE"][0]["Children"][0]["Properties"]["Permission"]["read"] = [1, "2"]
+    source = TemplateSource(package, "t", compiled.name, "", tuple(compiled.document_type),
+                            compiled.auto_execute)
+    result = imported(source)
+    assert "permission read [group(1), group(2)]" in result.text
+    assert result.report.equivalent, result.report.lines()
+    assert differences(source.row(), result.text) == []
 
 
 def test_a_bpt_file_is_equivalent_in_its_template_only() -> None:

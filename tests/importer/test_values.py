@@ -110,6 +110,8 @@ def test_unknown_document_fields_are_declared() -> None:
     (["group_hrr7", "author"], '[group("hrr7"), role.author]'),
     (["{=Document:ASSIGNED_BY_ID}", "{=Constant:boss}"], "[doc.ASSIGNED_BY_ID, const.boss]"),
     (["u_other"], '"u_other"'),
+    (["1"], "group(1)"),  # a bare id: site user group 1
+    ([12, "author"], "[group(12), role.author]"),
     ([], "[]"),
 ])
 def test_users(raw: list[str], written: str) -> None:
