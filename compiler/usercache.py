@@ -175,7 +175,35 @@ def write_entry(folder: Path, name: str, data: Any) -> bool:
                     else:
                         os.unlink(folder / temp)
                 raise
+            _prune(folder_fd, folder, name)
     except (OSError, _Untrusted) as error:
         log.debug("cache entry %s not written to %s: %s", name, folder, error)
         return False
     return True
+
+
+# Entries of one kind (`tables-…`, `catalog-…`) kept besides the one just written: each bpl
+# version, grammar or catalog makes a new one, and a user may switch between a few checkouts.
+KEEP_PER_KIND = 3
+
+
+def _prune(folder_fd: int | None, folder: Path, name: str) -> None:
+    """Remove the oldest entries of `name`'s kind beyond KEEP_PER_KIND, so the folder does not
+    grow with every upgrade. Best effort: an entry that cannot be removed stays."""
+    kind = name.rsplit("-", 1)[0] + "-"
+    aged: list[tuple[float, str]] = []
+    for other in os.listdir(folder_fd if folder_fd is not None else folder):
+        if other == name or not other.startswith(kind) or not other.endswith(".pickle"):
+            continue
+        with suppress(OSError):
+            info = (os.stat(other, dir_fd=folder_fd, follow_symlinks=False)
+                    if folder_fd is not None else (folder / other).lstat())
+            if stat.S_ISREG(info.st_mode):
+                aged.append((info.st_mtime, other))
+    aged.sort(reverse=True)
+    for _, stale in aged[KEEP_PER_KIND:]:
+        with suppress(OSError):
+            if folder_fd is not None:
+                os.unlink(stale, dir_fd=folder_fd)
+            else:
+                (folder / stale).unlink()
