@@ -40,7 +40,7 @@ from compiler.simulator.model import (
     TraceEntry,
 )
 from compiler.simulator.store import DocumentStore, document_key
-from compiler.simulator.types import FieldInfo, convert
+from compiler.simulator.types import FieldInfo, convert, info_of_value
 from compiler.simulator.waits import YIELD, AnyOf, CommandWait, EventWait, Wait
 
 if TYPE_CHECKING:
@@ -276,10 +276,10 @@ class Run:
             if key.lower() == lowered:
                 declared = returns.return_spec(node.type, key)
                 return Lookup(value, returns.info(declared) if declared is not None
-                              else _guess_info(value))
+                              else info_of_value(value))
         for key, value in self.props(node).items():
             if key.lower() == lowered:
-                return Lookup(value, _guess_info(value))
+                return Lookup(value, info_of_value(value))
         return Lookup("", FieldInfo("string"))
 
     # ── ConditionSources ─────────────────────────────────────────────────────────────────
@@ -676,15 +676,3 @@ class Run:
 
 def _single(value: Any) -> Any:
     return value[0] if isinstance(value, list) and value else value
-
-
-def _guess_info(value: Any) -> FieldInfo:
-    if isinstance(value, bool):
-        return FieldInfo("bool")
-    if isinstance(value, int):
-        return FieldInfo("int")
-    if isinstance(value, float):
-        return FieldInfo("double")
-    if isinstance(value, list):
-        return FieldInfo("string", True)
-    return FieldInfo("string")

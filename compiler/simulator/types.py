@@ -43,6 +43,20 @@ class FieldInfo:
         return base_type(self.type)
 
 
+def info_of_value(value: Any) -> FieldInfo:
+    """The type of a value given with none declared (a scenario's TOML value for a field or a
+    global variable: its only witness of the type Bitrix would keep)."""
+    if isinstance(value, bool):
+        return FieldInfo("bool")
+    if isinstance(value, int):
+        return FieldInfo("int")
+    if isinstance(value, float):
+        return FieldInfo("double")
+    if isinstance(value, list):
+        return FieldInfo("string", True)
+    return FieldInfo("string")
+
+
 def base_type(type_name: str) -> str:
     """Document-specific types → the base type whose rules apply."""
     name = (type_name or "").lower()

@@ -11,7 +11,7 @@ from compiler.bitrix import Activity
 from compiler.php.values import to_float, to_int, to_str
 from compiler.simulator import dates
 from compiler.simulator.activities.registry import activity, duration
-from compiler.simulator.types import FieldInfo, convert, to_bool_yn
+from compiler.simulator.types import convert, info_of_value, to_bool_yn
 from compiler.simulator.waits import Timer, Wait
 
 if TYPE_CHECKING:
@@ -88,20 +88,6 @@ def _global_id(key: str) -> str:
 _EXPRESSION = re.compile(r"^\{=([^:{}]+):([^>{}]+?)\s*(>[^}]*)?\}$")
 
 
-def _global_info(value: Any) -> FieldInfo:
-    """A global variable's type, from the value the scenario gives it (Bitrix keeps a declared
-    type; the scenario's TOML value is the simulator's only witness of it)."""
-    if isinstance(value, bool):
-        return FieldInfo("bool")
-    if isinstance(value, int):
-        return FieldInfo("int")
-    if isinstance(value, float):
-        return FieldInfo("double")
-    if isinstance(value, list):
-        return FieldInfo("string", True)
-    return FieldInfo("string")
-
-
 def _global_name(run: Run, key: str) -> str | None:
     wanted = _global_id(key).lower()
     return next((name for name in run.global_variables if name.lower() == wanted), None)
@@ -116,7 +102,7 @@ def set_global_variable(run: Run, node: Activity) -> None:
         name = _global_name(run, str(key))
         if name is None:
             continue
-        info = _global_info(run.global_variables[name])
+        info = info_of_value(run.global_variables[name])
         run.global_variables[name] = convert(run.evaluator.value(raw), info)
 
 
@@ -129,7 +115,7 @@ def math_operation(run: Run, node: Activity) -> None:
         name = _global_name(run, str(key))
         if name is None or not isinstance(condition, list) or len(condition) < 3:
             continue
-        info = _global_info(run.global_variables[name])
+        info = info_of_value(run.global_variables[name])
         if info.type not in ("int", "double"):
             continue
         formula = "=" + "".join(to_str(part) for part in condition[:3])
