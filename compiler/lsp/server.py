@@ -32,7 +32,7 @@ from compiler.format import FormatError, SyntaxProblem, format_text
 from compiler.lsp.analysis import Analysis, analyse
 from compiler.lsp.completion import Completer
 from compiler.lsp.hover import Hover
-from compiler.lsp.index import Index
+from compiler.lsp.index import Index, Occurrence
 from compiler.lsp.navigation import Navigator, Place, RenameRefused
 from compiler.lsp.outline import document_symbols, folding_ranges
 from compiler.lsp.positions import Text
@@ -329,25 +329,31 @@ class BplLanguageServer:
             return None
         return Navigator(analysis, index, self.overlay())
 
+    async def _symbol_at(self, uri: str, position: lsp.Position
+                         ) -> tuple[Navigator | None, Occurrence | None, Text]:
+        """The file's navigator (None while it is being checked), the name at `position` and
+        the file's text."""
+        navigator = await self._navigator(uri)
+        text = self.text(self.document(uri))
+        if navigator is None:
+            return None, None, text
+        return navigator, navigator.symbol_at(*_position(text, position)), text
+
     async def definition(self, params: lsp.DefinitionParams) -> list[lsp.Location]:
         async def answer() -> list[lsp.Location]:
-            navigator = await self._navigator(params.text_document.uri)
-            if navigator is None:
+            navigator, occurrence, _ = await self._symbol_at(params.text_document.uri,
+                                                             params.position)
+            if navigator is None or occurrence is None:
                 return []
-            text = self.text(self.document(params.text_document.uri))
-            occurrence = navigator.symbol_at(*_position(text, params.position))
-            return _locations(navigator.definitions(occurrence)) if occurrence else []
+            return _locations(navigator.definitions(occurrence))
 
         return await self.guard_async("definition", [], answer)
 
     async def references(self, params: lsp.ReferenceParams) -> list[lsp.Location]:
         async def answer() -> list[lsp.Location]:
-            navigator = await self._navigator(params.text_document.uri)
-            if navigator is None:
-                return []
-            text = self.text(self.document(params.text_document.uri))
-            occurrence = navigator.symbol_at(*_position(text, params.position))
-            if occurrence is None:
+            navigator, occurrence, _ = await self._symbol_at(params.text_document.uri,
+                                                             params.position)
+            if navigator is None or occurrence is None:
                 return []
             return _locations(navigator.references(occurrence,
                                                    params.context.include_declaration))
@@ -356,12 +362,9 @@ class BplLanguageServer:
 
     async def prepare_rename(self, params: lsp.PrepareRenameParams) -> lsp.Range | None:
         async def answer() -> lsp.Range | None:
-            navigator = await self._navigator(params.text_document.uri)
-            if navigator is None:
-                return None
-            text = self.text(self.document(params.text_document.uri))
-            occurrence = navigator.symbol_at(*_position(text, params.position))
-            if occurrence is None:
+            navigator, occurrence, text = await self._symbol_at(params.text_document.uri,
+                                                                params.position)
+            if navigator is None or occurrence is None:
                 return None
             try:
                 navigator.rename(occurrence, occurrence.symbol.name)
@@ -373,11 +376,10 @@ class BplLanguageServer:
 
     async def rename(self, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
         async def answer() -> lsp.WorkspaceEdit | None:
-            navigator = await self._navigator(params.text_document.uri)
+            navigator, occurrence, _ = await self._symbol_at(params.text_document.uri,
+                                                             params.position)
             if navigator is None:
                 raise _refusal(RenameRefused("the file is still being checked; try again"))
-            text = self.text(self.document(params.text_document.uri))
-            occurrence = navigator.symbol_at(*_position(text, params.position))
             if occurrence is None:
                 raise _refusal(RenameRefused("no name that can be renamed here"))
             try:
