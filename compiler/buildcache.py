@@ -25,6 +25,7 @@ fail, and it is written atomically (a temporary file renamed over the entry).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -175,8 +176,9 @@ class BuildCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             temporary.write_bytes(data)
             os.replace(temporary, self.folder / name)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+        except OSError:  # no cache this time: a read-only project, `.bpl/cache` not a folder
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
             return False
         return True
 

@@ -262,3 +262,12 @@ def test_a_workflow_freed_of_a_duplicate_is_compiled(project: Path) -> None:
     assert bpl("compile", "-o", "out").exit_code == 0
     assert bpl("compile", "--no-cache", "-o", "fresh").exit_code == 0
     assert (project / "out" / "w.bpt").read_bytes() == (project / "fresh" / "w.bpt").read_bytes()
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(project: Path) -> None:
+    (project / ".bpl").mkdir()
+    (project / ".bpl" / "cache").write_text("not a folder", encoding="utf-8")
+    first = bpl("check")
+    assert first.exit_code == 0, first.output
+    assert "0 error(s)" in first.stdout + first.stderr
+    assert (project / ".bpl" / "cache").read_text(encoding="utf-8") == "not a folder"
