@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.php.values import is_scalar, scalar_string, to_int
+
 _USER_TOKEN = re.compile(r"^user_(\d+)$", re.IGNORECASE)
 _BRACKET_ID = re.compile(r"\[(\d+)\]\s*$")
 
@@ -96,6 +98,25 @@ class Directory:
 
     def name(self, user_id: int) -> str:
         return self.names.get(user_id, f"user_{user_id}")
+
+    def extract(self, value: Any, roles: Mapping[str, list[int]]) -> list[int]:
+        """CBPHelper::extractUsers (modules/bizproc/classes/general/helper.php): each item of
+        the value once; `user_N` is user N, anything else a role or group of the document
+        (`GetUsersFromUserGroup`: a bare number is that site group). A text is one item, never
+        split: the designer's printed 'Author; Anna [12];' names no one here."""
+        out: list[int] = []
+        for item in value if isinstance(value, list) else [value]:
+            if item is None or not is_scalar(item):
+                continue
+            text = scalar_string(item)
+            if text.startswith("user_"):
+                ids = [to_int(text[5:])]
+            elif text.lower() in roles:
+                ids = roles[text.lower()]
+            else:
+                ids = self.groups.get(group_token(text), [])
+            out.extend(uid for uid in ids if uid > 0 and uid not in out)
+        return out
 
     def expand(self, tokens: Iterable[str], roles: Mapping[str, list[int]]) -> list[int]:
         """User tokens → distinct user ids, in order. Unknown groups expand to nobody."""

@@ -28,7 +28,7 @@ from compiler.simulator import classes, dates, returns
 from compiler.simulator import formulas as _formulas  # noqa: F401  (registers the calculator)
 from compiler.simulator.activities.closing import finish
 from compiler.simulator.conditions import ConditionError, condition_of, evaluate
-from compiler.simulator.directory import Directory, user_id_of, user_tokens
+from compiler.simulator.directory import Directory, user_id_of
 from compiler.simulator.expressions import Evaluator, Lookup
 from compiler.simulator.model import (
     ANSWERS,
@@ -150,8 +150,11 @@ class Run:
                                          for k, v in copy.deepcopy(dict(runtime.document)).items()}
         self.parameters: dict[str, Any] = {}
         for name, declared in template.parameters.items():
-            raw = runtime.parameters.get(name, declared.default)
-            self.parameters[name] = convert(raw, self.parameter_info[name])
+            # A parameter the start did not give holds its Default as stored, unconverted
+            # (CBPRuntime::createWorkflow, modules/bizproc/classes/general/runtime.php): a
+            # designer's printed 'Author;' stays that text, which names no one.
+            self.parameters[name] = convert(runtime.parameters[name], self.parameter_info[name]) \
+                if name in runtime.parameters else declared.default
         for name, raw in runtime.parameters.items():
             self.parameters.setdefault(name, raw)
         self.parameters["TargetUser"] = f"user_{runtime.user}"
@@ -305,14 +308,7 @@ class Run:
 
     def extract_users(self, value: Any) -> list[int]:
         """CBPHelper::extractUsers: user ids of tokens, groups and roles, each once."""
-        found: list[int] = []
-        for item in value if isinstance(value, list) else [value]:
-            if not isinstance(item, str | int) or isinstance(item, bool):
-                continue
-            for user in self.directory.expand(user_tokens(item), self.roles()):
-                if user > 0 and user not in found:
-                    found.append(user)
-        return found
+        return self.directory.extract(value, self.roles())
 
     def parameter_or_variable(self, name: str) -> Lookup | None:
         return (self._from(self.parameters, self.parameter_info, name)
@@ -355,8 +351,7 @@ class Run:
 
     def users(self, raw: Any) -> list[int]:
         """A users property (tokens, expressions, groups, roles) → user ids."""
-        value = self.evaluator.value(raw)
-        return self.directory.expand(user_tokens(value), self.roles())
+        return self.directory.extract(self.evaluator.value(raw), self.roles())
 
     # ── records ──────────────────────────────────────────────────────────────────────────
     def stamp(self) -> str:
