@@ -259,6 +259,11 @@ class Field:
     multiple: bool = False
     options: PhpValue = ""
     default: PhpValue = ""
+    # The title of the request form field that created the variable: saving a RequestInformation
+    # dialog adds its fields to VARIABLES as `['Name' => Title] + field`
+    # (modules/bizproc/install/activities/bitrix/requestinformationactivity/
+    # requestinformationactivity.php, GetPropertiesDialogValues). None: no such key.
+    title: str | None = None
     # Keys the designer does not write (another tool's, a newer Bitrix's): kept, so that plan
     # sees them and the importer can say they have no .bpl form.
     extra: dict[str, PhpValue] = field(default_factory=dict)
@@ -267,6 +272,7 @@ class Field:
         """As the designer stores it: flags as "1"/"0", empty options and default as ''."""
         return {
             "Name": self.name,
+            **({"Title": self.title} if self.title is not None else {}),
             "Description": self.description,
             "Type": self.type,
             "Required": "1" if self.required else "0",
@@ -282,6 +288,9 @@ class Field:
         name = entry.get("Name")
         type_ = entry.get("Type")
         description = entry.get("Description")
+        title = entry.get("Title")
+        if not isinstance(title, str):
+            title = None  # another value under Title stays an extra key, byte for byte
         return cls(
             name=str(name) if isinstance(name, str | int | float) and name != "" else ident,
             type=str(type_) if isinstance(type_, str | int) else "string",
@@ -290,7 +299,9 @@ class Field:
             multiple=_flag(entry.get("Multiple")),
             options=entry.get("Options") if entry.get("Options") is not None else "",
             default=entry.get("Default") if entry.get("Default") is not None else "",
-            extra={key: value for key, value in entry.items() if key not in FIELD_KEYS},
+            title=title,
+            extra={key: value for key, value in entry.items()
+                   if key not in FIELD_KEYS and not (key == "Title" and title is not None)},
         )
 
 

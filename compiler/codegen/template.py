@@ -18,6 +18,7 @@ from compiler.codegen.activities import ActivityLowerer
 from compiler.codegen.values import bool_yn
 from compiler.php.serialize import format_float
 from compiler.semantics.model import CheckedWorkflow, DeclInfo
+from compiler.semantics.printed import printed_default
 from compiler.source import Span
 from compiler.syntax import ast
 
@@ -156,17 +157,21 @@ def _property(info: DeclInfo, lowerer: ActivityLowerer) -> Field:
         options = decl.type.argument
     default: Any = ""
     if decl.default is not None:
-        if typ.name == "user":
+        printed = printed_default(decl.default) if typ.name == "user" else None
+        if printed is not None:
+            default = printed  # users as the designer prints them, stored as the text
+        elif typ.name == "user":
             default = values.users(decl.default)
             if not typ.multiple:
                 default = default[0] if default else ""
         else:
             default = _default(values.value(decl.default), typ.name)
+    name = values.text(decl.label) if decl.label is not None else decl.name
     return Field(
-        name=values.text(decl.label) if decl.label is not None else decl.name,
+        name=name,
         description=values.text(decl.description) if decl.description is not None else "",
         type=typ.name, required=decl.required, multiple=typ.multiple, options=options,
-        default=default)
+        default=default, title=name if decl.asked else None)
 
 
 def _default(value: Any, type_name: str) -> Any:

@@ -48,8 +48,8 @@ class DeclarationPrinter(Emitter):
         return out
 
     def decl(self, decl: ast.Decl) -> None:
-        tail = (" required" if decl.required else "") + self._texts(decl.label,
-                                                                    decl.description)
+        tail = (" required" if decl.required else "") + (" asked" if decl.asked else "") + \
+            self._texts(decl.label, decl.description)
         self.emit(self._typed(f"{decl.kind} {decl.name}: ", decl.type, decl.default, tail),
                   decl)
 

@@ -196,6 +196,8 @@ class Hover:
             lines.append(f"default: `{self._written(decl.default.span)}`")
         if decl.required:
             lines.append("required")
+        if decl.asked:
+            lines.append("asked (created by a request form; Bitrix keeps its title)")
         objects = {"param": "Template", "var": "Variable", "const": "Constant"}
         lines.append(f"`{{={objects[decl.kind]}:{decl.name}}}`")
         return "\n\n".join(lines)

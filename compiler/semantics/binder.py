@@ -113,6 +113,11 @@ class Binder:
                                 help="Bitrix sets it to the user who started the workflow; "
                                      "read it as param.TargetUser, or declare it as a param")
             else:
+                if decl.asked and decl.kind != "var":
+                    # Only a variable comes from a request form (requestinformationactivity.php
+                    # adds its fields to VARIABLES).
+                    self.diag.error("E201", f"`asked` marks a variable, not a {decl.kind}",
+                                    decl.name_span, help="remove `asked`, or declare it as a var")
                 typ = type_of_ref(decl.type, self.diag)
                 self.decls[decl.name] = DeclInfo(decl, typ)
                 if decl.default is not None:

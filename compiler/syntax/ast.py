@@ -212,6 +212,9 @@ class Decl(Node):
     required: bool
     label: Text | None
     description: Text | None
+    # `asked`: a variable the designer's `ask` form created; Bitrix keeps the form field's title
+    # (the label) beside it as `Title`.
+    asked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

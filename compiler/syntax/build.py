@@ -109,13 +109,13 @@ class AstBuilder:
     def decl(self, span: Span, children: Children) -> ast.Decl:
         kind, name = children[0], children[1]
         type_ref, default = children[2], children[3]
-        required = any(isinstance(c, str) and c == "required" for c in children[4:])
+        flags = {c for c in children[4:] if isinstance(c, str)}
         label, description = self._texts(children[4:])
         return ast.Decl(span, kind.value, name.value, self.tspan(name), type_ref,
-                        default, required, label, description)
+                        default, "required" in flags, label, description, "asked" in flags)
 
     def decl_flag(self, span: Span, children: Children) -> str:
-        return "required"
+        return str(children[0].value)
 
     def _texts(self, children: Children) -> tuple[ast.Text | None, ast.Text | None]:
         texts: list[ast.Text | None] = [

@@ -54,6 +54,7 @@ _WORDS = {
     "ASSIGN_MODE": "random, first or queue",
     "MULTIPLE": "'[]'",
     "REQUIRED": "required",
+    "ASKED": "asked",
     "INITIAL": "initial",
     "AND_WAIT": "'and wait'",
     "WORKFLOW": "workflow",

@@ -25,7 +25,7 @@ GRAMMAR = (grammar_dir() / "bpl.lark").read_text(encoding="utf-8")
 
 def test_every_word_the_grammar_quotes_or_lists_is_a_keyword() -> None:
     quoted = set(re.findall(r'"([a-z]+)"', GRAMMAR))
-    listed = {"param", "var", "const", "required", "initial", "robot", "action", "input",
+    listed = {"param", "var", "const", "required", "asked", "initial", "robot", "action", "input",
               "output", "seconds", "minutes", "hours", "days", "random", "first", "queue",
               "workflow"}
     assert quoted | listed == keywords()
