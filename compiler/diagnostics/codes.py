@@ -145,6 +145,14 @@ _RULES = [
          "would read as something else (\"many\" for an int, 42 for a user) is reported as "
          "in any other place (docs/language.md §6). It is a warning because the generic form "
          "is also how bpl import keeps a template as Bitrix holds it."),
+    Rule("W205", "user-name-lookup",
+         "A user default's printed name that only a name search on the portal resolves.",
+         "A user parameter's or variable's default may be written as the designer prints users "
+         "(\"Author; Anna Smith [12]\", docs/language.md §5): the start form converts it when it "
+         "is submitted. An item without a bracketed id or code, that is not a role of the "
+         "document, is looked up by name among the portal's users then: an unknown or "
+         "ambiguous name fails the form. Write it as Name [ID] (the user's id), or use "
+         "user(ID)."),
     # ── activities and properties ─────────────────────────────────────────────────
     Rule("E300", "missing-property",
          "A required property is missing (also Bitrix's ValidateProperties on the output).",

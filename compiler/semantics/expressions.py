@@ -16,6 +16,7 @@ from compiler.semantics.conditions import Inexpressible, to_dnf
 from compiler.semantics.fits import USER_TEXT, Misfit, comparable, fit, literal_of
 from compiler.semantics.model import DocumentBinding
 from compiler.semantics.numbers import check_number
+from compiler.semantics.printed import printed_default, printed_items
 from compiler.semantics.rawformulas import formula_problems, functions_of
 from compiler.semantics.suggestions import did_you_mean
 from compiler.source import Span
@@ -59,6 +60,17 @@ class ExpressionChecker:
 
     def check_default(self, ref: ast.TypeRef, typ: T.Type, default: ast.Expr) -> None:
         self.expr(default)
+        printed = printed_default(default) if typ.base == "user" else None
+        if printed is not None:
+            for name in printed_items(printed, self.roles):
+                if name.kind == "name":
+                    self.diag.warning(
+                        "W205", f"'{name.text}' is found by a name search on the portal when "
+                                "the start form is submitted",
+                        _within(default.span, printed, name.start, len(name.text)),
+                        help=f"write it as '{name.text} [ID]' with the user's id, or use "
+                             "user(ID)")
+            return
         if isinstance(default, ast.ListExpr) and not typ.multiple:
             self.diag.error("E201", f"a list is not a valid default for a single {typ}",
                             default.span, help=f"declare it as {typ}[] to hold several values")
@@ -385,3 +397,12 @@ def literal(expr: ast.Expr) -> Any:
     if isinstance(expr, ast.Number | ast.Bool):
         return expr.value
     return None
+
+
+def _within(span: Span, text: str, start: int, length: int) -> Span:
+    """The span of text[start:start+length] inside a one-line string literal written without
+    escapes (its quotes around `text`); else the literal's whole span."""
+    if span.line != span.end_line or span.end_column - span.column != len(text) + 2:
+        return span
+    column = span.column + 1 + start
+    return Span(span.file, span.line, column, span.line, column + length)
