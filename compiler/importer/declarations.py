@@ -17,6 +17,7 @@ from compiler.importer.report import Report
 from compiler.importer.scope import NOWHERE
 from compiler.importer.values import Values, number, text_node
 from compiler.semantics import types as T
+from compiler.semantics.printed import is_printed
 from compiler.syntax import ast
 
 COLLECTIONS = (("PARAMETERS", "param"), ("VARIABLES", "var"), ("CONSTANTS", "const"))
@@ -67,8 +68,15 @@ def _declare(kind: str, ident: str, spec: Field, values: Values,
     default = _default(spec.default, base or "string", multiple, type_ref, values, where,
                        report)
     label, description = _texts(ident, spec, values)
+    asked = spec.title is not None
+    if asked and (kind != "var" or spec.title != spec.name):
+        asked = False
+        report.lossy(where, f"its request form title {spec.title!r} is not its label "
+                            f"{spec.name!r} (.bpl keeps one, the label); dropped"
+                     if kind == "var" else "key Title has no .bpl form outside a variable and "
+                                           "is dropped")
     return ast.Decl(NOWHERE, kind, ident, NOWHERE, type_ref, default, spec.required, label,
-                    description)
+                    description, asked)
 
 
 def _type(spec: Field, where: str, values: Values, report: Report) -> ast.TypeRef:
@@ -172,12 +180,14 @@ def _stored(value: int | float) -> str:
 
 def _user_default(raw: Any, multiple: bool, values: Values, where: str,
                   report: Report) -> ast.Expr | None:
-    if isinstance(raw, str) and ";" in raw:
-        # Users as the designer prints them ('Author; John Smith [12];'); Bitrix converts
-        # such a text only when a form is submitted (CBPHelper::UsersStringToArray,
-        # modules/bizproc/classes/general/helper.php). A .bpl user default is stored as tokens.
-        report.lossy(where, f"default {raw!r} is users as the designer prints them; .bpl "
-                            "stores users as tokens (user(12), role.author), so it is dropped")
+    if isinstance(raw, str) and is_printed(raw):
+        # Users as the designer prints them ('Author; John Smith [12];'): .bpl keeps the text
+        # (compiler/semantics/printed.py), unless it needs escapes no text literal round-trips.
+        printed = values.text(raw)
+        if isinstance(printed, ast.Text) and printed.is_plain and printed.plain == raw:
+            return printed
+        report.lossy(where, f"default {raw!r} is users as the designer prints them, in a "
+                            "text .bpl cannot keep as written; dropped")
         return None
     items = raw if isinstance(raw, list) else [raw]
     if not multiple and len(items) != 1:

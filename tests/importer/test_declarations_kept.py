@@ -1,5 +1,6 @@
-"""Declarations lose nothing .bpl can say: options of a Bitrix type other than select (the
-lists' `L`) come back as `type("L") {…}`; what .bpl cannot say stays reported as lossy."""
+"""Declarations lose nothing: options of a Bitrix type other than select (the lists' `L`) come
+back as `type("L") {…}`, a request form's title as `asked`, printed users as their text; what
+.bpl cannot say stays reported as lossy."""
 
 from __future__ import annotations
 
@@ -39,18 +40,35 @@ def test_the_designers_business_trip_keeps_its_country_options() -> None:
     assert not [f for f in result.report.findings if f.kind == "lossy"]
 
 
-def test_what_bpl_cannot_say_is_reported_never_equivalent() -> None:
-    # Variables with a `Title` key; their user defaults of a bare group id ('1': Bitrix reads
-    # it as site user group 1, modules/bizproc/classes/general/helper.php extractUsers) are
-    # group(1) now.
+def test_variables_a_request_form_created_keep_their_title() -> None:
+    # The designer adds a request form's fields to VARIABLES with the field's Title beside the
+    # Name; `asked` keeps it. Their user defaults of a bare group id ('1': Bitrix reads it as
+    # site user group 1, modules/bizproc/classes/general/helper.php extractUsers) are group(1).
     source = read_bpt(DESIGNER / "lists_acct.bpt")
     source = TemplateSource(source.package, source.origin, document_type=(
         "lists", "BizprocDocument", "iblock_42"))
     result = imported(source)
-    lossy = {f.where: f.message for f in result.report.findings if f.kind == "lossy"}
-    assert "keys Title" in lossy["var PayDate"]
-    assert "var Bookkeeper" not in lossy
+    assert 'var PayDate: date required asked "Payment date"' in result.text
     assert 'var Bookkeeper: user[] = group(1) "Accounts department (approval)"' in result.text
+    assert not [f for f in result.report.findings if f.kind == "lossy"]
+    assert result.report.equivalent
+    assert differences(source.row(), result.text, header=False) == []
+    compiled = compile_text(result.text, "lists_acct").templates[0].template
+    assert compiled.variables["PayDate"].to_php()["Title"] == "Payment date"
+    assert "Title" not in compiled.variables["Bookkeeper"].to_php()
+
+
+def test_a_title_that_is_not_the_label_is_reported() -> None:
+    source = read_bpt(DESIGNER / "lists_acct.bpt")
+    package = dict(source.package)
+    variables = dict(package["VARIABLES"])
+    variables["PayDate"] = {**variables["PayDate"], "Title": "Date of payment"}
+    package["VARIABLES"] = variables
+    result = imported(TemplateSource(package, source.origin, document_type=(
+        "lists", "BizprocDocument", "iblock_42")))
+    lossy = {f.where: f.message for f in result.report.findings if f.kind == "lossy"}
+    assert "'Date of payment' is not its label" in lossy["var PayDate"]
+    assert 'var PayDate: date required "Payment date"' in result.text
     assert not result.report.equivalent
 
 
@@ -59,11 +77,13 @@ def test_options_on_internalselect_are_refused() -> None:
     assert "E201" in [d.code for d in built.diagnostics if d.severity == "error"]
 
 
-def test_a_printed_user_default_is_reported_by_what_it_is() -> None:
+def test_a_printed_user_default_is_kept_as_the_text() -> None:
     source = read_bpt(DESIGNER / "bizproc_status.bpt")
     source = TemplateSource(source.package, source.origin, document_type=(
         "lists", "BizprocDocument", "iblock_42"))
     result = imported(source)
-    lossy = {f.where: f.message for f in result.report.findings if f.kind == "lossy"}
-    assert "'Author;' is users as the designer prints them" in lossy["param Creators"]
-    assert not result.report.equivalent
+    assert 'param Creators: user[] = "Author;" required' in result.text
+    assert not [f for f in result.report.findings if f.kind == "lossy"]
+    assert result.report.equivalent
+    compiled = compile_text(result.text, "bizproc_status").templates[0].template
+    assert compiled.parameters["Creators"].default == "Author;"
