@@ -189,7 +189,12 @@ class Evaluator:
     def token(self, obj: str, field: str, mod1: str | None = None, mod2: str | None = None,
               *, inline: bool = False) -> Lookup | None:
         modifiers = [m.lower() for m in (mod1, mod2) if m]
-        if field.lower().endswith("_printable"):
+        # The suffix reads the field printed: any case for a document field, exactly
+        # `_printable` for the others (CBPActivity::getRealParameterValue,
+        # modules/bizproc/classes/general/activity.php).
+        suffix = field[-len("_printable"):]
+        if suffix == "_printable" or (suffix.lower() == "_printable" and
+                                      obj.lower() == "document"):
             field = field[: -len("_printable")]
             modifiers.insert(0, "printable")
         found = self.sources.lookup(obj, field)

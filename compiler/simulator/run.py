@@ -225,11 +225,11 @@ class Run:
         if kind == "document":
             return self.document_field(field_name) or Lookup("", FieldInfo("string"))
         if kind in ("template", "parameter"):
-            return self._from(self.parameters, self.parameter_info, field_name)
+            return self._declared(self.parameters, self.parameter_info, field_name)
         if kind == "variable":
-            return self._from(self.variables, self.variable_info, field_name)
+            return self._declared(self.variables, self.variable_info, field_name)
         if kind == "constant":
-            return self._from(self.constants, self.constant_info, field_name)
+            return self._declared(self.constants, self.constant_info, field_name)
         if kind == "globalvar":
             return self._from(self.global_variables, {}, field_name)
         if kind == "globalconst":
@@ -243,6 +243,16 @@ class Run:
         if kind == "system":
             return self._system(field_name)
         return self._activity_value(obj, field_name)
+
+    @staticmethod
+    def _declared(values: Mapping[str, Any], infos: Mapping[str, FieldInfo],
+                  name: str) -> Lookup:
+        """A parameter, variable or constant by its exact name; one not declared reads as
+        null (CBPActivity::__get, getVariable, getConstant in
+        modules/bizproc/classes/general/activity.php: PHP array keys are case-sensitive)."""
+        if name in values:
+            return Lookup(values[name], infos.get(name, FieldInfo("string")))
+        return Lookup(None, FieldInfo("string"))
 
     def _from(self, values: Mapping[str, Any], infos: Mapping[str, FieldInfo],
               name: str) -> Lookup | None:

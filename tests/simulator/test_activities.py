@@ -376,3 +376,10 @@ def test_approve_status_message_counts_votes() -> None:
     assert run.state_title == "Voted 0 of 2 (0%): none"
     run.complete_task(1, 12, "yes")
     assert run.state_title == "Voted 1 of 2 (50%): Olga"
+
+
+def test_printable_suffix_is_exact_outside_the_document() -> None:
+    # getRealParameterValue strips `_printable` from a variable's name only in lower case.
+    run = start(log("[{=Variable:boss_printable}] [{=Variable:boss_PRINTABLE}]"),
+                variables={"boss": var("user", "user_12")})
+    assert log_lines(run) == ["[Olga] []"]

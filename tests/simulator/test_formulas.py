@@ -128,7 +128,11 @@ def test_a_failing_formula_keeps_its_text(text: str, kept: str) -> None:
 def test_inline_formulas_and_tokens_in_text() -> None:
     assert value("Total: {{={=Variable:n} * 2}} for {=Variable:name}") == "Total: 10 for Anna"
     assert value("Broken {{=1/0}} stays") == "Broken {{=1/0}} stays"
-    assert value("Unknown {=Variable:nope} stays") == "Unknown {=Variable:nope} stays"
+    # A variable that is not declared reads as null, an activity that does not exist leaves
+    # its token (getRealParameterValue, modules/bizproc/classes/general/activity.php).
+    assert value("Unknown {=Variable:nope} is empty") == "Unknown  is empty"
+    assert value("Case {=Variable:NAME} counts") == "Case  counts"
+    assert value("Missing {=A1_2_3_4:Result} stays") == "Missing {=A1_2_3_4:Result} stays"
     assert value("Items: {=Variable:list}") == "Items: a, b, c"
 
 
