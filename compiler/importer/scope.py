@@ -18,7 +18,13 @@ from compiler.importer.environment import ImportEnvironment
 from compiler.importer.names import Names, is_member_name, slug
 from compiler.importer.tokens import FieldToken
 from compiler.semantics import types as T
-from compiler.semantics.builtins import DECL_OBJECTS, ROLES, SYSTEM_FIELDS, WORKFLOW_FIELDS
+from compiler.semantics.builtins import (
+    DECL_OBJECTS,
+    ROLES,
+    SYSTEM_FIELDS,
+    WORKFLOW_FIELDS,
+    printed_declaration,
+)
 from compiler.semantics.names import env_type
 from compiler.semantics.types import Resolved
 from compiler.source import Span
@@ -153,10 +159,16 @@ class Scope:
     def decl(self, kind: str, name: str) -> ast.Ref | None:
         if kind == "param" and name == "TargetUser":
             return self.ref(("param", name), Resolved("param", "Template", name, T.USER))
+        if printed_declaration(kind, name, self._kind_of):
+            return self.ref((kind, name), Resolved(kind, DECL_OBJECTS[kind], name, T.STRING))
         found = self.decls.get(name)
         if found is None or found[0] != kind:
             return None
         return self.ref((kind, name), Resolved(kind, DECL_OBJECTS[kind], name, found[1]))
+
+    def _kind_of(self, name: str) -> str | None:
+        found = self.decls.get(name)
+        return found[0] if found is not None else None
 
     def env_ref(self, raw: Any) -> ast.Ref | None:
         """env.NAME for a value that is exactly one environment symbol's value."""

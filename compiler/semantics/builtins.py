@@ -7,6 +7,8 @@ reference head, or it would hide it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from compiler.semantics import types as T
 
 # system.<name> → (the field of Bitrix's System object, its type)
@@ -17,6 +19,21 @@ SYSTEM_FIELDS = {"now": ("Now", T.DATETIME), "now_local": ("NowLocal", T.DATETIM
 WORKFLOW_FIELDS = {"id": ("ID", T.STRING), "template_id": ("TemplateId", T.INT)}
 # param.X, var.X, const.X → the object of Bitrix's token {=Template:X}, {=Variable:X}, …
 DECL_OBJECTS = {"param": "Template", "var": "Variable", "const": "Constant"}
+# `param.X_printable` reads X as text: Bitrix strips this suffix (lower case, exactly) from a
+# Template, Variable or Constant field and applies the `printable` modifier
+# (CBPActivity::getRealParameterValue, modules/bizproc/classes/general/activity.php).
+PRINTABLE_SUFFIX = "_printable"
+
+
+def printed_declaration(kind: str, name: str, kind_of: Callable[[str], str | None]) -> bool:
+    """Is `kind`.`name` the printable form of a declaration (`kind_of` gives a declared name's
+    kind), or of Bitrix's own TargetUser?"""
+    if not name.endswith(PRINTABLE_SUFFIX) or kind_of(name) is not None:
+        return False
+    base = name[: -len(PRINTABLE_SUFFIX)]
+    return (kind == "param" and base == "TargetUser") or kind_of(base) == kind
+
+
 # role.<name>, besides the user groups of the document (role.<group>).
 ROLES = ("author", "responsible_head")
 # The heads of references: doc.X, param.X, var.X, const.X, env.X, global.var.X, system.X, …

@@ -14,6 +14,7 @@ import difflib
 from collections.abc import Iterable, Iterator, Sequence
 
 from compiler.diagnostics import Diagnostics, Label, Severity
+from compiler.semantics.builtins import PRINTABLE_SUFFIX
 from compiler.semantics.model import DeclInfo
 from compiler.semantics.walk import (
     Body,
@@ -60,6 +61,8 @@ class FlowRules:
         used: set[str] = set()
         for ref in refs:
             used.add(ref.parts[1])
+            if ref.parts[1].endswith(PRINTABLE_SUFFIX):  # var.x_printable reads x
+                used.add(ref.parts[1][: -len(PRINTABLE_SUFFIX)])
             if ref.binding is None:
                 used.update(difflib.get_close_matches(ref.parts[1], self.decls, n=1,
                                                       cutoff=0.6))

@@ -14,6 +14,7 @@ from compiler.semantics.builtins import (
     ROLES,
     SYSTEM_FIELDS,
     WORKFLOW_FIELDS,
+    printed_declaration,
 )
 from compiler.semantics.environment import Environment, unresolved
 from compiler.semantics.model import DeclInfo, DocumentBinding, FieldInfo, LabelInfo
@@ -142,6 +143,8 @@ class Names:
         if kind == "param" and name == "TargetUser":
             return Resolved("param", "Template", "TargetUser", T.USER)
         info = self.decls.get(name)
+        if printed_declaration(kind, name, self._kind_of):
+            return Resolved(kind, DECL_OBJECTS[kind], name, T.STRING)
         if info is None or info.decl.kind != kind:
             what = {"param": "parameter", "var": "variable", "const": "constant"}[kind]
             if info is not None:
@@ -154,6 +157,10 @@ class Names:
             return None
         return Resolved(kind, DECL_OBJECTS[kind], name, info.type,
                         options=tuple(o.key for o in info.decl.type.options))
+
+    def _kind_of(self, name: str) -> str | None:
+        info = self.decls.get(name)
+        return info.decl.kind if info is not None else None
 
     def _env_ref(self, ref: ast.Ref) -> Resolved | None:
         if len(ref.parts) != 2:
