@@ -3,8 +3,8 @@
 
 A portal lists only the CODEs of an app's robots (`bizproc.robot.list`); the state file is the
 record of the rest. A declaration is recovered only when compiling it gives back exactly the
-recorded parameters (compiler/codegen/robots.py); document filters and types, which the state
-records as Bitrix rules, are not turned back, so a robot with them is not recovered.
+recorded parameters (compiler/codegen/robots.py): translations, document types and filters,
+and placements included.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from compiler.catalog import Catalog
 from compiler.codegen.robots import build_registration
 from compiler.deploy.state import Registered
 from compiler.format import format_module
+from compiler.importer.document import from_triple
 from compiler.importer.names import is_member_name
 from compiler.importer.scope import NOWHERE
 from compiler.importer.values import number, text_node
 from compiler.semantics import types as T
 from compiler.semantics.environment import APP_CLIENT_ID, Environment
+from compiler.semantics.robots import BASE_LANGUAGE, DISTRIBUTIONS
 from compiler.semantics.statements import robot_activity_type
 from compiler.syntax import ast
 
@@ -29,17 +31,36 @@ _EMPTY: tuple[Any, ...] = ("", 0, [], {}, None, "N")
 
 def recover(registered: Registered, env: Environment, catalog: Catalog) -> ast.RobotDecl | None:
     params = registered.params
-    name = params.get("NAME")
-    if isinstance(name, dict):
-        return None  # translations: not turned back
-    if not isinstance(name, str) or any(params.get(k) not in _EMPTY for k in (
-            "DOCUMENT_TYPE", "FILTER", "PLACEMENT_HANDLER")):
+    name, translations = _names(params.get("NAME"))
+    if name is None:
         return None
     settings = []
-    for key, setting in (("HANDLER", "handler"), ("DESCRIPTION", "description")):
+    for key, setting in (("HANDLER", "handler"), ("DESCRIPTION", "description"),
+                         ("PLACEMENT_HANDLER", "placement")):
         value = params.get(key)
         if isinstance(value, str) and value:
             settings.append(_setting(setting, text_node(value)))
+    if translations is not None:
+        settings.append(_setting("translations", translations))
+    document_type = params.get("DOCUMENT_TYPE")
+    if document_type not in _EMPTY:
+        rule = _rule(document_type, catalog)
+        if rule is None:
+            return None
+        settings.append(_setting("document_type", rule))
+    filters = params.get("FILTER")
+    if filters not in _EMPTY:
+        if not isinstance(filters, dict):
+            return None
+        for key, setting_key in (("INCLUDE", "documents"), ("EXCLUDE", "exclude")):
+            rules = filters.get(key)
+            if rules is None:
+                continue
+            exprs = [_rule(rule, catalog) for rule in rules] if isinstance(rules, list) else [None]
+            if any(expr is None for expr in exprs):
+                return None
+            settings.append(_setting(setting_key, ast.ListExpr(
+                NOWHERE, tuple(expr for expr in exprs if expr is not None))))
     auth = params.get("AUTH_USER_ID")
     if isinstance(auth, int) and auth > 0:
         settings.append(_setting("auth_user", ast.Call(NOWHERE, ("user",), (ast.Arg(
@@ -57,6 +78,40 @@ def recover(registered: Registered, env: Environment, catalog: Catalog) -> ast.R
     except (ValueError, TypeError, KeyError):
         return None
     return decl if rebuilt == params else None
+
+
+def _names(raw: Any) -> tuple[str | None, ast.MapExpr | None]:
+    """NAME: a text, or {lang: text} with the English one as the declared name (codegen's
+    `translations`)."""
+    if isinstance(raw, str):
+        return raw, None
+    if not isinstance(raw, dict) or not isinstance(raw.get(BASE_LANGUAGE), str) or \
+            not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        return None, None
+    entries = tuple(ast.MapEntry(NOWHERE, key, NOWHERE, text_node(value))
+                    for key, value in raw.items() if key != BASE_LANGUAGE)
+    return raw[BASE_LANGUAGE], ast.MapExpr(NOWHERE, entries) if entries else None
+
+
+def _rule(raw: Any, catalog: Catalog) -> ast.Expr | None:
+    """A document rule of DOCUMENT_TYPE or FILTER as codegen reads it back
+    (compiler/semantics/robots.py, document_rule): b24/box, a module, a module and entity,
+    or a whole document type."""
+    if isinstance(raw, str):
+        return ast.Ref(NOWHERE, (raw,)) if raw in DISTRIBUTIONS else None
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 3 or \
+            not all(isinstance(part, str) and part for part in raw):
+        return None
+    if len(raw) == 3:
+        return from_triple(catalog, (raw[0], raw[1], raw[2])).expr
+    if len(raw) == 1 and is_member_name(raw[0]):
+        return ast.Ref(NOWHERE, (raw[0],))
+    entity = next((spec for spec in catalog.documents.values() if spec.parameter and
+                   (spec.module, spec.entity) == (raw[0], raw[1])), None)
+    if entity is not None:
+        return ast.Ref(NOWHERE, tuple(entity.name.split(".")))
+    return ast.Call(NOWHERE, ("document",), tuple(
+        ast.Arg(NOWHERE, None, text_node(part)) for part in raw), NOWHERE)
 
 
 def _setting(key: str, value: ast.Expr) -> ast.Setting:

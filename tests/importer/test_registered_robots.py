@@ -44,13 +44,36 @@ def test_a_registration_comes_back_as_its_declaration() -> None:
     assert format_module(ast.Module(decl.span, (decl,))) == SOURCE
 
 
+FULL = """\
+robot erp "ERP call" {
+    handler "https://erp.example.com/robot"
+    description "Calls the ERP"
+    placement "https://erp.example.com/settings"
+    translations {de: "ERP-Aufruf", ru: "Вызов ERP"}
+    document_type lists.element(42)
+    documents [crm.deal, crm.dynamic, lists, document("crm", "CCrmDocumentDeal")]
+    exclude [box]
+    input kind: select {"a": "A", "b": "B"} = "a" required "Kind" "Which kind"
+}
+"""
+
+
+def test_translations_document_types_filters_and_placement_come_back() -> None:
+    decl = recover(registered(FULL), ENV, CATALOG)
+    assert decl is not None
+    assert format_module(ast.Module(decl.span, (decl,))) == FULL
+
+
 def test_what_is_not_turned_back_is_not_recovered() -> None:
-    with_filter = registered(SOURCE.replace('    auth_user', '    documents [crm.deal]\n'
-                                                            '    auth_user'))
-    assert recover(with_filter, ENV, CATALOG) is None
     odd = registered()
     odd.params["PROPERTIES"]["count"]["Default"] = [1, 2]  # no declaration writes this
     assert recover(odd, ENV, CATALOG) is None
+    no_english = registered(FULL)
+    no_english.params["NAME"] = {"de": "ERP-Aufruf"}  # codegen always names the English one
+    assert recover(no_english, ENV, CATALOG) is None
+    odd_rule = registered(FULL)
+    odd_rule.params["FILTER"]["INCLUDE"].append(["crm", 7])
+    assert recover(odd_rule, ENV, CATALOG) is None
 
 
 def test_only_the_environments_app_and_unambiguous_codes() -> None:
