@@ -88,6 +88,16 @@ _USER_PROPERTY_TYPES = frozenset({"user", "users"})
 
 Canonical = Any  # str | list[Canonical] | dict[str, Canonical]
 
+# Bitrix reads any field of the Workflow object as the workflow's ID (getRealParameterValue,
+# modules/bizproc/classes/general/activity.php; the object name is compared exactly), so
+# `{=Workflow:id}` and `{=Workflow:ID}` are one token.
+_WORKFLOW_TOKEN = re.compile(r"(?<![={])\{=Workflow:[A-Za-z0-9_.]+(?=\s*[>}])")
+
+
+def token_text(text: str) -> str:
+    """A text with its tokens spelled as one reading of them: any Workflow field as ID."""
+    return _WORKFLOW_TOKEN.sub("{=Workflow:ID", text) if "{=Workflow:" in text else text
+
 
 # -- values ------------------------------------------------------------------------------------
 
@@ -230,7 +240,10 @@ class _Renamer:
         )
 
     def text(self, text: str) -> str:
-        if self._pattern is None or "{=" not in text:
+        if "{=" not in text:
+            return text
+        text = token_text(text)
+        if self._pattern is None:
             return text
         return self._pattern.sub(lambda m: "{=" + self.names[m.group(1)] + ":", text)
 

@@ -129,9 +129,10 @@ class Scope:
         if obj == "System" and name in _SYSTEM:
             bpl, typ = _SYSTEM[name]
             return self.ref(("system", bpl), Resolved("system", "System", name, typ))
-        if obj == "Workflow" and name in _WORKFLOW:
-            bpl, typ = _WORKFLOW[name]
-            return self.ref(("workflow", bpl), Resolved("workflow", "Workflow", name, typ))
+        if obj == "Workflow" and is_member_name(name.replace(".", "_")):
+            # Any field is the ID (compiler/bitrix/canonical.py, token_text).
+            bpl, typ = _WORKFLOW["ID"]
+            return self.ref(("workflow", bpl), Resolved("workflow", "Workflow", "ID", typ))
         if obj == "User" and name == "ID":
             return self.ref(("user", "current"), Resolved("user", "User", "ID", T.USER))
         if obj in ("GlobalVar", "GlobalConst") and is_member_name(name):

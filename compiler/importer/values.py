@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from compiler.bitrix.canonical import pair_token
+from compiler.bitrix.canonical import pair_token, token_text
 from compiler.catalog import FunctionSpec
 from compiler.importer.calc import parse_formula
 from compiler.importer.render import Renderer, same
@@ -191,7 +191,7 @@ class Values:
 
     def _token_part(self, token: FieldToken) -> str | ast.Expr:
         ref = self._token(token)
-        if ref is not None and self.render.text(ref) == token.text:
+        if ref is not None and token_text(self.render.text(ref)) == token_text(token.text):
             return ref
         if self.scope.is_activity(token.object):
             # The activity's Name changes on compile: a verbatim token would read nothing.

@@ -15,8 +15,10 @@ from compiler.semantics import types as T
 SYSTEM_FIELDS = {"now": ("Now", T.DATETIME), "now_local": ("NowLocal", T.DATETIME),
                  "date": ("Date", T.DATE), "eol": ("Eol", T.STRING),
                  "host_url": ("HostUrl", T.STRING)}
-# workflow.<name> → (the field of Bitrix's Workflow object, its type)
-WORKFLOW_FIELDS = {"id": ("ID", T.STRING), "template_id": ("TemplateId", T.INT)}
+# workflow.<name> → (the field of Bitrix's Workflow object, its type). Bitrix reads every
+# field of that object as the workflow's ID (CBPActivity::getRealParameterValue,
+# modules/bizproc/classes/general/activity.php); the designer offers `{=Workflow:ID}` only.
+WORKFLOW_FIELDS = {"id": ("ID", T.STRING)}
 # param.X, var.X, const.X → the object of Bitrix's token {=Template:X}, {=Variable:X}, …
 DECL_OBJECTS = {"param": "Template", "var": "Variable", "const": "Constant"}
 # `param.X_printable` reads X as text: Bitrix strips this suffix (lower case, exactly) from a

@@ -88,9 +88,12 @@ class Names:
         builtins = {"system": list(SYSTEM_FIELDS), "workflow": list(WORKFLOW_FIELDS),
                     "global": ["var.NAME", "const.NAME"], "user": ["current"]}
         if head in builtins:
+            notes = ("Bitrix reads any field of a workflow as its ID; a template's own id has "
+                     "no token",) if head == "workflow" else ()
             self.diag.error("E100", f"unknown reference {ref.dotted}", ref.span,
                             help=f"{head} has: " + ", ".join(f"{head}.{f}"
-                                                             for f in builtins[head]))
+                                                             for f in builtins[head]),
+                            notes=notes)
             return None
         hint = did_you_mean(head, [*self.labels, "doc", "param", "var", "const", "env"])
         self.diag.error("E100", f"unknown reference {ref.dotted}: no label '{head}'", ref.span,

@@ -234,9 +234,7 @@ class Run:
             return self._from(self.global_variables, {}, field_name)
         if kind == "globalconst":
             return self._from(dict(self.runtime.global_constants), {}, field_name)
-        if kind == "workflow":
-            if field_name.lower() == "templateid":
-                return Lookup(self.runtime.template_id, FieldInfo("int"))
+        if kind == "workflow":  # any field is the workflow's ID (activity.php)
             return Lookup(self.runtime.workflow_id, FieldInfo("string"))
         if kind == "user":
             return Lookup(f"user_{self.runtime.user}", FieldInfo("user"))

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.bitrix.canonical import Normaliser, flag, from_compiled, number, value
+from compiler.bitrix.canonical import Normaliser, flag, from_compiled, number, token_text, value
 from compiler.catalog import load_catalog
 from compiler.codegen import CompiledTemplate
 from compiler.deploy.read import from_portal
@@ -100,6 +100,14 @@ def test_a_reference_to_another_activity_counts(compiled: list[CompiledTemplate]
     package["TEMPLATE"] = json.loads(tree.replace("{=" + approve_name + ":", "{=Template:"))
     assert from_portal(portal_row(template, package), NORMALISER).body_hash != \
         from_compiled(template, NORMALISER).body_hash
+
+
+def test_any_workflow_field_is_the_workflow_id() -> None:
+    # getRealParameterValue (modules/bizproc/classes/general/activity.php) answers the ID for
+    # every field of the exactly named Workflow object.
+    assert token_text("id {=Workflow:id}, {=Workflow:TemplateId > printable}") == \
+        "id {=Workflow:ID}, {=Workflow:ID > printable}"
+    assert token_text("{=workflow:id} {{=Workflow:id}") == "{=workflow:id} {{=Workflow:id}"
 
 
 def test_header_and_document_type(compiled: list[CompiledTemplate]) -> None:

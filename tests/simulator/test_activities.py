@@ -367,7 +367,9 @@ def test_system_workflow_user_and_constant_objects() -> None:
                   constants={"c": var("string", "C")})
     run = Runtime(Template.from_package(pkg), clock="2025-05-05 10:00", user=7,
                   global_variables={"g": "G"}, template_id=33).start()
-    assert log_lines(run) == ["2025-05-05 33 user_7 C G user_7"]
+    # Any field of Workflow is the workflow's ID (getRealParameterValue, activity.php).
+    assert log_lines(run) == [f"2025-05-05 {run.runtime.workflow_id} user_7 C G user_7"]
+    assert run.runtime.workflow_id != "33"
 
 
 def test_approve_status_message_counts_votes() -> None:
