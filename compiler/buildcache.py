@@ -33,12 +33,13 @@ import os
 import secrets
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from compiler import __version__
 from compiler.diagnostics.model import Diagnostic, Diagnostics, Label, Severity
+from compiler.record import record
 from compiler.source import MAX_FILE_BYTES, SourceFile, Span, display_path
 
 # Bumped when an entry's layout changes, so that an older entry is a miss.
@@ -51,7 +52,7 @@ SPECIAL = "not a regular file"  # a root or import the cache cannot stand for
 KEEP = 32
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class CachedRun:
     """A replayed run: what the command prints and writes."""
 
@@ -62,7 +63,7 @@ class CachedRun:
     unread: list[str] = field(default_factory=list)  # files tried and not read (display names)
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class RunKey:
     name: str  # the entry's file name
     head: bytes  # what the name hashes besides the root files
@@ -343,7 +344,7 @@ def user_key() -> bytes | None:
 # ── single workflows ───────────────────────────────────────────────────────────────────────
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Remembered:
     """What checking (and lowering) one workflow gave."""
 

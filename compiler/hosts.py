@@ -20,8 +20,9 @@ from __future__ import annotations
 import ipaddress
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
+
+from compiler.record import record
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolve = Callable[[str], Iterable[str]]  # host name → addresses; raises OSError if unknown
@@ -191,7 +192,7 @@ WRONG_URL = "Wrong handler URL"  # rest/lib/handlerhelper.php, checkCallback
 WRONG_PROTOCOL = "Unsupported handler protocol"
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Finding:
     """One thing wrong with a URL: a sentence that follows the quoted URL.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from compiler.codegen import CompiledTemplate, build_template
 from compiler.codegen.robots import RobotRegistration, build_registration
 from compiler.diagnostics import Diagnostics, Severity
 from compiler.hosts import Resolve
+from compiler.record import record
 from compiler.semantics.checker import WorkflowChecker
 from compiler.semantics.environment import Environment
 from compiler.semantics.model import CheckedWorkflow
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from compiler.buildcache import WorkflowMemo
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class BuildResult:
     program: Program
     diagnostics: Diagnostics

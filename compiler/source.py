@@ -5,9 +5,11 @@ from __future__ import annotations
 import bisect
 import functools
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import accumulate
 from pathlib import Path
+
+from compiler.record import record
 
 # The largest .bpl file read. A workflow file of a real project takes a few KB (the largest
 # sample about 5 KB), so 1 MiB leaves room for generated files two hundred times larger, while
@@ -17,7 +19,7 @@ MAX_FILE_BYTES = 1024 * 1024
 MAX_FILE_TEXT = "1 MiB"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceFile:
     """A loaded .bpl file. `name` is what diagnostics print (a path relative to the cwd)."""
 
@@ -96,7 +98,7 @@ def _resolved(folder: str) -> Path:
     return Path(folder).resolve()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     """A range in a file: 1-based lines and columns, end exclusive."""
 

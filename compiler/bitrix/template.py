@@ -12,10 +12,11 @@ named, what the loader cannot build an activity from.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from compiler.php.serialize import PhpValue
+from compiler.record import record
 
 PackageDict = dict[str | int, PhpValue]
 
@@ -132,7 +133,7 @@ def _kind(value: object) -> str:
     return "an array" if isinstance(value, list | dict) else type(value).__name__
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False, slots=False)
 class Activity:
     """One activity node: `{Type, Name, Activated, Properties, Children}` in Bitrix's package.
 
@@ -248,7 +249,7 @@ class Activity:
         return node, [kid for kid in kids if isinstance(kid, dict)]
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Field:
     """A parameter, variable or constant: one entry of PARAMETERS / VARIABLES / CONSTANTS."""
 
@@ -321,7 +322,7 @@ def _fields(raw: PhpValue, where: str) -> dict[str, Field]:
             for ident, value in php_map(raw, where).items() if isinstance(value, dict)}
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Template:
     """What a `.bpt` package holds: the activity tree and the template's declarations.
 

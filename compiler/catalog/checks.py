@@ -9,7 +9,6 @@ error instead of a message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from compiler.catalog.models import PropertySpec
@@ -29,6 +28,7 @@ from compiler.php.values import (
     to_int,
     truthy,
 )
+from compiler.record import record
 from compiler.simulator.expressions import is_expression
 
 # CBPMathOperationActivity::getOperations (bizproc/install/activities/bitrix/mathoperationactivity)
@@ -36,7 +36,7 @@ MATH_OPERATORS = ("+", "-", "*", "/")
 _NUMERIC_PREFIX = " \t\n\r\v\f"
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Importer:
     """The importing user as Bitrix's CBPWorkflowTemplateUser sees them (its `isAdmin()` and
     `getBizprocId()`); `user_id` None when unknown."""

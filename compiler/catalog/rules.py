@@ -12,7 +12,6 @@ the REST server: they become violations of stage "fatal".
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from compiler.catalog.checks import (
@@ -39,6 +38,7 @@ from compiler.php.values import (
     scalar_string,
     truthy,
 )
+from compiler.record import record
 
 __all__ = ["ADMIN", "Importer", "Outcome", "Violation", "child_violations", "import_outcome",
            "node_violations", "property_violations"]
@@ -50,7 +50,7 @@ _CBP = "cbp"
 RestLookup = Callable[[str], dict[str, Any] | None]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Violation:
     node: Any  # the activity (normally a dict; a package may hold anything there)
     stage: str  # "properties" (ValidateProperties), "children" (ValidateChild) or "fatal"
@@ -58,7 +58,7 @@ class Violation:
     property: str | None = None
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Outcome:
     """How the portal answers an import that fails.
 

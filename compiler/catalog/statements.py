@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from compiler.catalog.models import APP_ACTIVITY, APP_ACTIVITY_PREFIX
+from compiler.record import record
 from compiler.syntax import ast
 from compiler.syntax.grammar import head_words, rule_words
 
@@ -37,7 +37,7 @@ OMIT = "<omitted>"
 TARGET_USER = "{=Template:TargetUser}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Option:
     """One key of an option block (or a word of the statement head, such as `assign … first`).
 
@@ -91,7 +91,7 @@ def _same(a: Any, b: Any) -> bool:
     return str(a) == str(b)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Statement:
     kind: str
     node: type[ast.Stmt]
@@ -126,7 +126,7 @@ class Statement:
         return rule_words(self.rule)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Handler:
     """A block of a state: the activity it is, the event activity an `on` block starts with,
     and the Title codegen gives it."""
@@ -657,7 +657,7 @@ FIXED: dict[str, dict[str, Any]] = {
 # CBPHelper::getBool: '1', 'Y' and true are one flag. task2activity.php (modules/tasks/install/
 # activities/bitrix/task2activity/, Execute): the users of a task's Fields pass
 # CBPHelper::ExtractUsers, so one user is the list holding it and "" is no one.
-@dataclass(frozen=True)
+@record(slots=False)
 class EntryKeys:
     empty: frozenset[str] = frozenset()  # missing and empty mean the same
     flags: frozenset[str] = frozenset()  # read as booleans

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from compiler.catalog import Catalog
 from compiler.diagnostics import Diagnostics
+from compiler.record import record
 from compiler.semantics.environment import Environment
 from compiler.semantics.robots import (
     BASE_LANGUAGE,
@@ -36,7 +37,7 @@ FIELDS = ("HANDLER", "AUTH_USER_ID", "USE_SUBSCRIPTION", "NAME", "DESCRIPTION", 
 _EMPTY: tuple[Any, ...] = ("", 0, [], {}, "N")
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class RobotRegistration:
     kind: Kind
     code: str

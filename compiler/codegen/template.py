@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from compiler.bitrix import Activity, Field, Template
@@ -17,6 +17,7 @@ from compiler.catalog.statements import (
 from compiler.codegen.activities import ActivityLowerer
 from compiler.codegen.values import bool_yn
 from compiler.php.serialize import format_float
+from compiler.record import record
 from compiler.semantics.model import CheckedWorkflow, DeclInfo
 from compiler.semantics.printed import printed_default
 from compiler.source import Span
@@ -26,7 +27,7 @@ AUTO_EXECUTE = {"none": 0, "create": 1, "edit": 2}
 ROOT_NAME = "Template"
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class CompiledTemplate:
     """One workflow, ready to pack and deploy. `workflow` (the .bpl name) is its identity."""
 

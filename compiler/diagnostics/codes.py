@@ -8,10 +8,10 @@ files, 1xx names, 2xx types, 3xx activities and properties, 4xx structure, 5xx c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from compiler.record import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     code: str
     name: str

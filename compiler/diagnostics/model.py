@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from compiler.record import record
 from compiler.source import Span
 
 
@@ -25,7 +26,7 @@ class Severity(enum.StrEnum):
     NOTE = "note"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Label:
     """A secondary span with a short message ("first defined here")."""
 
@@ -33,7 +34,7 @@ class Label:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     code: str
     severity: Severity
@@ -62,7 +63,7 @@ class CompileError(Exception):
         self.diagnostics = diagnostics
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Diagnostics:
     """Collects diagnostics of a run. Past `limit` errors, further errors are counted, not kept."""
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from compiler.record import record
 
 # PHP's whitespace for numeric strings and trim(): " \t\n\r\v\f" (numeric) and " \t\n\r\0\x0B".
 _SPACE = " \t\n\r\v\f"
@@ -29,7 +30,7 @@ _INT_MAX = 2**63 - 1
 _INT_MIN = -(2**63)
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class PhpObject:
     """An object with __toString, as Bitrix's date values (Bizproc\\BaseType\\Value\\Date,
     bizproc/lib/basetype/value/date.php).

@@ -30,10 +30,11 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 
+from compiler.record import record
 from compiler.semantics.environment import EnvValue
 
 CONFIG_NAME = "bpl.toml"
@@ -46,7 +47,7 @@ class ConfigError(ValueError):
     """bpl.toml cannot be used; the message says where and what to change."""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class EnvironmentConfig:
     portal: str = SANDBOX
     auth: Literal["oauth", "webhook"] = "oauth"
@@ -73,7 +74,7 @@ class EnvironmentConfig:
         return self.portal == SANDBOX
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ProjectSection:
     sources: list[str] = field(default_factory=lambda: ["."])
     default_environment: str = SANDBOX
@@ -83,7 +84,7 @@ class ProjectSection:
     name: str | None = None
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class ProjectConfig:
     project: ProjectSection = field(default_factory=ProjectSection)
     environments: dict[str, EnvironmentConfig] = field(default_factory=dict)

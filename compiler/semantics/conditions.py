@@ -7,8 +7,7 @@ groups of atoms `reference OP value`; anything else is reported as inexpressible
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from compiler.record import record
 from compiler.source import Span
 from compiler.syntax import ast
 
@@ -26,7 +25,7 @@ _NEGATED = {"==": "!=", "!=": "==", ">": "<=", "<=": ">", "<": ">=", ">=": "<",
 _SWAPPED = {"==": "==", "!=": "!=", ">": "<", "<": ">", ">=": "<=", "<=": ">="}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Atom:
     """`left OP value`: left is a reference; value is None (empty tests), one expression, or
     two (between)."""

@@ -8,9 +8,10 @@ their use is checked (`bpl check`); emitting a template needs every value (`bpl 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
+from compiler.record import record
 from compiler.semantics.suggestions import did_you_mean
 
 EnvValue = str | int | float | bool
@@ -23,7 +24,7 @@ class EnvironmentError_(ValueError):
     """A values file or a --define that cannot be used; the message is for the user."""
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Environment:
     name: str = "(none)"
     values: dict[str, EnvValue] = field(default_factory=dict)

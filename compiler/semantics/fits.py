@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 from compiler.php.values import get_bool, is_numeric, scalar_string
+from compiler.record import record
 from compiler.semantics import types as T
 from compiler.simulator.dates import format_date, format_datetime, from_timestamp
 from compiler.simulator.types import number_text, string_to_type
@@ -44,7 +44,7 @@ _EPOCH = {"date": format_date(from_timestamp(0)), "datetime": format_datetime(fr
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Misfit:
     """Why a value does not fit: `shown` is the literal as written ("" for a value known by
     its type only, `value_type`)."""
@@ -60,7 +60,7 @@ class Misfit:
         return bool(self.shown)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LiteralValue:
     """A literal's value as the template holds it (numbers as numbers, true as 'Y', 3d as
     "3d"), and how the source wrote it (for messages). `user(12)` is not one: it is judged

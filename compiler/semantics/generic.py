@@ -4,11 +4,11 @@ which are neither (W301, with the key it may have meant)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from compiler.catalog import ActivitySpec, Catalog
 from compiler.catalog.statements import CATALOG, Option, Statement
+from compiler.record import record
 from compiler.semantics.model import DocumentBinding
 from compiler.semantics.suggestions import did_you_mean
 from compiler.syntax import ast
@@ -19,7 +19,7 @@ NODE_KEYS = ("Title",)
 KeyKind = Literal["property", "condition", "node", "unknown"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UnknownKey:
     message: str
     help: str
@@ -57,7 +57,7 @@ def unknown_key(catalog: Catalog, spec: ActivitySpec, type_name: str, key: str) 
 # ── statements of one activity (ast.ActionStmt) ───────────────────────────────────────────────
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     code: str
     message: str

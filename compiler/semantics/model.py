@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from compiler.catalog import Catalog
+from compiler.record import record
 from compiler.semantics.environment import Environment
 from compiler.semantics.types import Type
 from compiler.source import Span
 from compiler.syntax import ast
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldInfo:
     """A document field as the workflow sees it: `doc.<name>` is Bitrix field `code`."""
 
@@ -24,7 +25,7 @@ class FieldInfo:
     stores: Type | None = None  # what the item keeps, where it differs from `type` (catalog)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DocumentBinding:
     name: str  # crm.deal, crm.dynamic, lists.element, …
     module: str
@@ -51,13 +52,13 @@ class DocumentBinding:
 UNKNOWN_DOCUMENT = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DeclInfo:
     decl: ast.Decl
     type: Type
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LabelInfo:
     stmt: ast.Stmt | ast.EventHandler
     activity_type: str  # Bitrix type, e.g. ApproveActivity or rest_<md5>
@@ -65,7 +66,7 @@ class LabelInfo:
     span: Span
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class CheckedWorkflow:
     """A workflow as codegen takes it. `workflow` is the bound tree: every macro call is an
     `ast.Expansion`, every reference carries its `binding`, every loop its identity; `decls`

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from compiler.diagnostics import Diagnostics, Label
+from compiler.record import record
 from compiler.resources import stdlib_dir
 from compiler.source import MAX_FILE_BYTES, MAX_FILE_TEXT, SourceFile, Span, collect_files
 from compiler.syntax import ast, parse_module
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Program:
     sources: dict[str, SourceFile] = field(default_factory=dict)
     modules: list[ast.Module] = field(default_factory=list)

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from compiler.catalog import Catalog
 from compiler.catalog.statements import ROBOT_OPTIONS
 from compiler.diagnostics import Diagnostics, Label
 from compiler.hosts import Resolve, check_url, host_of, is_loopback, remembered, shown
+from compiler.record import record
 from compiler.semantics import types as T
 from compiler.semantics.environment import Environment, unresolved
 from compiler.semantics.program import Program
@@ -87,7 +87,7 @@ def setting_of(decl: ast.RobotDecl, key: str) -> ast.Setting | None:
     return next((s for s in decl.settings if s.key == key), None)
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class UrlVerdict:
     """What a handler or placement URL gets: an error or a warning, and a sentence that follows
     the quoted URL."""
@@ -134,7 +134,7 @@ def handler_verdict(url: str, *, sandbox: bool | None,
     return None
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Resolver:
     """Declaration values in one environment; problems go to `diag`."""
 

@@ -8,13 +8,14 @@ a cascade of errors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from compiler.record import record
 
 BASE_TYPES = ("string", "text", "int", "double", "bool", "date", "datetime", "time", "user",
               "file", "select", "internalselect")
 
-@dataclass(frozen=True, slots=True)
+@record
 class Type:
     name: str  # a base type, a document-specific one ("UF:crm", "E:ECrm", "deal_stage"), or "any"
     multiple: bool = False
@@ -39,7 +40,7 @@ class Type:
         return Type(self.name)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Resolved:
     """What a reference denotes (a Ref's `binding` in the bound tree). `object`/`field` are the
     two halves of a Bitrix token `{=object:field}`; an activity's results are read through

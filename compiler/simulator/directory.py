@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from compiler.php.values import is_scalar, scalar_string, to_int
+from compiler.record import record
 
 _USER_TOKEN = re.compile(r"^user_(\d+)$", re.IGNORECASE)
 _BRACKET_ID = re.compile(r"\[(\d+)\]\s*$")
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class Directory:
     names: dict[int, str] = field(default_factory=dict)
     groups: dict[str, list[int]] = field(default_factory=dict)  # "group_x" → members

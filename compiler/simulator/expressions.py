@@ -12,11 +12,11 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from compiler.php.values import make_array_flat, scalar_string, to_str
+from compiler.record import record
 from compiler.simulator.directory import Directory
 from compiler.simulator.types import FieldInfo, base_type, convert, printable
 
@@ -48,7 +48,7 @@ TYPE_MODIFIERS = {"bool", "int", "double", "string", "text", "date", "datetime",
                   "user", "select", "file", "internalselect"}
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class Lookup:
     """A resolved source value and what its source declares about it."""
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from compiler.record import record
 from compiler.simulator.dates import from_timestamp, mktime
 
 _WEEKDAYS = {name: index for index, names in enumerate((
@@ -44,7 +45,7 @@ _TOKEN = re.compile(r"""\s*(?:
 )""", re.VERBOSE | re.IGNORECASE)
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _State:
     year: int
     month: int

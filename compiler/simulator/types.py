@@ -8,7 +8,6 @@ select keys, dates as strings.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +23,7 @@ from compiler.php.values import (
     to_str,
     truthy,
 )
+from compiler.record import record
 from compiler.simulator import dates
 from compiler.simulator.directory import Directory, user_id_of, user_tokens
 from compiler.simulator.strtotime import strtotime
@@ -32,7 +32,7 @@ _TRUE_WORDS = {"y", "yes", "true", "1", "on"}
 _FALSE_WORDS = {"n", "no", "false", "0", "off", ""}
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class FieldInfo:
     type: str = "string"
     multiple: bool = False

@@ -9,9 +9,10 @@ so a bound tree has the shape of the tree it was made from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
+from compiler.record import record
 from compiler.source import Span
 
 if TYPE_CHECKING:  # the binder's result type; semantics.types imports nothing of the compiler
@@ -20,17 +21,17 @@ if TYPE_CHECKING:  # the binder's result type; semantics.types imports nothing o
 # ── expressions ────────────────────────────────────────────────────────────────────────────
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Node:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Expr(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Text(Expr):
     """A string literal. `parts` alternate literal text and interpolated expressions;
     `RawBitrix` parts are `{=Object:Field}` tokens written verbatim by the author."""
@@ -46,25 +47,25 @@ class Text(Expr):
         return "".join(p for p in self.parts if isinstance(p, str))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RawBitrix(Expr):
     """A Bitrix expression token kept as written, e.g. `{=Document:TITLE > printable}`."""
 
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Number(Expr):
     value: int | float
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bool(Expr):
     value: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Duration(Expr):
     amount: int
     unit: str  # s, m, h, d, w
@@ -74,7 +75,7 @@ class Duration(Expr):
         return self.amount * {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[self.unit]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ref(Expr):
     """A dotted name: doc.TITLE, param.limit, approval.Comments, env.sales_director, item.
 
@@ -89,13 +90,13 @@ class Ref(Expr):
         return ".".join(self.parts)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Arg(Node):
     name: str | None
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call(Expr):
     name: tuple[str, ...]
     args: tuple[Arg, ...]
@@ -106,13 +107,13 @@ class Call(Expr):
         return ".".join(self.name)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unary(Expr):
     op: str  # '-', '+'
     operand: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Binary(Expr):
     """Arithmetic, power and `&` concatenation."""
 
@@ -121,12 +122,12 @@ class Binary(Expr):
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Percent(Expr):
     operand: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Modified(Expr):
     """`x | printable`: Bitrix modifiers applied to a reference."""
 
@@ -134,14 +135,14 @@ class Modified(Expr):
     modifiers: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Compare(Expr):
     op: str  # == != > >= < <=
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Test(Expr):
     """Operators other than comparisons: in, not in, contains, not contains, empty,
     not empty, between, changed. `args` holds the right-hand operands (0, 1 or 2)."""
@@ -151,31 +152,31 @@ class Test(Expr):
     args: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BoolOp(Expr):
     op: str  # 'and' | 'or'
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Not(Expr):
     operand: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListExpr(Expr):
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MapEntry(Node):
     key: str
     key_span: Span
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MapExpr(Expr):
     entries: tuple[MapEntry, ...]
 
@@ -186,13 +187,13 @@ class MapExpr(Expr):
 # ── types and declarations ─────────────────────────────────────────────────────────────────
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SelectOption(Node):
     key: str
     label: Text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeRef(Node):
     """`string`, `user[]`, `select {"a": "A"}`, `internalselect("FIELD")`, `type("UF:crm")`."""
 
@@ -202,7 +203,7 @@ class TypeRef(Node):
     argument: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Decl(Node):
     kind: str  # param | var | const
     name: str
@@ -217,7 +218,7 @@ class Decl(Node):
     asked: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldDecl(Node):
     """`field budget: double = env.budget_field "Budget"`: a document field the catalog does not
     know, optionally under a portal-specific code."""
@@ -232,7 +233,7 @@ class FieldDecl(Node):
 # ── statements ─────────────────────────────────────────────────────────────────────────────
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StmtOpts:
     title: Text | None = None
     disabled: bool = False
@@ -241,12 +242,12 @@ class StmtOpts:
     comment: Text | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stmt(Node):
     opts: StmtOpts
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Setting(Node):
     """`vote any`, `timeout: 3d` inside an option block."""
 
@@ -255,31 +256,31 @@ class Setting(Node):
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Assignment(Node):
     target: Ref
     value: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetStmt(Stmt):
     assignments: tuple[Assignment, ...]
     block: bool  # written as `set { … }`
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AssignStmt(Stmt):
     """`var.x = v` (no `set` keyword)."""
 
     assignment: Assignment
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LogStmt(Stmt):
     text: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WaitStmt(Stmt):
     duration: Duration | None = None
     until: Expr | None = None
@@ -287,12 +288,12 @@ class WaitStmt(Stmt):
     unit: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StatusStmt(Stmt):
     text: Text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NotifyStmt(Stmt):
     kind: str  # notify | message
     users: Expr
@@ -300,7 +301,7 @@ class NotifyStmt(Stmt):
     sender: Expr | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MailStmt(Stmt):
     to: Expr
     subject: Text
@@ -309,7 +310,7 @@ class MailStmt(Stmt):
     settings: tuple[Setting, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ApproveStmt(Stmt):
     name: Text
     users: Expr
@@ -322,21 +323,21 @@ class ApproveStmt(Stmt):
     rejected_title: Text | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReviewStmt(Stmt):
     name: Text
     users: Expr
     settings: tuple[Setting, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AskField(Node):
     target: Ref
     label: Text | None
     required: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AskStmt(Stmt):
     name: Text
     users: Expr
@@ -344,13 +345,13 @@ class AskStmt(Stmt):
     settings: tuple[Setting, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TaskStmt(Stmt):
     name: Text
     settings: tuple[Setting, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StartStmt(Stmt):
     template: Expr
     document: Expr
@@ -358,29 +359,29 @@ class StartStmt(Stmt):
     wait: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WebhookStmt(Stmt):
     url: Text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreateStmt(Stmt):
     document: Expr
     fields: MapExpr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StageStmt(Stmt):
     stage: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AssignUsersStmt(Stmt):
     users: Expr
     mode: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ActionStmt(Stmt):
     """A statement that fills one activity's properties: the value after its keyword (its
     row's `subject`) and an option block (`choose`, `profile`, `sms`, `delete document`…)."""
@@ -390,36 +391,36 @@ class ActionStmt(Stmt):
     settings: tuple[Setting, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TerminateStmt(Stmt):
     status: Text | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GotoStmt(Stmt):
     state: str
     state_span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Branch(Node):
     opts: StmtOpts
     body: tuple[Stmt, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParallelStmt(Stmt):
     branches: tuple[Branch, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WhileStmt(Stmt):
     condition: Expr
     body: tuple[Stmt, ...]
     body_title: Text | None = None  # the body sequence's Title (default LOOP_BODY)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ForEachStmt(Stmt):
     """`loop` is the loop's identity in the bound tree, which the bindings of its item names
     refer to (a symbol, resolved to the activity's Name when the template is linked)."""
@@ -431,14 +432,14 @@ class ForEachStmt(Stmt):
     loop: str = field(default="", compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IfBranch(Node):
     condition: Expr | None  # None for else
     opts: StmtOpts
     body: tuple[Stmt, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IfStmt(Stmt):
     branches: tuple[IfBranch, ...]
     # The IfElse node's own Title (default: the statement table's); opts.title is the first
@@ -446,7 +447,7 @@ class IfStmt(Stmt):
     chain_title: Text | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ActivityStmt(Stmt):
     """The generic form: any activity type with raw properties and optional children."""
 
@@ -457,7 +458,7 @@ class ActivityStmt(Stmt):
     children: tuple[Stmt, ...] | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CallStmt(Stmt):
     """`my_robot(arg: v) { timeout 1h }` or `my_macro(v)`."""
 
@@ -465,7 +466,7 @@ class CallStmt(Stmt):
     settings: tuple[Setting, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Expansion(Stmt):
     """A call of a macro in a bound tree: the call as written and the statements it stands for
     (the macro's body with the call's arguments in place of its parameters). Only the checker
@@ -478,7 +479,7 @@ class Expansion(Stmt):
 # ── workflows, states, robots, macros ──────────────────────────────────────────────────────
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EventHandler(Node):
     """A block of a state: enter, exit, `on command X`, `on delay D`."""
 
@@ -491,7 +492,7 @@ class EventHandler(Node):
     delay: WaitStmt | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Permission(Node):
     """`permission read [role.author, param.voters]`: an operation on the document and who
     may do it (a workflow's or a state's `Permission` map)."""
@@ -500,7 +501,7 @@ class Permission(Node):
     users: Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class State(Node):
     name: str
     name_span: Span
@@ -513,7 +514,7 @@ class State(Node):
     permission_scope: tuple[str, Span] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Workflow(Node):
     kind: str  # sequential | statemachine
     name: str
@@ -530,7 +531,7 @@ class Workflow(Node):
     permissions: tuple[Permission, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RobotIO(Node):
     kind: str  # input | output
     name: str
@@ -542,7 +543,7 @@ class RobotIO(Node):
     description: Text | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RobotDecl(Node):
     kind: str  # robot | action
     code: str
@@ -553,7 +554,7 @@ class RobotDecl(Node):
     outputs: tuple[RobotIO, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MacroDecl(Node):
     name: str
     name_span: Span
@@ -561,7 +562,7 @@ class MacroDecl(Node):
     body: tuple[Stmt, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Import(Node):
     path: str
 
@@ -569,7 +570,7 @@ class Import(Node):
 Item = Import | Workflow | RobotDecl | MacroDecl
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Module(Node):
     items: tuple[Item, ...] = field(default=())
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from compiler.record import record
 from compiler.syntax.lalr import (
     END,
     MAX_NESTING,
@@ -149,7 +149,7 @@ class _Steps:
         return token
 
 
-@dataclass
+@record(frozen=False, slots=False)
 class _Restart:
     """Where parsing went on after an error: the block it went on in (the height of the
     parser's stack there) and whether the token it went on at surely begins an item. The item
@@ -250,7 +250,7 @@ def _place(text: str, position: int, line: int, line_start: int) -> _Place:
     return _Place(position, line, line_start)
 
 
-@dataclass(frozen=True)
+@record(slots=False)
 class _Place:
     position: int
     line: int  # 1-based, as lark counts

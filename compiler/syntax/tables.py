@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from compiler.record import record
 from compiler.resources import grammar_dir
 from compiler.usercache import read_entry, user_cache_dir, write_entry
 
@@ -25,7 +25,7 @@ STARTS = ("start", "expr")
 _FORMAT = 1
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Rule:
     """One production: `origin: expansion`, with what lark's tree builder would do with it."""
 
@@ -38,7 +38,7 @@ class Rule:
     inline: bool  # a `?rule` alternative without alias: one child stands for the node
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Scanner:
     """What the contextual lexer matches in a group of parser states."""
 
@@ -46,7 +46,7 @@ class Scanner:
     keywords: dict[str, dict[str, str]]  # terminal → {text: keyword terminal it becomes}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Tables:
     patterns: dict[str, str]  # terminal → regular expression
     literals: dict[str, str]  # terminal written as a string in the grammar → that string
