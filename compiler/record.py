@@ -32,24 +32,25 @@ def record(cls: type[_T], /) -> type[_T]: ...
 
 @overload
 def record(
-    *, frozen: bool = True, eq: bool = True, slots: bool = True
+    *, frozen: bool = True, eq: bool = True, slots: bool = True, kw_only: bool = False
 ) -> Callable[[type[_T]], type[_T]]: ...
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
 def record(
-    cls: type[_T] | None = None, /, *, frozen: bool = True, eq: bool = True, slots: bool = True
+    cls: type[_T] | None = None, /, *, frozen: bool = True, eq: bool = True, slots: bool = True,
+    kw_only: bool = False,
 ) -> Any:
-    """`@record` or `@record(frozen=False, eq=False, slots=False)`: a dataclass (frozen and
-    slotted by default) whose methods are generic rather than compiled."""
+    """`@record` or `@record(frozen=False, eq=False, slots=False, kw_only=True)`: a dataclass
+    (frozen and slotted by default) whose methods are generic rather than compiled."""
 
     def make(target: type[_T]) -> type[_T]:
-        return _build(target, frozen=frozen, eq=eq, slots=slots)
+        return _build(target, frozen=frozen, eq=eq, slots=slots, kw_only=kw_only)
 
     return make if cls is None else make(cls)
 
 
-def _build(cls: type[_T], *, frozen: bool, eq: bool, slots: bool) -> type[_T]:
+def _build(cls: type[_T], *, frozen: bool, eq: bool, slots: bool, kw_only: bool) -> type[_T]:
     own = dict(cls.__dict__)
     if frozen and ("__setattr__" in own or "__delattr__" in own):
         raise TypeError(f"a frozen record cannot define __setattr__ or __delattr__: {cls.__name__}")
@@ -57,7 +58,8 @@ def _build(cls: type[_T], *, frozen: bool, eq: bool, slots: bool) -> type[_T]:
     if undocumented:
         # dataclasses would document the class with its signature (inspect: slow); set it below.
         cls.__doc__ = cls.__name__
-    cls = dataclasses.dataclass(cls, init=False, repr=False, eq=False, slots=slots)
+    cls = dataclasses.dataclass(cls, init=False, repr=False, eq=False, slots=slots,
+                                kw_only=kw_only)
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     if undocumented:
         cls.__doc__ = f"{cls.__name__}({', '.join(f.name for f in fields)})"
@@ -92,24 +94,28 @@ def _init(
     cls: type, fields: _Fields, assign: Callable[[Any, str, Any], None]
 ) -> Callable[..., None]:
     names = tuple(f.name for f in fields if f.init)
+    # Keyword-only fields come after the positional ones, as in the signature dataclasses makes.
+    positional = tuple(f.name for f in fields if f.init and not f.kw_only)
+    names = positional + tuple(name for name in names if name not in positional)
     defaults = {f.name: f.default for f in fields
                 if f.init and f.default is not dataclasses.MISSING}
     factories: dict[str, Callable[[], Any]] = {
         f.name: f.default_factory for f in fields
         if f.init and f.default_factory is not dataclasses.MISSING
     }
-    for earlier, later in itertools.pairwise(names):
+    for earlier, later in itertools.pairwise(positional):
         if (earlier in defaults or earlier in factories) and not (
                 later in defaults or later in factories):
             raise TypeError(f"non-default argument {later!r} follows default argument")
     hidden = tuple(made for made in map(_maker, fields) if made is not None)
     post_init = hasattr(cls, "__post_init__")
-    count = len(names)
+    # The call that needs no binding: every field, in order, positionally.
+    count = len(names) if positional == names else -1
     label = f"{cls.__qualname__}.__init__()"
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         if kwargs or len(args) != count:
-            args = _bind(label, names, defaults, factories, args, kwargs)
+            args = _bind(label, names, len(positional), defaults, factories, args, kwargs)
         for name, value in zip(names, args, strict=True):
             assign(self, name, value)
         for name, make in hidden:
@@ -136,15 +142,16 @@ def _maker(field: dataclasses.Field[Any]) -> tuple[str, Callable[[], Any]] | Non
 def _bind(
     label: str,
     names: tuple[str, ...],
+    positional: int,
     defaults: dict[str, Any],
     factories: dict[str, Callable[[], Any]],
     args: tuple[Any, ...],
     kwargs: dict[str, Any],
 ) -> tuple[Any, ...]:
-    """The values of every __init__ field, from positional and keyword arguments, with Python's
-    own errors for a call that does not fit."""
-    if len(args) > len(names):
-        raise TypeError(f"{label} takes {len(names) + 1} positional arguments but "
+    """The values of every __init__ field (the first `positional` of them may be passed by
+    position), with Python's own errors for a call that does not fit."""
+    if len(args) > positional:
+        raise TypeError(f"{label} takes {positional + 1} positional arguments but "
                         f"{len(args) + 1} were given")
     values = dict(zip(names, args, strict=False))
     for key, value in kwargs.items():

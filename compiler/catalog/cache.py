@@ -11,43 +11,48 @@ the rules reads and validates the files again. A catalog that fails validation i
 stored: its error is raised again on every run, as without the cache. An entry that is missing,
 untrusted or damaged is ignored and the TOML is read.
 
-Records are rebuilt with pydantic's `model_construct`, which skips validation (the data was
-produced by validation, by this user, under the same rules), each when it is first asked for:
-a check uses a few of the catalog's activities. The shape of every record is checked when the
-entry is read, so that a damaged entry is not used at all.
+Records are rebuilt by their constructors, which check the rules that relate a record's fields
+(`__post_init__`) but not the field types (the data was produced by validation, by this user,
+under the same rules), each when it is first asked for: a check uses a few of the catalog's
+activities. The shape of every record is checked when the entry is read, so that a damaged entry
+is not used at all. Nothing here imports pydantic: a catalog read from the cache needs none.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-import typing
-from collections.abc import Iterator, Mapping
-from functools import cache
+import importlib.util
+import re
+from collections.abc import Iterator, KeysView, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pydantic
-
+from compiler import record as record_module
 from compiler.catalog import models
 from compiler.resources import catalog_fingerprint
 from compiler.usercache import read_entry, user_cache_dir, write_entry
 
 # Bumped whenever the layout of an entry changes, so that an older entry is never read.
-_FORMAT = 1
+_FORMAT = 2
 
-_Model = TypeVar("_Model", bound=pydantic.BaseModel)
-Record = dict[str, Any]  # {"values": {field: value}, "set": [fields the file set]}
+_Model = TypeVar("_Model", bound=models.Spec)
+Record = dict[str, Any]  # {field: value}; a nested table of records is {name: Record}
+# The annotation of a field that maps names to records: "dict[str, PropertySpec]".
+_RECORD_TABLE = re.compile(r"dict\[str, (\w+)\]")
 
 
 def entry_name(root: Path) -> str | None:
     """The name of the entry for the catalog in `root`; None when its files cannot be read."""
     try:
         files = catalog_fingerprint(root)
-        # The package's source: the models, the loader and this module decide what a record holds.
+        # The package's source: the models, the loader and this module decide what a record
+        # holds; compiler.record builds the records; pydantic validates them.
         rules = [path.read_bytes() for path in sorted(Path(models.__file__).parent.glob("*.py"))]
+        rules += [Path(record_module.__file__).read_bytes(), _validator_version()]
     except OSError:
         return None
-    key = b"\0".join([files.encode(), *rules, pydantic.VERSION.encode(), str(_FORMAT).encode()])
+    key = b"\0".join([files.encode(), *rules, str(_FORMAT).encode()])
     return f"catalog-{hashlib.sha256(key).hexdigest()[:24]}.pickle"
 
 
@@ -63,30 +68,38 @@ def write(name: str, data: dict[str, Any]) -> None:
         write_entry(folder, name, data)
 
 
-def dump(spec: pydantic.BaseModel) -> Record:
+def _validator_version() -> bytes:
+    """The source of pydantic's version module, found without importing pydantic: a newer
+    validator may judge the TOML otherwise."""
+    spec = importlib.util.find_spec("pydantic")
+    if spec is None or spec.origin is None:
+        return b""
+    return Path(spec.origin).with_name("version.py").read_bytes()
+
+
+def dump(spec: models.Spec) -> Record:
     """A validated record as plain data; nested records (an activity's properties) too."""
     nested = _nested(type(spec))
-    values: dict[str, Any] = {}
-    for field in type(spec).model_fields:
-        value = getattr(spec, field)
-        if field in nested:
+    values: Record = {}
+    for name in _field_names(type(spec)):
+        value = getattr(spec, name)
+        if name in nested:
             value = {key: dump(item) for key, item in value.items()}
-        values[field] = value
-    return {"values": values, "set": sorted(spec.model_fields_set)}
+        values[name] = value
+    return values
 
 
 def build(model: type[_Model], record: Record) -> _Model:
-    """The record `dump` made, without validating it again; ValueError when the entry does not
-    have the model's shape (a damaged entry)."""
-    values, fields_set = record["values"], record["set"]
-    if not isinstance(values, dict) or values.keys() != model.model_fields.keys():
-        raise ValueError(f"a cached {model.__name__} does not have the model's fields")
+    """The record `dump` made, without validating its fields' types again; ValueError when the
+    entry does not have the record's shape (a damaged entry)."""
+    if not isinstance(record, dict) or record.keys() != _field_names(model):
+        raise ValueError(f"a cached {model.__name__} does not have the record's fields")
     nested = _nested(model)
     if nested:
-        values = {field: ({key: build(nested[field], item) for key, item in value.items()}
-                          if field in nested else value)
-                  for field, value in values.items()}
-    return model.model_construct(set(fields_set), **values)
+        record = {name: ({key: build(nested[name], item) for key, item in value.items()}
+                         if name in nested else value)
+                  for name, value in record.items()}
+    return model(**record)
 
 
 class Records(Mapping[str, _Model]):
@@ -118,24 +131,39 @@ class Records(Mapping[str, _Model]):
         return name in self._records
 
 
-def _check_shape(model: type[pydantic.BaseModel], record: Record) -> None:
+def _check_shape(model: type[models.Spec], record: Record) -> None:
     """ValueError unless `record` has the fields of `model`, and its nested records theirs."""
-    values = record["values"]
-    if not isinstance(values, dict) or values.keys() != model.model_fields.keys() or \
-            not isinstance(record["set"], list | tuple):
-        raise ValueError(f"a cached {model.__name__} does not have the model's fields")
-    for field, item_model in _nested(model).items():
-        for item in values[field].values():
+    if not isinstance(record, dict) or record.keys() != _field_names(model):
+        raise ValueError(f"a cached {model.__name__} does not have the record's fields")
+    for name, item_model in _nested(model).items():
+        for item in record[name].values():
             _check_shape(item_model, item)
 
 
-@cache
-def _nested(model: type[pydantic.BaseModel]) -> dict[str, type[pydantic.BaseModel]]:
-    """The fields of `model` that map names to records: {field: record model}."""
-    found = {}
-    for field, info in model.model_fields.items():
-        if typing.get_origin(info.annotation) is dict:
-            item = typing.get_args(info.annotation)[1]
-            if isinstance(item, type) and issubclass(item, pydantic.BaseModel):
-                found[field] = item
-    return found
+# Per record class: its field names, and the fields that map names to records.
+_layouts: dict[type[models.Spec], tuple[KeysView[str], dict[str, type[models.Spec]]]] = {}
+
+
+def _field_names(model: type[models.Spec]) -> KeysView[str]:
+    return _layout(model)[0]
+
+
+def _nested(model: type[models.Spec]) -> dict[str, type[models.Spec]]:
+    """The fields of `model` that map names to records: {field: record class}."""
+    return _layout(model)[1]
+
+
+def _layout(model: type[models.Spec]) -> tuple[KeysView[str], dict[str, type[models.Spec]]]:
+    layout = _layouts.get(model)
+    if layout is None:
+        fields = dataclasses.fields(model)
+        nested = {}
+        for field in fields:
+            # The annotation as written (models postpones annotations): evaluating them all
+            # costs more than a check's use of the catalog.
+            table = _RECORD_TABLE.fullmatch(str(field.type))
+            item = getattr(models, table.group(1), None) if table else None
+            if isinstance(item, type) and issubclass(item, models.Spec):
+                nested[field.name] = item
+        layout = _layouts[model] = (dict.fromkeys(f.name for f in fields).keys(), nested)
+    return layout

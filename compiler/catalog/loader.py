@@ -11,13 +11,12 @@ rebuilt from there, without TOML or validation, until one of its files changes.
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from compiler.catalog import cache as catalog_cache
 from compiler.catalog.models import (
@@ -28,10 +27,14 @@ from compiler.catalog.models import (
     DocumentSpec,
     FunctionSpec,
     ModifierSpec,
+    Spec,
 )
 from compiler.resources import stdlib_dir
 
-_Model = TypeVar("_Model", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic is imported where a file is validated, never for a cached catalog
+    from pydantic import TypeAdapter, ValidationError
+
+_Model = TypeVar("_Model", bound=Spec)
 
 _ACTIVITIES = "activities.toml"
 _FUNCTIONS = "functions.toml"
@@ -106,7 +109,7 @@ def _entry_data(catalog: Catalog) -> dict[str, Any]:
     """A fully validated catalog as the plain data of a cache entry (compiler.catalog.cache)."""
     data: dict[str, Any] = {"operators": dict(catalog.operators)}
     for table in _RECORD_TABLES:
-        records: Mapping[str, BaseModel] = getattr(catalog, table)
+        records: Mapping[str, Spec] = getattr(catalog, table)
         data[table] = {name: catalog_cache.dump(spec) for name, spec in records.items()}
     return data
 
@@ -282,7 +285,7 @@ class Documents(Mapping[str, DocumentSpec]):
                 self._cached = None
         reader = self._reader
         relative = f"{_DOCUMENTS}/{name}.toml"
-        data = reader.read(relative, set(DocumentSpec.model_fields))
+        data = reader.read(relative, {field.name for field in dataclasses.fields(DocumentSpec)})
         spec = reader.validate(DocumentSpec, data, relative, "")
         if spec.name != name:
             raise reader.fail(relative, "name", f"{spec.name!r} differs from the file name")
@@ -355,10 +358,25 @@ class _Reader:
     def validate(
         self, model: type[_Model], payload: dict[str, Any], relative: str, key: str
     ) -> _Model:
+        from pydantic import ValidationError
+
         try:
-            return model.model_validate(payload)
+            return _adapter(model).validate_python(payload)
         except ValidationError as error:
             raise self.fail(relative, *_describe(error, key)) from None
+
+
+_adapters: dict[type[Spec], TypeAdapter[Any]] = {}
+
+
+def _adapter(model: type[_Model]) -> TypeAdapter[_Model]:
+    """The validator of a record class: its fields' types, no unknown keys, its __post_init__."""
+    from pydantic import TypeAdapter
+
+    adapter = _adapters.get(model)
+    if adapter is None:
+        adapter = _adapters[model] = TypeAdapter(model)
+    return adapter
 
 
 def _describe(error: ValidationError, prefix: str) -> tuple[str, str]:
@@ -367,7 +385,7 @@ def _describe(error: ValidationError, prefix: str) -> tuple[str, str]:
     parts = [prefix] if prefix else []
     parts += [str(part) for part in first["loc"]]
     message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
+    if first["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         message = "unknown key (a typo?)"
     elif first["type"] == "missing":
         message = "required key is missing"

@@ -1,16 +1,21 @@
 """Typed records of the standard catalog (stdlib/*.toml).
 
-Every model is frozen and forbids unknown keys, so a typo in a catalog file fails at load time
-instead of silently dropping a fact the checker relies on.
+Every record is frozen and forbids unknown keys, so a typo in a catalog file fails at load time
+instead of silently dropping a fact the checker relies on. The records are plain dataclasses:
+the loader validates a file's tables into them with pydantic (the field types, the unknown keys,
+then each record's `__post_init__`, which holds the rules that relate its fields), while a
+catalog rebuilt from the user's cache (catalog.cache) builds them directly and never imports
+pydantic, whose import alone costs a cold `bpl check` more than checking a small project.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from compiler.record import record
 
 PropertyType = Literal[
     "string",
@@ -120,13 +125,17 @@ APP_ACTIVITY = "RestActivity"
 _PRINTABLE = "_PRINTABLE"
 
 
-class _Spec(BaseModel):
-    # defer_build: the validators are built when a record is first validated, not at import,
-    # since a catalog rebuilt from the user's cache (catalog.cache) validates nothing.
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+@record(slots=False, kw_only=True)  # no slots: records cache derived values (cached_property)
+class Spec:
+    """What every catalog record is (a frozen dataclass, built by keyword)."""
+
+    # How pydantic validates a table into the record (a pydantic ConfigDict; a plain dict here,
+    # so that reading the records needs no pydantic): a key the record lacks is an error.
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
 
-class PropertySpec(_Spec):
+@record(slots=False, kw_only=True)
+class PropertySpec(Spec):
     """One key of an activity node's `Properties`."""
 
     type: PropertyType
@@ -164,8 +173,7 @@ class PropertySpec(_Spec):
     # cannot convert (an array, a non-numeric string) fails the import with a TypeError.
     int_argument: bool = False
 
-    @model_validator(mode="after")
-    def _consistent(self) -> PropertySpec:
+    def __post_init__(self) -> None:
         if self.type == "select" and not self.options:
             raise ValueError("a select property needs `options`")
         if self.options is not None and self.type != "select":
@@ -188,15 +196,18 @@ class PropertySpec(_Spec):
             raise ValueError("`key_messages` may only name `required_keys`")
         if self.default is not None and not _default_fits(self):
             raise ValueError(f"default {self.default!r} does not fit type {self.type!r}")
-        return self
 
 
 def _default_fits(prop: PropertySpec) -> bool:
     value = prop.default
     if prop.multiple and isinstance(value, list):
         # PHP stores "nothing chosen" as []; otherwise every entry must fit the type.
-        single = prop.model_copy(update={"multiple": False})
-        return all(_default_fits(single.model_copy(update={"default": v})) for v in value)
+        return all(_value_fits(prop, v) for v in value)
+    return _value_fits(prop, value)
+
+
+def _value_fits(prop: PropertySpec, value: Any) -> bool:
+    """Whether one value (a default, or one entry of a multiple default) fits the property."""
     match prop.type:
         case "bool":
             return isinstance(value, bool)
@@ -219,7 +230,8 @@ def _default_fits(prop: PropertySpec) -> bool:
             return True
 
 
-class ReturnSpec(_Spec):
+@record(slots=False, kw_only=True)
+class ReturnSpec(Spec):
     """A value an activity publishes, readable as {=<activity Name>:<key>}."""
 
     type: ValueType
@@ -227,17 +239,8 @@ class ReturnSpec(_Spec):
     summary: str = ""
 
 
-def _child_rule(value: Any) -> Any:
-    if isinstance(value, str):
-        if value not in ("none", "any"):
-            raise ValueError('must be "none", "any" or a list of activity types')
-        return value
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value) and value:
-        return tuple(value)
-    raise ValueError('must be "none", "any" or a non-empty list of activity types')
-
-
-class ActivitySpec(_Spec):
+@record(slots=False, kw_only=True)
+class ActivitySpec(Spec):
     type: str  # the activity code; taken from the table name, not written in the file
     module: ActivityModule
     source: str
@@ -272,28 +275,23 @@ class ActivitySpec(_Spec):
     require_one_of: tuple[tuple[str, ...], ...] = ()
     require_one_of_messages: tuple[str, ...] = ()
     notes: str = ""
-    properties: dict[str, PropertySpec] = Field(default_factory=dict)
-    returns: dict[str, ReturnSpec] = Field(default_factory=dict)
+    properties: dict[str, PropertySpec] = field(default_factory=dict)
+    returns: dict[str, ReturnSpec] = field(default_factory=dict)
 
-    _check_children = field_validator("children", mode="before")(_child_rule)
-
-    @field_validator("source")
-    @classmethod
-    def _source(cls, value: str) -> str:
-        if not _SOURCE.fullmatch(value):
-            raise ValueError("must be '[AB|AC|ZW|PG] <path>' (see the catalog header)")
-        return value
-
-    @field_validator("filter_include", "filter_exclude")
-    @classmethod
-    def _filter_rules(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for rule in value:
-            if not _FILTER_RULE.fullmatch(rule):
-                raise ValueError(f"{rule!r} is not module[:entity[:type]] or distr:b24|box")
-        return value
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ActivitySpec:
+    def __post_init__(self) -> None:
+        if isinstance(self.children, str) and self.children not in ("none", "any"):
+            raise ValueError('children: must be "none", "any" or a list of activity types')
+        if not self.children:
+            raise ValueError('children: must be "none", "any" or a non-empty list of activity '
+                             "types")
+        if not _SOURCE.fullmatch(self.source):
+            raise ValueError("source: must be '[AB|AC|ZW|PG] <path>' (see the catalog header)")
+        for key, rules in (("filter_include", self.filter_include),
+                           ("filter_exclude", self.filter_exclude)):
+            for rule in rules:
+                if not _FILTER_RULE.fullmatch(rule):
+                    raise ValueError(f"{key}: {rule!r} is not module[:entity[:type]] or "
+                                     "distr:b24|box")
         if "Title" not in self.properties:
             # Every Bitrix activity declares Title; its absence means the table was mistyped.
             raise ValueError("properties: every activity declares `Title`")
@@ -338,7 +336,6 @@ class ActivitySpec(_Spec):
                                  "one_of:<index>")
         if self.condition_message is not None and self.condition != "required":
             raise ValueError('condition_message needs condition = "required"')
-        return self
 
     @property
     def allows_children(self) -> bool:
@@ -355,7 +352,8 @@ class ActivitySpec(_Spec):
         return prop.default if prop is not None and prop.default is not None else ""
 
 
-class ConditionSpec(_Spec):
+@record(slots=False, kw_only=True)
+class ConditionSpec(Spec):
     """A condition type: the property key an IfElseBranch / While node carries."""
 
     code: str  # taken from the table name
@@ -368,10 +366,11 @@ class ConditionSpec(_Spec):
     empty_message: str | None = None
 
 
-class FunctionSpec(_Spec):
+@record(slots=False, kw_only=True)
+class FunctionSpec(Spec):
     name: str  # taken from the table name (lower case)
-    min_args: int = Field(ge=0)
-    max_args: int = Field(ge=-1)  # -1: variadic
+    min_args: int
+    max_args: int  # -1: variadic
     returns: ValueType
     group: Literal["logic", "string", "math", "date", "array", "document"]
     summary: str
@@ -379,11 +378,13 @@ class FunctionSpec(_Spec):
     # (the checker reports a value that can never be it); positions not listed take anything.
     args: tuple[Literal["date", "interval", "int", "any"], ...] = ()
 
-    @model_validator(mode="after")
-    def _arity(self) -> FunctionSpec:
+    def __post_init__(self) -> None:
+        if self.min_args < 0:
+            raise ValueError("min_args: must be 0 or more")
+        if self.max_args < -1:
+            raise ValueError("max_args: must be -1 (any number) or more")
         if self.max_args != -1 and self.max_args < self.min_args:
             raise ValueError("max_args is below min_args")
-        return self
 
     @property
     def variadic(self) -> bool:
@@ -393,7 +394,8 @@ class FunctionSpec(_Spec):
         return count >= self.min_args and (self.variadic or count <= self.max_args)
 
 
-class ModifierSpec(_Spec):
+@record(slots=False, kw_only=True)
+class ModifierSpec(Spec):
     name: str  # taken from the table name
     kind: Literal["type", "format"]
     applies_to: tuple[str, ...]
@@ -403,7 +405,8 @@ class ModifierSpec(_Spec):
         return "any" in self.applies_to or base_type in self.applies_to
 
 
-class FieldSpec(_Spec):
+@record(slots=False, kw_only=True)
+class FieldSpec(Spec):
     name: str
     type: str
     required: bool = False
@@ -418,7 +421,8 @@ class FieldSpec(_Spec):
     note: str = ""
 
 
-class DocumentSpec(_Spec):
+@record(slots=False, kw_only=True)
+class DocumentSpec(Spec):
     name: str
     title: str
     module: str
@@ -431,7 +435,7 @@ class DocumentSpec(_Spec):
     uf_types: bool = False
     user_groups: tuple[str, ...] = ()
     field_patterns: tuple[str, ...] = ()
-    references: dict[str, str] = Field(default_factory=dict)
+    references: dict[str, str] = field(default_factory=dict)
     # The operations of its permissions (the document class's GetAllowableOperations), as
     # SetPermissionsActivity's Permission map keys them; empty: not known to the catalog.
     operations: tuple[str, ...] = ()
@@ -439,8 +443,7 @@ class DocumentSpec(_Spec):
     operation_ids: bool = False
     fields: dict[str, FieldSpec]
 
-    @model_validator(mode="after")
-    def _consistent(self) -> DocumentSpec:
+    def __post_init__(self) -> None:
         placeholder = "{" + self.parameter + "}"
         if self.parameter and placeholder not in self.document_type:
             raise ValueError(f"document_type must contain {placeholder}")
@@ -449,7 +452,6 @@ class DocumentSpec(_Spec):
         for code, spec in self.fields.items():
             if not self.knows_type(spec.type):
                 raise ValueError(f"fields.{code}: type {spec.type!r} is unknown to this document")
-        return self
 
     def offers_operation(self, operation: str) -> bool | None:
         """Is `operation` one of the document's permission operations? None: not known."""

@@ -3,6 +3,7 @@ that writes each one."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any, get_args
@@ -71,7 +72,7 @@ def catalog_command(activity_type: str | None, module: str | None, robots: bool,
 
 
 def _as_json(spec: ActivitySpec) -> dict[str, Any]:
-    data = spec.model_dump(mode="json")
+    data = dataclasses.asdict(spec)
     data["statements"] = statements_for(spec.type)
     return data
 

@@ -5,6 +5,7 @@ the simulator cannot run returns, and the values a scenario scripts for an activ
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 from collections.abc import Mapping
 from typing import Any
@@ -67,7 +68,7 @@ def open_keys(type_name: str) -> bool:
 def misfit(spec: ReturnSpec, value: Any) -> str | None:
     """Why `value` cannot be a value of result `spec`, or None when it can."""
     if spec.multiple and isinstance(value, list):
-        single = spec.model_copy(update={"multiple": False})
+        single = dataclasses.replace(spec, multiple=False)
         return next((m for v in value if (m := misfit(single, v)) is not None), None)
     if isinstance(value, list | dict):
         return "a list" if isinstance(value, list) else "a table"

@@ -165,3 +165,25 @@ def test_a_required_field_after_a_defaulted_one_is_refused() -> None:
         class Bad:
             a: int = 0
             b: int  # type: ignore[misc]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DKeywords:
+    name: str
+    size: int = 0
+    kind: str
+
+
+@record(kw_only=True, slots=False)
+class RKeywords:
+    name: str
+    size: int = 0
+    kind: str
+
+
+@pytest.mark.parametrize("call", [lambda cls: cls(name="n", kind="k"),
+                                  lambda cls: cls(kind="k", size=2, name="n"),
+                                  lambda cls: cls("n", kind="k"),
+                                  lambda cls: cls(name="n")])
+def test_keyword_only_records_agree(call: Any) -> None:
+    assert _outcome(lambda: call(RKeywords)) == _outcome(lambda: call(DKeywords))
