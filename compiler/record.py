@@ -4,10 +4,11 @@
 __setattr__ and __delattr__ as source text and compiles it: half a millisecond per class, and
 `bpl check` defines well over a hundred classes (the syntax tree alone has seventy) before it
 reads a file. `record` lets dataclasses collect the fields — so `fields()`, `replace()`,
-`asdict()`, `__match_args__` and `__slots__` are the standard ones — but asks it for no methods,
-and gives the class generic ones that walk the field list instead. They behave as the generated
-ones do (same equality, hash, repr, frozen errors and pickling), at a few microseconds more per
-instance, which a check building a few thousand nodes does not notice.
+`asdict()`, `__match_args__` and `__slots__` are the standard ones — but asks it for no methods.
+The class gets generic __repr__, __eq__, __hash__ and frozen __setattr__/__delattr__ that walk
+the field list (they behave as the generated ones: same equality, hash, repr, errors, pickling),
+and an __init__ compiled when the first instance is made, since instances are made by the
+thousand and a check instantiates only part of the classes it defines.
 
 Type checkers see a dataclass (`dataclass_transform`): `record` is frozen unless told otherwise.
 Modules that `bpl check` imports use it (their import is the command's cold start); elsewhere a
@@ -63,8 +64,7 @@ def _build(cls: type[_T], *, frozen: bool, eq: bool, slots: bool, kw_only: bool)
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     if undocumented:
         cls.__doc__ = f"{cls.__name__}({', '.join(f.name for f in fields)})"
-    assign: Callable[[Any, str, Any], None] = object.__setattr__ if frozen else setattr
-    _add(cls, "__init__", _init(cls, fields, assign))
+    _add(cls, "__init__", _init(cls, fields, frozen))
     if "__repr__" not in own:
         _add(cls, "__repr__", _repr(fields))
     if eq and "__eq__" not in own:
@@ -90,85 +90,61 @@ def _add(cls: type, name: str, value: Any) -> None:
     setattr(cls, name, value)
 
 
-def _init(
-    cls: type, fields: _Fields, assign: Callable[[Any, str, Any], None]
-) -> Callable[..., None]:
-    names = tuple(f.name for f in fields if f.init)
-    # Keyword-only fields come after the positional ones, as in the signature dataclasses makes.
-    positional = tuple(f.name for f in fields if f.init and not f.kw_only)
-    names = positional + tuple(name for name in names if name not in positional)
-    defaults = {f.name: f.default for f in fields
-                if f.init and f.default is not dataclasses.MISSING}
-    factories: dict[str, Callable[[], Any]] = {
-        f.name: f.default_factory for f in fields
-        if f.init and f.default_factory is not dataclasses.MISSING
-    }
+def _init(cls: type, fields: _Fields, frozen: bool) -> Callable[..., None]:
+    """An __init__ that, on the first instance, compiles the class's own __init__ (the one
+    dataclasses would write) and puts it in its place: a check instantiates about half of the
+    classes it defines, and those at the speed of a dataclass."""
+    positional = [f for f in fields if f.init and not f.kw_only]
     for earlier, later in itertools.pairwise(positional):
-        if (earlier in defaults or earlier in factories) and not (
-                later in defaults or later in factories):
-            raise TypeError(f"non-default argument {later!r} follows default argument")
-    hidden = tuple(made for made in map(_maker, fields) if made is not None)
-    post_init = hasattr(cls, "__post_init__")
-    # The call that needs no binding: every field, in order, positionally.
-    count = len(names) if positional == names else -1
-    label = f"{cls.__qualname__}.__init__()"
+        if _has_default(earlier) and not _has_default(later):
+            raise TypeError(f"non-default argument {later.name!r} follows default argument")
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        if kwargs or len(args) != count:
-            args = _bind(label, names, len(positional), defaults, factories, args, kwargs)
-        for name, value in zip(names, args, strict=True):
-            assign(self, name, value)
-        for name, make in hidden:
-            assign(self, name, make())
-        if post_init:
-            self.__post_init__()
+        compiled = _compiled_init(cls, fields, frozen)
+        _add(cls, "__init__", compiled)
+        compiled(self, *args, **kwargs)
 
     return __init__
 
 
-def _maker(field: dataclasses.Field[Any]) -> tuple[str, Callable[[], Any]] | None:
-    """How a field left out of __init__ gets its value (None: an __init__ field, or one that
-    gets no value, as in dataclasses)."""
-    if field.init:
-        return None
-    if field.default_factory is not dataclasses.MISSING:
-        return field.name, field.default_factory
-    if field.default is not dataclasses.MISSING:
-        value = field.default
-        return field.name, lambda: value
-    return None
+def _has_default(field: dataclasses.Field[Any]) -> bool:
+    return (field.default is not dataclasses.MISSING
+            or field.default_factory is not dataclasses.MISSING)
 
 
-def _bind(
-    label: str,
-    names: tuple[str, ...],
-    positional: int,
-    defaults: dict[str, Any],
-    factories: dict[str, Callable[[], Any]],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-) -> tuple[Any, ...]:
-    """The values of every __init__ field (the first `positional` of them may be passed by
-    position), with Python's own errors for a call that does not fit."""
-    if len(args) > positional:
-        raise TypeError(f"{label} takes {positional + 1} positional arguments but "
-                        f"{len(args) + 1} were given")
-    values = dict(zip(names, args, strict=False))
-    for key, value in kwargs.items():
-        if key not in names:
-            raise TypeError(f"{label} got an unexpected keyword argument {key!r}")
-        if key in values:
-            raise TypeError(f"{label} got multiple values for argument {key!r}")
-        values[key] = value
-    missing = [name for name in names
-               if name not in values and name not in defaults and name not in factories]
-    if missing:
-        listed = " and ".join(repr(name) for name in missing)
-        raise TypeError(f"{label} missing {len(missing)} required argument"
-                        f"{'s' if len(missing) > 1 else ''}: {listed}")
-    return tuple(values[name] if name in values
-                 else defaults[name] if name in defaults else factories[name]()
-                 for name in names)
+def _compiled_init(cls: type, fields: _Fields, frozen: bool) -> Callable[..., None]:
+    # Helpers and defaults are reached through names no field can have (dunder-wrapped).
+    scope: dict[str, Any] = {"__record_set__": object.__setattr__ if frozen else setattr,
+                             "__record_missing__": dataclasses.MISSING}
+    positional: list[str] = []
+    keywords: list[str] = []
+    body: list[str] = []
+    for index, field in enumerate(fields):
+        default = f"__record_default_{index}__"
+        if field.default_factory is not dataclasses.MISSING:
+            scope[default] = field.default_factory
+            value = f"{default}()"
+            if field.init:
+                value = f"{value} if {field.name} is __record_missing__ else {field.name}"
+                default = "__record_missing__"
+        elif field.default is not dataclasses.MISSING:
+            scope[default] = field.default
+            value = field.name if field.init else default
+        elif field.init:
+            default, value = "", field.name
+        else:
+            continue  # no value, as in dataclasses
+        if field.init:
+            parameter = f"{field.name}={default}" if default else field.name
+            (keywords if field.kw_only else positional).append(parameter)
+        body.append(f"  __record_set__(self, {field.name!r}, {value})")
+    if hasattr(cls, "__post_init__"):
+        body.append("  self.__post_init__()")
+    parameters = ["self", *positional, *(["*", *keywords] if keywords else [])]
+    source = f"def __init__({', '.join(parameters)}):\n" + ("\n".join(body) or "  pass") + "\n"
+    exec(source, scope)  # our own text, made of the class's field names
+    init: Callable[..., None] = scope["__init__"]
+    return init
 
 
 def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
