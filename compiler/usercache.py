@@ -15,7 +15,6 @@ fail.
 from __future__ import annotations
 
 import io
-import logging
 import os
 import pickle
 import secrets
@@ -26,12 +25,17 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger(__name__)
-
 # The largest entry read: bpl's own entries take a few hundred KB.
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
 _FOLDER_MODE = 0o700
 _FILE_MODE = 0o600
+
+
+def _debug(message: str, *args: object) -> None:
+    """A debug line about the cache; logging loads only then (a cold command does without it)."""
+    import logging
+
+    logging.getLogger(__name__).debug(message, *args)
 
 
 def user_cache_dir() -> Path | None:
@@ -80,14 +84,14 @@ def read_entry(folder: Path, name: str, max_bytes: int = MAX_ENTRY_BYTES) -> Any
         with _trusted_folder(folder, create=False) as folder_fd:
             raw = _read_trusted_file(folder_fd, folder, name, max_bytes)
     except (OSError, _Untrusted) as error:
-        log.debug("cache in %s not used: %s", folder, error)
+        _debug("cache in %s not used: %s", folder, error)
         return None
     if raw is None:
         return None
     try:
         return loads_data(raw)
     except Exception as error:  # refused names, truncation, garbage: all mean "not usable"
-        log.debug("cache entry %s not usable: %s", folder / name, error)
+        _debug("cache entry %s not usable: %s", folder / name, error)
         return None
 
 
@@ -177,7 +181,7 @@ def write_entry(folder: Path, name: str, data: Any) -> bool:
                 raise
             _prune(folder_fd, folder, name)
     except (OSError, _Untrusted) as error:
-        log.debug("cache entry %s not written to %s: %s", name, folder, error)
+        _debug("cache entry %s not written to %s: %s", name, folder, error)
         return False
     return True
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,6 +61,8 @@ def quiet_portal() -> Iterator[None]:
     """Refusals reach the user as the command's sentence; the client's own warning lines
     about them would only repeat it (Python prints unhandled warnings on stderr). Scoped to
     the command, so a program running it in-process keeps its logging as it was."""
+    import logging  # only commands that reach a portal load it
+
     handler = logging.NullHandler()
     loggers = [logging.getLogger(name) for name in ("compiler.portal", "bpl.sandbox")]
     for log in loggers:
