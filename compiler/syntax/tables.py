@@ -108,19 +108,30 @@ def _from_data(data: dict[str, Any]) -> Tables:
         if not len(rule.expansion) == len(rule.kept) == len(rule.spliced) or \
                 len(rule.placeholders) != sum(rule.kept) + 1:
             raise ValueError(f"rule {rule.origin} is damaged")
-    actions = tuple({str(symbol): int(action) for symbol, action in row.items()}
-                    for row in data["actions"])
+    # The bulk of the entry (some 30,000 actions): checked through the types of its symbols
+    # and targets and the range of its distinct targets rather than one by one, and kept as read.
+    actions: tuple[dict[str, int], ...] = tuple(data["actions"])
+    symbol_types: set[type] = set()
+    target_types: set[type] = set()
+    targets: set[int] = set()
     for row in actions:
-        for action in row.values():
-            if not (action < len(actions) if action >= 0 else ~action < len(rules)):
-                raise ValueError("an action leads nowhere")
+        if type(row) is not dict:
+            raise ValueError("a state is damaged")
+        symbol_types.update(map(type, row))
+        target_types.update(map(type, row.values()))
+        targets.update(row.values())
+    if not symbol_types <= {str} or not target_types <= {int}:
+        raise ValueError("an action is damaged")
+    if targets and (max(targets) >= len(actions) or ~min(targets) >= len(rules)):
+        raise ValueError("an action leads nowhere")
     scanners = tuple(Scanner(tuple(map(str, terminals)),
                              {str(t): {str(k): str(v) for k, v in words.items()}
                               for t, words in keywords.items()})
                      for terminals, keywords in data["scanners"])
     order = tuple(map(str, data["order"]))
+    place = {name: index for index, name in enumerate(order)}
     for scanner in scanners:
-        _check_subsequence(scanner.terminals, order, patterns)
+        _check_subsequence(scanner.terminals, place, patterns)
     state_scanner = tuple(map(int, data["state_scanner"]))
     if len(state_scanner) != len(actions) or not all(0 <= s < len(scanners)
                                                      for s in state_scanner):
@@ -141,11 +152,10 @@ def _from_data(data: dict[str, Any]) -> Tables:
     )
 
 
-def _check_subsequence(terminals: tuple[str, ...], order: tuple[str, ...],
+def _check_subsequence(terminals: tuple[str, ...], place: dict[str, int],
                        patterns: dict[str, str]) -> None:
-    """A scanner tries its terminals in the global order (what makes the one-regex lexer of
-    syntax.lexer exact)."""
-    place = {name: index for index, name in enumerate(order)}
+    """A scanner tries its terminals in the global order (`place`: each terminal's position in
+    it), what makes the one-regex lexer of syntax.lexer exact."""
     positions = [place[name] for name in terminals]
     if positions != sorted(positions) or not set(terminals) <= patterns.keys():
         raise ValueError("a scanner is out of order")

@@ -189,12 +189,31 @@ def test_a_private_file_that_names_code_still_runs_none(folder: Path, tmp_path: 
     assert "actions" in pickle.loads(path.read_bytes())
 
 
+def _one_action_damaged(symbol: object, action: object) -> bytes:
+    """Genuine tables but for one more action in the first state."""
+    data = analyse(GRAMMAR)
+    data["actions"][0][symbol] = action
+    return pickle.dumps(data)
+
+
 @pytest.mark.parametrize("content", [b"", b"\x80\x05garbage", pickle.dumps([1, 2, 3]),
                                      pickle.dumps({"data": {}, "memo": {}}),
                                      pickle.dumps({**analyse(GRAMMAR), "actions": [{"x": 99}]})])
 def test_a_damaged_file_means_analysing_afresh(folder: Path, content: bytes) -> None:
     cache_file(folder).write_bytes(content)
     assert parses(load_tables(GRAMMAR, folder))
+
+
+@pytest.mark.parametrize("content", [_one_action_damaged("X", 10**6),
+                                     _one_action_damaged("X", ~10**6),
+                                     _one_action_damaged("X", "1"),
+                                     _one_action_damaged("X", True),
+                                     _one_action_damaged(1, 0)])
+def test_a_damaged_action_is_refused(folder: Path, content: bytes) -> None:
+    """Refused, the entry is replaced by genuine tables (analysed afresh)."""
+    cache_file(folder).write_bytes(content)
+    assert parses(load_tables(GRAMMAR, folder))
+    assert cache_file(folder).read_bytes() != content
 
 
 def test_an_unwritable_cache_location_is_no_error(tmp_path: Path) -> None:
