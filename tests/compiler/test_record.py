@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import pickle
+import subprocess
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -187,3 +191,30 @@ class RKeywords:
                                   lambda cls: cls(name="n")])
 def test_keyword_only_records_agree(call: Any) -> None:
     assert _outcome(lambda: call(RKeywords)) == _outcome(lambda: call(DKeywords))
+
+
+# Runs `bpl check --no-cache` on the samples, then lists the classes of compiler modules whose
+# methods dataclasses compiled when they were defined (a record's parameters say init=False).
+_PROBE = """
+import dataclasses, json, sys
+from compiler.cli.main import main
+try:
+    main(["check", "--no-cache", sys.argv[1]], prog_name="bpl")
+except SystemExit:
+    pass
+compiled = sorted(f"{cls.__module__}.{cls.__qualname__}"
+                  for name, module in list(sys.modules.items()) if name.startswith("compiler")
+                  for cls in vars(module).values()
+                  if isinstance(cls, type) and cls.__module__ == name
+                  and dataclasses.is_dataclass(cls) and cls.__dataclass_params__.init)
+print(json.dumps(compiled))
+"""
+
+
+def test_bpl_check_defines_records_not_dataclasses() -> None:
+    """Every dataclass `bpl check` defines is a record: a plain dataclass would add its compiled
+    methods to the command's cold start."""
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    done = subprocess.run([sys.executable, "-c", _PROBE, str(samples)], capture_output=True,
+                          text=True, check=True, timeout=120)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
