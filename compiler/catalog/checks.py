@@ -29,7 +29,6 @@ from compiler.php.values import (
     truthy,
 )
 from compiler.record import record
-from compiler.simulator.expressions import is_expression
 
 # CBPMathOperationActivity::getOperations (bizproc/install/activities/bitrix/mathoperationactivity)
 MATH_OPERATORS = ("+", "-", "*", "/")
@@ -121,6 +120,9 @@ def is_missing(prop: PropertySpec, props: Props, name: str) -> bool:
         case "positive_int_or_expression":
             if not props.has(name):
                 return True
+            # The simulator's evaluator loads for such a property only (see rawformulas).
+            from compiler.simulator.expressions import is_expression
+
             value = props.read(name)
             return to_int(value) <= 0 and not is_expression(value)
         case _:

@@ -11,9 +11,13 @@ read stays text. W305 says so at compile time, with the same parser the simulato
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from compiler.catalog import Catalog
-from compiler.simulator.calcsyntax import Functions, problems
 from compiler.syntax import ast
+
+if TYPE_CHECKING:
+    from compiler.simulator.calcsyntax import Functions
 
 # An interpolated .bpl expression becomes a `{=…}` token (or an inline formula); for the
 # syntax of the surrounding formula any token will do.
@@ -41,4 +45,10 @@ def formula_of(expr: ast.Expr) -> str | None:
 
 def formula_problems(expr: ast.Expr, functions: Functions) -> list[str]:
     formula = formula_of(expr)
-    return [] if formula is None else problems(formula, functions)
+    if formula is None:
+        return []
+    # The calc parser (and the simulator's evaluator under it) loads for a verbatim formula
+    # only: most workflows have none, and a cold `bpl check` need not import it.
+    from compiler.simulator.calcsyntax import problems
+
+    return problems(formula, functions)
