@@ -68,7 +68,7 @@ def _build(cls: type[_T], *, frozen: bool, eq: bool, slots: bool, kw_only: bool)
     if "__repr__" not in own:
         _add(cls, "__repr__", _repr(fields))
     if eq and "__eq__" not in own:
-        _add(cls, "__eq__", _eq(cls, fields))
+        _add(cls, "__eq__", _eq(fields))
     explicit_hash = "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own)
     if eq and not explicit_hash:
         # As dataclasses: a frozen record hashes its compared fields, a mutable one is unhashable.
@@ -113,7 +113,7 @@ def _has_default(field: dataclasses.Field[Any]) -> bool:
 
 
 def _compiled_init(cls: type, fields: _Fields, frozen: bool) -> Callable[..., None]:
-    # Helpers and defaults are reached through names no field can have (dunder-wrapped).
+    # The instance, helpers and defaults go by names no field has (dunder-wrapped).
     scope: dict[str, Any] = {"__record_set__": object.__setattr__ if frozen else setattr,
                              "__record_missing__": dataclasses.MISSING}
     positional: list[str] = []
@@ -137,10 +137,10 @@ def _compiled_init(cls: type, fields: _Fields, frozen: bool) -> Callable[..., No
         if field.init:
             parameter = f"{field.name}={default}" if default else field.name
             (keywords if field.kw_only else positional).append(parameter)
-        body.append(f"  __record_set__(self, {field.name!r}, {value})")
+        body.append(f"  __record_set__(__record_self__, {field.name!r}, {value})")
     if hasattr(cls, "__post_init__"):
-        body.append("  self.__post_init__()")
-    parameters = ["self", *positional, *(["*", *keywords] if keywords else [])]
+        body.append("  __record_self__.__post_init__()")
+    parameters = ["__record_self__", *positional, *(["*", *keywords] if keywords else [])]
     source = f"def __init__({', '.join(parameters)}):\n" + ("\n".join(body) or "  pass") + "\n"
     exec(source, scope)  # our own text, made of the class's field names
     init: Callable[..., None] = scope["__init__"]
@@ -167,7 +167,7 @@ def _repr(fields: _Fields) -> Callable[[Any], str]:
     return __repr__
 
 
-def _eq(cls: type, fields: _Fields) -> Callable[[Any, object], Any]:
+def _eq(fields: _Fields) -> Callable[[Any, object], Any]:
     values = _values([f.name for f in fields if f.compare])
 
     def __eq__(self: Any, other: object) -> Any:

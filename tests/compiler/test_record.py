@@ -218,3 +218,12 @@ def test_bpl_check_defines_records_not_dataclasses() -> None:
     done = subprocess.run([sys.executable, "-c", _PROBE, str(samples)], capture_output=True,
                           text=True, check=True, timeout=120)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_field_may_be_named_self() -> None:
+    @record
+    class Odd:
+        self: int
+        other: int = 2
+
+    assert (Odd(1).self, Odd(self=3).other) == (1, 2)
