@@ -16,9 +16,9 @@ and imported back as one (compiler/importer/declarations.py); the checker judges
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 
+from compiler.record import record
 from compiler.syntax import ast
 
 _SEPARATORS = re.compile(r"[,;]")
@@ -32,7 +32,7 @@ _BRACKETED = re.compile(r"\[[0-9A-Za-z_]+\]\s*$")
 ItemKind = Literal["expression", "role", "group", "user", "name"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PrintedItem:
     text: str
     kind: ItemKind
