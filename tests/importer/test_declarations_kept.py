@@ -4,6 +4,8 @@ back as `type("L") {…}`, a request form's title as `asked`, printed users as t
 
 from __future__ import annotations
 
+import dataclasses
+
 from compiler.importer import TemplateSource, read_bpt
 from tests.importer.support import ROOT, compile_text, differences, imported, source_of
 
@@ -18,6 +20,13 @@ workflow trip for lists.element(42) {
 DESIGNER = ROOT / "tests" / "fixtures" / "designer"
 
 
+def designer(name: str) -> TemplateSource:
+    """A template of the designer corpus, on a list (iblock 42)."""
+    source = read_bpt(DESIGNER / f"{name}.bpt")
+    return TemplateSource(source.package, source.origin,
+                          document_type=("lists", "BizprocDocument", "iblock_42"))
+
+
 def test_options_of_type_l_come_back() -> None:
     built = compile_text(SOURCE, "trip")
     template = built.templates[0]
@@ -30,9 +39,7 @@ def test_options_of_type_l_come_back() -> None:
 
 
 def test_the_designers_business_trip_keeps_its_country_options() -> None:
-    source = read_bpt(DESIGNER / "bizproc_business_trips.bpt")
-    source = TemplateSource(source.package, source.origin, document_type=(
-        "lists", "BizprocDocument", "iblock_42"))
+    source = designer("bizproc_business_trips")
     result = imported(source)
     assert 'param COUNTRY: type("L") {\n        "Germany": "Germany",\n' in result.text
     assert '"United States": "United States",\n    } = "USA" required' in result.text
@@ -44,9 +51,7 @@ def test_variables_a_request_form_created_keep_their_title() -> None:
     # The designer adds a request form's fields to VARIABLES with the field's Title beside the
     # Name; `asked` keeps it. Their user defaults of a bare group id ('1': Bitrix reads it as
     # site user group 1, modules/bizproc/classes/general/helper.php extractUsers) are group(1).
-    source = read_bpt(DESIGNER / "lists_acct.bpt")
-    source = TemplateSource(source.package, source.origin, document_type=(
-        "lists", "BizprocDocument", "iblock_42"))
+    source = designer("lists_acct")
     result = imported(source)
     assert 'var PayDate: date required asked "Payment date"' in result.text
     assert 'var Bookkeeper: user[] = group(1) "Accounts department (approval)"' in result.text
@@ -59,13 +64,12 @@ def test_variables_a_request_form_created_keep_their_title() -> None:
 
 
 def test_a_title_that_is_not_the_label_is_reported() -> None:
-    source = read_bpt(DESIGNER / "lists_acct.bpt")
+    source = designer("lists_acct")
     package = dict(source.package)
     variables = dict(package["VARIABLES"])
     variables["PayDate"] = {**variables["PayDate"], "Title": "Date of payment"}
     package["VARIABLES"] = variables
-    result = imported(TemplateSource(package, source.origin, document_type=(
-        "lists", "BizprocDocument", "iblock_42")))
+    result = imported(dataclasses.replace(source, package=package))
     lossy = {f.where: f.message for f in result.report.findings if f.kind == "lossy"}
     assert "'Date of payment' is not its label" in lossy["var PayDate"]
     assert 'var PayDate: date required "Payment date"' in result.text
@@ -78,9 +82,7 @@ def test_options_on_internalselect_are_refused() -> None:
 
 
 def test_a_printed_user_default_is_kept_as_the_text() -> None:
-    source = read_bpt(DESIGNER / "bizproc_status.bpt")
-    source = TemplateSource(source.package, source.origin, document_type=(
-        "lists", "BizprocDocument", "iblock_42"))
+    source = designer("bizproc_status")
     result = imported(source)
     assert 'param Creators: user[] = "Author;" required' in result.text
     assert not [f for f in result.report.findings if f.kind == "lossy"]
