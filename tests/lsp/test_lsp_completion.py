@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import pytest
 import pytest_asyncio
-import pytest_lsp
 from lsp_support import (
-    SERVER,
     after,
     change_document,
     diagnostics,
     doc_id,
     make_project,
     open_document,
-    start,
 )
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
@@ -44,13 +41,6 @@ workflow typed for crm.deal {
     log "{param.limit} {var.verdict} {const.head} {doc.note}"
 }
 """
-
-
-@pytest_lsp.fixture(config=SERVER, scope="module")
-async def client(lsp_client: LanguageClient):
-    await start(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

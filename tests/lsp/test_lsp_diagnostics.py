@@ -6,27 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsp_support import (
-    SERVER,
     change_document,
     diagnostics,
     doc_id,
     make_project,
     open_document,
-    start,
 )
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest_lsp.fixture(config=SERVER, scope="module")
-async def client(lsp_client: LanguageClient):
-    await start(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
 
 
 @pytest.fixture(scope="module")

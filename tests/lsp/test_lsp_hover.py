@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 import pytest_asyncio
-import pytest_lsp
-from lsp_support import SERVER, diagnostics, doc_id, make_project, open_document, position, start
+from lsp_support import diagnostics, doc_id, make_project, open_document, position
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
@@ -32,13 +31,6 @@ workflow hovered for crm.deal {
     activity WaitWorkDayActivity "Wait" { TargetUser: doc.ASSIGNED_BY_ID }
 }
 """
-
-
-@pytest_lsp.fixture(config=SERVER, scope="module")
-async def client(lsp_client: LanguageClient):
-    await start(lsp_client)
-    yield
-    await lsp_client.shutdown_session()
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
