@@ -18,6 +18,7 @@ workflow hovered for crm.deal {
     param limit: double = 100000 required "Amount limit" "Deals above it need approval"
     const head: user = env.head "Head of sales"
     field note: text = "UF_CRM_NOTE" "Approval note"
+    var paid_on: date = "2024-05-01" asked "Paid on"
 
     approve "Approve {doc.TITLE}" by const.head as vote1 {
         vote any
@@ -29,6 +30,7 @@ workflow hovered for crm.deal {
     tell("done {param.limit}")
     erp_invoice(amount: doc.OPPORTUNITY) as inv
     activity WaitWorkDayActivity "Wait" { TargetUser: doc.ASSIGNED_BY_ID }
+    log "{var.paid_on}"
 }
 """
 
@@ -76,6 +78,12 @@ async def test_a_parameter_shows_type_label_and_default(client: LanguageClient,
     assert "default: `100000`" in shown
     assert "required" in shown
     assert "`{=Template:limit}`" in shown
+
+
+async def test_a_variable_a_request_form_created(client: LanguageClient, uri: str) -> None:
+    shown = await hover(client, uri, "var.paid_on}", 5)
+    assert "(var) **paid_on**: date" in shown
+    assert "asked (created by a request form" in shown
 
 
 async def test_a_label_and_its_result(client: LanguageClient, uri: str) -> None:
