@@ -82,7 +82,7 @@ class Runtime:
     scripted: list[Mapping[str, Any]] = field(default_factory=list)
     modified_fields: list[str] | None = None
     workflow_id: str = "sim-1"
-    template_id: int = 1
+    template_id: int = 1  # which template runs (kept with the run; no token reads it)
     seed: int = 0
     host_url: str = "https://sandbox.bpl.local"
 
